@@ -1,0 +1,105 @@
+import path from 'node:path';
+import {
+  type Setting, ConfigError, bool, bytes, dbUrl, duration, int, oneOf, origins, redisUrl, str,
+} from './config-spec.js';
+
+export { ConfigError } from './config-spec.js';
+
+const s = <T>(x: Setting<T>) => x;
+
+/** Every setting: key → how to read it. The README's config table mirrors this list. */
+export const settings = {
+  port: s({ env: 'PARLEY_PORT', flag: '--port', doc: 'HTTP and WebSocket port', parse: int(0, 65535), def: 8080 }),
+  host: s({ env: 'PARLEY_HOST', flag: '--host', doc: 'Address to listen on', parse: str, def: '0.0.0.0' }),
+  dataDir: s({ env: 'PARLEY_DATA_DIR', flag: '--data-dir', doc: 'Folder for the SQLite file, blobs and the generated secret', parse: str, def: './data' }),
+  db: s({
+    env: 'PARLEY_DB', flag: '--db', doc: '`sqlite:<path>`, `postgres://…` or `mysql://…`', parse: dbUrl,
+    def: (c) => `sqlite:${path.join(String(c.dataDir), 'parley.db')}`,
+  }),
+  sqliteSynchronous: s({ env: 'PARLEY_SQLITE_SYNCHRONOUS', doc: 'SQLite `synchronous` pragma: FULL survives power loss, NORMAL survives a process crash', parse: oneOf('FULL', 'NORMAL'), def: 'FULL' as 'FULL' | 'NORMAL' }),
+  dbPoolSize: s({ env: 'PARLEY_DB_POOL', doc: 'Connections in the PostgreSQL/MySQL pool', parse: int(1, 200), def: 10 }),
+  redis: s({ env: 'PARLEY_REDIS', flag: '--redis', doc: 'Redis URL for the bus, presence and shared limits; unset = in-memory (one node)', parse: redisUrl, def: undefined as string | undefined }),
+  role: s({ env: 'PARLEY_ROLE', flag: '--role', doc: '`all`, `gateway` (WebSocket only) or `api` (REST only)', parse: oneOf('all', 'gateway', 'api'), def: 'all' as 'all' | 'gateway' | 'api' }),
+  nodeId: s({ env: 'PARLEY_NODE_ID', doc: 'Name of this node in presence and logs (default: random)', parse: str, def: undefined as string | undefined }),
+  origins: s({ env: 'PARLEY_ORIGINS', flag: '--origins', doc: 'Comma-separated Origins allowed on the WebSocket upgrade and CORS, besides same-origin; `*` allows any', parse: origins, def: [] as string[] }),
+  tlsCert: s({ env: 'PARLEY_TLS_CERT', doc: 'PEM certificate file: serve https and wss (with HSTS)', parse: str, def: undefined as string | undefined }),
+  tlsKey: s({ env: 'PARLEY_TLS_KEY', doc: 'PEM private key file for `PARLEY_TLS_CERT`', parse: str, def: undefined as string | undefined }),
+  trustProxy: s({ env: 'PARLEY_TRUST_PROXY', doc: 'Take client address and scheme from X-Forwarded-* (only behind your own load balancer)', parse: bool, def: false }),
+  secret: s({ env: 'PARLEY_SECRET', doc: 'Key for signed media URLs (at least 32 chars); default: generated once into the data dir. Set the same value on every node', parse: (r) => { if (r.length < 32) throw new ConfigError('expected at least 32 characters'); return r; }, def: undefined as string | undefined }),
+  logLevel: s({ env: 'PARLEY_LOG_LEVEL', flag: '--log-level', doc: 'fatal, error, warn, info, debug, trace or silent', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), def: 'info' as string }),
+  webDir: s({ env: 'PARLEY_WEB_DIR', doc: 'Folder of the built web client', parse: str, def: './web/dist' }),
+
+  bodyLimit: s({ env: 'PARLEY_BODY_LIMIT', doc: 'Largest JSON request body', parse: bytes(1024), def: 256 * 1024 }),
+  frameLimit: s({ env: 'PARLEY_FRAME_LIMIT', doc: 'Largest WebSocket frame (bigger closes with 1009)', parse: bytes(1024), def: 64 * 1024 }),
+  textLimit: s({ env: 'PARLEY_TEXT_LIMIT', doc: 'Longest message text, in characters', parse: int(1, 100_000), def: 4000 }),
+  messageRate: s({ env: 'PARLEY_MESSAGE_RATE', doc: 'Messages per second per user, across sockets and REST', parse: int(1, 1_000_000), def: 20 }),
+  messageBurst: s({ env: 'PARLEY_MESSAGE_BURST', doc: 'Burst allowance above the message rate', parse: int(1, 1_000_000), def: 40 }),
+  groupMaxMembers: s({ env: 'PARLEY_GROUP_MAX_MEMBERS', doc: 'Most members in one group', parse: int(2, 100_000), def: 2000 }),
+  connectionsPerUser: s({ env: 'PARLEY_CONNECTIONS_PER_USER', doc: 'Concurrent WebSocket connections per user', parse: int(1, 1000), def: 5 }),
+  slowConsumerBytes: s({ env: 'PARLEY_SLOW_CONSUMER_BYTES', doc: 'Unsent bytes after which a socket is closed as a slow consumer', parse: bytes(1024), def: 1 << 20 }),
+  friendRequestsPerDay: s({ env: 'PARLEY_FRIEND_REQUESTS_PER_DAY', doc: 'Friend requests one user may send per day', parse: int(1, 100_000), def: 50 }),
+  uploadLimit: s({ env: 'PARLEY_UPLOAD_LIMIT', doc: 'Largest upload', parse: bytes(1024), def: 20 << 20 }),
+  userQuota: s({ env: 'PARLEY_USER_QUOTA', doc: 'Upload quota per user', parse: bytes(1024), def: 1 << 30 }),
+  imageMaxPixels: s({ env: 'PARLEY_IMAGE_MAX_PIXELS', doc: 'Largest image accepted, in pixels (decompression-bomb guard)', parse: int(1, 1_000_000_000), def: 40_000_000 }),
+  imageMaxEdge: s({ env: 'PARLEY_IMAGE_MAX_EDGE', doc: 'Long edge of stored images, in pixels', parse: int(64, 20_000), def: 2560 }),
+  loginAttempts: s({ env: 'PARLEY_LOGIN_ATTEMPTS', doc: 'Failed logins per account (and 5× that per address) within the login window', parse: int(1, 10_000), def: 10 }),
+
+  loginWindow: s({ env: 'PARLEY_LOGIN_WINDOW', doc: 'Window for login throttling', parse: duration(1000), def: 15 * 60_000 }),
+  sessionTtl: s({ env: 'PARLEY_SESSION_TTL', doc: 'Session lifetime since last use', parse: duration(60_000), def: 30 * 86_400_000 }),
+  authTimeout: s({ env: 'PARLEY_AUTH_TIMEOUT', doc: 'Time for a socket to send its auth frame', parse: duration(10), def: 5000 }),
+  pingInterval: s({ env: 'PARLEY_PING_INTERVAL', doc: 'WebSocket ping interval', parse: duration(10), def: 25_000 }),
+  idleTimeout: s({ env: 'PARLEY_IDLE_TIMEOUT', doc: 'Close a socket silent for this long', parse: duration(10), def: 60_000 }),
+  recallWindow: s({ env: 'PARLEY_RECALL_WINDOW', doc: 'How long a sender may recall or edit a message', parse: duration(0), def: 120_000 }),
+  typingThrottle: s({ env: 'PARLEY_TYPING_THROTTLE', doc: 'Least time between two typing frames relayed per user and conversation', parse: duration(0), def: 2000 }),
+  commitWindow: s({ env: 'PARLEY_COMMIT_WINDOW', doc: 'Group-commit window: how long the writer gathers messages before one transaction', parse: duration(0), def: 2 }),
+  commitBatch: s({ env: 'PARLEY_COMMIT_BATCH', doc: 'Most messages in one group commit', parse: int(1, 10_000), def: 256 }),
+  presenceTtl: s({ env: 'PARLEY_PRESENCE_TTL', doc: 'A node that stops refreshing presence has its users offline after this', parse: duration(1000), def: 30_000 }),
+  mediaUrlTtl: s({ env: 'PARLEY_MEDIA_URL_TTL', doc: 'Lifetime of a signed media URL', parse: duration(1000), def: 6 * 3_600_000 }),
+  blobSweepInterval: s({ env: 'PARLEY_BLOB_SWEEP_INTERVAL', doc: 'How often unreferenced blobs are collected (0 = never)', parse: duration(0), def: 3_600_000 }),
+  retention: s({ env: 'PARLEY_RETENTION', doc: 'Delete conversation entries older than this (0 = keep everything)', parse: duration(0), def: 0 }),
+  shutdownGrace: s({ env: 'PARLEY_SHUTDOWN_GRACE', doc: 'Time allowed for in-flight work on SIGTERM', parse: duration(0), def: 10_000 }),
+};
+
+type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never };
+
+/**
+ * Reads the config from env and CLI flags (flags win). Throws {@link ConfigError} with one
+ * line naming the variable and what it accepts.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, argv: string[] = []): Config {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) continue;
+    const eq = a.indexOf('=');
+    if (eq > 0) flags.set(a.slice(0, eq), a.slice(eq + 1));
+    else if (argv[i + 1] !== undefined) flags.set(a, argv[++i]!);
+    else throw new ConfigError(`${a}: expected a value`);
+  }
+  const known = new Set(Object.values(settings).map((x) => x.flag).filter(Boolean));
+  for (const f of flags.keys()) if (!known.has(f)) throw new ConfigError(`${f}: unknown flag`);
+
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(settings) as [string, Setting<unknown>][]) {
+    const raw = (spec.flag && flags.get(spec.flag)) ?? env[spec.env];
+    if (raw === undefined || raw === '') {
+      out[key] = typeof spec.def === 'function' ? (spec.def as (c: Record<string, unknown>) => unknown)(out) : spec.def;
+      continue;
+    }
+    try {
+      out[key] = spec.parse(raw);
+    } catch (e) {
+      const why = e instanceof ConfigError ? e.message : String(e);
+      throw new ConfigError(`${spec.env}${spec.flag ? ` (${spec.flag})` : ''}: ${why}, got ${JSON.stringify(raw.slice(0, 100))}`);
+    }
+  }
+  const c = out as Config;
+  if (Boolean(c.tlsCert) !== Boolean(c.tlsKey)) throw new ConfigError('PARLEY_TLS_CERT and PARLEY_TLS_KEY: set both or neither');
+  return c;
+}
+
+/** Config for tests: defaults, then overrides. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({}), host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides };
+}

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { fail } from '../domain/errors.js';
+import { newId, newToken } from '../domain/ids.js';
+import type { SessionRow } from '../store/sessions.js';
+import type { UserPatch, UserRow } from '../store/users.js';
+import type { ServiceDeps } from './deps.js';
+import type { PasswordHasher } from './passwords.js';
+import { type PrivateUser, type PublicUser, privateUser, publicUser } from './users-view.js';
+
+export interface RegisterInput {
+  username: string;
+  password: string;
+  nickname: string;
+  mobile?: string;
+  avatar?: string;
+  gender?: string;
+  bio?: string;
+  device?: string;
+}
+
+export interface ClientMeta {
+  ip: string;
+  device?: string;
+}
+
+/** The caller of any authenticated action: who, and through which session. */
+export interface Actor {
+  userId: string;
+  sessionId: string;
+}
+
+export interface SessionView {
+  id: string;
+  device: string;
+  ip: string;
+  createdAt: number;
+  lastSeenAt: number;
+  current: boolean;
+}
+
+/** Touch a session's last-seen time at most this often, so reads do not become writes. */
+const TOUCH_EVERY_MS = 60_000;
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Registration, login, sessions and profile. Login throttling counts failures per account and
+ * address, per account, and per address, answering the same way whether the account exists.
+ */
+export class AccountService {
+  // A real hash to verify against when the account does not exist, so both paths cost the same.
+  private dummyHash: Promise<string>;
+
+  constructor(private readonly deps: ServiceDeps, private readonly hasher: PasswordHasher) {
+    this.dummyHash = hasher.hash(newToken());
+  }
+
+  async register(input: RegisterInput, meta: ClientMeta): Promise<{ user: PrivateUser; token: string; sessionId: string }> {
+    const { store, clock } = this.deps;
+    const passwordHash = await this.hasher.hash(input.password);
+    const user = await store.users.create({
+      id: newId(),
+      username: input.username,
+      mobile: input.mobile ?? null,
+      passwordHash,
+      nickname: input.nickname,
+      avatar: input.avatar ?? null,
+      gender: input.gender ?? 'unspecified',
+      bio: input.bio ?? '',
+      now: clock.now(),
+    });
+    const { token, sessionId } = await this.startSession(user, { ...meta, device: input.device ?? meta.device });
+    return { user: privateUser(user), token, sessionId };
+  }
+
+  async login(login: string, password: string, meta: ClientMeta): Promise<{ user: PrivateUser; token: string; sessionId: string }> {
+    const { store, clock, config } = this.deps;
+    const now = clock.now();
+    const window = config.loginWindow;
+    const max = config.loginAttempts;
+    const acct = login.toLowerCase();
+    const keys: [string, number][] = [
+      [`login:pair:${acct}:${meta.ip}`, max],
+      [`login:acct:${acct}`, max * 10],
+      [`login:ip:${meta.ip}`, max * 5],
+    ];
+    for (const [key, limit] of keys) {
+      if ((await store.throttles.count(key, window, now)) >= limit) {
+        throw fail('TOO_MANY_ATTEMPTS', 'Too many failed logins; try again later', { retryAfterMs: window });
+      }
+    }
+    const user = await store.users.byLogin(login);
+    const ok = await this.hasher.verify(user?.password_hash ?? (await this.dummyHash), password);
+    if (!user || !ok) {
+      for (const [key] of keys) await store.throttles.hit(key, window, now);
+      throw fail('INVALID_CREDENTIALS', 'Wrong login or password');
+    }
+    await store.throttles.reset(keys[0]![0]);
+    const { token, sessionId } = await this.startSession(user, meta);
+    return { user: privateUser(user), token, sessionId };
+  }
+
+  private async startSession(user: UserRow, meta: ClientMeta) {
+    const { store, clock, config } = this.deps;
+    const now = clock.now();
+    const token = newToken();
+    const session: SessionRow = {
+      id: newId(), user_id: user.id, token_hash: hashToken(token),
+      device: (meta.device ?? 'unknown').slice(0, 128), ip: meta.ip.slice(0, 64),
+      created_at: now, last_seen_at: now, expires_at: now + config.sessionTtl, revoked_at: null,
+    };
+    await store.sessions.create(session);
+    return { token, sessionId: session.id };
+  }
+
+  /** The live session behind a bearer token, or `UNAUTHENTICATED`. */
+  async authenticate(token: string): Promise<Actor> {
+    const { store, clock, config } = this.deps;
+    if (!token || token.length > 200) throw fail('UNAUTHENTICATED', 'Missing or invalid token');
+    const now = clock.now();
+    const s = await store.sessions.byTokenHash(hashToken(token), now);
+    if (!s) throw fail('UNAUTHENTICATED', 'Missing, expired or revoked token');
+    if (now - s.last_seen_at >= TOUCH_EVERY_MS) await store.sessions.touch(s.id, now, now + config.sessionTtl);
+    return { userId: s.user_id, sessionId: s.id };
+  }
+
+  async logout(actor: Actor): Promise<void> {
+    const { store, clock } = this.deps;
+    await store.sessions.revoke(actor.userId, actor.sessionId, clock.now());
+    await this.announceRevoked(actor.userId, [actor.sessionId]);
+  }
+
+  async me(actor: Actor): Promise<PrivateUser> {
+    return privateUser(await this.userRow(actor.userId));
+  }
+
+  async updateMe(actor: Actor, patch: UserPatch): Promise<PrivateUser> {
+    return privateUser(await this.deps.store.users.update(actor.userId, patch, this.deps.clock.now()));
+  }
+
+  /** Changes the password and ends every other session (and their sockets). */
+  async changePassword(actor: Actor, current: string, next: string): Promise<void> {
+    const { store, clock } = this.deps;
+    const user = await this.userRow(actor.userId);
+    if (!(await this.hasher.verify(user.password_hash, current))) throw fail('INVALID_CREDENTIALS', 'The current password is wrong');
+    await store.users.setPasswordHash(user.id, await this.hasher.hash(next), clock.now());
+    const revoked = await store.sessions.revokeAllExcept(user.id, actor.sessionId, clock.now());
+    await this.announceRevoked(user.id, revoked);
+  }
+
+  async sessions(actor: Actor): Promise<SessionView[]> {
+    const rows = await this.deps.store.sessions.listLive(actor.userId, this.deps.clock.now());
+    return rows.map((s) => ({ id: s.id, device: s.device, ip: s.ip, createdAt: s.created_at, lastSeenAt: s.last_seen_at, current: s.id === actor.sessionId }));
+  }
+
+  async revokeSession(actor: Actor, sessionId: string): Promise<void> {
+    const ok = await this.deps.store.sessions.revoke(actor.userId, sessionId, this.deps.clock.now());
+    if (!ok) throw fail('NOT_FOUND', 'No such session');
+    await this.announceRevoked(actor.userId, [sessionId]);
+  }
+
+  async user(id: string): Promise<PublicUser> {
+    const u = await this.deps.store.users.byId(id);
+    if (!u) throw fail('USER_NOT_FOUND', 'No such user');
+    return publicUser(u);
+  }
+
+  /** Exact lookup by username (any case) or mobile; never a listing. */
+  async find(q: string): Promise<PublicUser[]> {
+    const u = await this.deps.store.users.byLogin(q.trim());
+    return u ? [publicUser(u)] : [];
+  }
+
+  private async userRow(id: string): Promise<UserRow> {
+    const u = await this.deps.store.users.byId(id);
+    if (!u) throw fail('UNAUTHENTICATED', 'The account no longer exists');
+    return u;
+  }
+
+  /** Tells every node to close the sockets of these sessions. */
+  private async announceRevoked(userId: string, sessionIds: string[]) {
+    if (sessionIds.length === 0) return;
+    try {
+      await this.deps.bus.publish(`user:${userId}`, { type: 'sessions.revoked', userId, sessionIds });
+    } catch (e) {
+      // The sessions are already revoked in the store; a socket still open fails its next check.
+      this.deps.log.warn({ err: e, userId }, 'could not announce revoked sessions');
+    }
+  }
+}

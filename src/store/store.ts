@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import { type Db, type DbOptions, type DialectName, openDb } from './db.js';
+import { migrateToLatest } from './migrations.js';
+import { KyselySessionRepo, type SessionRepo } from './sessions.js';
+import { KyselyThrottleRepo, type ThrottleRepo } from './throttles.js';
+import { KyselyUserRepo, type UserRepo } from './users.js';
+
+/**
+ * Everything Parley keeps, as one object of repositories. There is one implementation (Kysely)
+ * for SQLite, PostgreSQL and MySQL/MariaDB; services see only these interfaces.
+ * Each repository method is atomic: it commits whole or changes nothing.
+ */
+export interface Store {
+  readonly dialect: DialectName;
+  readonly users: UserRepo;
+  readonly sessions: SessionRepo;
+  readonly throttles: ThrottleRepo;
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class KyselyStore implements Store {
+  readonly dialect: DialectName;
+  readonly users: UserRepo;
+  readonly sessions: SessionRepo;
+  readonly throttles: ThrottleRepo;
+
+  constructor(readonly conn: Db) {
+    const { db, dialect } = conn;
+    this.dialect = dialect;
+    this.users = new KyselyUserRepo(db);
+    this.sessions = new KyselySessionRepo(db);
+    this.throttles = new KyselyThrottleRepo(db, dialect);
+  }
+
+  async ping() {
+    await sql`select 1`.execute(this.conn.db);
+  }
+
+  close() {
+    return this.conn.close();
+  }
+}
+
+/** Opens the database named by `url`, runs pending migrations and returns the store. */
+export async function openStore(url: string, opts: DbOptions = {}): Promise<KyselyStore> {
+  const conn = openDb(url, opts);
+  try {
+    await migrateToLatest(conn.db, conn.dialect);
+  } catch (e) {
+    await conn.close().catch(() => {});
+    throw e;
+  }
+  return new KyselyStore(conn);
+}
