@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory-bus.js';
+import { MemoryPresence } from './bus/presence.js';
+import { MemoryRateLimiter } from './bus/rate-limiter.js';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import type { HttpContext, ReadyCheck } from './http/context.js';
@@ -13,6 +15,7 @@ import { createLogger } from './logger.js';
 import { type Metrics, createMetrics } from './metrics.js';
 import { AccountService } from './services/accounts.js';
 import type { ServiceDeps } from './services/deps.js';
+import { Notifier } from './services/notifier.js';
 import { Argon2Hasher, type PasswordHasher } from './services/passwords.js';
 import { type KyselyStore, openStore } from './store/store.js';
 
@@ -63,7 +66,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const secret = loadSecret(config);
   const store = await openStore(config.db, { sqliteSynchronous: config.sqliteSynchronous, poolSize: config.dbPoolSize });
   const bus = opts.bus ?? new MemoryBus();
-  const deps: ServiceDeps = { store, bus, clock, config, log };
+  const notify = new Notifier(bus, log);
+  const presence = new MemoryPresence();
+  const limiter = new MemoryRateLimiter(clock);
+  const deps: ServiceDeps = { store, bus, clock, config, log, notify, presence, limiter };
   void secret;
 
   const services = {
@@ -98,6 +104,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       closing ??= (async () => {
         await http.close();
         await bus.close();
+        await presence.close();
+        await limiter.close();
         await store.close();
       })();
       return closing;

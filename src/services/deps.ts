@@ -1,7 +1,10 @@
 import type { Bus } from '../bus/bus.js';
+import type { Presence } from '../bus/presence.js';
+import type { RateLimiter } from '../bus/rate-limiter.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
+import type { Notifier } from './notifier.js';
 
 /** The minimal logger services use (pino satisfies it). */
 export interface Logger {
@@ -18,4 +21,8 @@ export interface ServiceDeps {
   clock: Clock;
   config: Config;
   log: Logger;
+  /** Live fan-out after commit (frames encoded once, published on the bus). */
+  notify: Notifier;
+  presence: Presence;
+  limiter: RateLimiter;
 }

@@ -1,0 +1,137 @@
+/**
+ * The WebSocket protocol v1: every frame is an object with a `type`. These types are shared by
+ * the server, the protocol client, the web client and the load generator. docs/protocol.md is
+ * the prose version of this file.
+ */
+
+export const SUBPROTOCOL_JSON = 'parley.v1.json';
+export const SUBPROTOCOL_MSGPACK = 'parley.v1.msgpack';
+
+/** Message kinds a client may send, and the entry kinds the server writes. */
+export const MESSAGE_KINDS = ['text', 'image', 'voice', 'video', 'file', 'sticker', 'link', 'contact', 'custom'] as const;
+export const ENTRY_KINDS = [...MESSAGE_KINDS, 'recall', 'edit', 'system'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export type EntryKind = (typeof ENTRY_KINDS)[number];
+
+/** A media object as carried in an entry, with URLs signed when the entry was sent to you. */
+export interface MediaRef {
+  id: string;
+  kind: 'image' | 'audio' | 'video' | 'file';
+  mime: string;
+  size: number;
+  name?: string;
+  width?: number;
+  height?: number;
+  durationMs?: number;
+  url?: string;
+  thumbUrl?: string;
+}
+
+/** One entry of a conversation: a message, or a recall/edit/system entry naming its target. */
+export interface Entry {
+  id: string;
+  conversation: string;
+  seq: number;
+  sender: string | null;
+  kind: EntryKind;
+  ts: number;
+  clientId?: string;
+  text?: string;
+  media?: MediaRef;
+  replyTo?: number;
+  mentions?: string[];
+  /** Kind-specific payload: sticker `{id}`, link `{url,title?}`, contact `{userId}`, custom: any. */
+  data?: Record<string, unknown>;
+  /** recall/edit: the seq acted on. */
+  target?: number;
+  /** Set on a message that was later edited (history shows the latest text). */
+  editedAt?: number;
+  /** Set on a message that was later recalled (history no longer shows its content). */
+  recalled?: boolean;
+  /** system entries: what happened. */
+  system?: { action: string; actor?: string; users?: string[]; name?: string; [k: string]: unknown };
+}
+
+/** An account-level change (friend request, membership change), from the per-user event log. */
+export interface UserEvent {
+  seq: number;
+  kind: string;
+  payload: Record<string, unknown>;
+  ts: number;
+}
+
+export interface ConversationSummary {
+  id: string;
+  kind: 'dm' | 'group';
+  maxSeq: number;
+  minSeq: number;
+  readSeq: number;
+  unread: number;
+  muted: boolean;
+  pinned: boolean;
+  lastMessage?: Entry;
+  /** For direct chats: the other user. For groups: the group id. */
+  peer?: string;
+  groupId?: string;
+}
+
+// ---- client → server ----
+export interface AuthFrame { type: 'auth'; token: string }
+export interface SendFrame {
+  type: 'send';
+  clientId: string;
+  to: string;
+  kind: MessageKind;
+  text?: string;
+  media?: string;
+  replyTo?: number;
+  mentions?: string[];
+  data?: Record<string, unknown>;
+}
+export interface SyncFrame { type: 'sync'; conversations?: Record<string, number>; events?: number; limit?: number }
+export interface ReadFrame { type: 'read'; conversation: string; seq: number }
+export interface TypingFrame { type: 'typing'; conversation: string }
+export interface RecallFrame { type: 'recall'; clientId: string; conversation: string; seq: number }
+export interface EditFrame { type: 'edit'; clientId: string; conversation: string; seq: number; text: string }
+export interface PingFrame { type: 'ping'; id?: string | number }
+
+export type ClientFrame = AuthFrame | SendFrame | SyncFrame | ReadFrame | TypingFrame | RecallFrame | EditFrame | PingFrame;
+
+// ---- server → client ----
+export interface ReadyFrame { type: 'ready'; user: { id: string; username: string; nickname: string }; serverTime: number; sessionId: string }
+export interface AckFrame { type: 'ack'; clientId: string; conversation: string; seq: number; id: string; ts: number }
+export interface MessageFrame { type: 'message'; entry: Entry }
+export interface SyncBatchFrame { type: 'sync.batch'; conversation: string; entries: Entry[]; more: boolean; reset?: number }
+export interface SyncDoneFrame { type: 'sync.done'; events: UserEvent[]; cursor: number; conversations: ConversationSummary[] }
+export interface ReceiptFrame { type: 'receipt'; conversation: string; userId: string; seq: number }
+export interface TypingOutFrame { type: 'typing'; conversation: string; userId: string }
+export interface PresenceFrame { type: 'presence'; userId: string; online: boolean }
+export interface EventFrame { type: 'event'; event: UserEvent }
+export interface PongFrame { type: 'pong'; id?: string | number; ts: number }
+export interface ErrorFrame { type: 'error'; clientId?: string; code: string; message: string }
+
+export type ServerFrame =
+  | ReadyFrame | AckFrame | MessageFrame | SyncBatchFrame | SyncDoneFrame | ReceiptFrame
+  | TypingOutFrame | PresenceFrame | EventFrame | PongFrame | ErrorFrame;
+
+/** WebSocket close codes Parley uses besides the standard ones. */
+export const CloseCodes = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  PROTOCOL_ERROR: 1002,
+  UNSUPPORTED_DATA: 1003,
+  POLICY_VIOLATION: 1008,
+  TOO_BIG: 1009,
+  INTERNAL: 1011,
+  TRY_AGAIN_LATER: 1013,
+  /** Authentication missing, wrong, or too late. */
+  UNAUTHENTICATED: 4001,
+  /** The session was revoked (logout, password change). */
+  SESSION_REVOKED: 4003,
+  /** Too many connections for this user. */
+  TOO_MANY_CONNECTIONS: 4008,
+  /** The client did not read fast enough; reconnect and sync. */
+  SLOW_CONSUMER: 4009,
+  /** No traffic within the idle timeout. */
+  IDLE: 4010,
+} as const;

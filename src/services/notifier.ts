@@ -1,0 +1,87 @@
+import type { Bus } from '../bus/bus.js';
+import { parseConversationId } from '../domain/conversation-id.js';
+import { encodeBoth } from '../protocol/codec.js';
+import type { ServerFrame } from '../protocol/frames.js';
+import type { EntryRow, UserEventRow } from '../store/log.js';
+import { type MediaSigner, toEntry, toUserEvent } from './entries-view.js';
+import type { Logger } from './deps.js';
+
+/** Bus topics: one per user (all their devices) and one per group. */
+export const userTopic = (userId: string) => `user:${userId}`;
+export const groupTopic = (groupId: string) => `group:${groupId}`;
+/** Every node subscribes this topic: cache invalidations and other cluster-wide notices. */
+export const CLUSTER_TOPIC = 'cluster';
+
+/** The topics whose subscribers must see a conversation's entries. */
+export function conversationTopics(conversationId: string): string[] {
+  const ref = parseConversationId(conversationId);
+  return ref.kind === 'group' ? [groupTopic(ref.groupId)] : ref.users.map(userTopic);
+}
+
+/**
+ * Live fan-out after commit. Every frame is encoded once per codec here and crosses the bus
+ * already encoded; gateways only write bytes. Failures are logged, never thrown: the store
+ * already holds the truth and clients catch up by sync.
+ */
+export class Notifier {
+  constructor(
+    private readonly bus: Bus,
+    private readonly log: Logger,
+    private sign?: MediaSigner,
+  ) {}
+
+  /** Lets the media service add URL signing once it exists (avoids a construction cycle). */
+  setMediaSigner(sign: MediaSigner) {
+    this.sign = sign;
+  }
+
+  /** Publishes new entries of one conversation to everyone in it, in seq order. */
+  async entries(conversationId: string, rows: readonly EntryRow[], exceptConn?: string): Promise<void> {
+    const topics = conversationTopics(conversationId);
+    for (const row of rows) {
+      await this.publish(topics, { type: 'message', entry: toEntry(row, this.sign) }, exceptConn);
+    }
+  }
+
+  /** Delivers per-user event log rows as `event` frames to each user's devices. */
+  async userEvents(rows: readonly UserEventRow[]): Promise<void> {
+    for (const row of rows) await this.publish([userTopic(row.user_id)], { type: 'event', event: toUserEvent(row) });
+  }
+
+  async toUsers(userIds: readonly string[], frame: ServerFrame, exceptConn?: string): Promise<void> {
+    await this.publish(userIds.map(userTopic), frame, exceptConn);
+  }
+
+  async toConversation(conversationId: string, frame: ServerFrame, exceptConn?: string): Promise<void> {
+    await this.publish(conversationTopics(conversationId), frame, exceptConn);
+  }
+
+  /** Asks every node holding this user's sockets to (un)subscribe them to a topic (group joins). */
+  async joinTopic(userId: string, topic: string): Promise<void> {
+    await this.safe(() => this.bus.publish(userTopic(userId), { type: 'topic.join', userId, topic }));
+  }
+
+  async leaveTopic(userId: string, topic: string): Promise<void> {
+    await this.safe(() => this.bus.publish(userTopic(userId), { type: 'topic.leave', userId, topic }));
+  }
+
+  /** Drops cached authorization facts on every node: keys are `user:<id>` or `group:<id>`. */
+  async invalidate(keys: string[]): Promise<void> {
+    if (keys.length) await this.safe(() => this.bus.publish(CLUSTER_TOPIC, { type: 'invalidate', keys }));
+  }
+
+  private async publish(topics: string[], frame: ServerFrame, exceptConn?: string) {
+    const enc = encodeBoth(frame);
+    for (const topic of topics) {
+      await this.safe(() => this.bus.publish(topic, { type: 'frames', json: enc.json, msgpack: enc.msgpack, ...(exceptConn ? { exceptConn } : {}) }));
+    }
+  }
+
+  private async safe(fn: () => Promise<void>) {
+    try {
+      await fn();
+    } catch (err) {
+      this.log.warn({ err }, 'bus publish failed; clients will catch up by sync');
+    }
+  }
+}
