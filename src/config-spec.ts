@@ -7,6 +7,8 @@ export interface Setting<T> {
   env: string;
   flag?: string;
   doc: string;
+  /** How the README shows the default. */
+  unit?: 'ms' | 'bytes';
   parse(raw: string): T;
   /** Default, or a function of already parsed settings (e.g. the DB path from the data dir). */
   def: T | ((c: Record<string, unknown>) => T);
