@@ -13,7 +13,13 @@ import type { HttpContext, ReadyCheck } from './http/context.js';
 import { buildHttp } from './http/server.js';
 import { createLogger } from './logger.js';
 import { type Metrics, createMetrics } from './metrics.js';
+import { FsBlobStore } from './blobs/fs-blob-store.js';
+import { uploadInspector } from './blobs/inspect-upload.js';
+import { FsScratch } from './blobs/scratch.js';
+import { mediaApiRoutes, mediaFileRoutes } from './http/routes/media.js';
 import { AccountService } from './services/accounts.js';
+import { MediaService } from './services/media.js';
+import { MediaUrlSigner } from './services/media-urls.js';
 import type { ServiceDeps } from './services/deps.js';
 import { Notifier } from './services/notifier.js';
 import { Argon2Hasher, type PasswordHasher } from './services/passwords.js';
@@ -70,11 +76,22 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const presence = new MemoryPresence();
   const limiter = new MemoryRateLimiter(clock);
   const deps: ServiceDeps = { store, bus, clock, config, log, notify, presence, limiter };
-  void secret;
+
+  const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+  const media = new MediaService(deps, {
+    blobs,
+    scratch: new FsScratch(blobs.tmpDir),
+    inspect: uploadInspector({ maxPixels: config.imageMaxPixels, maxEdge: config.imageMaxEdge }),
+    urls: new MediaUrlSigner(secret, config.mediaUrlTtl),
+  });
+  notify.setMediaSigner(media.signer);
 
   const services = {
     accounts: new AccountService(deps, opts.hasher ?? new Argon2Hasher()),
+    media,
   };
+  services.accounts.setAvatarCheck((userId, mediaId) => media.checkAvatar(userId, mediaId));
+  media.sweeper.start();
 
   const ready = async (): Promise<ReadyCheck> => {
     const checks: ReadyCheck['checks'] = {};
@@ -88,7 +105,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   };
   const ctx: HttpContext = { services, config, metrics, ready };
-  const http = await buildHttp(ctx, log);
+  const http = await buildHttp(ctx, log, { api: [mediaApiRoutes], root: [mediaFileRoutes] });
 
   let closing: Promise<void> | undefined;
   return {
@@ -102,6 +119,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     close() {
       closing ??= (async () => {
+        media.sweeper.stop();
         await http.close();
         await bus.close();
         await presence.close();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { type Db, type DbOptions, type DialectName, openDb } from './db.js';
+import { KyselyMediaRepo, type MediaRepo } from './media.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselySessionRepo, type SessionRepo } from './sessions.js';
 import { KyselyThrottleRepo, type ThrottleRepo } from './throttles.js';
@@ -15,6 +16,7 @@ export interface Store {
   readonly users: UserRepo;
   readonly sessions: SessionRepo;
   readonly throttles: ThrottleRepo;
+  readonly media: MediaRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -25,6 +27,7 @@ export class KyselyStore implements Store {
   readonly users: UserRepo;
   readonly sessions: SessionRepo;
   readonly throttles: ThrottleRepo;
+  readonly media: MediaRepo;
 
   constructor(readonly conn: Db) {
     const { db, dialect } = conn;
@@ -32,6 +35,7 @@ export class KyselyStore implements Store {
     this.users = new KyselyUserRepo(db);
     this.sessions = new KyselySessionRepo(db);
     this.throttles = new KyselyThrottleRepo(db, dialect);
+    this.media = new KyselyMediaRepo(db);
   }
 
   async ping() {
