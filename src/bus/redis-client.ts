@@ -88,3 +88,8 @@ export async function waitFor(check: () => boolean, timeoutMs: number, what: str
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Resolves once the connection is ready; rejects after `timeoutMs` (it keeps retrying after). */
+export function redisReady(client: Redis, timeoutMs = 10_000): Promise<void> {
+  return waitFor(() => client.status === 'ready', timeoutMs, 'Redis');
+}

@@ -24,7 +24,7 @@ if (withRedis) {
   impls.push({
     name: 'redis',
     shared: true,
-    make: (clock) => clients.map((client) => new RedisRateLimiter({ client, prefix, clock })) as [RateLimiter, RateLimiter],
+    make: (clock) => clients.map((client) => new RedisRateLimiter({ client, prefix, clock })) as unknown as [RateLimiter, RateLimiter],
   });
 }
 
