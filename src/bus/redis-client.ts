@@ -23,7 +23,15 @@ export interface RedisOptions {
   retryMaxMs?: number;
   /** A command without a reply after this fails (a blackholed connection). Default 5000 ms. */
   commandTimeoutMs?: number;
+  /**
+   * How often an idle-looking connection is PINGed; a PING without a reply within the command
+   * timeout drops the connection and reconnects, so a silently dead network (no RST) is
+   * noticed. Default 5000 ms.
+   */
+  pingIntervalMs?: number;
 }
+
+const watchdogs = new WeakMap<Redis, NodeJS.Timeout>();
 
 export const loggerOf = (o: RedisOptions) => o.log ?? silent;
 
@@ -64,11 +72,22 @@ export function openRedis(o: RedisOptions, role: string): Redis {
     log.warn({ role, err: err.message }, 'redis connection error; reconnecting');
   });
   client.on('ready', () => { reported = false; });
+  const watchdog = setInterval(() => {
+    if (client.status !== 'ready') return;
+    client.ping().catch((err: Error) => {
+      if (client.status !== 'ready' || !/timed out/i.test(err.message)) return;
+      log.warn({ role }, 'redis did not answer PING; reconnecting');
+      client.disconnect(true);
+    });
+  }, o.pingIntervalMs ?? 5000);
+  watchdog.unref();
+  watchdogs.set(client, watchdog);
   return client;
 }
 
 /** Closes a connection politely if it can, at once otherwise. */
 export async function closeRedis(client: Redis): Promise<void> {
+  clearInterval(watchdogs.get(client));
   if (client.status === 'ready') {
     try {
       await client.quit();

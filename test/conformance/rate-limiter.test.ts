@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryRateLimiter, type RateLimiter } from '../../src/bus/rate-limiter.js';
-import { openRedis } from '../../src/bus/redis-client.js';
+import { closeRedis, openRedis } from '../../src/bus/redis-client.js';
 import { RedisRateLimiter } from '../../src/bus/redis-rate-limiter.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { TEST_REDIS_URL, deletePrefix, redisForTests, sleep, uniquePrefix } from '../support/redis.js';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   await Promise.all(clients.map((c) => new Promise((r) => (c.status === 'ready' ? r(null) : c.once('ready', r)))));
 });
 afterAll(async () => {
-  for (const c of clients) c.disconnect();
+  for (const c of clients) await closeRedis(c);
   if (withRedis) await deletePrefix(prefix);
 });
 

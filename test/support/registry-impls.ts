@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { MemoryConnectionCounter, type RegistryConnectionCounter } from '../../src/bus/connection-counter.js';
 import { MemoryRegistryHub } from '../../src/bus/memory-conn-registry.js';
 import { MemoryPresence, type RegistryPresence } from '../../src/bus/presence.js';
-import { openRedis, redisReady } from '../../src/bus/redis-client.js';
+import { closeRedis, openRedis, redisReady } from '../../src/bus/redis-client.js';
 import { RedisConnectionCounter, RedisPresence } from '../../src/bus/redis-presence.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { TEST_REDIS_URL, deletePrefix, sleep, uniquePrefix } from './redis.js';
@@ -68,7 +68,7 @@ export const redisRegistry: RegistryImpl = {
       passTime: sleep,
       async cleanup() {
         for (const n of nodes) n.halt();
-        for (const c of clients) c.disconnect();
+        for (const c of clients) await closeRedis(c);
         await deletePrefix(prefix);
       },
     };
