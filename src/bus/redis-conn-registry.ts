@@ -59,7 +59,8 @@ export class RedisConnRegistry implements ConnRegistry {
     this.client = c;
     this.timer = setInterval(() => void this.tick(), Math.max(10, Math.floor(this.ttl / 3)));
     this.timer.unref();
-    void this.tick();
+    if (c.status === 'ready') void this.tick();
+    else c.once('ready', () => void this.tick());
   }
 
   async add(userId: string, connId: string, limit = 0): Promise<AddResult> {
