@@ -39,6 +39,8 @@ export class RedisBus implements Bus {
   private readonly channelPrefix: string;
   private resubscribed = false;
   private closed = false;
+  private lastHealthy = false;
+  private readonly healthHandlers: ((healthy: boolean) => void)[] = [];
   private readonly log;
 
   constructor(opts: RedisOptions) {
@@ -49,6 +51,26 @@ export class RedisBus implements Bus {
     this.sub.on('messageBuffer', (channel: Buffer, data: Buffer) => this.receive(channel, data));
     this.sub.on('ready', () => void this.resubscribeAll());
     this.sub.on('close', () => { this.resubscribed = false; });
+    for (const c of [this.pub, this.sub]) for (const ev of ['ready', 'close', 'end']) c.on(ev, () => this.checkHealth());
+  }
+
+  onHealthChange(handler: (healthy: boolean) => void): void {
+    this.healthHandlers.push(handler);
+  }
+
+  private checkHealth() {
+    const now = this.healthy;
+    if (now === this.lastHealthy) return;
+    this.lastHealthy = now;
+    if (!now) this.log.warn({}, 'bus unhealthy: publishes fail until Redis is back');
+    else this.log.info({}, 'bus healthy');
+    for (const h of this.healthHandlers) {
+      try {
+        h(now);
+      } catch (err) {
+        this.log.error({ err }, 'bus health handler failed');
+      }
+    }
   }
 
   get healthy(): boolean {
@@ -114,6 +136,7 @@ export class RedisBus implements Bus {
     this.closed = true;
     this.refs.clear();
     this.pending.clear();
+    this.healthHandlers.length = 0;
     await Promise.all([closeRedis(this.pub), closeRedis(this.sub)]);
   }
 
@@ -143,6 +166,7 @@ export class RedisBus implements Bus {
       await this.sendSubscribe(topics.slice(i, i + RESUBSCRIBE_CHUNK).filter((t) => this.refs.has(t)));
     }
     if (this.sub.status === 'ready' && !this.closed) this.resubscribed = true;
+    this.checkHealth();
   }
 
   private receive(channel: Buffer, data: Buffer) {

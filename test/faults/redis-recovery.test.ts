@@ -74,11 +74,14 @@ describe('Redis failure and recovery (private redis-server)', () => {
     await a.bus.publish('user:1', inv('before'));
     await until(() => b.received('user:1').length === 1, 'delivery before the outage');
 
+    const health: boolean[] = [];
+    a.bus.onHealthChange((h) => health.push(h));
     await server.crash();
     await until(() => !a.bus.healthy && !b.bus.healthy, 'both buses unhealthy');
+    expect(health).toEqual([false]);
     // Nothing is queued: each call fails at once with a clear error.
     await expect(settlesWithin(a.bus.publish('user:1', inv('lost')), 1000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-    await expect(settlesWithin(a.limiter.take('msg:alice', 10, 10), 1000)).rejects.toThrow();
+    await expect(settlesWithin(a.limiter.take('msg:alice', 10, 10), 1000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     await expect(settlesWithin(a.presence.connect('bob', 'a2'), 1000)).rejects.toThrow();
     // The counter falls back to this node's own connections.
     expect(await settlesWithin(a.counter.acquire('alice', 'a2', 2), 1000)).toBe(true);
@@ -89,6 +92,7 @@ describe('Redis failure and recovery (private redis-server)', () => {
     await server.restart(); // same port, empty: no keys, no subscriptions
     await a.bus.whenHealthy(10_000);
     await b.bus.whenHealthy(10_000);
+    expect(health).toEqual([false, true]); // the gateway's cue to make its clients sync
     await a.bus.publish('user:1', inv('after'));
     await a.bus.publish('user:2', inv('new'));
     await until(() => b.received('user:1').includes('after') && b.received('user:2').includes('new'), 're-subscribed delivery');
