@@ -13,7 +13,7 @@ import { TcpProxy } from '../support/tcp-proxy.js';
  * Redis goes away and comes back, on a private redis-server (never the machine's shared one):
  * every Redis-backed part notices, fails fast meanwhile, and recovers by itself.
  */
-const TTL = 600;
+const TTL = 900;
 const fast = { retryMaxMs: 100, commandTimeoutMs: 300, pingIntervalMs: 150 };
 
 /** Rejects if `p` has not settled within `ms`: "fails fast" means it does not hang or queue. */
@@ -99,9 +99,11 @@ describe('Redis failure and recovery (private redis-server)', () => {
     expect(b.received('user:1')).toEqual(['before', 'after']);
 
     // Presence re-registers from the node's own list, including the connect that failed.
-    await until(async () => (await b.presence.online(['alice', 'bob'])).size === 2, 'presence re-registered', 5000);
+    await until(() => a.changes.filter((c) => c.online).flatMap((c) => c.users).length >= 2, 'presence re-registered', 5000);
     expect(a.changes.filter((c) => c.online).flatMap((c) => c.users).sort()).toEqual(['alice', 'bob']);
-    expect(await b.counter.count('alice')).toBe(2);
+    expect(await b.presence.online(['alice', 'bob'])).toEqual(new Set(['alice', 'bob']));
+    // The counter re-registers on its own heartbeat (the fallback admitted a2 meanwhile).
+    await until(async () => (await b.counter.count('alice')) === 2, 'connection count re-registered', 5000);
     expect((await a.limiter.take('msg:alice', 10, 10)).ok).toBe(true);
   });
 
@@ -128,8 +130,9 @@ describe('Redis failure and recovery (private redis-server)', () => {
 
       await proxy.restore();
       await a.bus.whenHealthy(10_000);
-      await until(async () => (await b.presence.online(['carol'])).has('carol'), 'carol back online', 5000);
-      expect(a.changes.some((c) => c.online && c.users.includes('carol'))).toBe(true);
+      // a re-registers carol and reports her back online (once Redis applied it, b sees it too).
+      await until(() => a.changes.some((c) => c.online && c.users.includes('carol')), 'a reports carol back online', 5000);
+      expect(await b.presence.online(['carol'])).toEqual(new Set(['carol']));
       await b.bus.publish('user:a', inv('to-a'));
       await a.bus.publish('user:b', inv('to-b'));
       await until(() => a.received('user:a').includes('to-a') && b.received('user:b').includes('to-b'), 'delivery both ways');
