@@ -17,8 +17,9 @@ const RESUBSCRIBE_CHUNK = 500;
  * - A topic is SUBSCRIBEd when its local reference count goes 0 → 1 and UNSUBSCRIBEd at 1 → 0;
  *   both go over the one subscriber connection, so Redis applies them in call order.
  * - A message is MessagePack-encoded once per `publish` call (and once per message object when
- *   the same object is published to several topics); `frames` carry their already encoded
- *   `json` string and `msgpack` bytes inside it unchanged.
+ *   the same object is published to several topics, so a published message must not be
+ *   mutated afterwards); `frames` carry their already encoded `json` string and `msgpack`
+ *   bytes inside it unchanged.
  * - Publishes issued in the same tick go out in one write (ioredis auto-pipelining) and keep
  *   their order, so one publisher's messages on a topic arrive in publish order.
  * - While Redis is unreachable `healthy` is false and `publish` rejects at once with an
