@@ -78,6 +78,14 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     const cb = await connect(b.token, 'msgpack', (x) => { checker.attach('b', b.user.id, x); x.on('message', (e) => seen.push(e)); });
     const cc = await connect(c.token, 'json', (x) => checker.attach('c', c.user.id, x));
 
+    // Typing in a group reaches the other members, not the typist's own devices.
+    const typers: string[] = [];
+    for (const [who, cl] of [['a', ca], ['b', cb], ['c', cc]] as const) cl.on('typing', (t) => typers.push(`${who}<-${t.userId === b.user.id ? 'b' : '?'}`));
+    cb.typing(cid);
+    await until(() => typers.length >= 2, 5000, 'group typing');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(typers.sort()).toEqual(['a<-b', 'c<-b']);
+
     const m1 = await cb.send({ to: cid, kind: 'text', text: 'hello @c', mentions: [c.user.id] });
     const m2 = await cc.send({ to: cid, kind: 'text', text: 'hi', replyTo: m1.seq });
     const e1 = await cb.edit(cid, m1.seq, 'hello @c (edited)');
@@ -188,6 +196,8 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     await expect(ca.send({ to: dm, kind: 'custom', data: { big: 'x'.repeat(5000) } })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     await expect(ca.send({ to: dm, kind: 'text', text: 'x'.repeat(4001) })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     await expect(ca.send({ to: dm, kind: 'image', media: '0000000000000000000000000z' })).rejects.toMatchObject({ code: 'MEDIA_NOT_FOUND' });
+    await expect(ca.send({ to: dm, kind: 'text', text: 'hi', mentions: [b.user.id] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(ca.send({ to: dm, kind: 'text', text: 'hi', data: { x: 1 } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     // With a resolver wired (as the media service will), the ref is stored and a share recorded.
     s.app.services.messaging.setMediaResolver({
       resolve: async (_u, id) => {
