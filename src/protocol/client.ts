@@ -255,6 +255,13 @@ export class ParleyClient {
           this.pending.delete(f.clientId!);
           p.reject(new SendError(f.code, f.message));
         }
+        // A refused sync (rate limit) gets no sync.done: try it again a little later. (A read's
+        // RATE_LIMITED looks the same; then the extra sync is merely redundant.)
+        if (f.clientId === undefined && f.code === 'RATE_LIMITED' && this.syncing) {
+          this.syncing = false;
+          const only = this.syncOnly;
+          setTimeout(() => { if (this.state === 'online' && !this.syncing) this.startSync(only); }, 1000);
+        }
         this.emit('error', f);
         break;
       }
