@@ -1,3 +1,4 @@
+import net from 'node:net';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../support/databases.js';
@@ -93,6 +94,21 @@ describe.each(testDialects())('hostile uploads on %s', (dialect) => {
     // Far over the cap too: the client still gets its answer.
     expectRefused(await uploadOne(s, alice.token, Buffer.alloc(16 * CAP, 'b'), 'huge.txt'), 413, 'PAYLOAD_TOO_LARGE');
     expect(blobFiles(s).blobs).toEqual(blobsBefore);
+  });
+
+  it('a client that disconnects mid-upload leaves no temp file behind', async () => {
+    const sock = net.connect(Number(new URL(s.url).port), '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const b = 'b0undary';
+    sock.write(`POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${alice.token}\r\n`
+      + `Content-Type: multipart/form-data; boundary=${b}\r\nContent-Length: 200000\r\n\r\n`
+      + `--${b}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n${'a'.repeat(100_000)}`);
+    // Wait (bounded) until the server is writing the upload, then vanish.
+    for (let i = 0; i < 100 && blobFiles(s).temps.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(blobFiles(s).temps).toHaveLength(1);
+    sock.destroy();
+    for (let i = 0; i < 250 && blobFiles(s).temps.length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(blobFiles(s).temps).toEqual([]);
   });
 
   it('an upload past the quota is refused, counting every upload of the user', async () => {

@@ -25,7 +25,6 @@ export async function serveMedia(media: MediaService, variant: MediaVariant, req
     etag,
     'accept-ranges': 'bytes',
     'content-disposition': contentDisposition(inline ? 'inline' : 'attachment', name),
-    'cross-origin-resource-policy': 'same-site',
   });
   if (matchesEtag(req.headers['if-none-match'], m.sha256)) return reply.status(304).send();
 
