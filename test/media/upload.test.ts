@@ -108,6 +108,8 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
     expect(o.body).toMatchObject({ kind: 'audio', mime: 'audio/ogg', durationMs: 3000, name: 'voice.opus' });
     const v = await uploadOne(s, alice.token, webmVoiceWithoutDuration(), 'rec.webm', { durationMs: '4200' });
     expect(v.body).toMatchObject({ kind: 'audio', mime: 'audio/webm', durationMs: 4200 });
+    const film = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ video: true }), 'film.webm', { durationMs: '61000' });
+    expect(film.body).toMatchObject({ kind: 'video', mime: 'video/webm', durationMs: 61_000, width: 320, height: 240 });
     const none = await uploadOne(s, alice.token, webmVoiceWithoutDuration(), 'rec2.webm');
     expect(none.body).toMatchObject({ kind: 'audio', durationMs: null });
     for (const bad of ['abc', '-5', '0', '1.5', '999999999']) {
