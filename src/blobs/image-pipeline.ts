@@ -8,6 +8,8 @@ export interface ImageLimits {
   maxEdge: number;
   /** Long edge of the thumbnail. */
   thumbEdge?: number;
+  /** Images decoded at once (each may take width × height × 4 bytes); more wait their turn. */
+  concurrency?: number;
 }
 
 export interface ProcessedImage {
@@ -50,7 +52,7 @@ export async function processImage(input: string | Buffer, mime: string, limits:
   }
   const animated = pages > 1;
   try {
-    let img = sharp(input, { limitInputPixels: limits.maxPixels, animated, failOn: 'warning' })
+    let img = sharp(input, { limitInputPixels: limits.maxPixels, animated, failOn: 'error' })
       .rotate()
       .resize({ width: limits.maxEdge, height: limits.maxEdge, fit: 'inside', withoutEnlargement: true });
     let outMime = mime;
@@ -59,7 +61,7 @@ export async function processImage(input: string | Buffer, mime: string, limits:
         img = img.jpeg({ quality: 82, progressive: true, chromaSubsampling: '4:2:0' });
         break;
       case 'image/png':
-        img = img.png({ compressionLevel: 9, effort: 7 });
+        img = img.png({ compressionLevel: 9 });
         break;
       case 'image/webp':
         img = img.webp({ quality: 82, effort: 4 });

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../support/databases.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
-import { jpegWithExif, mp4, oggOpus, pdf, solidPng, wav, webmVoiceWithoutDuration } from './fixtures.js';
+import { animatedGif, jpegWithExif, mp4, oggOpus, pdf, solidPng, wav, webmVoiceWithoutDuration } from './fixtures.js';
 import { blobFiles, dbOf, fetchMedia, uploadOne } from './helpers.js';
 
 describe.each(testDialects())('media uploads on %s', (dialect) => {
@@ -84,6 +84,20 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
     expect(r.body).toMatchObject({ kind: 'image', mime: 'image/png', width: 100, height: 50 });
   });
 
+  it('keeps WebP, AVIF and animated GIF in their formats, animation included', async () => {
+    const base = () => sharp({ create: { width: 120, height: 80, channels: 3, background: { r: 10, g: 200, b: 90 } } });
+    const webp = await uploadOne(s, alice.token, await base().webp().toBuffer(), 'a.webp');
+    expect(webp.body).toMatchObject({ mime: 'image/webp', width: 120, height: 80 });
+    const avif = await uploadOne(s, alice.token, await base().avif({ effort: 0 }).toBuffer(), 'a.avif');
+    expect(avif.body).toMatchObject({ mime: 'image/avif', width: 120, height: 80 });
+    expect((await sharp((await fetchMedia(s, avif.body.url)).body).metadata()).format).toBe('heif');
+    const gif = await uploadOne(s, alice.token, await animatedGif(), 'anim.gif');
+    expect(gif.body).toMatchObject({ mime: 'image/gif', width: 40, height: 30 });
+    const stored = await sharp((await fetchMedia(s, gif.body.url)).body, { animated: true }).metadata();
+    expect(stored.pages).toBe(3);
+    expect(stored.pageHeight).toBe(30);
+  });
+
   it('reads durations from WAV, MP4 and Ogg containers, and takes the client value only when the container has none', async () => {
     const w = await uploadOne(s, alice.token, wav(1500), 'note.wav', { durationMs: '999' });
     expect(w.status).toBe(201);
@@ -94,6 +108,8 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
     expect(o.body).toMatchObject({ kind: 'audio', mime: 'audio/ogg', durationMs: 3000, name: 'voice.opus' });
     const v = await uploadOne(s, alice.token, webmVoiceWithoutDuration(), 'rec.webm', { durationMs: '4200' });
     expect(v.body).toMatchObject({ kind: 'audio', mime: 'audio/webm', durationMs: 4200 });
+    const film = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ video: true }), 'film.webm', { durationMs: '61000' });
+    expect(film.body).toMatchObject({ kind: 'video', mime: 'video/webm', durationMs: 61_000, width: 320, height: 240 });
     const none = await uploadOne(s, alice.token, webmVoiceWithoutDuration(), 'rec2.webm');
     expect(none.body).toMatchObject({ kind: 'audio', durationMs: null });
     for (const bad of ['abc', '-5', '0', '1.5', '999999999']) {
