@@ -119,7 +119,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     close() {
       closing ??= (async () => {
-        media.sweeper.stop();
+        await media.sweeper.stop();
         await http.close();
         await bus.close();
         await presence.close();
