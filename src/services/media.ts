@@ -12,6 +12,7 @@ import type { MediaSigner } from './entries-view.js';
 import { safeName } from './media-names.js';
 import type { MediaUrlSigner, MediaVariant } from './media-urls.js';
 import { BlobSweeper } from './media-sweep.js';
+import type { MediaResolver } from './message-input.js';
 
 /** What `POST /media` and `GET /media/:id` answer. */
 export interface MediaView {
@@ -26,17 +27,6 @@ export interface MediaView {
   name: string;
   url: string;
   thumbUrl: string | null;
-}
-
-/**
- * What the messaging service needs from media: turn a media id named in a `send` into the
- * reference stored in the message. Allowed for the uploader and for anyone who may already see
- * the media (so a received picture can be forwarded); everyone else gets MEDIA_NOT_FOUND, the
- * same answer as for an id that does not exist. The reference carries no URLs: those are
- * added, fresh, whenever an entry is handed out (see {@link MediaService.signer}).
- */
-export interface MediaResolver {
-  resolve(userId: string, mediaId: string): Promise<MediaRef>;
 }
 
 /** A media object checked for serving through a signed URL. */
