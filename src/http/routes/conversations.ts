@@ -10,7 +10,7 @@ const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const Entry = Type.Object({
   id: Type.String(), conversation: Type.String(), seq: Type.Integer(), sender: Type.Union([Type.String(), Type.Null()]),
   kind: Type.String(), ts: Type.Number(),
-}, { additionalProperties: true, description: 'A conversation entry (see docs/protocol-ws.md)' });
+}, { additionalProperties: true, description: 'A conversation entry (see docs/protocol.md)' });
 const Summary = Type.Object({
   id: Type.String(), kind: Type.Union([Type.Literal('dm'), Type.Literal('group')]),
   maxSeq: Type.Integer(), minSeq: Type.Integer(), readSeq: Type.Integer(), unread: Type.Integer(),
