@@ -72,6 +72,16 @@ export interface App {
   close(): Promise<void>;
 }
 
+/**
+ * PARLEY_ROLE=api: no sockets, but REST sends use the authorization cache too, so the node
+ * must still apply the `invalidate` notices of the cluster topic (the hub does that).
+ */
+async function inertGateway(bus: Bus, log: Logger, invalidate: (keys: string[]) => void): Promise<Gateway> {
+  const hub = new Hub(bus, log);
+  await hub.start(invalidate);
+  return { hub, close: () => hub.stop() };
+}
+
 /** Reads `PARLEY_SECRET`, or makes one once and keeps it in the data dir. */
 function loadSecret(config: Config): string {
   if (config.secret) return config.secret;
@@ -148,6 +158,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     presence, connections, notify, log, limit: config.connectionsPerUser, friendIds: (u) => store.authz.friendIds(u),
   });
   lifecycle.start();
+  services.messaging.cache.bypass = !bus.healthy;
   // Invalidations published while the bus is down never arrive: do not trust (or fill) the
   // authorization cache meanwhile, and start from an empty one when the bus is back.
   bus.onHealthChange?.((healthy) => {
@@ -174,7 +185,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     ? await attachGateway(http.server, bus, {
       accounts: services.accounts, messaging: services.messaging, users: store.users, config, clock, log, metrics, lifecycle,
     })
-    : { hub: new Hub(bus, log), close: async () => {} };
+    : await inertGateway(bus, log, (keys) => services.messaging.cache.invalidate(keys));
   if (!serveWs) {
     // PARLEY_ROLE=api: no WebSocket here; say so instead of dropping the connection.
     http.server.on('upgrade', (_req, socket) => {
