@@ -20,10 +20,14 @@ interface PendingSend {
   frame: ClientFrame & { clientId: string };
   resolve(a: AckFrame): void;
   reject(e: Error): void;
+  /** Refusals with UNAVAILABLE so far, and the timer of the next resend. */
+  refused?: number;
+  retry?: ReturnType<typeof setTimeout>;
 }
 
 const OPEN = 1;
 const STOP_CODES = new Set([4001, 4003]);
+const SERVICE_RESTART = 1012;
 
 function randomId(): string {
   const g = globalThis as { crypto?: { randomUUID?: () => string } };
@@ -111,7 +115,10 @@ export class ParleyClient {
     clearTimeout(this.gapTimer);
     this.ws?.close(1000, 'bye');
     this.ws = undefined;
-    for (const p of this.pending.values()) p.reject(new SendError('CLOSED', 'client closed'));
+    for (const p of this.pending.values()) {
+      clearTimeout(p.retry);
+      p.reject(new SendError('CLOSED', 'client closed'));
+    }
     this.pending.clear();
     this.setState('offline');
   }
@@ -166,6 +173,18 @@ export class ParleyClient {
     });
   }
 
+  private retryLater(p: PendingSend) {
+    clearTimeout(p.retry);
+    const base = this.opts.unavailableRetryMs ?? 1000;
+    const cap = Math.min(this.opts.backoffMaxMs ?? 15_000, base * 2 ** Math.min(p.refused ?? 0, 10));
+    p.refused = (p.refused ?? 0) + 1;
+    // Half fixed, half jitter: many clients refused at once do not come back at once.
+    const delay = Math.floor(cap / 2 + (this.opts.random ?? Math.random)() * (cap / 2));
+    p.retry = setTimeout(() => {
+      if (this.pending.get(p.frame.clientId) === p) this.raw(p.frame);
+    }, delay);
+  }
+
   private setState(s: ClientState) {
     if (this.state === s) return;
     this.state = s;
@@ -215,7 +234,10 @@ export class ParleyClient {
         this.emit('unauthorized', { code: ev.code, reason: ev.reason });
         return;
       }
-      this.urlIndex++;
+      // 1012: the node is healthy again after a bus outage and asks its clients to reconnect
+      // and sync (frames were lost meanwhile); it may be reused. Anything else: try the next URL.
+      if (ev.code !== SERVICE_RESTART) this.urlIndex++;
+      else this.attempt = 0;
       this.retry();
     };
   }
@@ -244,16 +266,21 @@ export class ParleyClient {
       case 'ack': {
         const p = this.pending.get(f.clientId);
         this.pending.delete(f.clientId);
+        clearTimeout(p?.retry);
         this.emit('ack', f);
         p?.resolve(f);
         break;
       }
       case 'error': {
         const p = f.clientId !== undefined ? this.pending.get(f.clientId) : undefined;
-        // A server that could not reach its database keeps the send pending for the next connect.
+        // A server that could not reach its database (or Redis) keeps the send pending: it is
+        // resent after a backoff on this socket, and on every reconnect (same clientId).
         if (p && f.code !== 'UNAVAILABLE') {
           this.pending.delete(f.clientId!);
+          clearTimeout(p.retry);
           p.reject(new SendError(f.code, f.message));
+        } else if (p) {
+          this.retryLater(p);
         }
         // A refused sync (rate limit) gets no sync.done: try it again a little later. (A read's
         // RATE_LIMITED looks the same; then the extra sync is merely redundant.)
