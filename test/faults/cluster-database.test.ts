@@ -3,7 +3,7 @@ import { dmId } from '../../src/domain/conversation-id.js';
 import type { AckFrame, ErrorFrame } from '../../src/protocol/frames.js';
 import type { DialectName } from '../../src/store/db.js';
 import { type Cluster, startCluster } from '../support/cluster.js';
-import { clusterDialects } from '../support/cluster-dialects.js';
+import { clusterDialects, serverDialectsOrReason } from '../support/cluster-dialects.js';
 import { sleep, until } from '../support/redis.js';
 import { befriend } from '../support/social-fixtures.js';
 import { RawSocket } from '../support/ws-clients.js';
@@ -17,9 +17,9 @@ import { RawSocket } from '../support/ws-clients.js';
  * SQLite file cannot be unreachable.
  * Budget: 30 s.
  */
-const dialects = clusterDialects().filter((d): d is Exclude<DialectName, 'sqlite'> => d !== 'sqlite');
+const dialects = clusterDialects({ serverOnly: true });
 
-describe.each(dialects.length ? dialects : ['(none: set PARLEY_TEST_DB=postgres,mysql)' as const])('database unreachable (%s)', (dialect) => {
+describe.each(serverDialectsOrReason())('database unreachable (%s)', (dialect) => {
   let cluster: Cluster | undefined;
   afterEach(async () => {
     await cluster?.close();
