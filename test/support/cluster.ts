@@ -12,17 +12,19 @@ import { type TestDatabase, freshDatabase } from './databases.js';
 import { DeliveryChecker } from './delivery-checker.js';
 import { RedisServer, freePort } from './redis-server.js';
 import { type ApiClient, type TestServer, registerUser, startServer } from './server.js';
+import { until } from './redis.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
  * Short durations for every node of a fault test: a dead node's users are offline after
- * 1.5 s, a silent Redis is noticed after 0.5 s, a silent socket after 2 s. Rate limits are
+ * 1.5 s, a silent Redis is noticed after 1 s (shorter trips the PING watchdog on a loaded
+ * 2-core machine), a silent socket after 2 s. Rate limits are
  * raised so the tests measure delivery, not flood control.
  */
 export const FAULT_TIMINGS = {
-  presenceTtl: 1500, redisTimeout: 500, pingInterval: 500, idleTimeout: 2000, messageRate: 2000, messageBurst: 2000,
+  presenceTtl: 1500, redisTimeout: 1000, pingInterval: 500, idleTimeout: 2000, messageRate: 2000, messageBurst: 2000,
 } satisfies Partial<Config>;
 
 /** One node: in this process (a {@link TestServer}) or a real child process (can be SIGKILLed). */
@@ -156,6 +158,12 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     throw err;
   }
   const api = nodes.find((n) => n.server)?.server?.api ?? nodes[0]!.server!.api;
+  // A node starts even when Redis is slow to answer (it shows in /readyz): tests begin once
+  // every node is ready, so their setup (which publishes on the bus) does not race it.
+  await until(async () => {
+    for (const n of nodes) if ((await fetch(`${n.url}/readyz`).catch(() => undefined))?.status !== 200) return false;
+    return true;
+  }, 'every node ready', 15_000);
 
   return {
     db, redis, dbProxy, nodes, api, checker,
