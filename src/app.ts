@@ -18,6 +18,7 @@ import { newId } from './domain/ids.js';
 import type { HttpContext, ReadyCheck } from './http/context.js';
 import { type Gateway, attachGateway } from './gateway/gateway.js';
 import { Hub } from './gateway/hub.js';
+import { PresenceLifecycle } from './gateway/presence-lifecycle.js';
 import { conversationRoutes } from './http/routes/conversations.js';
 import { buildHttp } from './http/server.js';
 import { createLogger } from './logger.js';
@@ -69,6 +70,16 @@ export interface App {
   listen(): Promise<string>;
   /** Graceful stop: refuse new work, finish in-flight work, flush, close the store. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * PARLEY_ROLE=api: no sockets, but REST sends use the authorization cache too, so the node
+ * must still apply the `invalidate` notices of the cluster topic (the hub does that).
+ */
+async function inertGateway(bus: Bus, log: Logger, invalidate: (keys: string[]) => void): Promise<Gateway> {
+  const hub = new Hub(bus, log);
+  await hub.start(invalidate);
+  return { hub, close: () => hub.stop() };
 }
 
 /** Reads `PARLEY_SECRET`, or makes one once and keeps it in the data dir. */
@@ -141,6 +152,19 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   services.accounts.setAvatarCheck((userId, mediaId) => media.checkAvatar(userId, mediaId));
   media.sweeper.start();
   services.messaging.setMediaResolver(media);
+  // Presence announcements and the cluster-wide connection limit; every node announces what
+  // its sweeps report (whatever its role), see presence-lifecycle.ts.
+  const lifecycle = new PresenceLifecycle({
+    presence, connections, notify, log, limit: config.connectionsPerUser, friendIds: (u) => store.authz.friendIds(u),
+  });
+  lifecycle.start();
+  services.messaging.cache.bypass = !bus.healthy;
+  // Invalidations published while the bus is down never arrive: do not trust (or fill) the
+  // authorization cache meanwhile, and start from an empty one when the bus is back.
+  bus.onHealthChange?.((healthy) => {
+    services.messaging.cache.bypass = !healthy;
+    services.messaging.cache.clear();
+  });
 
   const ready = async (): Promise<ReadyCheck> => {
     const checks: ReadyCheck['checks'] = {};
@@ -159,9 +183,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // `app.gateway` keeps one type for every role.
   const gateway: Gateway = serveWs
     ? await attachGateway(http.server, bus, {
-      accounts: services.accounts, messaging: services.messaging, users: store.users, config, clock, log, metrics,
+      accounts: services.accounts, messaging: services.messaging, users: store.users, config, clock, log, metrics, lifecycle,
     })
-    : { hub: new Hub(bus, log), close: async () => {} };
+    : await inertGateway(bus, log, (keys) => services.messaging.cache.invalidate(keys));
   if (!serveWs) {
     // PARLEY_ROLE=api: no WebSocket here; say so instead of dropping the connection.
     http.server.on('upgrade', (_req, socket) => {

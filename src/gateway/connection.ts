@@ -13,6 +13,7 @@ import { isConnectionError } from '../store/dialect.js';
 import type { UserRepo } from '../store/users.js';
 import { checkFrame } from './frame-schemas.js';
 import type { Hub, HubConn } from './hub.js';
+import type { PresenceLifecycle } from './presence-lifecycle.js';
 
 export interface ConnectionDeps {
   accounts: AccountService;
@@ -23,6 +24,8 @@ export interface ConnectionDeps {
   clock: Clock;
   log: Logger;
   metrics: Metrics;
+  /** Cluster-wide connection limit and presence (see presence-lifecycle.ts). */
+  lifecycle: PresenceLifecycle;
 }
 
 /** Invalid frames in a row after which the socket is closed with 1008. */
@@ -44,6 +47,8 @@ export class Connection implements HubConn {
   lastSeen: number;
   private state: 'auth' | 'starting' | 'ready' | 'closed' = 'auth';
   private registered = false;
+  /** Holds a slot of the cluster-wide per-user connection limit. */
+  private admitted = false;
   private badFrames = 0;
   private early: ClientFrame[] = [];
   private chain: Promise<void> = Promise.resolve();
@@ -83,15 +88,22 @@ export class Connection implements HubConn {
     this.sessionId = actor.sessionId;
     const { hub, config, messaging, users } = this.d;
     try {
-      if (hub.connectionsOf(actor.userId) >= config.connectionsPerUser) {
+      // The limit holds across nodes (the counter is shared through Redis when configured).
+      if (!(await this.d.lifecycle.admit(actor.userId, this.id))) {
         this.close(CloseCodes.TOO_MANY_CONNECTIONS, 'too many connections');
         return;
       }
+      if (this.isClosed()) {
+        await this.d.lifecycle.release(actor.userId, this.id);
+        return;
+      }
+      this.admitted = true;
       const groups = await messaging.groupIds(actor.userId);
       if (this.isClosed()) return;
       this.registered = true;
       await hub.add(this, groups);
-      const online = await messaging.live.connected(actor.userId, this.id);
+      if (this.isClosed()) return; // cleanup ran meanwhile: do not register presence after it
+      const online = await this.d.lifecycle.connected(actor.userId, this.id);
       const user = await users.byId(actor.userId);
       if (this.isClosed()) return;
       if (!user) {
@@ -266,10 +278,10 @@ export class Connection implements HubConn {
     this.cleanedUp = true;
     this.cancelAuthTimer?.();
     this.d.metrics.connections.dec();
-    if (!this.registered) return;
+    if (!this.admitted) return;
     try {
-      await this.d.hub.remove(this);
-      await this.d.messaging.live.disconnected(this.userId, this.id);
+      if (this.registered) await this.d.hub.remove(this);
+      await this.d.lifecycle.closed(this.userId, this.id);
     } catch (err) {
       this.d.log.warn({ err }, 'connection cleanup failed');
     }

@@ -8,6 +8,7 @@ import { CloseCodes, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK } from '../protocol/f
 import type { Actor } from '../services/accounts.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import { Hub } from './hub.js';
+import { restartSocketsOnBusRecovery } from './bus-recovery.js';
 
 export const WS_PATH = '/ws';
 
@@ -86,6 +87,8 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
     }
   };
   server.on('upgrade', onUpgrade);
+  // Frames published while the bus was down are lost: make the clients reconnect and sync.
+  restartSocketsOnBusRecovery(bus, () => conns, log, () => closing);
 
   // One heartbeat timer for all sockets: ping, and close the ones silent for too long.
   const stopBeat = clock.setInterval(() => {

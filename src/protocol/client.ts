@@ -20,10 +20,15 @@ interface PendingSend {
   frame: ClientFrame & { clientId: string };
   resolve(a: AckFrame): void;
   reject(e: Error): void;
+  /** Refusals with UNAVAILABLE so far. */
+  refused?: number;
 }
 
 const OPEN = 1;
 const STOP_CODES = new Set([4001, 4003]);
+const SERVICE_RESTART = 1012;
+/** Error codes (without a clientId) that end a sync without `sync.done`: retry it later. */
+const SYNC_RETRY_CODES = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL']);
 
 function randomId(): string {
   const g = globalThis as { crypto?: { randomUUID?: () => string } };
@@ -48,6 +53,7 @@ export class ParleyClient {
   private stopped = true;
   private retryTimer?: ReturnType<typeof setTimeout>;
   private gapTimer?: ReturnType<typeof setTimeout>;
+  private refusedTimer?: ReturnType<typeof setTimeout>;
   private syncing = false;
   private syncAgain = false;
   private syncOnly = false;
@@ -111,6 +117,7 @@ export class ParleyClient {
     clearTimeout(this.gapTimer);
     this.ws?.close(1000, 'bye');
     this.ws = undefined;
+    clearTimeout(this.refusedTimer);
     for (const p of this.pending.values()) p.reject(new SendError('CLOSED', 'client closed'));
     this.pending.clear();
     this.setState('offline');
@@ -166,6 +173,25 @@ export class ParleyClient {
     });
   }
 
+  /**
+   * One timer for every refused send, resending them all in their original order (separate
+   * timers with jitter would reorder a device's messages). The delay doubles with the most
+   * refusals any of them got.
+   */
+  private retryLater(p: PendingSend) {
+    p.refused = (p.refused ?? 0) + 1;
+    if (this.refusedTimer) return;
+    const base = this.opts.unavailableRetryMs ?? 1000;
+    const most = Math.max(...[...this.pending.values()].map((x) => x.refused ?? 0));
+    const cap = Math.min(this.opts.backoffMaxMs ?? 15_000, base * 2 ** Math.min(most - 1, 10));
+    // Half fixed, half jitter: many clients refused at once do not come back at once.
+    const delay = Math.floor(cap / 2 + (this.opts.random ?? Math.random)() * (cap / 2));
+    this.refusedTimer = setTimeout(() => {
+      this.refusedTimer = undefined;
+      for (const x of this.pending.values()) if (x.refused) this.raw(x.frame);
+    }, delay);
+  }
+
   private setState(s: ClientState) {
     if (this.state === s) return;
     this.state = s;
@@ -215,7 +241,10 @@ export class ParleyClient {
         this.emit('unauthorized', { code: ev.code, reason: ev.reason });
         return;
       }
-      this.urlIndex++;
+      // 1012: the node is healthy again after a bus outage and asks its clients to reconnect
+      // and sync (frames were lost meanwhile); it may be reused. Anything else: try the next URL.
+      if (ev.code !== SERVICE_RESTART) this.urlIndex++;
+      else this.attempt = 0;
       this.retry();
     };
   }
@@ -250,17 +279,24 @@ export class ParleyClient {
       }
       case 'error': {
         const p = f.clientId !== undefined ? this.pending.get(f.clientId) : undefined;
-        // A server that could not reach its database keeps the send pending for the next connect.
+        // A server that could not reach its database (or Redis) keeps the send pending: it is
+        // resent after a backoff on this socket, and on every reconnect (same clientId).
         if (p && f.code !== 'UNAVAILABLE') {
           this.pending.delete(f.clientId!);
           p.reject(new SendError(f.code, f.message));
+        } else if (p) {
+          this.retryLater(p);
         }
         // A refused sync (rate limit) gets no sync.done: try it again a little later. (A read's
         // RATE_LIMITED looks the same; then the extra sync is merely redundant.)
-        if (f.clientId === undefined && f.code === 'RATE_LIMITED' && this.syncing) {
+        // The same for a sync that failed because the database was unreachable (UNAVAILABLE) or
+        // a server fault (INTERNAL): without this the client stayed "syncing" forever and held
+        // every new entry back.
+        if (f.clientId === undefined && SYNC_RETRY_CODES.has(f.code) && this.syncing) {
           this.syncing = false;
           const only = this.syncOnly;
-          setTimeout(() => { if (this.state === 'online' && !this.syncing) this.startSync(only); }, 1000);
+          const delay = f.code === 'RATE_LIMITED' ? 1000 : (this.opts.unavailableRetryMs ?? 1000);
+          setTimeout(() => { if (this.state === 'online' && !this.syncing) this.startSync(only); }, delay);
         }
         this.emit('error', f);
         break;

@@ -127,6 +127,8 @@ export const CloseCodes = {
   POLICY_VIOLATION: 1008,
   TOO_BIG: 1009,
   INTERNAL: 1011,
+  /** The node lost its bus (Redis) and got it back: frames may have been lost; reconnect and sync. */
+  SERVICE_RESTART: 1012,
   TRY_AGAIN_LATER: 1013,
   /** Authentication missing, wrong, or too late. */
   UNAUTHENTICATED: 4001,

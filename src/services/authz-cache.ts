@@ -11,6 +11,11 @@ import type { AuthzRepo, GroupFacts, GroupMembership } from '../store/authz.js';
 export class AuthzCache {
   private readonly map = new Map<string, { tags: string[]; value: unknown }>();
   private generation = 0;
+  /**
+   * Set while invalidations cannot arrive (the bus is down, so another node's change would go
+   * unnoticed): every lookup reads the repo and nothing is cached.
+   */
+  bypass = false;
 
   constructor(private readonly repo: AuthzRepo, private readonly max = 50_000) {}
 
@@ -39,6 +44,7 @@ export class AuthzCache {
   }
 
   private async cached<T>(key: string, tags: string[], load: () => Promise<T>): Promise<T> {
+    if (this.bypass) return load();
     const hit = this.map.get(key);
     if (hit) {
       // Re-insert so the oldest-used entries are the first ones evicted.

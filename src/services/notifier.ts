@@ -1,4 +1,4 @@
-import type { Bus } from '../bus/bus.js';
+import type { Bus, BusMessage } from '../bus/bus.js';
 import { parseConversationId } from '../domain/conversation-id.js';
 import { encodeBoth } from '../protocol/codec.js';
 import type { ServerFrame } from '../protocol/frames.js';
@@ -78,8 +78,11 @@ export class Notifier {
 
   private async publish(topics: string[], frame: ServerFrame, exceptConn?: string, exceptUser?: string) {
     const enc = encodeBoth(frame);
+    // One message object for every topic: the Redis bus packs each object once (a DM goes to
+    // two user topics with one encoding). It is never mutated after publishing.
+    const msg: BusMessage = { type: 'frames', json: enc.json, msgpack: enc.msgpack, ...(exceptConn ? { exceptConn } : {}), ...(exceptUser ? { exceptUser } : {}) };
     for (const topic of topics) {
-      await this.safe(() => this.bus.publish(topic, { type: 'frames', json: enc.json, msgpack: enc.msgpack, ...(exceptConn ? { exceptConn } : {}), ...(exceptUser ? { exceptUser } : {}) }));
+      await this.safe(() => this.bus.publish(topic, msg));
     }
   }
 

@@ -50,6 +50,10 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
+    // A client checked out by a transaction has no pool listener: when the database goes away
+    // between two of its statements, pg emits 'error' on it, and unheard that ends the process.
+    // The failure still reaches the statement's promise (and the caller's UNAVAILABLE).
+    pool.on('connect', (client) => client.on('error', () => {}));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     const pool = createMysqlPool({
