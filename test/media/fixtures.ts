@@ -23,6 +23,14 @@ export function solidPng(w: number, h: number, colour = { r: 20, g: 120, b: 200 
   return sharp({ create: { width: w, height: h, channels: 3, background: colour } }).png().toBuffer();
 }
 
+/** A three-frame 40×30 animated GIF (red, blue, green). */
+export async function animatedGif(): Promise<Buffer> {
+  const frame = (r: number, g: number, b: number) =>
+    sharp({ create: { width: 40, height: 30, channels: 3, background: { r, g, b } } }).png().toBuffer();
+  const frames = [await frame(200, 0, 0), await frame(0, 0, 200), await frame(0, 200, 0)];
+  return sharp(frames, { join: { animated: true } }).gif({ loop: 0, delay: 100 }).toBuffer();
+}
+
 /** A random-noise PNG: its bytes differ on every call (so uploads do not deduplicate). */
 export function noisePng(w: number, h: number): Promise<Buffer> {
   const raw = Buffer.alloc(w * h * 3);

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../support/databases.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
-import { jpegWithExif, mp4, oggOpus, pdf, solidPng, wav, webmVoiceWithoutDuration } from './fixtures.js';
+import { animatedGif, jpegWithExif, mp4, oggOpus, pdf, solidPng, wav, webmVoiceWithoutDuration } from './fixtures.js';
 import { blobFiles, dbOf, fetchMedia, uploadOne } from './helpers.js';
 
 describe.each(testDialects())('media uploads on %s', (dialect) => {
@@ -82,6 +82,20 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
   it('never enlarges a small image and keeps PNG as PNG', async () => {
     const r = await uploadOne(s, alice.token, await solidPng(100, 50, { r: 1, g: 2, b: 3 }), 'tiny.png');
     expect(r.body).toMatchObject({ kind: 'image', mime: 'image/png', width: 100, height: 50 });
+  });
+
+  it('keeps WebP, AVIF and animated GIF in their formats, animation included', async () => {
+    const base = () => sharp({ create: { width: 120, height: 80, channels: 3, background: { r: 10, g: 200, b: 90 } } });
+    const webp = await uploadOne(s, alice.token, await base().webp().toBuffer(), 'a.webp');
+    expect(webp.body).toMatchObject({ mime: 'image/webp', width: 120, height: 80 });
+    const avif = await uploadOne(s, alice.token, await base().avif({ effort: 0 }).toBuffer(), 'a.avif');
+    expect(avif.body).toMatchObject({ mime: 'image/avif', width: 120, height: 80 });
+    expect((await sharp((await fetchMedia(s, avif.body.url)).body).metadata()).format).toBe('heif');
+    const gif = await uploadOne(s, alice.token, await animatedGif(), 'anim.gif');
+    expect(gif.body).toMatchObject({ mime: 'image/gif', width: 40, height: 30 });
+    const stored = await sharp((await fetchMedia(s, gif.body.url)).body, { animated: true }).metadata();
+    expect(stored.pages).toBe(3);
+    expect(stored.pageHeight).toBe(30);
   });
 
   it('reads durations from WAV, MP4 and Ogg containers, and takes the client value only when the container has none', async () => {
