@@ -3,7 +3,10 @@ import WebSocket from 'ws';
 import { ParleyClient, type WebSocketCtor } from '../../src/protocol/client.js';
 import { testDialects } from '../support/databases.js';
 import { DeliveryChecker } from '../support/delivery-checker.js';
-import { type TestServer, registerUser, startServer } from '../support/server.js';
+import { type App, createApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
+import { FastHasher } from '../support/fast-hasher.js';
+import { LogCapture, type TestServer, registerUser, startServer } from '../support/server.js';
 import { createGroup } from '../support/social-fixtures.js';
 import { until, wsUrl } from '../support/ws-clients.js';
 
@@ -67,11 +70,16 @@ describe.each(testDialects())('reconnect storm on %s', (dialect) => {
     for (let k = 0; k < BEFORE; k++) await Promise.all(groups.map((g) => post(g, `before${k}`)));
 
     // Restart on the same port and data: every socket is closed at once and every client
-    // comes back through its own jittered backoff.
+    // comes back through its own jittered backoff. The new node is built and booted before
+    // the old one stops (the clients share this process, so their retries would otherwise
+    // starve the boot; a real restart boots in its own process).
     const { db, dataDir } = s;
+    const next: App = await createApp(testConfig({ db: db.url, dataDir, logLevel: 'warn', ...config, port }), { hasher: new FastHasher(), logDestination: new LogCapture() });
+    await next.http.ready();
     await s.app.close();
     const started = Date.now();
-    s = await startServer({ dialect, db, dataDir, config: { ...config, port } });
+    await next.listen();
+    s = { ...s, app: next, close: () => next.close() };
     for (let k = 0; k < AFTER; k++) await Promise.all(groups.map((g) => post(g, `after${k}`)));
 
     await until(() => clients.every((c) => c.state === 'online'), 90_000, 'every client online again');
@@ -84,7 +92,7 @@ describe.each(testDialects())('reconnect storm on %s', (dialect) => {
     console.log(`reconnect storm: ${CLIENTS} clients back and caught up ${((Date.now() - started) / 1000).toFixed(1)} s after the restart`);
     for (const c of clients) c.close();
     clients.length = 0;
-    await s.close();
+    await next.close();
     await db.drop();
     s = undefined;
   }, 240_000);
