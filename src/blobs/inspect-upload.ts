@@ -33,11 +33,12 @@ const MAX_DURATION_MS = 86_400_000;
  * IMAGE_TOO_LARGE or MEDIA_UNREADABLE; never keeps anything of its own.
  */
 export function uploadInspector(limits: ImageLimits): UploadInspector {
+  const gate = new Gate(limits.concurrency ?? 2);
   return async (file, size) => {
     const sniffed = await sniffFile(file);
     if (!sniffed) throw fail('UNSUPPORTED_MEDIA_TYPE', 'This type of file is not accepted');
     if (sniffed.kind === 'image') {
-      const img = await processImage(file, sniffed.mime, limits);
+      const img = await gate.run(() => processImage(file, sniffed.mime, limits));
       return {
         kind: 'image', mime: img.mime, ext: sniffed.ext, size: img.data.length,
         open: () => bufferStream(img.data), width: img.width, height: img.height, thumb: img.thumb,
@@ -52,8 +53,8 @@ export function uploadInspector(limits: ImageLimits): UploadInspector {
       if (ms && ms <= MAX_DURATION_MS) av.durationMs = ms;
     }
     let { kind, mime } = sniffed;
-    // A WebM or MP4 without a video track is a voice recording.
-    if (kind === 'video' && av.hasVideo === false) {
+    // A WebM or MP4 whose every track is audio is a voice recording.
+    if (kind === 'video' && av.audioOnly) {
       kind = 'audio';
       mime = mime === 'video/webm' ? 'audio/webm' : 'audio/mp4';
     }
@@ -66,7 +67,8 @@ export function uploadInspector(limits: ImageLimits): UploadInspector {
 
 interface AvInfo {
   durationMs?: number;
-  hasVideo?: boolean;
+  /** True only when the container lists tracks and every one of them is audio. */
+  audioOnly?: boolean;
   width?: number;
   height?: number;
 }
@@ -81,8 +83,10 @@ async function readAv(file: string): Promise<AvInfo> {
       out.durationMs = Math.round(secs * 1000);
     }
     if (format.trackInfo?.length) {
+      // Matroska track type 2 is audio; MP4 marks only its audio tracks, so an MP4 video track
+      // (untyped) keeps the file a video.
+      out.audioOnly = format.trackInfo.every((t) => Number(t.type) === 2);
       const video = format.trackInfo.find((t) => t.video);
-      out.hasVideo = Boolean(video);
       if (video?.video?.pixelWidth && video.video.pixelHeight) {
         out.width = video.video.pixelWidth;
         out.height = video.video.pixelHeight;
@@ -97,4 +101,24 @@ async function readAv(file: string): Promise<AvInfo> {
 
 function bufferStream(buf: Buffer): Readable {
   return Readable.from([buf]);
+}
+
+/** At most `n` tasks at once; the rest wait in order. Bounds the memory decoding can take. */
+class Gate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly n: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    // A finishing task hands its slot straight to the next waiter, so `active` never passes n.
+    if (this.active >= this.n) await new Promise<void>((r) => this.waiting.push(r));
+    else this.active++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
 }
