@@ -38,6 +38,10 @@ export const ErrorCodes = {
   OWNER_CANNOT_LEAVE: 409,
   RECALL_WINDOW_PASSED: 403,
   PAYLOAD_TOO_LARGE: 413,
+  /** A path (or one of its parameters) longer than the server accepts. */
+  URI_TOO_LONG: 414,
+  /** The request line and headers together are over Node's header size limit. */
+  HEADERS_TOO_LARGE: 431,
   UNSUPPORTED_MEDIA_TYPE: 415,
   QUOTA_EXCEEDED: 413,
   IMAGE_TOO_LARGE: 413,

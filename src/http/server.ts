@@ -43,6 +43,24 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
     routerOptions: { maxParamLength: 200 },
+    // Fix (hardening fuzz): errors raised before routing (an undecodable path, a parameter over
+    // maxParamLength, headers over Node's limit) came out in Fastify's own shape
+    // {error, code, message, statusCode}; every refusal must carry the coded shape.
+    frameworkErrors: (err, _req, res) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const reply = res as unknown as { status(n: number): { send(b: unknown): unknown } };
+      void reply.status(tooLong ? 414 : 400).send(errorBody(tooLong ? 'URI_TOO_LONG' : 'BAD_REQUEST', tooLong ? 'A path parameter is too long' : 'The URL is malformed'));
+    },
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, reason, code, message] = err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'The request line and headers are too large']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'BAD_REQUEST', 'The request took too long to arrive']
+          : [400, 'Bad Request', 'BAD_REQUEST', 'Malformed HTTP request'];
+      const body = JSON.stringify(errorBody(code, message));
+      if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.destroy();
+    },
     ...(tls ? { https: tls } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 

@@ -92,18 +92,20 @@ export class AccountService {
       [`login:acct:${acct}`, max * 10],
       [`login:ip:${meta.ip}`, max * 5],
     ];
+    // Fix (hardening burst test): the attempt is counted BEFORE the password is checked. Counting
+    // only after a failed check let a burst of concurrent guesses all pass the count (each
+    // verify takes tens of ms), so 40 parallel guesses were all checked against a limit of 3.
+    // A success takes its hit back below; a refused attempt keeps it (the window is fixed).
     for (const [key, limit] of keys) {
-      if ((await store.throttles.count(key, window, now)) >= limit) {
+      if ((await store.throttles.hit(key, window, now)) > limit) {
         throw fail('TOO_MANY_ATTEMPTS', 'Too many failed logins; try again later', { retryAfterMs: window });
       }
     }
     const user = await store.users.byLogin(login);
     const ok = await this.hasher.verify(user?.password_hash ?? (await this.dummyHash), password);
-    if (!user || !ok) {
-      for (const [key] of keys) await store.throttles.hit(key, window, now);
-      throw fail('INVALID_CREDENTIALS', 'Wrong login or password');
-    }
+    if (!user || !ok) throw fail('INVALID_CREDENTIALS', 'Wrong login or password');
     await store.throttles.reset(keys[0]![0]);
+    for (const [key] of keys.slice(1)) await store.throttles.release(key, window, now);
     const { token, sessionId } = await this.startSession(user, meta);
     return { user: privateUser(user), token, sessionId };
   }

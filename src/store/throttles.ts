@@ -12,6 +12,8 @@ export interface ThrottleRepo {
   /** Adds one to the window that contains `now`; returns the new count. */
   hit(key: string, windowMs: number, now: number): Promise<number>;
   reset(key: string): Promise<void>;
+  /** Takes back one hit of the live window (never below 0); for attempts counted up front that succeeded. */
+  release(key: string, windowMs: number, now: number): Promise<void>;
 }
 
 export class KyselyThrottleRepo implements ThrottleRepo {
@@ -36,6 +38,11 @@ export class KyselyThrottleRepo implements ThrottleRepo {
     ).execute();
     const row = await this.db.selectFrom('throttles').select('count').where('key', '=', key).executeTakeFirst();
     return row?.count ?? 1;
+  }
+
+  async release(key: string, windowMs: number, now: number) {
+    await this.db.updateTable('throttles').set((eb) => ({ count: eb('count', '-', 1) }))
+      .where('key', '=', key).where('count', '>', 0).where('window_start', '>', now - windowMs).execute();
   }
 
   async reset(key: string) {

@@ -34,6 +34,34 @@ export class DeliveryChecker {
     this.acked.set(a.conversation, set);
   }
 
+  /**
+   * Entries that exist without a tracked client's ack: system entries (joins, kicks), REST
+   * sends, messages from untracked raw sockets. Devices must receive them exactly once too.
+   */
+  stored(cid: string, seqs: Iterable<number>): void {
+    for (const seq of seqs) this.ack({ conversation: cid, seq });
+  }
+
+  /** Duplicates a device was handed (the same seq twice in one conversation): always a bug. */
+  duplicates(): string[] {
+    const out: string[] = [];
+    for (const d of this.devices) {
+      for (const [cid, seqs] of d.received) {
+        const seen = new Set<number>();
+        for (const s of seqs) {
+          if (seen.has(s)) out.push(`${d.name} got ${cid}#${s} twice`);
+          seen.add(s);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Devices recorded so far (for reports). */
+  get deviceCount(): number {
+    return this.devices.length;
+  }
+
   expected(cid: string, from = 0): number[] {
     return [...(this.acked.get(cid) ?? [])].filter((s) => s > from).sort((a, b) => a - b);
   }
