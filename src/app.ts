@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import type { HttpContext, ReadyCheck } from './http/context.js';
 import { buildHttp } from './http/server.js';
+import { webRoutes } from './http/routes/web.js';
 import { createLogger } from './logger.js';
 import { type Metrics, createMetrics } from './metrics.js';
 import { AccountService } from './services/accounts.js';
@@ -88,7 +89,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   };
   const ctx: HttpContext = { services, config, metrics, ready };
-  const http = await buildHttp(ctx, log);
+  const http = await buildHttp(ctx, log, { root: [webRoutes] });
 
   let closing: Promise<void> | undefined;
   return {

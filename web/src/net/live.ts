@@ -1,0 +1,127 @@
+import type { AckFrame, ServerFrame, SendFrame } from '../../../src/protocol/frames.js';
+import type { Entry } from '../api/types.js';
+import { conversations as convApi, groups as groupsApi } from '../api/endpoints.js';
+import {
+  app, bumpSocial, markReadLocally, receiveEntries, rememberGroups, setConversations, setPeerRead, setPresence, setTyping,
+} from '../state/app.js';
+import { maxSeq } from '../state/timeline.js';
+import { connectSocket, type Socket } from './socket.js';
+import { notifyEntry } from './notify.js';
+
+const TYPING_SHOWN_MS = 5000;
+
+let socket: Socket | undefined;
+
+/** What the client holds: the last seq per conversation, for catch-up after a reconnect. */
+export function heldSeqs(): Record<string, number> {
+  const s = app.get();
+  const out: Record<string, number> = {};
+  for (const [cid, tl] of Object.entries(s.timelines)) out[cid] = maxSeq(tl);
+  for (const [cid, c] of Object.entries(s.conversations)) if (out[cid] === undefined && s.timelines[cid]) out[cid] = c.maxSeq;
+  return out;
+}
+
+function onFrame(f: ServerFrame) {
+  switch (f.type) {
+    case 'message':
+      receiveEntries(f.entry.conversation, [f.entry]);
+      notifyEntry(f.entry);
+      break;
+    case 'sync.batch':
+      receiveEntries(f.conversation, f.entries);
+      break;
+    case 'sync.done':
+      if (f.conversations?.length) setConversations(f.conversations);
+      if (f.events?.length) onEvents();
+      break;
+    case 'receipt':
+      if (f.userId !== app.get().me?.id) setPeerRead(f.conversation, f.seq);
+      else markReadLocally(f.conversation, f.seq);
+      break;
+    case 'typing':
+      if (f.userId !== app.get().me?.id) setTyping(f.conversation, f.userId, Date.now() + TYPING_SHOWN_MS);
+      break;
+    case 'presence':
+      setPresence(f.userId, f.online);
+      break;
+    case 'event':
+      onEvents();
+      break;
+    default:
+      break;
+  }
+}
+
+/** Account events (friend requests, membership changes): refresh lists and conversations. */
+function onEvents() {
+  bumpSocial();
+  void refreshLists();
+}
+
+async function refreshLists() {
+  try {
+    const [convs, mine] = await Promise.all([convApi.list(), groupsApi.mine()]);
+    rememberGroups(mine);
+    setConversations(convs);
+  } catch {
+    /* offline: the next reconnect refreshes */
+  }
+}
+
+/**
+ * The live connection, over THE protocol client (src/protocol/client.ts): it reconnects with
+ * backoff and jitter, catches up by seq on every (re)connect, and resends unacknowledged sends
+ * with their original clientId. This module only turns its frames into app state.
+ */
+export const live = {
+  start(token: string) {
+    this.stop();
+    void refreshLists();
+    socket = connectSocket(token, {
+      onFrame,
+      onState(state, retryAt) {
+        app.set((s) => ({ ...s, conn: state, retryAt }));
+        if (state === 'online') void refreshLists();
+      },
+      held: heldSeqs,
+    });
+  },
+  stop() {
+    socket?.close();
+    socket = undefined;
+  },
+  async send(frame: Omit<SendFrame, 'type'>): Promise<AckFrame> {
+    if (!socket) throw new Error('Not connected');
+    const ack = await socket.send(frame);
+    const s = app.get();
+    const p = s.pending[ack.conversation]?.find((x) => x.clientId === ack.clientId);
+    if (p) {
+      let stored: Entry | undefined;
+      if (frame.media) {
+        // Our own socket gets an ack, not the entry: fetch it for its signed media URLs.
+        stored = (await convApi.history(ack.conversation, { after: ack.seq - 1, limit: 1 }).catch(() => [])).find((e) => e.seq === ack.seq);
+      }
+      receiveEntries(ack.conversation, [stored ?? {
+        id: ack.id, conversation: ack.conversation, seq: ack.seq, sender: s.me!.id, kind: p.kind, ts: ack.ts, clientId: ack.clientId,
+        ...(p.text !== undefined ? { text: p.text } : {}), ...(p.replyTo !== undefined ? { replyTo: p.replyTo } : {}),
+        ...(p.mentions?.length ? { mentions: p.mentions } : {}), ...(p.data ? { data: p.data } : {}),
+      }]);
+    }
+    return ack;
+  },
+  async recall(cid: string, seq: number) {
+    if (!socket) throw new Error('Not connected');
+    await socket.recall(cid, seq);
+  },
+  async edit(cid: string, seq: number, text: string) {
+    if (!socket) throw new Error('Not connected');
+    await socket.edit(cid, seq, text);
+  },
+  read(cid: string, seq: number) {
+    markReadLocally(cid, seq);
+    socket?.read(cid, seq);
+  },
+  typing(cid: string) {
+    socket?.typing(cid);
+  },
+};
