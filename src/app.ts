@@ -14,7 +14,11 @@ import { buildHttp } from './http/server.js';
 import { webRoutes } from './http/routes/web.js';
 import { createLogger } from './logger.js';
 import { type Metrics, createMetrics } from './metrics.js';
+import { contactRoutes } from './http/routes/contacts.js';
+import { groupRoutes } from './http/routes/groups.js';
 import { AccountService } from './services/accounts.js';
+import { ContactService } from './services/contacts.js';
+import { GroupService } from './services/groups.js';
 import type { ServiceDeps } from './services/deps.js';
 import { Notifier } from './services/notifier.js';
 import { Argon2Hasher, type PasswordHasher } from './services/passwords.js';
@@ -75,6 +79,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   const services = {
     accounts: new AccountService(deps, opts.hasher ?? new Argon2Hasher()),
+    contacts: new ContactService(deps),
+    groups: new GroupService(deps),
   };
 
   const ready = async (): Promise<ReadyCheck> => {
@@ -89,7 +95,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   };
   const ctx: HttpContext = { services, config, metrics, ready };
-  const http = await buildHttp(ctx, log, { root: [webRoutes] });
+  const http = await buildHttp(ctx, log, { api: [contactRoutes, groupRoutes], root: [webRoutes] });
 
   let closing: Promise<void> | undefined;
   return {

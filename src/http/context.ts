@@ -1,10 +1,14 @@
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountService } from '../services/accounts.js';
+import type { ContactService } from '../services/contacts.js';
+import type { GroupService } from '../services/groups.js';
 
 /** The services behind the routes; later features add theirs here. */
 export interface Services {
   accounts: AccountService;
+  contacts: ContactService;
+  groups: GroupService;
 }
 
 export interface ReadyCheck {

@@ -13,6 +13,19 @@ import { installValidation } from './validation.js';
 
 export const API_PREFIX = '/api/v1';
 
+/** One registered route, as recorded for the authorization matrix and route listings. */
+export interface RouteRecord {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered on this server (HEAD twins of GET excluded). */
+    routeTable: RouteRecord[];
+  }
+}
+
 /** A feature's routes, registered as an encapsulated plugin that receives the context. */
 export type RoutePlugin = FastifyPluginAsyncTypebox<{ ctx: HttpContext }>;
 
@@ -32,6 +45,12 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
     routerOptions: { maxParamLength: 200 },
     ...(tls ? { https: tls } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+
+  const routeTable: RouteRecord[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url });
+  });
 
   // The API speaks JSON only; a text/plain body is refused with 415 rather than validated.
   app.removeContentTypeParser('text/plain');

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
+import { type ContactRepo, KyselyContactRepo } from './contacts.js';
 import { type Db, type DbOptions, type DialectName, openDb } from './db.js';
+import { type GroupRepo, KyselyGroupRepo } from './groups.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselySessionRepo, type SessionRepo } from './sessions.js';
 import { KyselyThrottleRepo, type ThrottleRepo } from './throttles.js';
@@ -15,6 +17,8 @@ export interface Store {
   readonly users: UserRepo;
   readonly sessions: SessionRepo;
   readonly throttles: ThrottleRepo;
+  readonly contacts: ContactRepo;
+  readonly groups: GroupRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -25,6 +29,8 @@ export class KyselyStore implements Store {
   readonly users: UserRepo;
   readonly sessions: SessionRepo;
   readonly throttles: ThrottleRepo;
+  readonly contacts: ContactRepo;
+  readonly groups: GroupRepo;
 
   constructor(readonly conn: Db) {
     const { db, dialect } = conn;
@@ -32,6 +38,8 @@ export class KyselyStore implements Store {
     this.users = new KyselyUserRepo(db);
     this.sessions = new KyselySessionRepo(db);
     this.throttles = new KyselyThrottleRepo(db, dialect);
+    this.contacts = new KyselyContactRepo(db, dialect);
+    this.groups = new KyselyGroupRepo(db, dialect);
   }
 
   async ping() {

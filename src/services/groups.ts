@@ -1,0 +1,340 @@
+import { groupConversationId } from '../domain/conversation-id.js';
+import { fail } from '../domain/errors.js';
+import {
+  type JoinPolicy, publiclyVisible, requireCanAdd, requireMember, requireOutranks, requireOwnerOver, requireRole,
+} from '../domain/group-rules.js';
+import { isId, newId } from '../domain/ids.js';
+import type { GroupChange, GroupRow } from '../store/groups.js';
+import type { Actor } from './accounts.js';
+import type { ServiceDeps } from './deps.js';
+import {
+  type GroupCard, type GroupRequestView, type GroupView, type MemberView, type PageQuery, type Paged,
+  brief, groupCard, groupRequestView, groupView, memberView, pageOf, paged, unknownUser,
+} from './social-views.js';
+
+export interface NewGroupInput {
+  name: string;
+  avatar?: string | null;
+  notice?: string;
+  joinPolicy?: JoinPolicy;
+  /** Friends to add at creation. */
+  userIds?: string[];
+}
+
+export interface GroupPatch {
+  name?: string;
+  avatar?: string | null;
+  notice?: string;
+  joinPolicy?: JoinPolicy;
+}
+
+export type JoinResult = { status: 'joined'; group: GroupView } | { status: 'pending'; request: GroupRequestView };
+
+const topic = (groupId: string) => `group:${groupId}`;
+const asMember = { role: 'member' as const, muted_until: null };
+
+/**
+ * Groups: creation, membership, roles, join requests. Authorization runs inside the store's
+ * transaction on the locked group (see domain/group-rules.ts), so a decision is never based on
+ * a stale role. After commit the service publishes the system entries and user events,
+ * (un)subscribes members' sockets to the group topic, and invalidates authorization caches.
+ */
+export class GroupService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private get now() {
+    return this.deps.clock.now();
+  }
+
+  async create(actor: Actor, input: NewGroupInput): Promise<GroupView> {
+    const me = actor.userId;
+    const others = [...new Set(input.userIds ?? [])].filter((u) => u !== me);
+    await this.requireAddable(me, others);
+    const ch = await this.deps.store.groups.write.create({
+      id: newId(), name: input.name, avatar: input.avatar ?? null, notice: input.notice ?? '', joinPolicy: input.joinPolicy ?? 'approval',
+      ownerId: me, memberIds: others, max: this.deps.config.groupMaxMembers, now: this.now,
+      describe: (g) => ({
+        system: { action: 'created', actor: me, name: g.name, ...(others.length ? { users: others } : {}) },
+        events: [
+          { userIds: [me], kind: 'group.added', payload: { group: groupView(g, { role: 'owner', muted_until: null }), by: me } },
+          { userIds: others, kind: 'group.added', payload: { group: groupView(g, asMember), by: me } },
+        ],
+      }),
+    });
+    await this.publish(ch, { join: [me, ...others] });
+    return groupView(ch.group, { role: 'owner', muted_until: null });
+  }
+
+  async mine(actor: Actor): Promise<{ items: GroupView[] }> {
+    const rows = await this.deps.store.groups.mine(actor.userId);
+    return { items: rows.map((r) => groupView(r, r)) };
+  }
+
+  /** Exact id or exact name (any case); only groups the actor may know of. */
+  async search(actor: Actor, q: string): Promise<{ items: GroupCard[] }> {
+    const { groups } = this.deps.store;
+    const term = q.trim();
+    const found: GroupRow[] = [];
+    if (isId(term)) {
+      const g = await groups.byId(term);
+      if (g) found.push(g);
+    }
+    found.push(...(await groups.byName(term.toLowerCase(), 20)));
+    const items: GroupCard[] = [];
+    for (const g of found) {
+      if (items.some((x) => x.id === g.id)) continue;
+      if (publiclyVisible(g) || (g.dissolved_at === null && (await groups.member(g.id, actor.userId)))) items.push(groupCard(g));
+    }
+    return { items };
+  }
+
+  /** Members get the full view; others the public card of a group they may know of, else 404. */
+  async get(actor: Actor, groupId: string): Promise<GroupView | GroupCard> {
+    const { g, m } = await this.load(groupId, actor.userId);
+    if (m) return groupView(g, m);
+    if (!publiclyVisible(g)) throw fail('GROUP_NOT_FOUND', 'No such group');
+    return groupCard(g);
+  }
+
+  async update(actor: Actor, groupId: string, patch: GroupPatch): Promise<GroupView> {
+    const me = actor.userId;
+    const changes = {
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.avatar !== undefined ? { avatar: patch.avatar } : {}),
+      ...(patch.notice !== undefined ? { notice: patch.notice } : {}),
+      ...(patch.joinPolicy !== undefined ? { join_policy: patch.joinPolicy } : {}),
+    };
+    let role: GroupView['role'] = 'member';
+    let mutedUntil: number | null = null;
+    const ch = await this.deps.store.groups.write.update({
+      groupId, actorId: me, now: this.now, patch: changes,
+      check: (s) => {
+        const m = requireRole(s.group, s.actor, patch.name !== undefined ? 'owner' : 'admin');
+        role = m.role;
+        mutedUntil = m.muted_until;
+      },
+      describe: () => ({ system: { action: patch.name !== undefined ? 'renamed' : 'updated', actor: me, ...patch }, events: [] }),
+    });
+    await this.publish(ch, { invalidate: [] });
+    return groupView(ch.group, { role, muted_until: mutedUntil });
+  }
+
+  async dissolve(actor: Actor, groupId: string): Promise<void> {
+    const me = actor.userId;
+    const ch = await this.deps.store.groups.write.dissolve({
+      groupId, actorId: me, now: this.now,
+      check: (s) => void requireRole(s.group, s.actor, 'owner'),
+      describe: (g, ids) => ({
+        system: { action: 'dissolved', actor: me },
+        events: [{ userIds: ids, kind: 'group.dissolved', payload: { groupId: g.id, by: me } }],
+      }),
+    });
+    await this.publish(ch, { leave: ch.value });
+  }
+
+  async members(actor: Actor, groupId: string, q: PageQuery): Promise<Paged<MemberView>> {
+    const page = pageOf(q);
+    const { g, m } = await this.load(groupId, actor.userId);
+    requireMember(g, m);
+    const rows = await this.deps.store.groups.members(groupId, page);
+    return paged(rows, page.limit, memberView, (r) => [r.joined_at, r.user_id]);
+  }
+
+  /** Adds friends of the actor (see group-rules for who may add). */
+  async addMembers(actor: Actor, groupId: string, userIds: string[]): Promise<{ added: string[]; group: GroupView }> {
+    const me = actor.userId;
+    const { g, m } = await this.load(groupId, me);
+    requireCanAdd(g, m);
+    await this.requireAddable(me, [...new Set(userIds)].filter((u) => u !== me));
+    let mine = m!;
+    const ch = await this.deps.store.groups.write.addMembers({
+      groupId, actorId: me, userIds, max: this.deps.config.groupMaxMembers, now: this.now,
+      check: (s) => {
+        requireCanAdd(s.group, s.actor);
+        mine = s.actor!;
+      },
+      describe: (gr, added) => ({
+        system: { action: 'added', actor: me, users: added },
+        events: [{ userIds: added, kind: 'group.added', payload: { group: groupView(gr, asMember), by: me } }],
+      }),
+    });
+    await this.publish(ch, { join: ch.value });
+    return { added: ch.value, group: groupView(ch.group, mine) };
+  }
+
+  /** Open groups: joined at once. Approval groups: a pending request for the admins. */
+  async join(actor: Actor, groupId: string, message = ''): Promise<JoinResult> {
+    const me = actor.userId;
+    const { g, m } = await this.load(groupId, me);
+    if (m) throw fail('ALREADY_MEMBER', 'You are already a member');
+    if (!publiclyVisible(g)) throw fail('GROUP_NOT_FOUND', 'No such group');
+    const { groups, users } = this.deps.store;
+    const visible = (s: { group: GroupRow }) => {
+      if (!publiclyVisible(s.group)) throw fail('GROUP_NOT_FOUND', 'No such group');
+    };
+    if (g.join_policy === 'open') {
+      const ch = await groups.write.addMembers({
+        groupId, actorId: me, userIds: [me], max: this.deps.config.groupMaxMembers, now: this.now,
+        check: (s) => {
+          visible(s);
+          if (s.group.join_policy !== 'open') throw fail('FORBIDDEN', 'This group no longer accepts direct joins; try again');
+        },
+        describe: (gr) => ({
+          system: { action: 'joined', actor: me, users: [me] },
+          events: [{ userIds: [me], kind: 'group.added', payload: { group: groupView(gr, asMember), by: me } }],
+        }),
+      });
+      await this.publish(ch, { join: [me] });
+      return { status: 'joined', group: groupView(ch.group, asMember) };
+    }
+    const u = await users.byId(me);
+    const who = u ? brief(u) : unknownUser(me);
+    const ch = await groups.write.requestJoin({
+      groupId, actorId: me, requestId: newId(), message, now: this.now,
+      check: (s) => {
+        visible(s);
+        if (s.group.join_policy !== 'approval') throw fail('FORBIDDEN', 'This group does not take join requests now');
+      },
+      describe: (gr, r, admins) => ({
+        events: [{ userIds: admins, kind: 'group.request', payload: { request: groupRequestView(r, who), group: groupCard(gr) } }],
+      }),
+    });
+    await this.publish(ch, {});
+    return { status: 'pending', request: groupRequestView(ch.value, who) };
+  }
+
+  async leave(actor: Actor, groupId: string): Promise<void> {
+    const me = actor.userId;
+    const ch = await this.deps.store.groups.write.removeMember({
+      groupId, actorId: me, userId: me, now: this.now,
+      check: (s) => {
+        const m = requireMember(s.group, s.actor);
+        if (m.role === 'owner') throw fail('OWNER_CANNOT_LEAVE', 'Transfer ownership or dissolve the group first');
+      },
+      describe: (g) => ({
+        system: { action: 'left', actor: me, users: [me] },
+        events: [{ userIds: [me], kind: 'group.removed', payload: { groupId: g.id, by: me, reason: 'left' } }],
+      }),
+    });
+    await this.publish(ch, { leave: [me] });
+  }
+
+  async kick(actor: Actor, groupId: string, userId: string): Promise<void> {
+    const me = actor.userId;
+    const ch = await this.deps.store.groups.write.removeMember({
+      groupId, actorId: me, userId, now: this.now,
+      check: (s) => requireOutranks(s.group, s.actor, s.target, userId),
+      describe: (g) => ({
+        system: { action: 'removed', actor: me, users: [userId] },
+        events: [{ userIds: [userId], kind: 'group.removed', payload: { groupId: g.id, by: me, reason: 'removed' } }],
+      }),
+    });
+    await this.publish(ch, { leave: [userId] });
+  }
+
+  /** Promote/demote (owner only) or mute/unmute (`mutedUntil` in epoch ms, null to unmute). */
+  async setMember(actor: Actor, groupId: string, userId: string, patch: { role?: 'admin' | 'member'; mutedUntil?: number | null }): Promise<MemberView> {
+    const me = actor.userId;
+    const now = this.now;
+    if (patch.mutedUntil != null && patch.mutedUntil <= now) throw fail('VALIDATION_FAILED', 'mutedUntil must be in the future (or null to unmute)');
+    const isRole = patch.role !== undefined;
+    const ch = await this.deps.store.groups.write.setMember({
+      groupId, actorId: me, userId, now,
+      patch: isRole ? { role: patch.role! } : { muted_until: patch.mutedUntil ?? null },
+      check: (s) => (isRole ? requireOwnerOver : requireOutranks)(s.group, s.actor, s.target, userId),
+      describe: (g, m) => ({
+        system: isRole
+          ? { action: 'role', actor: me, users: [userId], role: m.role }
+          : { action: 'muted', actor: me, users: [userId], until: m.muted_until },
+        events: [{ userIds: [userId], kind: 'group.updated', payload: { group: groupView(g, m) } }],
+      }),
+    });
+    await this.publish(ch, { invalidate: [userId] });
+    const u = await this.deps.store.users.byId(userId);
+    return memberView({ ...ch.value, ...(u ? brief(u) : unknownUser(userId)) });
+  }
+
+  async transfer(actor: Actor, groupId: string, userId: string): Promise<GroupView> {
+    const me = actor.userId;
+    const ch = await this.deps.store.groups.write.transfer({
+      groupId, actorId: me, userId, now: this.now,
+      check: (s) => requireOwnerOver(s.group, s.actor, s.target, userId),
+      describe: (g) => ({
+        system: { action: 'transferred', actor: me, users: [userId] },
+        events: [
+          { userIds: [userId], kind: 'group.updated', payload: { group: groupView(g, { role: 'owner', muted_until: null }) } },
+          { userIds: [me], kind: 'group.updated', payload: { group: groupView(g, { role: 'admin', muted_until: null }) } },
+        ],
+      }),
+    });
+    await this.publish(ch, { invalidate: [me, userId] });
+    return groupView(ch.group, { role: 'admin', muted_until: null });
+  }
+
+  async requests(actor: Actor, groupId: string, q: PageQuery): Promise<Paged<GroupRequestView>> {
+    const page = pageOf(q);
+    const { g, m } = await this.load(groupId, actor.userId);
+    requireRole(g, m, 'admin');
+    const rows = await this.deps.store.groups.pendingRequests(groupId, page);
+    return paged(rows, page.limit, (r) => groupRequestView(r, { id: r.user_id, username: r.username, nickname: r.nickname, avatar: r.avatar }), (r) => [r.created_at, r.id]);
+  }
+
+  async acceptRequest(actor: Actor, groupId: string, requestId: string): Promise<GroupRequestView> {
+    const me = actor.userId;
+    const ch = await this.deps.store.groups.write.acceptRequest({
+      groupId, actorId: me, requestId, max: this.deps.config.groupMaxMembers, now: this.now,
+      check: (s) => void requireRole(s.group, s.actor, 'admin'),
+      describe: (g, r, added) => ({
+        ...(added ? { system: { action: 'joined', actor: me, users: [r.user_id], request: r.id } } : {}),
+        events: [{ userIds: [r.user_id], kind: 'group.request.accepted', payload: { requestId: r.id, group: groupView(g, asMember), by: me } }],
+      }),
+    });
+    await this.publish(ch, { join: ch.entries.length ? [ch.value.user_id] : [] });
+    return this.requestView(ch.value);
+  }
+
+  async declineRequest(actor: Actor, groupId: string, requestId: string): Promise<GroupRequestView> {
+    const me = actor.userId;
+    const ch = await this.deps.store.groups.write.declineRequest({
+      groupId, actorId: me, requestId, now: this.now,
+      check: (s) => void requireRole(s.group, s.actor, 'admin'),
+      describe: (g, r) => ({
+        events: [{ userIds: [r.user_id], kind: 'group.request.declined', payload: { requestId: r.id, group: groupCard(g) } }],
+      }),
+    });
+    await this.publish(ch, {});
+    return this.requestView(ch.value);
+  }
+
+  private async requestView(r: Parameters<typeof groupRequestView>[0]) {
+    const u = await this.deps.store.users.byId(r.user_id);
+    return groupRequestView(r, u ? brief(u) : unknownUser(r.user_id));
+  }
+
+  /** Everyone added must be the adder's friend and must not have blocked them (same answer either way). */
+  private async requireAddable(me: string, ids: string[]) {
+    if (ids.length === 0) return;
+    const { contacts } = this.deps.store;
+    const [friends, blockers] = await Promise.all([contacts.friendIdsAmong(me, ids), contacts.blockedBy(me, ids)]);
+    if (ids.some((u) => !friends.has(u) || blockers.has(u))) throw fail('NOT_FRIENDS', 'You can only add your friends');
+  }
+
+  private async load(groupId: string, userId: string) {
+    const { groups } = this.deps.store;
+    const [g, m] = await Promise.all([groups.byId(groupId), groups.member(groupId, userId)]);
+    if (!g || g.dissolved_at !== null) throw fail('GROUP_NOT_FOUND', 'No such group');
+    return { g, m };
+  }
+
+  /** After commit: caches, topics, then the entries and events (leavers unsubscribe last, after their exit entry). */
+  private async publish(ch: GroupChange<unknown>, o: { join?: string[]; leave?: string[]; invalidate?: string[] }) {
+    const { notify } = this.deps;
+    const gid = ch.group.id;
+    const users = [...(o.join ?? []), ...(o.leave ?? []), ...(o.invalidate ?? [])];
+    if (o.join || o.leave || o.invalidate) await notify.invalidate([topic(gid), ...users.map((u) => `user:${u}`)]);
+    for (const u of o.join ?? []) await notify.joinTopic(u, topic(gid));
+    if (ch.entries.length) await notify.entries(groupConversationId(gid), ch.entries);
+    if (ch.events.length) await notify.userEvents(ch.events);
+    for (const u of o.leave ?? []) await notify.leaveTopic(u, topic(gid));
+  }
+}

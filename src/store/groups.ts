@@ -1,0 +1,119 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DialectName } from './db.js';
+import { type GroupTxDeps, type GroupWrite, GroupWrites } from './group-writes.js';
+import type { Database, GroupMembersTable, GroupRequestsTable, GroupsTable } from './schema.js';
+import type { Cursor } from './cursor.js';
+
+export type GroupRow = Selectable<GroupsTable>;
+export type MemberRow = Selectable<GroupMembersTable>;
+export type GroupRequestRow = Selectable<GroupRequestsTable>;
+export type Role = MemberRow['role'];
+export type JoinPolicy = GroupRow['join_policy'];
+
+export interface MemberListRow extends MemberRow {
+  username: string;
+  nickname: string;
+  avatar: string | null;
+}
+
+export interface MyGroupRow extends GroupRow {
+  role: Role;
+  muted_until: number | null;
+}
+
+export interface GroupRequestListRow extends GroupRequestRow {
+  username: string;
+  nickname: string;
+  avatar: string | null;
+}
+
+export type { GroupWrite, MemberChangeState, GroupChange, GroupDescription } from './group-writes.js';
+
+/**
+ * Groups, their members and join requests.
+ *
+ * Contract: every write is one transaction that first locks the group row (so membership
+ * changes of one group are serialized on every node), then hands the locked state to the
+ * caller's `check` (authorization decided on fresh data, inside the transaction), then writes
+ * the `group_members` rows, `chat_groups.member_count`, the `conversation_members` rows of
+ * `g:<id>`, one `system` entry in that conversation and the per-user events the caller's
+ * `describe` returns. A member who joins gets `joined_seq` = the seq just before their join
+ * entry; a member who leaves, is removed, or whose group is dissolved gets `left_seq` = the
+ * seq of that entry and loses their `group_members` row. The size limit is checked inside the
+ * transaction (`GROUP_FULL`); a dissolved or missing group is `GROUP_NOT_FOUND`.
+ */
+export interface GroupRepo {
+  byId(id: string): Promise<GroupRow | undefined>;
+  member(groupId: string, userId: string): Promise<MemberRow | undefined>;
+  /** Members in join order (then by id), from after the cursor. */
+  members(groupId: string, page: { after?: Cursor; limit: number }): Promise<MemberListRow[]>;
+  /** The groups the user belongs to, most recently joined first. */
+  mine(userId: string): Promise<MyGroupRow[]>;
+  /** Live groups whose lower-cased name is exactly `nameLc`. */
+  byName(nameLc: string, limit: number): Promise<GroupRow[]>;
+  requestById(id: string): Promise<GroupRequestRow | undefined>;
+  pendingRequests(groupId: string, page: { after?: Cursor; limit: number }): Promise<GroupRequestListRow[]>;
+  readonly write: GroupWrite;
+}
+
+export class KyselyGroupRepo implements GroupRepo {
+  readonly write: GroupWrite;
+
+  constructor(private readonly db: Kysely<Database>, dialect: DialectName) {
+    const deps: GroupTxDeps = { db, dialect };
+    this.write = new GroupWrites(deps);
+  }
+
+  byId(id: string) {
+    return this.db.selectFrom('chat_groups').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  member(groupId: string, userId: string) {
+    return this.db.selectFrom('group_members').selectAll().where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  async members(groupId: string, page: { after?: Cursor; limit: number }) {
+    let q = this.db.selectFrom('group_members').innerJoin('users', 'users.id', 'group_members.user_id')
+      .selectAll('group_members').select(['users.username', 'users.nickname', 'users.avatar'])
+      .where('group_members.group_id', '=', groupId);
+    if (page.after) {
+      const { t, id } = page.after;
+      q = q.where((eb) => eb.or([
+        eb('group_members.joined_at', '>', t),
+        eb.and([eb('group_members.joined_at', '=', t), eb('group_members.user_id', '>', id)]),
+      ]));
+    }
+    return q.orderBy('group_members.joined_at', 'asc').orderBy('group_members.user_id', 'asc').limit(page.limit).execute();
+  }
+
+  mine(userId: string) {
+    return this.db.selectFrom('group_members').innerJoin('chat_groups', 'chat_groups.id', 'group_members.group_id')
+      .selectAll('chat_groups').select(['group_members.role', 'group_members.muted_until'])
+      .where('group_members.user_id', '=', userId).where('chat_groups.dissolved_at', 'is', null)
+      .orderBy('group_members.joined_at', 'desc').orderBy('chat_groups.id', 'asc')
+      .execute();
+  }
+
+  byName(nameLc: string, limit: number) {
+    return this.db.selectFrom('chat_groups').selectAll().where('name_lc', '=', nameLc).where('dissolved_at', 'is', null)
+      .orderBy('member_count', 'desc').orderBy('id', 'asc').limit(limit).execute();
+  }
+
+  requestById(id: string) {
+    return this.db.selectFrom('group_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async pendingRequests(groupId: string, page: { after?: Cursor; limit: number }) {
+    let q = this.db.selectFrom('group_requests').innerJoin('users', 'users.id', 'group_requests.user_id')
+      .selectAll('group_requests').select(['users.username', 'users.nickname', 'users.avatar'])
+      .where('group_requests.group_id', '=', groupId).where('group_requests.status', '=', 'pending');
+    if (page.after) {
+      const { t, id } = page.after;
+      q = q.where((eb) => eb.or([
+        eb('group_requests.created_at', '>', t),
+        eb.and([eb('group_requests.created_at', '=', t), eb('group_requests.id', '>', id)]),
+      ]));
+    }
+    return q.orderBy('group_requests.created_at', 'asc').orderBy('group_requests.id', 'asc').limit(page.limit).execute();
+  }
+}
