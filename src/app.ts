@@ -10,6 +10,8 @@ import { MemoryRateLimiter } from './bus/rate-limiter.js';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import type { HttpContext, ReadyCheck } from './http/context.js';
+import { type Gateway, attachGateway } from './gateway/gateway.js';
+import { conversationRoutes } from './http/routes/conversations.js';
 import { buildHttp } from './http/server.js';
 import { webRoutes } from './http/routes/web.js';
 import { createLogger } from './logger.js';
@@ -20,6 +22,7 @@ import { AccountService } from './services/accounts.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
 import type { ServiceDeps } from './services/deps.js';
+import { MessagingService } from './services/messaging.js';
 import { Notifier } from './services/notifier.js';
 import { Argon2Hasher, type PasswordHasher } from './services/passwords.js';
 import { type KyselyStore, openStore } from './store/store.js';
@@ -37,6 +40,7 @@ export interface App {
   store: KyselyStore;
   bus: Bus;
   http: FastifyInstance;
+  gateway: Gateway;
   log: Logger;
   metrics: Metrics;
   services: HttpContext['services'];
@@ -81,7 +85,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     accounts: new AccountService(deps, opts.hasher ?? new Argon2Hasher()),
     contacts: new ContactService(deps),
     groups: new GroupService(deps),
+    messaging: new MessagingService(deps, { metrics }),
   };
+  services.messaging.start();
 
   const ready = async (): Promise<ReadyCheck> => {
     const checks: ReadyCheck['checks'] = {};
@@ -95,11 +101,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   };
   const ctx: HttpContext = { services, config, metrics, ready };
-  const http = await buildHttp(ctx, log, { api: [contactRoutes, groupRoutes], root: [webRoutes] });
+  const http = await buildHttp(ctx, log, { api: [contactRoutes, groupRoutes, conversationRoutes], root: [webRoutes] });
+  const gateway = await attachGateway(http.server, bus, {
+    accounts: services.accounts, messaging: services.messaging, users: store.users, config, clock, log, metrics,
+  });
 
   let closing: Promise<void> | undefined;
   return {
-    config, store, bus, http, log, metrics, services,
+    config, store, bus, http, gateway, log, metrics, services,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const addr = http.server.address();
@@ -109,7 +118,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     close() {
       closing ??= (async () => {
+        await gateway.close();
         await http.close();
+        await services.messaging.close();
         await bus.close();
         await presence.close();
         await limiter.close();

@@ -3,12 +3,14 @@ import type { Metrics } from '../metrics.js';
 import type { AccountService } from '../services/accounts.js';
 import type { ContactService } from '../services/contacts.js';
 import type { GroupService } from '../services/groups.js';
+import type { MessagingService } from '../services/messaging.js';
 
 /** The services behind the routes; later features add theirs here. */
 export interface Services {
   accounts: AccountService;
   contacts: ContactService;
   groups: GroupService;
+  messaging: MessagingService;
 }
 
 export interface ReadyCheck {

@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import { type ContactRepo, KyselyContactRepo } from './contacts.js';
 import { type Db, type DbOptions, type DialectName, openDb } from './db.js';
 import { type GroupRepo, KyselyGroupRepo } from './groups.js';
+import { type AuthzRepo, KyselyAuthzRepo } from './authz.js';
+import { type ConversationRepo, KyselyConversationRepo } from './conversations.js';
+import { type EntryLogRepo, KyselyEntryLogRepo } from './entry-log.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselySessionRepo, type SessionRepo } from './sessions.js';
 import { KyselyThrottleRepo, type ThrottleRepo } from './throttles.js';
@@ -19,6 +22,9 @@ export interface Store {
   readonly throttles: ThrottleRepo;
   readonly contacts: ContactRepo;
   readonly groups: GroupRepo;
+  readonly conversations: ConversationRepo;
+  readonly entryLog: EntryLogRepo;
+  readonly authz: AuthzRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -31,6 +37,9 @@ export class KyselyStore implements Store {
   readonly throttles: ThrottleRepo;
   readonly contacts: ContactRepo;
   readonly groups: GroupRepo;
+  readonly conversations: ConversationRepo;
+  readonly entryLog: EntryLogRepo;
+  readonly authz: AuthzRepo;
 
   constructor(readonly conn: Db) {
     const { db, dialect } = conn;
@@ -40,6 +49,9 @@ export class KyselyStore implements Store {
     this.throttles = new KyselyThrottleRepo(db, dialect);
     this.contacts = new KyselyContactRepo(db, dialect);
     this.groups = new KyselyGroupRepo(db, dialect);
+    this.conversations = new KyselyConversationRepo(db, dialect);
+    this.entryLog = new KyselyEntryLogRepo(db, dialect);
+    this.authz = new KyselyAuthzRepo(db);
   }
 
   async ping() {
