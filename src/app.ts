@@ -21,6 +21,12 @@ import { groupRoutes } from './http/routes/groups.js';
 import { AccountService } from './services/accounts.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
+import { FsBlobStore } from './blobs/fs-blob-store.js';
+import { uploadInspector } from './blobs/inspect-upload.js';
+import { FsScratch } from './blobs/scratch.js';
+import { mediaApiRoutes, mediaFileRoutes } from './http/routes/media.js';
+import { MediaService } from './services/media.js';
+import { MediaUrlSigner } from './services/media-urls.js';
 import type { ServiceDeps } from './services/deps.js';
 import { MessagingService } from './services/messaging.js';
 import { Notifier } from './services/notifier.js';
@@ -79,15 +85,26 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const presence = new MemoryPresence();
   const limiter = new MemoryRateLimiter(clock);
   const deps: ServiceDeps = { store, bus, clock, config, log, notify, presence, limiter };
-  void secret;
+
+  const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+  const media = new MediaService(deps, {
+    blobs,
+    scratch: new FsScratch(blobs.tmpDir),
+    inspect: uploadInspector({ maxPixels: config.imageMaxPixels, maxEdge: config.imageMaxEdge }),
+    urls: new MediaUrlSigner(secret, config.mediaUrlTtl),
+  });
+  notify.setMediaSigner(media.signer);
 
   const services = {
     accounts: new AccountService(deps, opts.hasher ?? new Argon2Hasher()),
     contacts: new ContactService(deps),
     groups: new GroupService(deps),
     messaging: new MessagingService(deps, { metrics }),
+    media,
   };
   services.messaging.start();
+  services.accounts.setAvatarCheck((userId, mediaId) => media.checkAvatar(userId, mediaId));
+  media.sweeper.start();
 
   const ready = async (): Promise<ReadyCheck> => {
     const checks: ReadyCheck['checks'] = {};
@@ -101,7 +118,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   };
   const ctx: HttpContext = { services, config, metrics, ready };
-  const http = await buildHttp(ctx, log, { api: [contactRoutes, groupRoutes, conversationRoutes], root: [webRoutes] });
+  const http = await buildHttp(ctx, log, { api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes], root: [mediaFileRoutes, webRoutes] });
   const gateway = await attachGateway(http.server, bus, {
     accounts: services.accounts, messaging: services.messaging, users: store.users, config, clock, log, metrics,
   });
@@ -119,6 +136,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     close() {
       closing ??= (async () => {
         await gateway.close();
+        media.sweeper.stop();
         await http.close();
         await services.messaging.close();
         await bus.close();

@@ -56,6 +56,7 @@ export const settings = {
   presenceTtl: s({ env: 'PARLEY_PRESENCE_TTL', doc: 'A node that stops refreshing presence has its users offline after this', parse: duration(1000), def: 30_000 }),
   mediaUrlTtl: s({ env: 'PARLEY_MEDIA_URL_TTL', doc: 'Lifetime of a signed media URL', parse: duration(1000), def: 6 * 3_600_000 }),
   blobSweepInterval: s({ env: 'PARLEY_BLOB_SWEEP_INTERVAL', doc: 'How often unreferenced blobs are collected (0 = never)', parse: duration(0), def: 3_600_000 }),
+  blobSweepGrace: s({ env: 'PARLEY_BLOB_SWEEP_GRACE', doc: 'A blob (or temp file) younger than this is never swept, so an upload in progress keeps its bytes', parse: duration(0), def: 3_600_000 }),
   retention: s({ env: 'PARLEY_RETENTION', doc: 'Delete conversation entries older than this (0 = keep everything)', parse: duration(0), def: 0 }),
   shutdownGrace: s({ env: 'PARLEY_SHUTDOWN_GRACE', doc: 'Time allowed for in-flight work on SIGTERM', parse: duration(0), def: 10_000 }),
 };

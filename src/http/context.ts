@@ -4,6 +4,7 @@ import type { AccountService } from '../services/accounts.js';
 import type { ContactService } from '../services/contacts.js';
 import type { GroupService } from '../services/groups.js';
 import type { MessagingService } from '../services/messaging.js';
+import type { MediaService } from '../services/media.js';
 
 /** The services behind the routes; later features add theirs here. */
 export interface Services {
@@ -11,6 +12,7 @@ export interface Services {
   contacts: ContactService;
   groups: GroupService;
   messaging: MessagingService;
+  media: MediaService;
 }
 
 export interface ReadyCheck {

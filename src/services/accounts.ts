@@ -50,13 +50,21 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 export class AccountService {
   // A real hash to verify against when the account does not exist, so both paths cost the same.
   private dummyHash: Promise<string>;
+  private avatarCheck?: (userId: string, mediaId: string) => Promise<void>;
 
   constructor(private readonly deps: ServiceDeps, private readonly hasher: PasswordHasher) {
     this.dummyHash = hasher.hash(newToken());
   }
 
+  /** Lets the media service vet avatars: an image media the user uploaded, else an error. */
+  setAvatarCheck(check: (userId: string, mediaId: string) => Promise<void>) {
+    this.avatarCheck = check;
+  }
+
   async register(input: RegisterInput, meta: ClientMeta): Promise<{ user: PrivateUser; token: string; sessionId: string }> {
     const { store, clock } = this.deps;
+    // A new account owns no media yet, so any avatar named at registration is refused.
+    if (input.avatar && this.avatarCheck) await this.avatarCheck(newId(), input.avatar);
     const passwordHash = await this.hasher.hash(input.password);
     const user = await store.users.create({
       id: newId(),
@@ -135,6 +143,7 @@ export class AccountService {
   }
 
   async updateMe(actor: Actor, patch: UserPatch): Promise<PrivateUser> {
+    if (patch.avatar && this.avatarCheck) await this.avatarCheck(actor.userId, patch.avatar);
     return privateUser(await this.deps.store.users.update(actor.userId, patch, this.deps.clock.now()));
   }
 

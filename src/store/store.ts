@@ -5,6 +5,7 @@ import { type GroupRepo, KyselyGroupRepo } from './groups.js';
 import { type AuthzRepo, KyselyAuthzRepo } from './authz.js';
 import { type ConversationRepo, KyselyConversationRepo } from './conversations.js';
 import { type EntryLogRepo, KyselyEntryLogRepo } from './entry-log.js';
+import { KyselyMediaRepo, type MediaRepo } from './media.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselySessionRepo, type SessionRepo } from './sessions.js';
 import { KyselyThrottleRepo, type ThrottleRepo } from './throttles.js';
@@ -25,6 +26,7 @@ export interface Store {
   readonly conversations: ConversationRepo;
   readonly entryLog: EntryLogRepo;
   readonly authz: AuthzRepo;
+  readonly media: MediaRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -40,6 +42,7 @@ export class KyselyStore implements Store {
   readonly conversations: ConversationRepo;
   readonly entryLog: EntryLogRepo;
   readonly authz: AuthzRepo;
+  readonly media: MediaRepo;
 
   constructor(readonly conn: Db) {
     const { db, dialect } = conn;
@@ -52,6 +55,7 @@ export class KyselyStore implements Store {
     this.conversations = new KyselyConversationRepo(db, dialect);
     this.entryLog = new KyselyEntryLogRepo(db, dialect);
     this.authz = new KyselyAuthzRepo(db);
+    this.media = new KyselyMediaRepo(db);
   }
 
   async ping() {

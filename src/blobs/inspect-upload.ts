@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import { parseFile } from 'music-metadata';
+import { fail } from '../domain/errors.js';
+import { type ImageLimits, processImage } from './image-pipeline.js';
+import { mp4DurationMs } from './mp4-duration.js';
+import { type MediaKind, sniffFile } from './sniff.js';
+
+/** An upload, checked and made ready to store. */
+export interface InspectedUpload {
+  kind: MediaKind;
+  mime: string;
+  ext: string;
+  /** Bytes to store: a fresh stream each call (images: the re-encoded bytes). */
+  open(): Readable;
+  size: number;
+  width?: number;
+  height?: number;
+  /** From the container, when it says it. */
+  durationMs?: number;
+  thumb?: Buffer;
+}
+
+/** Turns a staged upload (a temp file) into what gets stored. Injected into the media service. */
+export type UploadInspector = (file: string, size: number) => Promise<InspectedUpload>;
+
+/** Longest duration taken from a container: one day (anything longer is a lie or a bug). */
+const MAX_DURATION_MS = 86_400_000;
+
+/**
+ * The default inspector: sniff the type from the bytes (allowlist), re-encode images, read the
+ * duration of audio and video from the container. Throws UNSUPPORTED_MEDIA_TYPE,
+ * IMAGE_TOO_LARGE or MEDIA_UNREADABLE; never keeps anything of its own.
+ */
+export function uploadInspector(limits: ImageLimits): UploadInspector {
+  return async (file, size) => {
+    const sniffed = await sniffFile(file);
+    if (!sniffed) throw fail('UNSUPPORTED_MEDIA_TYPE', 'This type of file is not accepted');
+    if (sniffed.kind === 'image') {
+      const img = await processImage(file, sniffed.mime, limits);
+      return {
+        kind: 'image', mime: img.mime, ext: sniffed.ext, size: img.data.length,
+        open: () => bufferStream(img.data), width: img.width, height: img.height, thumb: img.thumb,
+      };
+    }
+    const base = { ...sniffed, size, open: () => fs.createReadStream(file) };
+    if (sniffed.kind === 'file') return base;
+    const av = await readAv(file);
+    // music-metadata takes MP4 durations from audio tracks only; the movie header covers video.
+    if (av.durationMs === undefined && (sniffed.ext === 'mp4' || sniffed.ext === 'm4a')) {
+      const ms = await mp4DurationMs(file).catch(() => undefined);
+      if (ms && ms <= MAX_DURATION_MS) av.durationMs = ms;
+    }
+    let { kind, mime } = sniffed;
+    // A WebM or MP4 without a video track is a voice recording.
+    if (kind === 'video' && av.hasVideo === false) {
+      kind = 'audio';
+      mime = mime === 'video/webm' ? 'audio/webm' : 'audio/mp4';
+    }
+    return {
+      ...base, kind, mime, durationMs: av.durationMs,
+      ...(av.width && av.height ? { width: av.width, height: av.height } : {}),
+    };
+  };
+}
+
+interface AvInfo {
+  durationMs?: number;
+  hasVideo?: boolean;
+  width?: number;
+  height?: number;
+}
+
+/** Duration and tracks from the container headers; undefined fields when it does not say. */
+async function readAv(file: string): Promise<AvInfo> {
+  try {
+    const { format } = await parseFile(file, { duration: true, skipCovers: true });
+    const out: AvInfo = {};
+    const secs = format.duration;
+    if (typeof secs === 'number' && Number.isFinite(secs) && secs > 0 && secs * 1000 <= MAX_DURATION_MS) {
+      out.durationMs = Math.round(secs * 1000);
+    }
+    if (format.trackInfo?.length) {
+      const video = format.trackInfo.find((t) => t.video);
+      out.hasVideo = Boolean(video);
+      if (video?.video?.pixelWidth && video.video.pixelHeight) {
+        out.width = video.video.pixelWidth;
+        out.height = video.video.pixelHeight;
+      }
+    }
+    return out;
+  } catch {
+    // The type was sniffed already; a container the parser cannot read just has no duration.
+    return {};
+  }
+}
+
+function bufferStream(buf: Buffer): Readable {
+  return Readable.from([buf]);
+}

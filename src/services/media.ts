@@ -1,0 +1,221 @@
+import { Readable } from 'node:stream';
+import { type BlobStore, BlobTooLargeError, type ByteRange } from '../blobs/blob-store.js';
+import type { UploadInspector } from '../blobs/inspect-upload.js';
+import type { Scratch, StagedFile } from '../blobs/scratch.js';
+import { fail } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import type { MediaRef } from '../protocol/frames.js';
+import type { MediaRow } from '../store/media.js';
+import type { ServiceDeps } from './deps.js';
+import type { Actor } from './accounts.js';
+import type { MediaSigner } from './entries-view.js';
+import { safeName } from './media-names.js';
+import type { MediaUrlSigner, MediaVariant } from './media-urls.js';
+import { BlobSweeper } from './media-sweep.js';
+
+/** What `POST /media` and `GET /media/:id` answer. */
+export interface MediaView {
+  id: string;
+  kind: MediaRow['kind'];
+  mime: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  durationMs: number | null;
+  sha256: string;
+  name: string;
+  url: string;
+  thumbUrl: string | null;
+}
+
+/**
+ * What the messaging service needs from media: turn a media id named in a `send` into the
+ * reference stored in the message. Allowed for the uploader and for anyone who may already see
+ * the media (so a received picture can be forwarded); everyone else gets MEDIA_NOT_FOUND, the
+ * same answer as for an id that does not exist. The reference carries no URLs: those are
+ * added, fresh, whenever an entry is handed out (see {@link MediaService.signer}).
+ */
+export interface MediaResolver {
+  resolve(userId: string, mediaId: string): Promise<MediaRef>;
+}
+
+/** A media object checked for serving through a signed URL. */
+export interface ServableMedia {
+  media: MediaRow;
+  sha256: string;
+  size: number;
+  mime: string;
+  variant: MediaVariant;
+  expiresAt: number;
+  /** Seconds a client may cache it: never past the URL's expiry. */
+  maxAgeSec: number;
+}
+
+export interface MediaServiceParts {
+  blobs: BlobStore;
+  scratch: Scratch;
+  inspect: UploadInspector;
+  urls: MediaUrlSigner;
+}
+
+/** Longest duration a client may claim: 24 hours. */
+const MAX_CLIENT_DURATION_MS = 86_400_000;
+
+/**
+ * Uploads (checked, re-encoded, deduplicated, under a quota), access to media, signed URLs for
+ * serving, and the sweep of unreferenced blobs.
+ */
+export class MediaService implements MediaResolver {
+  readonly sweeper: BlobSweeper;
+  /** Hashes put by uploads still in progress on this node: the sweep leaves them alone. */
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(private readonly deps: ServiceDeps, private readonly parts: MediaServiceParts) {
+    this.sweeper = new BlobSweeper(deps, parts.blobs, (sha) => this.inFlight.has(sha));
+  }
+
+  /** Refuses early (before reading the body) when the user has no quota left. */
+  async assertQuotaLeft(actor: Actor): Promise<void> {
+    const used = await this.deps.store.media.usage(actor.userId);
+    if (used >= this.deps.config.userQuota) throw fail('QUOTA_EXCEEDED', 'Your upload quota is used up');
+  }
+
+  /** Streams an upload to a temp file, enforcing the size cap. The caller must `discard` it. */
+  async stage(stream: Readable): Promise<StagedFile> {
+    try {
+      return await this.parts.scratch.stage(stream, this.deps.config.uploadLimit);
+    } catch (e) {
+      if (e instanceof BlobTooLargeError || (e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+        throw fail('PAYLOAD_TOO_LARGE', `The file is larger than ${this.deps.config.uploadLimit} bytes`);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Checks, transforms and stores a staged upload, then records it. Always discards the staged
+   * file. On failure nothing is recorded; a blob already written is left for the sweep.
+   */
+  async create(actor: Actor, staged: StagedFile, meta: { name?: string; durationMs?: number }): Promise<MediaView> {
+    const { store, clock, config } = this.deps;
+    try {
+      if (staged.size === 0) throw fail('EMPTY_FILE', 'The file is empty');
+      if (meta.durationMs !== undefined && !(Number.isInteger(meta.durationMs) && meta.durationMs > 0 && meta.durationMs <= MAX_CLIENT_DURATION_MS)) {
+        throw fail('VALIDATION_FAILED', `durationMs must be an integer from 1 to ${MAX_CLIENT_DURATION_MS}`);
+      }
+      const up = await this.parts.inspect(staged.path, staged.size);
+      const used = await store.media.usage(actor.userId);
+      if (used + up.size > config.userQuota) throw fail('QUOTA_EXCEEDED', 'This upload would pass your upload quota');
+
+      const main = await this.putBlob(up.open(), up.size);
+      const thumb = up.thumb ? await this.putBlob(bufferStream(up.thumb), up.thumb.length) : undefined;
+      try {
+        const row: MediaRow = {
+          id: newId(), owner_id: actor.userId, kind: up.kind, mime: up.mime, size: up.size,
+          sha256: main, thumb_sha256: thumb ?? null, width: up.width ?? null, height: up.height ?? null,
+          duration_ms: up.kind === 'audio' || up.kind === 'video' ? (up.durationMs ?? meta.durationMs ?? null) : null,
+          name: safeName(meta.name, up.mime, up.ext), created_at: clock.now(),
+        };
+        await store.media.insert(row);
+        return this.view(row);
+      } finally {
+        this.release(main);
+        if (thumb) this.release(thumb);
+      }
+    } finally {
+      await staged.discard();
+    }
+  }
+
+  /** Metadata with fresh URLs, for the uploader and for members of a conversation it was sent in. */
+  async get(actor: Actor, id: string): Promise<MediaView> {
+    return this.view(await this.visible(actor.userId, id));
+  }
+
+  async resolve(userId: string, mediaId: string): Promise<MediaRef> {
+    return toRef(await this.visible(userId, mediaId));
+  }
+
+  /** Adds fresh signed URLs to a media reference (registered with the notifier). */
+  readonly signer: MediaSigner = (ref) => {
+    const now = this.deps.clock.now();
+    const out: MediaRef = { ...ref, url: this.parts.urls.url(ref.id, 'file', now) };
+    if (ref.kind === 'image') out.thumbUrl = this.parts.urls.url(ref.id, 'thumb', now);
+    return out;
+  };
+
+  /** An avatar must be an image the user uploaded; anything else is refused. */
+  async checkAvatar(userId: string, mediaId: string): Promise<void> {
+    const m = await this.deps.store.media.byId(mediaId);
+    if (!m || m.owner_id !== userId) throw fail('MEDIA_NOT_FOUND', 'No such media');
+    if (m.kind !== 'image') throw fail('UNSUPPORTED_MEDIA_TYPE', 'An avatar must be an image');
+  }
+
+  /** Checks a signed URL and finds what it serves; 403 with a code when the URL is bad. */
+  async servable(id: string, variant: MediaVariant, e: unknown, s: unknown): Promise<ServableMedia> {
+    const check = this.parts.urls.check(id, variant, e, s, this.deps.clock.now());
+    if (!check.ok) throw fail(check.code, check.code === 'MEDIA_URL_EXPIRED' ? 'This media link has expired' : 'This media link is not valid');
+    const media = await this.deps.store.media.byId(id);
+    const sha256 = variant === 'thumb' ? media?.thumb_sha256 : media?.sha256;
+    if (!media || !sha256) throw fail('MEDIA_NOT_FOUND', 'No such media');
+    const info = await this.parts.blobs.stat(sha256);
+    if (!info) throw fail('MEDIA_NOT_FOUND', 'The media bytes are gone');
+    const maxAgeSec = Math.max(0, Math.floor((check.expiresAt - this.deps.clock.now()) / 1000));
+    return { media, sha256, size: info.size, mime: variant === 'thumb' ? 'image/webp' : media.mime, variant, expiresAt: check.expiresAt, maxAgeSec };
+  }
+
+  async read(sha256: string, range?: ByteRange): Promise<Readable> {
+    const s = await this.parts.blobs.get(sha256, range);
+    if (!s) throw fail('MEDIA_NOT_FOUND', 'The media bytes are gone');
+    return s;
+  }
+
+  view(m: MediaRow): MediaView {
+    const signed = this.signer(toRef(m));
+    return {
+      id: m.id, kind: m.kind, mime: m.mime, size: m.size, width: m.width, height: m.height,
+      durationMs: m.duration_ms, sha256: m.sha256, name: m.name, url: signed.url!,
+      thumbUrl: m.thumb_sha256 ? (signed.thumbUrl ?? this.parts.urls.url(m.id, 'thumb', this.deps.clock.now())) : null,
+    };
+  }
+
+  private async visible(userId: string, id: string): Promise<MediaRow> {
+    const { media } = this.deps.store;
+    const m = await media.byId(id);
+    if (m && (m.owner_id === userId || (await media.sharedWith(id, userId)) || (await media.isAvatar(id)))) return m;
+    throw fail('MEDIA_NOT_FOUND', 'No such media');
+  }
+
+  /** Stores bytes and records the blob; the hash stays pinned until {@link release}. */
+  private async putBlob(stream: Readable, size: number): Promise<string> {
+    const put = await this.parts.blobs.put(stream, { maxBytes: size });
+    this.inFlight.set(put.sha256, (this.inFlight.get(put.sha256) ?? 0) + 1);
+    try {
+      await this.deps.store.media.touchBlob(put.sha256, put.size, this.deps.clock.now());
+      // A sweep on another node may have removed these bytes just before the touch: restore them.
+      if (!put.created && !(await this.parts.blobs.has(put.sha256))) throw fail('UNAVAILABLE', 'Storage changed under the upload; try again');
+      return put.sha256;
+    } catch (e) {
+      this.release(put.sha256);
+      throw e;
+    }
+  }
+
+  private release(sha: string) {
+    const n = (this.inFlight.get(sha) ?? 1) - 1;
+    if (n <= 0) this.inFlight.delete(sha);
+    else this.inFlight.set(sha, n);
+  }
+}
+
+export function toRef(m: MediaRow): MediaRef {
+  const ref: MediaRef = { id: m.id, kind: m.kind, mime: m.mime, size: m.size, name: m.name };
+  if (m.width != null) ref.width = m.width;
+  if (m.height != null) ref.height = m.height;
+  if (m.duration_ms != null) ref.durationMs = m.duration_ms;
+  return ref;
+}
+
+function bufferStream(buf: Buffer): Readable {
+  return Readable.from([buf]);
+}

@@ -1,0 +1,138 @@
+import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import { parseConversationId } from '../domain/conversation-id.js';
+import type { DialectName } from './db.js';
+import { isUniqueViolation } from './dialect.js';
+import type { Database, MediaTable } from './schema.js';
+
+export type MediaRow = Selectable<MediaTable>;
+type Tx = Transaction<Database> | Kysely<Database>;
+
+/**
+ * Media records (one per upload), the blobs they point at (one per distinct stored bytes) and
+ * the conversations each media was sent in. Every method is atomic on its own.
+ */
+export interface MediaRepo {
+  insert(row: MediaRow): Promise<void>;
+  byId(id: string): Promise<MediaRow | undefined>;
+  /** Sum of the sizes of the user's media records (the quota counts each upload). */
+  usage(ownerId: string): Promise<number>;
+  /**
+   * Records that a blob exists, or refreshes its time when it already does: a blob touched
+   * within the sweep's grace period is never collected, so a deduplicated upload keeps it.
+   */
+  touchBlob(sha256: string, size: number, now: number): Promise<void>;
+  /** True when `userId` may see the media through a conversation they are a current member of. */
+  sharedWith(mediaId: string, userId: string): Promise<boolean>;
+  /** True when the media is some user's or group's avatar (visible to every signed-in user). */
+  isAvatar(mediaId: string): Promise<boolean>;
+  /** Blobs older than `before` that no media record references (file or thumbnail). */
+  unreferencedBlobs(before: number, limit: number): Promise<string[]>;
+  /** Deletes the blob row if it is still unreferenced and older than `before`; true when deleted. */
+  deleteBlobIfUnreferenced(sha256: string, before: number): Promise<boolean>;
+  /** Of these hashes, the ones that have a blob row. */
+  knownBlobs(sha256s: readonly string[]): Promise<Set<string>>;
+}
+
+/**
+ * Marks a media as sent in a conversation. Runs in the caller's transaction (the messaging
+ * writer calls it in the same transaction as the message that carries the media); idempotent.
+ */
+export async function addMediaShare(trx: Tx, dialect: DialectName, mediaId: string, conversationId: string): Promise<void> {
+  const insert = trx.insertInto('media_shares').values({ media_id: mediaId, conversation_id: conversationId });
+  await (dialect === 'mysql'
+    ? insert.onDuplicateKeyUpdate({ media_id: sql`media_id` })
+    : insert.onConflict((oc) => oc.columns(['media_id', 'conversation_id']).doNothing())
+  ).execute();
+}
+
+const num = (v: unknown) => (v == null ? v : Number(v));
+
+function fromDb(r: MediaRow): MediaRow {
+  return {
+    ...r, size: Number(r.size), created_at: Number(r.created_at), width: num(r.width) as number | null,
+    height: num(r.height) as number | null, duration_ms: num(r.duration_ms) as number | null,
+  };
+}
+
+export class KyselyMediaRepo implements MediaRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(row: MediaRow) {
+    await this.db.insertInto('media').values(row).execute();
+  }
+
+  async byId(id: string) {
+    const r = await this.db.selectFrom('media').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && fromDb(r);
+  }
+
+  async usage(ownerId: string) {
+    const r = await this.db.selectFrom('media').select((eb) => eb.fn.sum<number>('size').as('total'))
+      .where('owner_id', '=', ownerId).executeTakeFirst();
+    return Number(r?.total ?? 0);
+  }
+
+  async touchBlob(sha256: string, size: number, now: number) {
+    try {
+      await this.db.insertInto('blobs').values({ sha256, size, created_at: now }).execute();
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      await this.db.updateTable('blobs').set({ created_at: now }).where('sha256', '=', sha256).execute();
+    }
+  }
+
+  async sharedWith(mediaId: string, userId: string) {
+    const shares = await this.db.selectFrom('media_shares').select('conversation_id')
+      .where('media_id', '=', mediaId).limit(1000).execute();
+    if (shares.length === 0) return false;
+    const cids = shares.map((s) => s.conversation_id);
+    const member = await this.db.selectFrom('conversation_members').select('user_id')
+      .where('conversation_id', 'in', cids).where('user_id', '=', userId).where('left_seq', 'is', null)
+      .executeTakeFirst();
+    if (member) return true;
+    const groupIds: string[] = [];
+    for (const cid of cids) {
+      try {
+        const ref = parseConversationId(cid);
+        if (ref.kind === 'group') groupIds.push(ref.groupId);
+      } catch {
+        // An id this code cannot parse grants nothing.
+      }
+    }
+    if (groupIds.length === 0) return false;
+    const gm = await this.db.selectFrom('group_members').select('user_id')
+      .where('group_id', 'in', groupIds).where('user_id', '=', userId).executeTakeFirst();
+    return Boolean(gm);
+  }
+
+  async isAvatar(mediaId: string) {
+    const u = await this.db.selectFrom('users').select('id').where('avatar', '=', mediaId).executeTakeFirst();
+    if (u) return true;
+    const g = await this.db.selectFrom('chat_groups').select('id').where('avatar', '=', mediaId)
+      .where('dissolved_at', 'is', null).executeTakeFirst();
+    return Boolean(g);
+  }
+
+  async unreferencedBlobs(before: number, limit: number) {
+    const rows = await this.db.selectFrom('blobs as b').select('b.sha256')
+      .where('b.created_at', '<', before)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('media as m').select('m.id').whereRef('m.sha256', '=', 'b.sha256'))))
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('media as t').select('t.id').whereRef('t.thumb_sha256', '=', 'b.sha256'))))
+      .limit(limit).execute();
+    return rows.map((r) => r.sha256);
+  }
+
+  async deleteBlobIfUnreferenced(sha256: string, before: number) {
+    const r = await this.db.deleteFrom('blobs')
+      .where('sha256', '=', sha256).where('created_at', '<', before)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('media').select('media.id').where((eb) => eb.or([eb('media.sha256', '=', sha256), eb('media.thumb_sha256', '=', sha256)])))))
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async knownBlobs(sha256s: readonly string[]) {
+    if (sha256s.length === 0) return new Set<string>();
+    const rows = await this.db.selectFrom('blobs').select('sha256').where('sha256', 'in', [...sha256s]).execute();
+    return new Set(rows.map((r) => r.sha256));
+  }
+}
