@@ -122,7 +122,8 @@ export const conversations = {
 };
 
 export const media = {
-  upload: (file: Blob, name: string, onProgress?: (f: number) => void) => upload<Media>('/media', file, name, onProgress),
+  upload: (file: Blob, name: string, onProgress?: (f: number) => void, durationMs?: number) =>
+    upload<Media>('/media', file, name, onProgress, durationMs !== undefined ? { durationMs: String(Math.round(durationMs)) } : {}),
   get: (id: string) => get<Media>(`/media/${encodeURIComponent(id)}`),
 };
 

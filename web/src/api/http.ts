@@ -25,6 +25,9 @@ let onUnauthorized: () => void = () => {};
 export function setUnauthorizedHandler(fn: () => void) {
   onUnauthorized = fn;
 }
+export function signalUnauthorized() {
+  onUnauthorized();
+}
 
 async function parse(res: Response): Promise<unknown> {
   const text = await res.text();

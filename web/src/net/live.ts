@@ -4,36 +4,18 @@ import { conversations as convApi, groups as groupsApi } from '../api/endpoints.
 import {
   app, bumpSocial, markReadLocally, receiveEntries, rememberGroups, setConversations, setPeerRead, setPresence, setTyping,
 } from '../state/app.js';
-import { maxSeq } from '../state/timeline.js';
+import { signalUnauthorized } from '../api/http.js';
+import { session } from '../session.js';
 import { connectSocket, type Socket } from './socket.js';
 import { notifyEntry } from './notify.js';
 
 const TYPING_SHOWN_MS = 5000;
 
 let socket: Socket | undefined;
-
-/** What the client holds: the last seq per conversation, for catch-up after a reconnect. */
-export function heldSeqs(): Record<string, number> {
-  const s = app.get();
-  const out: Record<string, number> = {};
-  for (const [cid, tl] of Object.entries(s.timelines)) out[cid] = maxSeq(tl);
-  for (const [cid, c] of Object.entries(s.conversations)) if (out[cid] === undefined && s.timelines[cid]) out[cid] = c.maxSeq;
-  return out;
-}
+let generation = 0;
 
 function onFrame(f: ServerFrame) {
   switch (f.type) {
-    case 'message':
-      receiveEntries(f.entry.conversation, [f.entry]);
-      notifyEntry(f.entry);
-      break;
-    case 'sync.batch':
-      receiveEntries(f.conversation, f.entries);
-      break;
-    case 'sync.done':
-      if (f.conversations?.length) setConversations(f.conversations);
-      if (f.events?.length) onEvents();
-      break;
     case 'receipt':
       if (f.userId !== app.get().me?.id) setPeerRead(f.conversation, f.seq);
       else markReadLocally(f.conversation, f.seq);
@@ -43,9 +25,6 @@ function onFrame(f: ServerFrame) {
       break;
     case 'presence':
       setPresence(f.userId, f.online);
-      break;
-    case 'event':
-      onEvents();
       break;
     default:
       break;
@@ -58,13 +37,15 @@ function onEvents() {
   void refreshLists();
 }
 
-async function refreshLists() {
+/** Refreshes conversations and groups; returns the max seq per conversation. */
+async function refreshLists(): Promise<Record<string, number>> {
   try {
     const [convs, mine] = await Promise.all([convApi.list(), groupsApi.mine()]);
     rememberGroups(mine);
     setConversations(convs);
+    return Object.fromEntries(convs.map((c) => [c.id, c.maxSeq]));
   } catch {
-    /* offline: the next reconnect refreshes */
+    return {};
   }
 }
 
@@ -74,19 +55,31 @@ async function refreshLists() {
  * with their original clientId. This module only turns its frames into app state.
  */
 export const live = {
+  /** Loads the conversation list, then opens the socket with those seqs as the catch-up base. */
   start(token: string) {
     this.stop();
-    void refreshLists();
-    socket = connectSocket(token, {
-      onFrame,
-      onState(state, retryAt) {
-        app.set((s) => ({ ...s, conn: state, retryAt }));
-        if (state === 'online') void refreshLists();
-      },
-      held: heldSeqs,
+    const gen = ++generation;
+    app.set((s) => ({ ...s, conn: 'connecting' }));
+    void refreshLists().then((held) => {
+      if (gen !== generation) return;
+      socket = connectSocket(() => session.token() ?? token, held, {
+        onEntry(e) {
+          receiveEntries(e.conversation, [e]);
+          notifyEntry(e);
+        },
+        onFrame,
+        onEvent: () => onEvents(),
+        onConversation: (c) => setConversations([c]),
+        onState(state) {
+          app.set((s) => ({ ...s, conn: state }));
+          if (state === 'online') void refreshLists();
+        },
+        onUnauthorized: () => signalUnauthorized(),
+      });
     });
   },
   stop() {
+    generation++;
     socket?.close();
     socket = undefined;
   },

@@ -75,7 +75,8 @@ export const outbox = {
       if (!uploaded) {
         updatePending(cid, clientId, { status: 'uploading', progress: 0, error: undefined });
         try {
-          uploaded = await mediaApi.upload(blob, name, (f) => updatePending(cid, clientId, { progress: f })).done;
+          const ms = d.data?.durationMs;
+          uploaded = await mediaApi.upload(blob, name, (f) => updatePending(cid, clientId, { progress: f }), typeof ms === 'number' ? ms : undefined).done;
         } catch (e) {
           updatePending(cid, clientId, { status: 'failed', error: explain(e) });
           return;

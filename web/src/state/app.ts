@@ -93,7 +93,12 @@ export function receiveEntries(cid: string, entries: Entry[], opts: { history?: 
       const maxSeq = Math.max(prev?.maxSeq ?? 0, top.seq);
       const readSeq = isMine ? Math.max(prev?.readSeq ?? 0, top.seq) : prev?.readSeq ?? 0;
       const fresh = entries.filter((e) => e.seq > (prev?.maxSeq ?? 0) && e.sender !== s.me?.id && e.kind !== 'recall' && e.kind !== 'edit' && e.kind !== 'system').length;
-      const lastMessage = top.kind === 'recall' || top.kind === 'edit' ? prev?.lastMessage : top;
+      let lastMessage = top.kind === 'recall' || top.kind === 'edit' ? prev?.lastMessage : top;
+      // A recall or edit of the message shown in the list changes the list line too.
+      for (const e of entries) {
+        if (lastMessage && e.target === lastMessage.seq && e.kind === 'recall') lastMessage = { ...lastMessage, recalled: true, text: undefined, media: undefined };
+        if (lastMessage && e.target === lastMessage.seq && e.kind === 'edit') lastMessage = { ...lastMessage, text: e.text, editedAt: e.ts };
+      }
       const base: ConversationSummary = prev ?? {
         id: cid, kind: cid.startsWith('g:') ? 'group' : 'dm', maxSeq: 0, minSeq: 1, readSeq: 0, unread: 0, muted: false, pinned: false,
         ...(cid.startsWith('g:') ? { groupId: cid.slice(2) } : { peer: cid.slice(3).split(':').find((id) => id !== s.me?.id) }),

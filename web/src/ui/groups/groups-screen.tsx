@@ -34,7 +34,7 @@ function FindGroup({ onJoined }: { onJoined: () => void }) {
   const [search, searching] = useAction(async () => setFound(await api.search(q.trim())));
   const [join] = useAction(async (g: Group) => {
     const r = await api.join(g.id);
-    const joined = (r as { status?: string; joined?: boolean }).status !== 'pending' && g.joinPolicy === 'open';
+    const joined = (r as { status?: string }).status === 'joined';
     toast(joined ? `You joined ${g.name}` : `Request sent to ${g.name}'s admins`);
     onJoined();
   });
