@@ -43,12 +43,10 @@ export class FsBlobStore implements BlobStore {
         cb(null, chunk);
       },
     });
-    const fh = await fsp.open(tmp, 'wx', 0o600);
     let renamed = false;
     try {
-      await pipeline(stream, meter, fh.createWriteStream({ autoClose: false }));
-      await fh.sync();
-      await fh.close();
+      // `flush` fsyncs the file before it is closed: the bytes are on disk before the rename.
+      await pipeline(stream, meter, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600, flush: true }));
       const sha256 = hash.digest('hex');
       const final = this.file(sha256);
       if (await exists(final)) return { sha256, size, created: false };
@@ -58,7 +56,6 @@ export class FsBlobStore implements BlobStore {
       await syncDir(path.dirname(final));
       return { sha256, size, created: true };
     } finally {
-      await fh.close().catch(() => {});
       if (!renamed) await fsp.rm(tmp, { force: true }).catch(() => {});
       stream.destroy();
     }

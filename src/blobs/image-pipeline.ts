@@ -59,7 +59,7 @@ export async function processImage(input: string | Buffer, mime: string, limits:
         img = img.jpeg({ quality: 82, progressive: true, chromaSubsampling: '4:2:0' });
         break;
       case 'image/png':
-        img = img.png({ compressionLevel: 9, effort: 7 });
+        img = img.png({ compressionLevel: 9 });
         break;
       case 'image/webp':
         img = img.webp({ quality: 82, effort: 4 });

@@ -52,8 +52,8 @@ export function uploadInspector(limits: ImageLimits): UploadInspector {
       if (ms && ms <= MAX_DURATION_MS) av.durationMs = ms;
     }
     let { kind, mime } = sniffed;
-    // A WebM or MP4 without a video track is a voice recording.
-    if (kind === 'video' && av.hasVideo === false) {
+    // A WebM or MP4 whose every track is audio is a voice recording.
+    if (kind === 'video' && av.audioOnly) {
       kind = 'audio';
       mime = mime === 'video/webm' ? 'audio/webm' : 'audio/mp4';
     }
@@ -66,7 +66,8 @@ export function uploadInspector(limits: ImageLimits): UploadInspector {
 
 interface AvInfo {
   durationMs?: number;
-  hasVideo?: boolean;
+  /** True only when the container lists tracks and every one of them is audio. */
+  audioOnly?: boolean;
   width?: number;
   height?: number;
 }
@@ -81,8 +82,10 @@ async function readAv(file: string): Promise<AvInfo> {
       out.durationMs = Math.round(secs * 1000);
     }
     if (format.trackInfo?.length) {
+      // Matroska track type 2 is audio; MP4 marks only its audio tracks, so an MP4 video track
+      // (untyped) keeps the file a video.
+      out.audioOnly = format.trackInfo.every((t) => Number(t.type) === 2);
       const video = format.trackInfo.find((t) => t.video);
-      out.hasVideo = Boolean(video);
       if (video?.video?.pixelWidth && video.video.pixelHeight) {
         out.width = video.video.pixelWidth;
         out.height = video.video.pixelHeight;

@@ -23,6 +23,8 @@ const BATCH = 500;
 export class BlobSweeper {
   private stopTimer?: () => void;
   private running?: Promise<SweepResult>;
+  /** The most recent run started by the timer (tests await it). */
+  lastTimedRun?: Promise<SweepResult>;
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -34,7 +36,8 @@ export class BlobSweeper {
     const every = this.deps.config.blobSweepInterval;
     if (every <= 0 || this.stopTimer) return;
     this.stopTimer = this.deps.clock.setInterval(() => {
-      this.sweep().catch((err) => this.deps.log.warn({ err }, 'blob sweep failed'));
+      this.lastTimedRun = this.sweep();
+      this.lastTimedRun.catch((err) => this.deps.log.warn({ err }, 'blob sweep failed'));
     }, every);
   }
 

@@ -23,6 +23,14 @@ export function solidPng(w: number, h: number, colour = { r: 20, g: 120, b: 200 
   return sharp({ create: { width: w, height: h, channels: 3, background: colour } }).png().toBuffer();
 }
 
+/** A three-frame 40×30 animated GIF (red, blue, green). */
+export async function animatedGif(): Promise<Buffer> {
+  const frame = (r: number, g: number, b: number) =>
+    sharp({ create: { width: 40, height: 30, channels: 3, background: { r, g, b } } }).png().toBuffer();
+  const frames = [await frame(200, 0, 0), await frame(0, 0, 200), await frame(0, 200, 0)];
+  return sharp(frames, { join: { animated: true } }).gif({ loop: 0, delay: 100 }).toBuffer();
+}
+
 /** A random-noise PNG: its bytes differ on every call (so uploads do not deduplicate). */
 export function noisePng(w: number, h: number): Promise<Buffer> {
   const raw = Buffer.alloc(w * h * 3);
@@ -187,7 +195,7 @@ function ebml(id: number[], data: Buffer): Buffer {
  * A WebM with one Opus audio track and no duration in its Segment Info, as browser
  * recordings (MediaRecorder) are: the server must fall back to the client's durationMs.
  */
-export function webmVoiceWithoutDuration(): Buffer {
+export function webmVoiceWithoutDuration(opts: { video?: boolean } = {}): Buffer {
   const header = ebml([0x1a, 0x45, 0xdf, 0xa3], Buffer.concat([
     ebml([0x42, 0x86], Buffer.from([1])), // EBMLVersion
     ebml([0x42, 0xf7], Buffer.from([1])), // EBMLReadVersion
@@ -211,7 +219,17 @@ export function webmVoiceWithoutDuration(): Buffer {
       ebml([0x9f], Buffer.from([1])), // Channels
     ])),
   ]));
-  const tracks = ebml([0x16, 0x54, 0xae, 0x6b], track);
+  const videoTrack = ebml([0xae], Buffer.concat([
+    ebml([0xd7], Buffer.from([2])), // TrackNumber
+    ebml([0x73, 0xc5], Buffer.from([2])), // TrackUID
+    ebml([0x83], Buffer.from([1])), // TrackType video
+    ebml([0x86], Buffer.from('V_VP8')), // CodecID
+    ebml([0xe0], Buffer.concat([
+      ebml([0xb0], Buffer.from([0x01, 0x40])), // PixelWidth 320
+      ebml([0xba], Buffer.from([0xf0])), // PixelHeight 240
+    ])),
+  ]));
+  const tracks = ebml([0x16, 0x54, 0xae, 0x6b], opts.video ? Buffer.concat([videoTrack, track]) : track);
   const segment = ebml([0x18, 0x53, 0x80, 0x67], Buffer.concat([info, tracks]));
   return Buffer.concat([header, segment]);
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ByteRange } from '../../blobs/blob-store.js';
 import type { MediaService } from '../../services/media.js';
@@ -24,7 +25,6 @@ export async function serveMedia(media: MediaService, variant: MediaVariant, req
     etag,
     'accept-ranges': 'bytes',
     'content-disposition': contentDisposition(inline ? 'inline' : 'attachment', name),
-    'cross-origin-resource-policy': 'same-site',
   });
   if (matchesEtag(req.headers['if-none-match'], m.sha256)) return reply.status(304).send();
 
@@ -34,8 +34,9 @@ export async function serveMedia(media: MediaService, variant: MediaVariant, req
   if (header && (!ifRange || ifRange === etag)) {
     const parsed = parseRange(header, m.size);
     if (parsed === 'unsatisfiable') {
-      reply.header('content-range', `bytes */${m.size}`);
-      return reply.status(416).send({ error: { code: 'RANGE_NOT_SATISFIABLE', message: 'The range is outside the file' } });
+      reply.removeHeader('content-disposition');
+      reply.header('content-type', 'application/json; charset=utf-8').header('content-range', `bytes */${m.size}`);
+      return reply.status(416).send(JSON.stringify({ error: { code: 'RANGE_NOT_SATISFIABLE', message: 'The range is outside the file' } }));
     }
     range = parsed;
   }
@@ -45,7 +46,8 @@ export async function serveMedia(media: MediaService, variant: MediaVariant, req
   } else {
     reply.status(200).header('content-length', String(m.size));
   }
-  if (req.method === 'HEAD') return reply.send();
+  // HEAD: Fastify drains whatever stream it gets; an empty one keeps our Content-Length.
+  if (req.method === 'HEAD') return reply.send(Readable.from([]));
   return reply.send(await media.read(m.sha256, range));
 }
 
