@@ -65,11 +65,14 @@ export interface ContactRepo {
   createRequest(r: { id: string; fromId: string; toId: string; message: string; now: number }, events: (r: ContactRequestRow) => EventSpec[]): Promise<Changed<ContactRequestRow>>;
   /** Pending requests to (`in`) or from (`out`) the user, newest first. */
   pendingRequests(userId: string, direction: 'in' | 'out', page: Page): Promise<ContactRequestRow[]>;
-  /** `who` must be the side named by `as` (the receiver to accept/decline, the sender to cancel). */
+  /**
+   * Moves a pending request to `to`; `who` must be the receiver (accept/decline) or the sender
+   * (cancel), else `REQUEST_NOT_FOUND`. Accepting also makes both sides friends (see above).
+   */
   decide(id: string, who: string, to: 'accepted' | 'declined' | 'canceled', now: number, events: (r: ContactRequestRow) => EventSpec[]): Promise<Changed<ContactRequestRow>>;
   friend(userId: string, peerId: string): Promise<FriendRow | undefined>;
   friends(userId: string, page: Page): Promise<FriendRow[]>;
-  /** True when these users are all friends of `userId`. */
+  /** Which of `peerIds` are friends of `userId`. */
   friendIdsAmong(userId: string, peerIds: readonly string[]): Promise<Set<string>>;
   setRemark(userId: string, peerId: string, remark: string): Promise<boolean>;
   /** Removes both sides; `value` is false when they were not friends. */

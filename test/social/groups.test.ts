@@ -289,4 +289,26 @@ describe.each(testDialects())('groups over HTTP on %s', (dialect) => {
     expectError(await api.get(`${V}/groups/not-an-id`, a.token), 400, 'VALIDATION_FAILED');
     expectError(await api.get(`${V}/groups/${'0'.repeat(26)}`, a.token), 404, 'GROUP_NOT_FOUND');
   });
+  it('the size limit also holds at creation and when a join request is accepted; more refusals', async () => {
+    const { api } = s;
+    const [o, f1, f2, f3, f4, f5, asker] = await users(api, 'own', 'l1', 'l2', 'l3', 'l4', 'l5', 'ask');
+    for (const f of [f1, f2, f3, f4, f5]) await befriend(api, o, f);
+    const all = [f1, f2, f3, f4, f5].map((f) => f.user.id);
+    expectError(await api.post(`${V}/groups`, { name: 'too big', userIds: all }, o.token), 409, 'GROUP_FULL');
+    expect((await api.get(`${V}/groups`, o.token)).body.items).toEqual([]);
+
+    const g = await api.post(`${V}/groups`, { name: 'almost', joinPolicy: 'approval', userIds: all.slice(0, 3) }, o.token);
+    const req = await api.post(`${V}/groups/${g.body.id}/join`, {}, asker.token);
+    expect((await api.post(`${V}/groups/${g.body.id}/members`, { userIds: [f4.user.id] }, o.token)).status).toBe(200);
+    expectError(await api.post(`${V}/groups/${g.body.id}/requests/${req.body.request.id}/accept`, {}, o.token), 409, 'GROUP_FULL');
+    // Nothing changed: the request is still pending, the asker still outside.
+    expect((await api.get(`${V}/groups/${g.body.id}/requests`, o.token)).body.items.map((r: any) => r.id)).toEqual([req.body.request.id]);
+    expectError(await api.get(`${V}/groups/${g.body.id}/members`, asker.token), 403, 'NOT_A_MEMBER');
+
+    expectError(await api.post(`${V}/groups/${g.body.id}/transfer`, { userId: o.user.id }, o.token), 400, 'CANNOT_TARGET_SELF');
+    expectError(await api.delete(`${V}/groups/${g.body.id}/members/${o.user.id}`, o.token), 400, 'CANNOT_TARGET_SELF');
+    expectError(await api.post(`${V}/groups/${g.body.id}/leave`, {}, asker.token), 403, 'NOT_A_MEMBER');
+    expectError(await api.post(`${V}/groups/${g.body.id}/transfer`, { userId: f1.user.id }, asker.token), 403, 'NOT_A_MEMBER');
+    expectError(await api.post(`${V}/groups/${g.body.id}/join`, { extra: true }, asker.token), 400, 'VALIDATION_FAILED');
+  });
 });

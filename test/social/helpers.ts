@@ -7,10 +7,10 @@ export type U = Awaited<ReturnType<typeof registerUser>>;
 export const V = '/api/v1';
 
 /** Registers users with short names. */
-export async function users(api: ApiClient, ...names: string[]): Promise<U[]> {
+export async function users<N extends string[]>(api: ApiClient, ...names: N): Promise<{ [K in keyof N]: U }> {
   const out: U[] = [];
   for (const n of names) out.push(await registerUser(api, n));
-  return out;
+  return out as { [K in keyof N]: U };
 }
 
 /** Makes two users friends through the public API (request + accept). */
