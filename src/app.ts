@@ -102,6 +102,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     messaging: new MessagingService(deps, { metrics }),
     media,
   };
+  services.messaging.setMediaResolver(media);
   services.messaging.start();
   services.accounts.setAvatarCheck((userId, mediaId) => media.checkAvatar(userId, mediaId));
   media.sweeper.start();

@@ -96,11 +96,18 @@ export class Person {
 
   /** The message bubble with this text (stored, not pending). */
   message(text: string) {
-    return this.page.locator('.msg-row[data-seq]', { hasText: text });
+    return this.page.locator('.msg-row[data-seq]').filter({ has: this.page.locator('.msg-text', { hasText: text }) });
   }
 
   async texts(): Promise<string[]> {
-    return this.page.locator('.msg-row[data-seq] .bubble').allInnerTexts();
+    return this.page.locator('.msg-row[data-seq] .msg-text').allInnerTexts();
+  }
+
+  /** A screenshot for a failed test, under test-results/ (ignored by git). */
+  async snap(label: string) {
+    const file = path.resolve('test-results', `${label.replace(/\W+/g, '-').slice(0, 60)}-${this.nickname}.png`);
+    await this.page.screenshot({ path: file }).catch(() => {});
+    process.stderr.write(`screenshot: ${file}\n${this.errors.join('\n')}\n`);
   }
 
   assertClean() {

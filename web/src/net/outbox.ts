@@ -26,7 +26,9 @@ function explain(e: unknown): string {
 async function deliver(cid: string, clientId: string, d: Draft, mediaId?: string) {
   updatePending(cid, clientId, { status: 'sending', error: undefined });
   try {
-    await live.send({ clientId, to: cid, kind: d.kind as never, text: d.text, media: mediaId, replyTo: d.replyTo, mentions: d.mentions?.length ? d.mentions : undefined, data: d.data });
+    await live.send({ clientId, to: cid, kind: d.kind as never, text: d.text, media: mediaId, replyTo: d.replyTo, mentions: d.mentions?.length ? d.mentions : undefined,
+      // A voice note's duration travels with its upload, not as message data.
+      data: d.kind === 'voice' ? undefined : d.data });
     retries.delete(clientId);
   } catch (e) {
     updatePending(cid, clientId, { status: 'failed', error: explain(e) });

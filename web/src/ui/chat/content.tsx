@@ -115,12 +115,12 @@ export function EntryContent({ e, mentionNames, onOpenImage }: { e: Entry; menti
   switch (e.kind) {
     case 'image': return <>
       <ImageContent media={e.media} onOpen={onOpenImage} />
-      {e.text && <div class="caption"><RichText text={e.text} mentionNames={mentionNames} /></div>}
+      {e.text && <div class="caption msg-text"><RichText text={e.text} mentionNames={mentionNames} /></div>}
     </>;
     case 'voice': return <VoiceContent media={e.media} durationMs={Number(e.data?.durationMs ?? 0)} />;
     case 'file': case 'video': return <FileContent media={e.media} />;
     case 'sticker': return <StickerContent id={String(e.data?.id ?? 'smile')} />;
     case 'link': return <RichText text={String(e.data?.url ?? e.text ?? '')} mentionNames={[]} />;
-    default: return <RichText text={e.text ?? ''} mentionNames={mentionNames} />;
+    default: return <span class="msg-text"><RichText text={e.text ?? ''} mentionNames={mentionNames} /></span>;
   }
 }
