@@ -8,6 +8,8 @@ export interface ImageLimits {
   maxEdge: number;
   /** Long edge of the thumbnail. */
   thumbEdge?: number;
+  /** Images decoded at once (each may take width × height × 4 bytes); more wait their turn. */
+  concurrency?: number;
 }
 
 export interface ProcessedImage {
@@ -50,7 +52,7 @@ export async function processImage(input: string | Buffer, mime: string, limits:
   }
   const animated = pages > 1;
   try {
-    let img = sharp(input, { limitInputPixels: limits.maxPixels, animated, failOn: 'warning' })
+    let img = sharp(input, { limitInputPixels: limits.maxPixels, animated, failOn: 'error' })
       .rotate()
       .resize({ width: limits.maxEdge, height: limits.maxEdge, fit: 'inside', withoutEnlargement: true });
     let outMime = mime;

@@ -33,11 +33,12 @@ const MAX_DURATION_MS = 86_400_000;
  * IMAGE_TOO_LARGE or MEDIA_UNREADABLE; never keeps anything of its own.
  */
 export function uploadInspector(limits: ImageLimits): UploadInspector {
+  const gate = new Gate(limits.concurrency ?? 2);
   return async (file, size) => {
     const sniffed = await sniffFile(file);
     if (!sniffed) throw fail('UNSUPPORTED_MEDIA_TYPE', 'This type of file is not accepted');
     if (sniffed.kind === 'image') {
-      const img = await processImage(file, sniffed.mime, limits);
+      const img = await gate.run(() => processImage(file, sniffed.mime, limits));
       return {
         kind: 'image', mime: img.mime, ext: sniffed.ext, size: img.data.length,
         open: () => bufferStream(img.data), width: img.width, height: img.height, thumb: img.thumb,
@@ -100,4 +101,24 @@ async function readAv(file: string): Promise<AvInfo> {
 
 function bufferStream(buf: Buffer): Readable {
   return Readable.from([buf]);
+}
+
+/** At most `n` tasks at once; the rest wait in order. Bounds the memory decoding can take. */
+class Gate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly n: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    // A finishing task hands its slot straight to the next waiter, so `active` never passes n.
+    if (this.active >= this.n) await new Promise<void>((r) => this.waiting.push(r));
+    else this.active++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
 }

@@ -107,9 +107,12 @@ export class MediaService implements MediaResolver {
       const used = await store.media.usage(actor.userId);
       if (used + up.size > config.userQuota) throw fail('QUOTA_EXCEEDED', 'This upload would pass your upload quota');
 
-      const main = await this.putBlob(up.open(), up.size);
-      const thumb = up.thumb ? await this.putBlob(bufferStream(up.thumb), up.thumb.length) : undefined;
+      const pinned: string[] = [];
       try {
+        const main = await this.putBlob(up.open(), up.size);
+        pinned.push(main);
+        const thumb = up.thumb ? await this.putBlob(bufferStream(up.thumb), up.thumb.length) : undefined;
+        if (thumb) pinned.push(thumb);
         const row: MediaRow = {
           id: newId(), owner_id: actor.userId, kind: up.kind, mime: up.mime, size: up.size,
           sha256: main, thumb_sha256: thumb ?? null, width: up.width ?? null, height: up.height ?? null,
@@ -119,8 +122,7 @@ export class MediaService implements MediaResolver {
         await store.media.insert(row);
         return this.view(row);
       } finally {
-        this.release(main);
-        if (thumb) this.release(thumb);
+        for (const sha of pinned) this.release(sha);
       }
     } finally {
       await staged.discard();
@@ -205,6 +207,26 @@ export class MediaService implements MediaResolver {
     const n = (this.inFlight.get(sha) ?? 1) - 1;
     if (n <= 0) this.inFlight.delete(sha);
     else this.inFlight.set(sha, n);
+  }
+}
+
+/**
+ * Whether a media may ride in a message of this kind: `image` and `sticker` carry images,
+ * `voice` audio, `video` video, `file` anything. For the messaging service's `send` checks.
+ */
+export function mediaFitsMessage(messageKind: string, mediaKind: MediaRef['kind']): boolean {
+  switch (messageKind) {
+    case 'image':
+    case 'sticker':
+      return mediaKind === 'image';
+    case 'voice':
+      return mediaKind === 'audio';
+    case 'video':
+      return mediaKind === 'video';
+    case 'file':
+      return true;
+    default:
+      return false;
   }
 }
 

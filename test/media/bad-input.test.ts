@@ -87,6 +87,18 @@ describe.each(testDialects())('hostile uploads on %s', (dialect) => {
     expect(await mediaCount()).toBe(before);
   });
 
+  it('a malformed multipart body is a 400, not a crash', async () => {
+    const post = (ct: string, body: string) => fetch(`${s.url}/api/v1/media`, {
+      method: 'POST', body, headers: { authorization: `Bearer ${alice.token}`, 'content-type': ct },
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const part = '--zz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhello';
+    expectRefused(await post('multipart/form-data', 'no boundary at all'), 400, 'BAD_REQUEST');
+    expectRefused(await post('multipart/form-data; boundary=zz', 'no parts in here'), 400, 'BAD_REQUEST');
+    expectRefused(await post('multipart/form-data; boundary=zz', part), 400, 'BAD_REQUEST'); // never closed
+    expectRefused(await post('text/plain', 'hello'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect((await post('multipart/form-data; boundary=zz', `${part}\r\n--zz--\r\n`)).status).toBe(201);
+  });
+
   it('a file over the cap is refused with 413 and leaves nothing', async () => {
     const blobsBefore = blobFiles(s).blobs;
     const r = await uploadOne(s, alice.token, Buffer.alloc(CAP + 50_000, 'a'), 'big.txt');

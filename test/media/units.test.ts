@@ -61,3 +61,16 @@ describe('signed media URLs', () => {
     expect(other.check('abc', 'file', e, s, now).ok).toBe(false);
   });
 });
+
+describe('media in messages', () => {
+  it('matches message kinds to media kinds', async () => {
+    const { mediaFitsMessage } = await import('../../src/services/media.js');
+    expect(mediaFitsMessage('image', 'image')).toBe(true);
+    expect(mediaFitsMessage('image', 'file')).toBe(false);
+    expect(mediaFitsMessage('voice', 'audio')).toBe(true);
+    expect(mediaFitsMessage('voice', 'video')).toBe(false);
+    expect(mediaFitsMessage('video', 'video')).toBe(true);
+    expect(mediaFitsMessage('file', 'audio')).toBe(true);
+    expect(mediaFitsMessage('text', 'image')).toBe(false);
+  });
+});

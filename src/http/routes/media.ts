@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { StagedFile } from '../../blobs/scratch.js';
-import { fail } from '../../domain/errors.js';
+import { fail, isAppError } from '../../domain/errors.js';
 import { actor, requireAuth } from '../auth.js';
 import type { HttpContext } from '../context.js';
 import { Id, errors } from '../schemas.js';
@@ -76,6 +76,10 @@ export const mediaApiRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = a
       const code = (e as { code?: string }).code;
       if (code === 'FST_FILES_LIMIT') throw fail('TOO_MANY_FILES', 'Send one file per upload');
       if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw fail('BAD_REQUEST', 'Too many form fields');
+      // The multipart parser reports a broken body (no boundary, cut short) as plain errors.
+      if (!isAppError(e) && !(e as NodeJS.ErrnoException).errno && /multipart|boundary/i.test(String((e as Error)?.message))) {
+        throw fail('BAD_REQUEST', 'Malformed multipart body');
+      }
       throw e;
     }
   });
@@ -94,6 +98,9 @@ export const mediaFileRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = 
   const { media } = ctx.services;
   const params = Type.Object({ id: Id });
   const schema = { hide: true, params } as const;
-  app.get('/media/:id', { schema }, (req, reply) => serveMedia(media, 'file', req, reply));
-  app.get('/media/:id/thumb', { schema }, (req, reply) => serveMedia(media, 'thumb', req, reply));
+  // The request log lines carry the URL, and the URL carries the signature (a capability):
+  // these routes log only warnings and errors, which name the request id, never the URL.
+  const logLevel = 'warn';
+  app.get('/media/:id', { schema, logLevel }, (req, reply) => serveMedia(media, 'file', req, reply));
+  app.get('/media/:id/thumb', { schema, logLevel }, (req, reply) => serveMedia(media, 'thumb', req, reply));
 };
