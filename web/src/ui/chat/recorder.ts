@@ -4,7 +4,8 @@ export interface Recording {
   cancel(): void;
 }
 
-const TYPES = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/webm', 'audio/mp4'];
+// MP4 first: its track list marks audio explicitly, so the server can tell a voice note from a video.
+const TYPES = ['audio/mp4', 'audio/ogg;codecs=opus', 'audio/webm;codecs=opus', 'audio/webm'];
 
 export function canRecord(): boolean {
   return typeof MediaRecorder !== 'undefined' && !!navigator.mediaDevices?.getUserMedia;
