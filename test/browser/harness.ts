@@ -85,7 +85,7 @@ export class Person {
   async openChat(title: string) {
     await this.go('/');
     await this.page.locator('.conv', { hasText: title }).first().locator('.conv-link').click();
-    await this.page.waitForSelector('.chat .composer textarea');
+    await this.page.waitForSelector('.chat .composer');
   }
 
   async send(text: string) {

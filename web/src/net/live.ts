@@ -2,7 +2,7 @@ import type { AckFrame, ServerFrame, SendFrame } from '../../../src/protocol/fra
 import type { Entry } from '../api/types.js';
 import { conversations as convApi, groups as groupsApi } from '../api/endpoints.js';
 import {
-  app, bumpSocial, markReadLocally, receiveEntries, rememberGroups, setConversations, setPeerRead, setPresence, setTyping,
+  app, bumpSocial, markReadLocally, receiveEntries, setConversations, setMyGroups, setPeerRead, setPresence, setTyping,
 } from '../state/app.js';
 import { signalUnauthorized } from '../api/http.js';
 import { session } from '../session.js';
@@ -41,7 +41,7 @@ function onEvents() {
 async function refreshLists(): Promise<Record<string, number>> {
   try {
     const [convs, mine] = await Promise.all([convApi.list(), groupsApi.mine()]);
-    rememberGroups(mine);
+    setMyGroups(mine);
     setConversations(convs);
     return Object.fromEntries(convs.map((c) => [c.id, c.maxSeq]));
   } catch {
@@ -66,6 +66,8 @@ export const live = {
         onEntry(e) {
           receiveEntries(e.conversation, [e]);
           notifyEntry(e);
+          // Membership changed (joined, removed, left, renamed): my group list may have too.
+          if (e.kind === 'system') onEvents();
         },
         onFrame,
         onEvent: () => onEvents(),

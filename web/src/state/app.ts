@@ -22,6 +22,8 @@ export interface AppState {
   /** My private names for my contacts. */
   remarks: Record<string, string>;
   groups: Record<string, Group>;
+  /** Ids of the groups I am a member of (undefined until first loaded). */
+  myGroups?: string[];
   /** Bumped on account events (friend requests, membership) so lists refetch. */
   socialVersion: number;
   active?: string;
@@ -159,4 +161,9 @@ export function bumpSocial() {
 
 export function setRemarks(map: Record<string, string>) {
   app.set((s) => ({ ...s, remarks: map }));
+}
+
+export function setMyGroups(list: Group[]) {
+  rememberGroups(list);
+  app.set((s) => ({ ...s, myGroups: list.map((g) => g.id) }));
 }

@@ -50,10 +50,12 @@ export function ChatView({ cid }: { cid: string }) {
     return () => { live = false; };
   }, [cid]);
 
+  const myGroups = useStore(app, (s) => s.myGroups);
+  const inGroup = meta.kind === 'group' && !!myGroups?.includes(meta.id);
   useEffect(() => {
-    if (meta.kind !== 'group') return;
+    if (!inGroup) return setMembers([]);
     groupsApi.members(meta.id).then((m) => { setMembers(m); rememberUsers(m.map((x) => x.user)); }, () => {});
-  }, [cid, meta.kind, meta.id]);
+  }, [cid, inGroup, meta.id]);
 
   // Typing indicators expire on their own.
   useEffect(() => {
@@ -157,7 +159,7 @@ export function ChatView({ cid }: { cid: string }) {
     prev = e;
   }
 
-  const left = meta.kind === 'group' && members.length > 0 && !myRole;
+  const left = meta.kind === 'group' && myGroups !== undefined && !inGroup;
   return (
     <div class="chat" data-cid={cid}>
       <header class="chat-head">
@@ -167,7 +169,7 @@ export function ChatView({ cid }: { cid: string }) {
           <h2>{meta.title}</h2>
           <span class={`chat-sub${typers.length ? ' typing' : ''}`} data-testid="chat-subtitle">{subtitle}</span>
         </div>
-        {meta.kind === 'group' && (
+        {inGroup && (
           <button class="icon-btn" onClick={() => navigate({ name: 'groups', id: meta.id })} aria-label="Group info"><IconMore /></button>
         )}
       </header>

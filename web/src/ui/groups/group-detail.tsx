@@ -53,13 +53,15 @@ export function GroupDetail({ id }: { id: string }) {
 
   useEffect(() => {
     let live = true;
-    Promise.all([api.get(id), api.members(id)]).then(([g, m]) => {
+    (async () => {
+      const g = await api.get(id);
+      // Only members may list members: a card (no role) means I am not in this group.
+      const m = g.role ? await api.members(id) : [];
       if (!live) return;
       setGroup(g); setMembers(m); rememberGroups([g]); rememberUsers(m.map((x) => x.user));
       setForm({ name: g.name, notice: g.notice, joinPolicy: g.joinPolicy });
-      const role = m.find((x) => x.user.id === me)?.role;
-      if (role === 'owner' || role === 'admin') api.requests(id).then((r) => live && setRequests(r.filter((x) => x.status === 'pending')), () => {});
-    }, () => live && setGroup(undefined));
+      if (g.role === 'owner' || g.role === 'admin') api.requests(id).then((r) => live && setRequests(r.filter((x) => x.status === 'pending')), () => {});
+    })().catch(() => live && setGroup(undefined));
     return () => { live = false; };
   }, [id, version, reload]);
 

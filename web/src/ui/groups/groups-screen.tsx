@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { groups as api } from '../../api/endpoints.js';
 import type { Group } from '../../api/types.js';
 import { navigate } from '../../router.js';
-import { app, rememberGroups } from '../../state/app.js';
+import { app, setMyGroups } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
 import { Avatar } from '../common/avatar.js';
 import { Empty, Field, Modal, toast, useAction } from '../common/widgets.js';
@@ -63,7 +63,7 @@ export function GroupsScreen({ selected }: { selected?: string }) {
   const [modal, setModal] = useState<'create' | 'find'>();
   const [reload, setReload] = useState(0);
   useEffect(() => {
-    api.mine().then((l) => { setList(l); rememberGroups(l); }, () => {});
+    api.mine().then((l) => { setList(l); setMyGroups(l); }, () => {});
   }, [version, reload]);
   return (
     <div class="pane">
