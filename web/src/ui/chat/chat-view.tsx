@@ -137,6 +137,12 @@ export function ChatView({ cid }: { cid: string }) {
     ? `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`
     : meta.kind === 'group' ? `${meta.group?.memberCount || members.length || ''} members` : meta.online ? 'online' : 'offline';
 
+  // The typing bubble appearing at the bottom should not hide under the composer.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [typers.length]);
+
   const rows: preact.JSX.Element[] = [];
   let prev: Entry | undefined;
   for (const e of tl.entries) {
