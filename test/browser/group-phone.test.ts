@@ -13,7 +13,9 @@ describe('web client, phone size: a group of three', () => {
   beforeAll(async () => {
     server = await startWebServer();
     browser = await launchBrowser();
-    [cat, dan, eve] = await Promise.all(['Cat', 'Dan', 'Eve'].map((n) => Person.open(browser, server.url, n, PHONE)));
+    cat = await Person.open(browser, server.url, 'Cat', PHONE);
+    dan = await Person.open(browser, server.url, 'Dan', PHONE);
+    eve = await Person.open(browser, server.url, 'Eve', PHONE);
   });
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail') await Promise.all([cat, dan, eve].map((p) => p?.snap(ctx.task.name)));

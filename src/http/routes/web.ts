@@ -61,7 +61,8 @@ export const webRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = async 
   }
 
   const spa = async (req: { url: string }, reply: FastifyReply) => {
-    if (SERVER_PATHS.test(req.url)) return reply.callNotFound();
+    // Server paths, and missing files (a path ending in a file name), are real 404s.
+    if (SERVER_PATHS.test(req.url) || /\/[^/?]*\.[a-z0-9]+(\?|$)/i.test(req.url)) return reply.callNotFound();
     page(reply);
     if (!built) {
       return reply.status(503).type('text/html; charset=utf-8').send(
