@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
@@ -122,6 +123,22 @@ describe('web client, phone size: a group of three', () => {
     await other.page.reload();
     await other.page.waitForSelector('.auth');
     await other.close();
+
+    // A new profile picture, uploaded with progress, shows as the avatar.
+    const face = await sharp({ create: { width: 300, height: 300, channels: 3, background: { r: 230, g: 120, b: 80 } } }).jpeg().toBuffer();
+    await cat.page.locator('[data-testid="avatar-input"]').setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: face });
+    await cat.page.locator('.toast', { hasText: 'Profile picture updated' }).waitFor();
+    await cat.page.waitForFunction(() => {
+      const i = document.querySelector<HTMLImageElement>('.profile-top .avatar img');
+      return !!i && i.complete && i.naturalWidth > 0 && i.src.includes('/media/');
+    });
+
+    // Log out: back to the login screen, and the stored session is gone.
+    await cat.page.click('button:has-text("Log out")');
+    await cat.page.waitForSelector('.auth');
+    expect(await cat.page.evaluate(() => localStorage.getItem('parley.session'))).toBeNull();
+    await cat.page.reload();
+    await cat.page.waitForSelector('.auth');
     cat.assertClean();
   });
 });

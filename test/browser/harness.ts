@@ -42,7 +42,13 @@ export class Person {
   allow: RegExp | undefined;
   username = '';
 
-  private constructor(readonly ctx: BrowserContext, readonly page: Page, readonly nickname: string, readonly base: string) {
+  private constructor(readonly ctx: BrowserContext, public page: Page, readonly nickname: string, readonly base: string) {
+    this.watch(page);
+  }
+
+  private watch(page: Page) {
+    page.setDefaultTimeout(15_000);
+    page.on('dialog', (d) => void d.accept());
     page.on('pageerror', (e) => this.errors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
       if (m.type() !== 'error') return;
@@ -51,12 +57,18 @@ export class Person {
     });
   }
 
+  /** Closes the tab and opens a fresh one at `/` (same browser context, same stored session). */
+  async reopen() {
+    if (!this.page.isClosed()) await this.page.close();
+    this.page = await this.ctx.newPage();
+    this.watch(this.page);
+    await this.page.goto(`${this.base}/`);
+    await this.page.waitForSelector('.shell');
+  }
+
   static async open(browser: Browser, base: string, nickname: string, viewport = DESKTOP): Promise<Person> {
     const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1, permissions: ['microphone', 'notifications'] });
-    const page = await ctx.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('dialog', (d) => void d.accept());
-    return new Person(ctx, page, nickname, base);
+    return new Person(ctx, await ctx.newPage(), nickname, base);
   }
 
   /** Registers through the UI and waits for the signed-in shell. */
@@ -95,7 +107,7 @@ export class Person {
   }
 
   /** The message bubble with this text (stored, not pending). */
-  message(text: string) {
+  message(text: string | RegExp) {
     return this.page.locator('.msg-row[data-seq]').filter({ has: this.page.locator('.msg-text', { hasText: text }) });
   }
 
