@@ -1,7 +1,7 @@
 import { dmId } from '../domain/conversation-id.js';
 import { fail } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import type { ContactRequestRow } from '../store/contacts.js';
+import type { ContactRequestRow, Relation } from '../store/contacts.js';
 import type { UserEventRow } from '../store/log.js';
 import type { Actor } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
@@ -36,12 +36,15 @@ export class ContactService {
     const [meRow, toRow] = await Promise.all([store.users.byId(me), store.users.byId(to)]);
     if (!toRow) throw fail('USER_NOT_FOUND', 'No such user');
     if (!meRow) throw fail('UNAUTHENTICATED', 'The account no longer exists');
-    const rel = await store.contacts.relation(me, to);
-    // Friends first: a friend who blocked you must still look like a friend, not a refusal.
-    if (rel.friends) throw fail('ALREADY_FRIENDS', 'You are already friends');
-    if (rel.aBlockedB) throw fail('BLOCKED', 'You blocked this user; unblock them first');
-    if (rel.bBlockedA) throw refused();
-    if (rel.pending) throw fail('REQUEST_PENDING', 'A request between you is already pending');
+    // Checked again inside the transaction, so a racing block or accept is seen.
+    const check = (rel: Relation) => {
+      // Friends first: a friend who blocked you must still look like a friend, not a refusal.
+      if (rel.friends) throw fail('ALREADY_FRIENDS', 'You are already friends');
+      if (rel.aBlockedB) throw fail('BLOCKED', 'You blocked this user; unblock them first');
+      if (rel.bBlockedA) throw refused();
+      if (rel.pending) throw fail('REQUEST_PENDING', 'A request between you is already pending');
+    };
+    check(await store.contacts.relation(me, to));
     const now = clock.now();
     const key = `friendreq:${me}`;
     if ((await store.throttles.count(key, DAY_MS, now)) >= config.friendRequestsPerDay) {
@@ -50,6 +53,7 @@ export class ContactService {
     const users = new Map([[me, brief(meRow)], [to, brief(toRow)]]);
     const { value, events } = await store.contacts.createRequest(
       { id: newId(), fromId: me, toId: to, message: input.message ?? '', now },
+      check,
       (r) => [{ userIds: [me, to], kind: 'contact.request', payload: { request: requestView(r, users) } }],
     );
     await store.throttles.hit(key, DAY_MS, now);

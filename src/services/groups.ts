@@ -1,15 +1,16 @@
-import { groupConversationId } from '../domain/conversation-id.js';
 import { fail } from '../domain/errors.js';
 import {
   type JoinPolicy, publiclyVisible, requireCanAdd, requireMember, requireOutranks, requireOwnerOver, requireRole,
 } from '../domain/group-rules.js';
 import { isId, newId } from '../domain/ids.js';
-import type { GroupChange, GroupRow } from '../store/groups.js';
+import type { GroupRow } from '../store/groups.js';
 import type { Actor } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
+import { GroupJoins, type JoinResult } from './group-joins.js';
+import { loadGroup, publishGroupChange } from './group-support.js';
 import {
   type GroupCard, type GroupRequestView, type GroupView, type MemberView, type PageQuery, type Paged,
-  brief, groupCard, groupRequestView, groupView, memberView, pageOf, paged, unknownUser,
+  brief, groupCard, groupView, memberView, pageOf, paged, unknownUser,
 } from './social-views.js';
 
 export interface NewGroupInput {
@@ -28,9 +29,6 @@ export interface GroupPatch {
   joinPolicy?: JoinPolicy;
 }
 
-export type JoinResult = { status: 'joined'; group: GroupView } | { status: 'pending'; request: GroupRequestView };
-
-const topic = (groupId: string) => `group:${groupId}`;
 const asMember = { role: 'member' as const, muted_until: null };
 
 /**
@@ -40,7 +38,11 @@ const asMember = { role: 'member' as const, muted_until: null };
  * (un)subscribes members' sockets to the group topic, and invalidates authorization caches.
  */
 export class GroupService {
-  constructor(private readonly deps: ServiceDeps) {}
+  private readonly joins: GroupJoins;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.joins = new GroupJoins(deps);
+  }
 
   private get now() {
     return this.deps.clock.now();
@@ -61,7 +63,7 @@ export class GroupService {
         ],
       }),
     });
-    await this.publish(ch, { join: [me, ...others] });
+    await publishGroupChange(this.deps, ch, { join: [me, ...others] });
     return groupView(ch.group, { role: 'owner', muted_until: null });
   }
 
@@ -90,7 +92,7 @@ export class GroupService {
 
   /** Members get the full view; others the public card of a group they may know of, else 404. */
   async get(actor: Actor, groupId: string): Promise<GroupView | GroupCard> {
-    const { g, m } = await this.load(groupId, actor.userId);
+    const { g, m } = await loadGroup(this.deps, groupId, actor.userId);
     if (m) return groupView(g, m);
     if (!publiclyVisible(g)) throw fail('GROUP_NOT_FOUND', 'No such group');
     return groupCard(g);
@@ -115,7 +117,7 @@ export class GroupService {
       },
       describe: () => ({ system: { action: patch.name !== undefined ? 'renamed' : 'updated', actor: me, ...patch }, events: [] }),
     });
-    await this.publish(ch, { invalidate: [] });
+    await publishGroupChange(this.deps, ch, { invalidate: [] });
     return groupView(ch.group, { role, muted_until: mutedUntil });
   }
 
@@ -129,12 +131,12 @@ export class GroupService {
         events: [{ userIds: ids, kind: 'group.dissolved', payload: { groupId: g.id, by: me } }],
       }),
     });
-    await this.publish(ch, { leave: ch.value });
+    await publishGroupChange(this.deps, ch, { leave: ch.value });
   }
 
   async members(actor: Actor, groupId: string, q: PageQuery): Promise<Paged<MemberView>> {
     const page = pageOf(q);
-    const { g, m } = await this.load(groupId, actor.userId);
+    const { g, m } = await loadGroup(this.deps, groupId, actor.userId);
     requireMember(g, m);
     const rows = await this.deps.store.groups.members(groupId, page);
     return paged(rows, page.limit, memberView, (r) => [r.joined_at, r.user_id]);
@@ -143,7 +145,7 @@ export class GroupService {
   /** Adds friends of the actor (see group-rules for who may add). */
   async addMembers(actor: Actor, groupId: string, userIds: string[]): Promise<{ added: string[]; group: GroupView }> {
     const me = actor.userId;
-    const { g, m } = await this.load(groupId, me);
+    const { g, m } = await loadGroup(this.deps, groupId, me);
     requireCanAdd(g, m);
     await this.requireAddable(me, [...new Set(userIds)].filter((u) => u !== me));
     let mine = m!;
@@ -158,49 +160,25 @@ export class GroupService {
         events: [{ userIds: added, kind: 'group.added', payload: { group: groupView(gr, asMember), by: me } }],
       }),
     });
-    await this.publish(ch, { join: ch.value });
+    await publishGroupChange(this.deps, ch, { join: ch.value });
     return { added: ch.value, group: groupView(ch.group, mine) };
   }
 
   /** Open groups: joined at once. Approval groups: a pending request for the admins. */
-  async join(actor: Actor, groupId: string, message = ''): Promise<JoinResult> {
-    const me = actor.userId;
-    const { g, m } = await this.load(groupId, me);
-    if (m) throw fail('ALREADY_MEMBER', 'You are already a member');
-    if (!publiclyVisible(g)) throw fail('GROUP_NOT_FOUND', 'No such group');
-    const { groups, users } = this.deps.store;
-    const visible = (s: { group: GroupRow }) => {
-      if (!publiclyVisible(s.group)) throw fail('GROUP_NOT_FOUND', 'No such group');
-    };
-    if (g.join_policy === 'open') {
-      const ch = await groups.write.addMembers({
-        groupId, actorId: me, userIds: [me], max: this.deps.config.groupMaxMembers, now: this.now,
-        check: (s) => {
-          visible(s);
-          if (s.group.join_policy !== 'open') throw fail('FORBIDDEN', 'This group no longer accepts direct joins; try again');
-        },
-        describe: (gr) => ({
-          system: { action: 'joined', actor: me, users: [me] },
-          events: [{ userIds: [me], kind: 'group.added', payload: { group: groupView(gr, asMember), by: me } }],
-        }),
-      });
-      await this.publish(ch, { join: [me] });
-      return { status: 'joined', group: groupView(ch.group, asMember) };
-    }
-    const u = await users.byId(me);
-    const who = u ? brief(u) : unknownUser(me);
-    const ch = await groups.write.requestJoin({
-      groupId, actorId: me, requestId: newId(), message, now: this.now,
-      check: (s) => {
-        visible(s);
-        if (s.group.join_policy !== 'approval') throw fail('FORBIDDEN', 'This group does not take join requests now');
-      },
-      describe: (gr, r, admins) => ({
-        events: [{ userIds: admins, kind: 'group.request', payload: { request: groupRequestView(r, who), group: groupCard(gr) } }],
-      }),
-    });
-    await this.publish(ch, {});
-    return { status: 'pending', request: groupRequestView(ch.value, who) };
+  join(actor: Actor, groupId: string, message = ''): Promise<JoinResult> {
+    return this.joins.join(actor, groupId, message);
+  }
+
+  requests(actor: Actor, groupId: string, q: PageQuery): Promise<Paged<GroupRequestView>> {
+    return this.joins.requests(actor, groupId, q);
+  }
+
+  acceptRequest(actor: Actor, groupId: string, requestId: string): Promise<GroupRequestView> {
+    return this.joins.acceptRequest(actor, groupId, requestId);
+  }
+
+  declineRequest(actor: Actor, groupId: string, requestId: string): Promise<GroupRequestView> {
+    return this.joins.declineRequest(actor, groupId, requestId);
   }
 
   async leave(actor: Actor, groupId: string): Promise<void> {
@@ -216,7 +194,7 @@ export class GroupService {
         events: [{ userIds: [me], kind: 'group.removed', payload: { groupId: g.id, by: me, reason: 'left' } }],
       }),
     });
-    await this.publish(ch, { leave: [me] });
+    await publishGroupChange(this.deps, ch, { leave: [me] });
   }
 
   async kick(actor: Actor, groupId: string, userId: string): Promise<void> {
@@ -229,7 +207,7 @@ export class GroupService {
         events: [{ userIds: [userId], kind: 'group.removed', payload: { groupId: g.id, by: me, reason: 'removed' } }],
       }),
     });
-    await this.publish(ch, { leave: [userId] });
+    await publishGroupChange(this.deps, ch, { leave: [userId] });
   }
 
   /** Promote/demote (owner only) or mute/unmute (`mutedUntil` in epoch ms, null to unmute). */
@@ -249,7 +227,7 @@ export class GroupService {
         events: [{ userIds: [userId], kind: 'group.updated', payload: { group: groupView(g, m) } }],
       }),
     });
-    await this.publish(ch, { invalidate: [userId] });
+    await publishGroupChange(this.deps, ch, { invalidate: [userId] });
     const u = await this.deps.store.users.byId(userId);
     return memberView({ ...ch.value, ...(u ? brief(u) : unknownUser(userId)) });
   }
@@ -267,48 +245,8 @@ export class GroupService {
         ],
       }),
     });
-    await this.publish(ch, { invalidate: [me, userId] });
+    await publishGroupChange(this.deps, ch, { invalidate: [me, userId] });
     return groupView(ch.group, { role: 'admin', muted_until: null });
-  }
-
-  async requests(actor: Actor, groupId: string, q: PageQuery): Promise<Paged<GroupRequestView>> {
-    const page = pageOf(q);
-    const { g, m } = await this.load(groupId, actor.userId);
-    requireRole(g, m, 'admin');
-    const rows = await this.deps.store.groups.pendingRequests(groupId, page);
-    return paged(rows, page.limit, (r) => groupRequestView(r, { id: r.user_id, username: r.username, nickname: r.nickname, avatar: r.avatar }), (r) => [r.created_at, r.id]);
-  }
-
-  async acceptRequest(actor: Actor, groupId: string, requestId: string): Promise<GroupRequestView> {
-    const me = actor.userId;
-    const ch = await this.deps.store.groups.write.acceptRequest({
-      groupId, actorId: me, requestId, max: this.deps.config.groupMaxMembers, now: this.now,
-      check: (s) => void requireRole(s.group, s.actor, 'admin'),
-      describe: (g, r, added) => ({
-        ...(added ? { system: { action: 'joined', actor: me, users: [r.user_id], request: r.id } } : {}),
-        events: [{ userIds: [r.user_id], kind: 'group.request.accepted', payload: { requestId: r.id, group: groupView(g, asMember), by: me } }],
-      }),
-    });
-    await this.publish(ch, { join: ch.entries.length ? [ch.value.user_id] : [] });
-    return this.requestView(ch.value);
-  }
-
-  async declineRequest(actor: Actor, groupId: string, requestId: string): Promise<GroupRequestView> {
-    const me = actor.userId;
-    const ch = await this.deps.store.groups.write.declineRequest({
-      groupId, actorId: me, requestId, now: this.now,
-      check: (s) => void requireRole(s.group, s.actor, 'admin'),
-      describe: (g, r) => ({
-        events: [{ userIds: [r.user_id], kind: 'group.request.declined', payload: { requestId: r.id, group: groupCard(g) } }],
-      }),
-    });
-    await this.publish(ch, {});
-    return this.requestView(ch.value);
-  }
-
-  private async requestView(r: Parameters<typeof groupRequestView>[0]) {
-    const u = await this.deps.store.users.byId(r.user_id);
-    return groupRequestView(r, u ? brief(u) : unknownUser(r.user_id));
   }
 
   /** Everyone added must be the adder's friend and must not have blocked them (same answer either way). */
@@ -317,24 +255,5 @@ export class GroupService {
     const { contacts } = this.deps.store;
     const [friends, blockers] = await Promise.all([contacts.friendIdsAmong(me, ids), contacts.blockedBy(me, ids)]);
     if (ids.some((u) => !friends.has(u) || blockers.has(u))) throw fail('NOT_FRIENDS', 'You can only add your friends');
-  }
-
-  private async load(groupId: string, userId: string) {
-    const { groups } = this.deps.store;
-    const [g, m] = await Promise.all([groups.byId(groupId), groups.member(groupId, userId)]);
-    if (!g || g.dissolved_at !== null) throw fail('GROUP_NOT_FOUND', 'No such group');
-    return { g, m };
-  }
-
-  /** After commit: caches, topics, then the entries and events (leavers unsubscribe last, after their exit entry). */
-  private async publish(ch: GroupChange<unknown>, o: { join?: string[]; leave?: string[]; invalidate?: string[] }) {
-    const { notify } = this.deps;
-    const gid = ch.group.id;
-    const users = [...(o.join ?? []), ...(o.leave ?? []), ...(o.invalidate ?? [])];
-    if (o.join || o.leave || o.invalidate) await notify.invalidate([topic(gid), ...users.map((u) => `user:${u}`)]);
-    for (const u of o.join ?? []) await notify.joinTopic(u, topic(gid));
-    if (ch.entries.length) await notify.entries(groupConversationId(gid), ch.entries);
-    if (ch.events.length) await notify.userEvents(ch.events);
-    for (const u of o.leave ?? []) await notify.leaveTopic(u, topic(gid));
   }
 }

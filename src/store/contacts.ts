@@ -6,7 +6,7 @@ import { isUniqueViolation } from './dialect.js';
 import { type UserEventRow, ensureConversation } from './log.js';
 import type { BlocksTable, ContactRequestsTable, Database } from './schema.js';
 import type { Cursor } from './cursor.js';
-import { type EventSpec, type Trx, appendEvents, insertIgnore, runTx } from './social-tx.js';
+import { type EventSpec, type Trx, appendEvents, insertIgnore, lockUsers, runTx } from './social-tx.js';
 
 export type ContactRequestRow = Selectable<ContactRequestsTable>;
 export type BlockRow = Selectable<BlocksTable>;
@@ -61,8 +61,12 @@ export interface Changed<T = undefined> {
 export interface ContactRepo {
   relation(a: string, b: string): Promise<Relation>;
   requestById(id: string): Promise<ContactRequestRow | undefined>;
-  /** Fails with `REQUEST_PENDING` when a request between the pair is already pending. */
-  createRequest(r: { id: string; fromId: string; toId: string; message: string; now: number }, events: (r: ContactRequestRow) => EventSpec[]): Promise<Changed<ContactRequestRow>>;
+  /**
+   * Creates a pending request after `check` accepted the pair's relation as read inside the
+   * transaction (both users' rows locked, so a racing block or accept is seen). Fails with
+   * `REQUEST_PENDING` when a request between the pair is already pending.
+   */
+  createRequest(r: { id: string; fromId: string; toId: string; message: string; now: number }, check: (rel: Relation) => void, events: (r: ContactRequestRow) => EventSpec[]): Promise<Changed<ContactRequestRow>>;
   /** Pending requests to (`in`) or from (`out`) the user, newest first. */
   pendingRequests(userId: string, direction: 'in' | 'out', page: Page): Promise<ContactRequestRow[]>;
   /**
@@ -80,7 +84,7 @@ export interface ContactRepo {
   blocks(userId: string, page: Page): Promise<BlockedRow[]>;
   /** Users among `ids` who have blocked `userId`. */
   blockedBy(userId: string, ids: readonly string[]): Promise<Set<string>>;
-  /** `value` lists the pending requests this canceled (empty when none). */
+  /** `value` lists the pending requests this canceled; blocking again changes and announces nothing. */
   block(userId: string, targetId: string, now: number, events: (canceled: ContactRequestRow[]) => EventSpec[]): Promise<Changed<ContactRequestRow[]>>;
   unblock(userId: string, targetId: string): Promise<boolean>;
 }
@@ -91,15 +95,19 @@ const pairKey = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 export class KyselyContactRepo implements ContactRepo {
   constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
 
-  async relation(a: string, b: string): Promise<Relation> {
+  relation(a: string, b: string): Promise<Relation> {
+    return this.relationIn(this.db, a, b);
+  }
+
+  private async relationIn(db: Kysely<Database>, a: string, b: string): Promise<Relation> {
     const [friend, blocks, pending] = await Promise.all([
-      this.db.selectFrom('contacts').select('user_id').where('user_id', '=', a).where('peer_id', '=', b).executeTakeFirst(),
-      this.db.selectFrom('blocks').select(['user_id', 'blocked_id'])
+      db.selectFrom('contacts').select('user_id').where('user_id', '=', a).where('peer_id', '=', b).executeTakeFirst(),
+      db.selectFrom('blocks').select(['user_id', 'blocked_id'])
         .where((eb) => eb.or([
           eb.and([eb('user_id', '=', a), eb('blocked_id', '=', b)]),
           eb.and([eb('user_id', '=', b), eb('blocked_id', '=', a)]),
         ])).execute(),
-      this.db.selectFrom('contact_requests').selectAll().where('pending_key', '=', pairKey(a, b)).executeTakeFirst(),
+      db.selectFrom('contact_requests').selectAll().where('pending_key', '=', pairKey(a, b)).executeTakeFirst(),
     ]);
     return {
       friends: !!friend,
@@ -113,13 +121,15 @@ export class KyselyContactRepo implements ContactRepo {
     return this.db.selectFrom('contact_requests').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async createRequest(r: { id: string; fromId: string; toId: string; message: string; now: number }, events: (r: ContactRequestRow) => EventSpec[]) {
+  async createRequest(r: { id: string; fromId: string; toId: string; message: string; now: number }, check: (rel: Relation) => void, events: (r: ContactRequestRow) => EventSpec[]) {
     const row: ContactRequestRow = {
       id: r.id, from_id: r.fromId, to_id: r.toId, message: r.message, status: 'pending',
       pending_key: pairKey(r.fromId, r.toId), created_at: r.now, updated_at: r.now,
     };
     try {
       return await runTx(this.db, this.dialect, async (trx) => {
+        await lockUsers(trx, [r.fromId, r.toId]);
+        check(await this.relationIn(trx, r.fromId, r.toId));
         await trx.insertInto('contact_requests').values(row).execute();
         return { value: row, events: await appendEvents(trx, events(row), r.now) };
       });
@@ -141,6 +151,10 @@ export class KyselyContactRepo implements ContactRepo {
 
   async decide(id: string, who: string, to: 'accepted' | 'declined' | 'canceled', now: number, events: (r: ContactRequestRow) => EventSpec[]) {
     return runTx(this.db, this.dialect, async (trx) => {
+      // Users first, then the request: the same lock order as `block` and `createRequest`.
+      const peek = await trx.selectFrom('contact_requests').select(['from_id', 'to_id']).where('id', '=', id).executeTakeFirst();
+      if (!peek) throw fail('REQUEST_NOT_FOUND', 'No such pending request');
+      await lockUsers(trx, [peek.from_id, peek.to_id]);
       // The claim: only one decision can move a request out of `pending`.
       const res = await trx.updateTable('contact_requests')
         .set({ status: to, pending_key: null, updated_at: now })
@@ -198,6 +212,7 @@ export class KyselyContactRepo implements ContactRepo {
 
   async removeFriend(userId: string, peerId: string, now: number, events: EventSpec[]) {
     return runTx(this.db, this.dialect, async (trx) => {
+      await lockUsers(trx, [userId, peerId]);
       const res = await trx.deleteFrom('contacts')
         .where((eb) => eb.or([
           eb.and([eb('user_id', '=', userId), eb('peer_id', '=', peerId)]),
@@ -227,7 +242,9 @@ export class KyselyContactRepo implements ContactRepo {
 
   async block(userId: string, targetId: string, now: number, events: (canceled: ContactRequestRow[]) => EventSpec[]) {
     return runTx(this.db, this.dialect, async (trx) => {
-      await insertIgnore(trx, this.dialect, 'blocks', { user_id: userId, blocked_id: targetId, created_at: now }, ['user_id', 'blocked_id']);
+      await lockUsers(trx, [userId, targetId]);
+      const fresh = await insertIgnore(trx, this.dialect, 'blocks', { user_id: userId, blocked_id: targetId, created_at: now }, ['user_id', 'blocked_id']);
+      if (!fresh) return { value: [], events: [] };
       const pending = await trx.selectFrom('contact_requests').selectAll().where('pending_key', '=', pairKey(userId, targetId)).execute();
       const canceled: ContactRequestRow[] = [];
       for (const p of pending) {

@@ -53,3 +53,14 @@ export async function appendEvents(trx: Trx, specs: readonly EventSpec[], now: n
   for (const s of specs) if (s.userIds.length) out.push(...(await appendUserEvents(trx, s.userIds, s.kind, s.payload, now)));
   return out;
 }
+
+/**
+ * Locks users' rows, in id order, for the rest of the transaction: contact changes between two
+ * users serialize on them (a block racing a request sees it), and the fixed order avoids
+ * deadlocks with the event log, which locks the same rows in the same order.
+ */
+export async function lockUsers(trx: Trx, ids: readonly string[]): Promise<void> {
+  for (const id of [...new Set(ids)].sort()) {
+    await trx.updateTable('users').set((eb) => ({ event_seq: eb.ref('event_seq') })).where('id', '=', id).execute();
+  }
+}

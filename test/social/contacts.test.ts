@@ -204,6 +204,21 @@ describe.each(testDialects())('contacts over HTTP on %s', (dialect) => {
     expect(cross.map((x) => x.status).sort()).toEqual([201, 409]);
   });
 
+  it('a block racing a request never leaves a pending request behind', async () => {
+    const { api } = s;
+    for (let i = 0; i < 3; i++) {
+      const [a, b] = await users(api, 'ra', 'rb');
+      const [req, blk] = await Promise.all([
+        api.post(`${V}/contacts/requests`, { userId: b.user.id }, a.token),
+        api.put(`${V}/blocks/${a.user.id}`, {}, b.token),
+      ]);
+      expect(blk.status).toBe(200);
+      expect([201, 403]).toContain(req.status);
+      expect((await api.get(`${V}/contacts/requests?direction=out`, a.token)).body.items).toEqual([]);
+      expect((await api.get(`${V}/contacts/requests`, b.token)).body.items).toEqual([]);
+    }
+  });
+
   it('needs a token for every contacts route', async () => {
     for (const [m, p] of [['GET', '/contacts'], ['GET', '/blocks'], ['POST', '/contacts/requests'], ['GET', '/contacts/requests']] as const) {
       expectError(await s.api.req(m, V + p, m === 'POST' ? { body: {} } : {}), 401, 'UNAUTHENTICATED');

@@ -1,0 +1,109 @@
+import { fail } from '../domain/errors.js';
+import { publiclyVisible, requireRole } from '../domain/group-rules.js';
+import { newId } from '../domain/ids.js';
+import type { GroupRow } from '../store/groups.js';
+import type { Actor } from './accounts.js';
+import type { ServiceDeps } from './deps.js';
+import { loadGroup, publishGroupChange } from './group-support.js';
+import {
+  type GroupRequestView, type GroupView, type PageQuery, type Paged,
+  brief, groupCard, groupRequestView, groupView, pageOf, paged, unknownUser,
+} from './social-views.js';
+
+export type JoinResult = { status: 'joined'; group: GroupView } | { status: 'pending'; request: GroupRequestView };
+
+const asMember = { role: 'member' as const, muted_until: null };
+
+/**
+ * Joining a group on one's own: an `open` group at once, an `approval` group through a join
+ * request that an admin accepts or declines. The policy is re-checked on the locked group, so a
+ * policy change racing a join cannot let someone in by the wrong door.
+ */
+export class GroupJoins {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private get now() {
+    return this.deps.clock.now();
+  }
+
+  /** Open groups: joined at once. Approval groups: a pending request for the admins. */
+  async join(actor: Actor, groupId: string, message = ''): Promise<JoinResult> {
+    const me = actor.userId;
+    const { g, m } = await loadGroup(this.deps, groupId, me);
+    if (m) throw fail('ALREADY_MEMBER', 'You are already a member');
+    if (!publiclyVisible(g)) throw fail('GROUP_NOT_FOUND', 'No such group');
+    const { groups, users } = this.deps.store;
+    const visible = (s: { group: GroupRow }) => {
+      if (!publiclyVisible(s.group)) throw fail('GROUP_NOT_FOUND', 'No such group');
+    };
+    if (g.join_policy === 'open') {
+      const ch = await groups.write.addMembers({
+        groupId, actorId: me, userIds: [me], max: this.deps.config.groupMaxMembers, now: this.now,
+        check: (s) => {
+          visible(s);
+          if (s.group.join_policy !== 'open') throw fail('FORBIDDEN', 'This group no longer accepts direct joins; try again');
+        },
+        describe: (gr) => ({
+          system: { action: 'joined', actor: me, users: [me] },
+          events: [{ userIds: [me], kind: 'group.added', payload: { group: groupView(gr, asMember), by: me } }],
+        }),
+      });
+      await publishGroupChange(this.deps, ch, { join: [me] });
+      return { status: 'joined', group: groupView(ch.group, asMember) };
+    }
+    const u = await users.byId(me);
+    const who = u ? brief(u) : unknownUser(me);
+    const ch = await groups.write.requestJoin({
+      groupId, actorId: me, requestId: newId(), message, now: this.now,
+      check: (s) => {
+        visible(s);
+        if (s.group.join_policy !== 'approval') throw fail('FORBIDDEN', 'This group does not take join requests now');
+      },
+      describe: (gr, r, admins) => ({
+        events: [{ userIds: admins, kind: 'group.request', payload: { request: groupRequestView(r, who), group: groupCard(gr) } }],
+      }),
+    });
+    await publishGroupChange(this.deps, ch, {});
+    return { status: 'pending', request: groupRequestView(ch.value, who) };
+  }
+
+  async requests(actor: Actor, groupId: string, q: PageQuery): Promise<Paged<GroupRequestView>> {
+    const page = pageOf(q);
+    const { g, m } = await loadGroup(this.deps, groupId, actor.userId);
+    requireRole(g, m, 'admin');
+    const rows = await this.deps.store.groups.pendingRequests(groupId, page);
+    return paged(rows, page.limit, (r) => groupRequestView(r, { id: r.user_id, username: r.username, nickname: r.nickname, avatar: r.avatar }), (r) => [r.created_at, r.id]);
+  }
+
+  async acceptRequest(actor: Actor, groupId: string, requestId: string): Promise<GroupRequestView> {
+    const me = actor.userId;
+    const ch = await this.deps.store.groups.write.acceptRequest({
+      groupId, actorId: me, requestId, max: this.deps.config.groupMaxMembers, now: this.now,
+      check: (s) => void requireRole(s.group, s.actor, 'admin'),
+      describe: (g, r, added) => ({
+        ...(added ? { system: { action: 'joined', actor: me, users: [r.user_id], request: r.id } } : {}),
+        events: [{ userIds: [r.user_id], kind: 'group.request.accepted', payload: { requestId: r.id, group: groupView(g, asMember), by: me } }],
+      }),
+    });
+    await publishGroupChange(this.deps, ch, { join: ch.entries.length ? [ch.value.user_id] : [] });
+    return this.requestView(ch.value);
+  }
+
+  async declineRequest(actor: Actor, groupId: string, requestId: string): Promise<GroupRequestView> {
+    const me = actor.userId;
+    const ch = await this.deps.store.groups.write.declineRequest({
+      groupId, actorId: me, requestId, now: this.now,
+      check: (s) => void requireRole(s.group, s.actor, 'admin'),
+      describe: (g, r) => ({
+        events: [{ userIds: [r.user_id], kind: 'group.request.declined', payload: { requestId: r.id, group: groupCard(g) } }],
+      }),
+    });
+    await publishGroupChange(this.deps, ch, {});
+    return this.requestView(ch.value);
+  }
+
+  private async requestView(r: Parameters<typeof groupRequestView>[0]) {
+    const u = await this.deps.store.users.byId(r.user_id);
+    return groupRequestView(r, u ? brief(u) : unknownUser(r.user_id));
+  }
+}
