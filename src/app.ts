@@ -137,7 +137,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     close() {
       closing ??= (async () => {
         await gateway.close();
-        media.sweeper.stop();
+        await media.sweeper.stop();
         await http.close();
         await services.messaging.close();
         await bus.close();

@@ -41,9 +41,11 @@ export class BlobSweeper {
     }, every);
   }
 
-  stop(): void {
+  /** Stops the timer and waits for a sweep in progress (so the store is not closed under it). */
+  async stop(): Promise<void> {
     this.stopTimer?.();
     this.stopTimer = undefined;
+    await this.running?.catch(() => {});
   }
 
   /** One full sweep; concurrent calls share the run in progress. */

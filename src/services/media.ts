@@ -184,7 +184,7 @@ export class MediaService implements MediaResolver {
   private async visible(userId: string, id: string): Promise<MediaRow> {
     const { media } = this.deps.store;
     const m = await media.byId(id);
-    if (m && (m.owner_id === userId || (await media.sharedWith(id, userId)) || (await media.isAvatar(id)))) return m;
+    if (m && (m.owner_id === userId || (await media.sharedWith(id, userId)) || (await media.isAvatar(id, m.owner_id)))) return m;
     throw fail('MEDIA_NOT_FOUND', 'No such media');
   }
 

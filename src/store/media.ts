@@ -23,8 +23,12 @@ export interface MediaRepo {
   touchBlob(sha256: string, size: number, now: number): Promise<void>;
   /** True when `userId` may see the media through a conversation they are a current member of. */
   sharedWith(mediaId: string, userId: string): Promise<boolean>;
-  /** True when the media is some user's or group's avatar (visible to every signed-in user). */
-  isAvatar(mediaId: string): Promise<boolean>;
+  /**
+   * True when the media is its uploader's own avatar, or the avatar of a live group the
+   * uploader owns or administers: then every signed-in user may see it. Requiring the uploader
+   * to be the avatar's holder means nobody can publish someone else's picture by naming it.
+   */
+  isAvatar(mediaId: string, ownerId: string): Promise<boolean>;
   /** Blobs older than `before` that no media record references (file or thumbnail). */
   unreferencedBlobs(before: number, limit: number): Promise<string[]>;
   /** Deletes the blob row if it is still unreferenced and older than `before`; true when deleted. */
@@ -105,11 +109,15 @@ export class KyselyMediaRepo implements MediaRepo {
     return Boolean(gm);
   }
 
-  async isAvatar(mediaId: string) {
-    const u = await this.db.selectFrom('users').select('id').where('avatar', '=', mediaId).executeTakeFirst();
+  async isAvatar(mediaId: string, ownerId: string) {
+    const u = await this.db.selectFrom('users').select('id').where('avatar', '=', mediaId).where('id', '=', ownerId).executeTakeFirst();
     if (u) return true;
-    const g = await this.db.selectFrom('chat_groups').select('id').where('avatar', '=', mediaId)
-      .where('dissolved_at', 'is', null).executeTakeFirst();
+    const g = await this.db.selectFrom('chat_groups as g')
+      .innerJoin('group_members as gm', 'gm.group_id', 'g.id')
+      .select('g.id')
+      .where('g.avatar', '=', mediaId).where('g.dissolved_at', 'is', null)
+      .where('gm.user_id', '=', ownerId).where('gm.role', 'in', ['owner', 'admin'])
+      .executeTakeFirst();
     return Boolean(g);
   }
 

@@ -198,5 +198,26 @@ describe.each(testDialects())('media access and serving on %s', (dialect) => {
     expect((await fetchMedia(s, seen.body.thumbUrl)).status).toBe(200);
     expect((await s.api.patch('/api/v1/me', { avatar: null }, bob.token)).status).toBe(200);
     expect((await meta(own.id, eve.token)).status).toBe(404);
+
+    // Even if another user's picture were stored as someone's avatar, it would not go public.
+    await dbOf(s).updateTable('users').set({ avatar: pic.id }).where('id', '=', bob.user.id).execute();
+    expect((await meta(pic.id, eve.token)).status).toBe(404);
+    await dbOf(s).updateTable('users').set({ avatar: null }).where('id', '=', bob.user.id).execute();
+  });
+
+  it("a group avatar is public to signed-in users only when the group's owner or an admin uploaded it", async () => {
+    const own = (await uploadOne(s, bob.token, await solidPng(48, 48, { r: 50, g: 9, b: 9 }), 'group.png')).body;
+    const now = clock.now();
+    const group = (id: string, avatar: string) => ({
+      id, name: 'g', name_lc: 'g', avatar, notice: '', owner_id: bob.user.id, join_policy: 'open' as const,
+      member_count: 1, created_at: now, updated_at: now, dissolved_at: null,
+    });
+    const [g1, g2] = [newId(), newId()];
+    await dbOf(s).insertInto('chat_groups').values([group(g1, own.id), group(g2, pic.id)]).execute();
+    await dbOf(s).insertInto('group_members').values([g1, g2].map((g) => ({ group_id: g, user_id: bob.user.id, role: 'owner' as const, muted_until: null, joined_at: now }))).execute();
+    expect((await meta(own.id, eve.token)).status).toBe(200);
+    expect((await meta(pic.id, eve.token)).status).toBe(404); // Alice's picture, Bob's group
+    await dbOf(s).updateTable('chat_groups').set({ dissolved_at: now }).where('id', '=', g1).execute();
+    expect((await meta(own.id, eve.token)).status).toBe(404);
   });
 });

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../support/databases.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
-import { animatedGif, jpegWithExif, mp4, oggOpus, pdf, solidPng, wav, webmVoiceWithoutDuration } from './fixtures.js';
+import { animatedGif, docx, jpegWithExif, mp4, oggOpus, pdf, solidPng, wav, webmVoiceWithoutDuration, zip } from './fixtures.js';
 import { blobFiles, dbOf, fetchMedia, uploadOne } from './helpers.js';
 
 describe.each(testDialects())('media uploads on %s', (dialect) => {
@@ -127,6 +127,10 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
     expect(got.headers.get('content-disposition')).toBe(
       `attachment; filename="Report_ Q3 _n_c_d_.pdf"; filename*=UTF-8''${encodeURIComponent('Report; Q3 ünïcödé.pdf')}`,
     );
+    const z = await uploadOne(s, alice.token, zip({ 'a.txt': 'hello' }), 'bundle.zip');
+    expect(z.body).toMatchObject({ kind: 'file', mime: 'application/zip', name: 'bundle.zip' });
+    const d = await uploadOne(s, alice.token, docx(), 'letter.docx');
+    expect(d.body).toMatchObject({ kind: 'file', mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', name: 'letter.docx' });
     const t = await uploadOne(s, alice.token, Buffer.from('plain words\nline two\n'), 'notes.md');
     expect(t.body).toMatchObject({ kind: 'file', mime: 'text/plain; charset=utf-8', name: 'notes.md' });
   });
