@@ -1,8 +1,8 @@
 import type { AckFrame, ServerFrame, SendFrame } from '../../../src/protocol/frames.js';
 import type { Entry } from '../api/types.js';
-import { conversations as convApi, groups as groupsApi } from '../api/endpoints.js';
+import { contacts as contactsApi, conversations as convApi, groups as groupsApi } from '../api/endpoints.js';
 import {
-  app, bumpSocial, markReadLocally, receiveEntries, setConversations, setMyGroups, setPeerRead, setPresence, setTyping,
+  app, bumpSocial, markReadLocally, receiveEntries, rememberUsers, setConversations, setMyGroups, setRemarks, setPeerRead, setPresence, setTyping,
 } from '../state/app.js';
 import { signalUnauthorized } from '../api/http.js';
 import { session } from '../session.js';
@@ -40,9 +40,13 @@ function onEvents() {
 /** Refreshes conversations and groups; returns the max seq per conversation. */
 async function refreshLists(): Promise<Record<string, number>> {
   try {
-    const [convs, mine] = await Promise.all([convApi.list(), groupsApi.mine()]);
+    const [convs, mine, friends] = await Promise.all([convApi.list(), groupsApi.mine(), contactsApi.list()]);
     setMyGroups(mine);
     setConversations(convs);
+    // Friends carry their presence and my remarks for them: the list and headers need both.
+    rememberUsers(friends.map((f) => f.user));
+    setRemarks(Object.fromEntries(friends.filter((f) => f.remark).map((f) => [f.user.id, f.remark])));
+    for (const f of friends) if (f.online !== undefined) setPresence(f.user.id, f.online);
     return Object.fromEntries(convs.map((c) => [c.id, c.maxSeq]));
   } catch {
     return {};
