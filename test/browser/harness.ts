@@ -96,7 +96,8 @@ export class Person {
 
   async openChat(title: string) {
     await this.go('/');
-    await this.page.locator('.conv', { hasText: title }).first().locator('.conv-link').click();
+    const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    await this.page.locator('.conv').filter({ has: this.page.locator('.conv-title', { hasText: exact }) }).first().locator('.conv-link').click();
     await this.page.waitForSelector('.chat .composer');
   }
 

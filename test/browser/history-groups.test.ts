@@ -117,4 +117,35 @@ describe('web client: history, stickers, presence, joining groups', () => {
     ann.assertClean();
     bob.assertClean();
   });
+
+  it('sets a remark that names the chat, and blocking stops messages with a visible failure', async () => {
+    await ann.go('/contacts');
+    const row = ann.page.locator(`.person[data-user="${bob.username}"]`);
+    await row.locator('summary').click();
+    await row.locator('button:has-text("Set remark")').click();
+    await row.locator('input[aria-label="Remark"]').fill('Bobby (work)');
+    await row.locator('button[aria-label="Save remark"]').click();
+    await row.locator('strong', { hasText: 'Bobby (work)' }).waitFor();
+    await ann.go('/');
+    await ann.page.locator('.conv .conv-title', { hasText: 'Bobby (work)' }).waitFor();
+
+    await ann.go('/contacts');
+    await row.locator('summary').click();
+    await row.locator('button:has-text("Block")').click();
+    await ann.page.locator('section[aria-label="Blocked"] .person', { hasText: bob.nickname }).waitFor();
+
+    // Bob's message is refused by the server and shows as not sent, with Retry and Discard.
+    await bob.openChat('Ann');
+    bob.allow = undefined;
+    await bob.send('can you hear me?');
+    const failed = bob.page.locator('.msg-row.pending[data-status="failed"]', { hasText: 'can you hear me?' });
+    await failed.waitFor();
+    await failed.locator('button:has-text("Discard")').click();
+    await failed.waitFor({ state: 'detached' });
+
+    await ann.page.locator('section[aria-label="Blocked"] button:has-text("Unblock")').click();
+    await ann.page.locator('section[aria-label="Blocked"]').waitFor({ state: 'detached' });
+    ann.assertClean();
+    bob.assertClean();
+  });
 });

@@ -92,7 +92,7 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
         <button class="icon-btn" aria-label={`Chat with ${c.user.nickname}`} onClick={() => navigate({ name: 'chats', cid: dm(me, c.user.id) })}><IconChat size={18} /></button>
         <details class="more">
           <summary class="icon-btn" aria-label={`More for ${c.user.nickname}`}>⋯</summary>
-          <div class="menu">
+          <div class="menu" onClick={(e) => { (e.currentTarget.parentElement as HTMLDetailsElement).open = false; }}>
             <button onClick={() => setEditing(true)}>Set remark</button>
             <button onClick={() => block()}>Block</button>
             <button class="danger" onClick={() => remove()}>Remove contact</button>

@@ -126,7 +126,7 @@ export function GroupDetail({ id }: { id: string }) {
                 {m.user.id !== me && admin && m.role !== 'owner' && (myRole === 'owner' || m.role === 'member') && (
                   <details class="more">
                     <summary class="icon-btn" aria-label={`Manage ${m.user.nickname}`}>⋯</summary>
-                    <div class="menu">
+                    <div class="menu" onClick={(e) => { (e.currentTarget.parentElement as HTMLDetailsElement).open = false; }}>
                       {myRole === 'owner' && <button onClick={() => act(() => api.setMember(id, m.user.id, { role: m.role === 'admin' ? 'member' : 'admin' }))}>{m.role === 'admin' ? 'Remove admin' : 'Make admin'}</button>}
                       {myRole === 'owner' && <button onClick={() => act(() => api.transfer(id, m.user.id), 'Ownership transferred')}>Transfer ownership</button>}
                       <button class="danger" onClick={() => act(() => api.kick(id, m.user.id), `${m.user.nickname} was removed`)}>Remove from group</button>
