@@ -21,6 +21,7 @@ import { Hub } from './gateway/hub.js';
 import { PresenceLifecycle } from './gateway/presence-lifecycle.js';
 import { conversationRoutes } from './http/routes/conversations.js';
 import { buildHttp } from './http/server.js';
+import { webRoutes } from './http/routes/web.js';
 import { createLogger } from './logger.js';
 import { type Metrics, createMetrics } from './metrics.js';
 import { contactRoutes } from './http/routes/contacts.js';
@@ -178,7 +179,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   };
   const ctx: HttpContext = { services, config, metrics, ready };
-  const http = await buildHttp(ctx, log, { api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes], root: [mediaFileRoutes], serveApi });
+  const http = await buildHttp(ctx, log, { api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes], root: [mediaFileRoutes, webRoutes], serveApi });
   // PARLEY_ROLE=api: an inert gateway (an empty hub, nothing attached to the server), so
   // `app.gateway` keeps one type for every role.
   const gateway: Gateway = serveWs

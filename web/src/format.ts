@@ -1,0 +1,44 @@
+/** Display helpers: times, days, sizes, durations. */
+const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
+const date = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+const longDate = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+
+export const clock = (ts: number) => time.format(ts);
+
+export function dayKey(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+/** "Today", "Yesterday" or the full date, for day separators. */
+export function dayLabel(ts: number, now = Date.now()): string {
+  if (dayKey(ts) === dayKey(now)) return 'Today';
+  if (dayKey(ts) === dayKey(now - 86_400_000)) return 'Yesterday';
+  return longDate.format(ts);
+}
+
+/** Short stamp for lists: time today, weekday this week, else the date. */
+export function listStamp(ts: number, now = Date.now()): string {
+  if (dayKey(ts) === dayKey(now)) return time.format(ts);
+  if (now - ts < 6 * 86_400_000) return weekday.format(ts);
+  return date.format(ts);
+}
+
+export function fileSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+export function newClientId(): string {
+  const b = new Uint8Array(12);
+  crypto.getRandomValues(b);
+  return 'c' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,126 @@
+import type { AckFrame, ServerFrame, SendFrame } from '../../../src/protocol/frames.js';
+import type { Entry } from '../api/types.js';
+import { contacts as contactsApi, conversations as convApi, groups as groupsApi } from '../api/endpoints.js';
+import {
+  app, bumpSocial, markReadLocally, receiveEntries, rememberUsers, setConversations, setMyGroups, setRemarks, setPeerRead, setPresence, setTyping,
+} from '../state/app.js';
+import { signalUnauthorized } from '../api/http.js';
+import { session } from '../session.js';
+import { connectSocket, type Socket } from './socket.js';
+import { notifyEntry } from './notify.js';
+
+const TYPING_SHOWN_MS = 5000;
+
+let socket: Socket | undefined;
+let generation = 0;
+
+function onFrame(f: ServerFrame) {
+  switch (f.type) {
+    case 'receipt':
+      if (f.userId !== app.get().me?.id) setPeerRead(f.conversation, f.seq);
+      else markReadLocally(f.conversation, f.seq);
+      break;
+    case 'typing':
+      if (f.userId !== app.get().me?.id) setTyping(f.conversation, f.userId, Date.now() + TYPING_SHOWN_MS);
+      break;
+    case 'presence':
+      setPresence(f.userId, f.online);
+      break;
+    default:
+      break;
+  }
+}
+
+/** Account events (friend requests, membership changes): refresh lists and conversations. */
+function onEvents() {
+  bumpSocial();
+  void refreshLists();
+}
+
+/** Refreshes conversations and groups; returns the max seq per conversation. */
+async function refreshLists(): Promise<Record<string, number>> {
+  try {
+    const [convs, mine, friends] = await Promise.all([convApi.list(), groupsApi.mine(), contactsApi.list()]);
+    setMyGroups(mine);
+    setConversations(convs);
+    // Friends carry their presence and my remarks for them: the list and headers need both.
+    rememberUsers(friends.map((f) => f.user));
+    setRemarks(Object.fromEntries(friends.filter((f) => f.remark).map((f) => [f.user.id, f.remark])));
+    for (const f of friends) if (f.online !== undefined) setPresence(f.user.id, f.online);
+    return Object.fromEntries(convs.map((c) => [c.id, c.maxSeq]));
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The live connection, over THE protocol client (src/protocol/client.ts): it reconnects with
+ * backoff and jitter, catches up by seq on every (re)connect, and resends unacknowledged sends
+ * with their original clientId. This module only turns its frames into app state.
+ */
+export const live = {
+  /** Loads the conversation list, then opens the socket with those seqs as the catch-up base. */
+  start(token: string) {
+    this.stop();
+    const gen = ++generation;
+    app.set((s) => ({ ...s, conn: 'connecting' }));
+    void refreshLists().then((held) => {
+      if (gen !== generation) return;
+      socket = connectSocket(() => session.token() ?? token, held, {
+        onEntry(e) {
+          receiveEntries(e.conversation, [e]);
+          notifyEntry(e);
+          // Membership changed (joined, removed, left, renamed): my group list may have too.
+          if (e.kind === 'system') onEvents();
+        },
+        onFrame,
+        onEvent: () => onEvents(),
+        onConversation: (c) => setConversations([c]),
+        onState(state) {
+          app.set((s) => ({ ...s, conn: state }));
+          if (state === 'online') void refreshLists();
+        },
+        onUnauthorized: () => signalUnauthorized(),
+      });
+    });
+  },
+  stop() {
+    generation++;
+    socket?.close();
+    socket = undefined;
+  },
+  async send(frame: Omit<SendFrame, 'type'>): Promise<AckFrame> {
+    if (!socket) throw new Error('Not connected');
+    const ack = await socket.send(frame);
+    const s = app.get();
+    const p = s.pending[ack.conversation]?.find((x) => x.clientId === ack.clientId);
+    if (p) {
+      let stored: Entry | undefined;
+      if (frame.media) {
+        // Our own socket gets an ack, not the entry: fetch it for its signed media URLs.
+        stored = (await convApi.history(ack.conversation, { after: ack.seq - 1, limit: 1 }).catch(() => [])).find((e) => e.seq === ack.seq);
+      }
+      receiveEntries(ack.conversation, [stored ?? {
+        id: ack.id, conversation: ack.conversation, seq: ack.seq, sender: s.me!.id, kind: p.kind, ts: ack.ts, clientId: ack.clientId,
+        ...(p.text !== undefined ? { text: p.text } : {}), ...(p.replyTo !== undefined ? { replyTo: p.replyTo } : {}),
+        ...(p.mentions?.length ? { mentions: p.mentions } : {}), ...(p.data ? { data: p.data } : {}),
+      }]);
+    }
+    return ack;
+  },
+  async recall(cid: string, seq: number) {
+    if (!socket) throw new Error('Not connected');
+    await socket.recall(cid, seq);
+  },
+  async edit(cid: string, seq: number, text: string) {
+    if (!socket) throw new Error('Not connected');
+    await socket.edit(cid, seq, text);
+  },
+  read(cid: string, seq: number) {
+    markReadLocally(cid, seq);
+    socket?.read(cid, seq);
+  },
+  typing(cid: string) {
+    socket?.typing(cid);
+  },
+};

@@ -1,0 +1,93 @@
+import { useState } from 'preact/hooks';
+import { auth } from '../../api/endpoints.js';
+import { ApiError } from '../../api/http.js';
+import type { AuthReply } from '../../api/types.js';
+import { navigate } from '../../router.js';
+import { Field } from '../common/widgets.js';
+import { IconChat } from '../icons.js';
+
+const MESSAGES: Record<string, string> = {
+  INVALID_CREDENTIALS: 'That username/mobile and password do not match.',
+  USERNAME_TAKEN: 'That username is taken. Try another one.',
+  MOBILE_TAKEN: 'That mobile number already has an account.',
+  TOO_MANY_ATTEMPTS: 'Too many attempts. Wait a few minutes and try again.',
+};
+
+function explain(e: unknown): string {
+  if (e instanceof ApiError) {
+    if (MESSAGES[e.code]) return MESSAGES[e.code]!;
+    if (e.code === 'VALIDATION_FAILED') {
+      if (/username/.test(e.message)) return 'Usernames are 3–32 letters, digits, _ or ., starting with a letter.';
+      if (/password/.test(e.message)) return 'Passwords need at least 8 characters.';
+      if (/mobile/.test(e.message)) return 'Mobile numbers are digits, optionally starting with +.';
+    }
+    return e.message;
+  }
+  return String(e);
+}
+
+/** Log in and register: one card, two modes, addressed as /login and /register. */
+export function AuthScreen({ mode, onAuthed }: { mode: 'login' | 'register'; onAuthed: (r: AuthReply) => void }) {
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [nickname, setNickname] = useState('');
+  const [mobile, setMobile] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const isRegister = mode === 'register';
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError('');
+    setBusy(true);
+    try {
+      const r = isRegister
+        ? await auth.register({ username: login.trim(), password, nickname: nickname.trim() || login.trim(), ...(mobile.trim() ? { mobile: mobile.trim() } : {}) })
+        : await auth.login(login.trim(), password);
+      onAuthed(r);
+    } catch (err) {
+      setError(explain(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="auth">
+      <div class="auth-brand">
+        <div class="logo"><IconChat size={28} /></div>
+        <h1>Parley</h1>
+        <p>Messages that arrive once, in order, on every device.</p>
+      </div>
+      <form class="auth-card" onSubmit={submit} aria-label={isRegister ? 'Create account' : 'Log in'}>
+        <h2>{isRegister ? 'Create your account' : 'Welcome back'}</h2>
+        <p class="muted">{isRegister ? 'Pick a username people can find you by.' : 'Log in with your username or mobile number.'}</p>
+        <Field label={isRegister ? 'Username' : 'Username or mobile'}>
+          <input name="login" autoComplete="username" value={login} onInput={(e) => setLogin(e.currentTarget.value)} required autoFocus />
+        </Field>
+        {isRegister && (
+          <>
+            <Field label="Display name" hint="Shown to your contacts; you can change it later.">
+              <input name="nickname" autoComplete="nickname" value={nickname} onInput={(e) => setNickname(e.currentTarget.value)} maxLength={64} />
+            </Field>
+            <Field label="Mobile (optional)">
+              <input name="mobile" type="tel" autoComplete="tel" value={mobile} onInput={(e) => setMobile(e.currentTarget.value)} />
+            </Field>
+          </>
+        )}
+        <Field label="Password" hint={isRegister ? 'At least 8 characters.' : undefined}>
+          <input name="password" type="password" autoComplete={isRegister ? 'new-password' : 'current-password'} value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)} required minLength={isRegister ? 8 : 1} />
+        </Field>
+        {error && <div class="form-error" role="alert">{error}</div>}
+        <button class="btn primary block" type="submit" disabled={busy}>{busy ? 'Please wait…' : isRegister ? 'Create account' : 'Log in'}</button>
+        <p class="switch">
+          {isRegister ? 'Already have an account? ' : 'New to Parley? '}
+          <a href={isRegister ? '/login' : '/register'} onClick={(e) => { e.preventDefault(); setError(''); navigate(isRegister ? '/login' : '/register'); }}>
+            {isRegister ? 'Log in' : 'Create an account'}
+          </a>
+        </p>
+      </form>
+    </div>
+  );
+}

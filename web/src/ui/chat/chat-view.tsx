@@ -1,0 +1,198 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { conversations as convApi, groups as groupsApi } from '../../api/endpoints.js';
+import type { Entry, Member } from '../../api/types.js';
+import { dayKey, dayLabel } from '../../format.js';
+import { live } from '../../net/live.js';
+import { outbox } from '../../net/outbox.js';
+import { navigate } from '../../router.js';
+import { app, markComplete, receiveEntries, rememberUsers } from '../../state/app.js';
+import { useStore } from '../../state/store.js';
+import { emptyTimeline, isVisible } from '../../state/timeline.js';
+import { Avatar } from '../common/avatar.js';
+import { Modal, toastError } from '../common/widgets.js';
+import { IconBack, IconMore } from '../icons.js';
+import { Composer, type ComposerMode } from './composer.js';
+import { useConversationMeta } from './conversation-meta.js';
+import { systemText } from './describe.js';
+import { MessageItem, PendingItem } from './message-item.js';
+
+const PAGE = 40;
+
+/** The open conversation: header, scrollable history with day separators, composer. */
+export function ChatView({ cid }: { cid: string }) {
+  const me = useStore(app, (s) => s.me!);
+  const summary = useStore(app, (s) => s.conversations[cid]);
+  const tl = useStore(app, (s) => s.timelines[cid] ?? emptyTimeline);
+  const pending = useStore(app, (s) => s.pending[cid]);
+  const typingMap = useStore(app, (s) => s.typing[cid]);
+  const peerRead = useStore(app, (s) => s.peerRead[cid] ?? Number((s.conversations[cid] as { peerReadSeq?: number } | undefined)?.peerReadSeq ?? 0));
+  const users = useStore(app, (s) => s.users);
+  const meta = useConversationMeta(cid, summary);
+  const [members, setMembers] = useState<Member[]>([]);
+  const [mode, setMode] = useState<ComposerMode>({});
+  const [image, setImage] = useState<string | undefined>();
+  const [loading, setLoading] = useState(false);
+  const [atBottom, setAtBottom] = useState(true);
+  const [, tick] = useState(0);
+  const scroller = useRef<HTMLDivElement>(null);
+  const anchor = useRef<{ height: number; top: number } | undefined>(undefined);
+  const stick = useRef(true);
+
+  // Latest page on open (merges with anything live frames already brought).
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    convApi.history(cid, { limit: PAGE }).then((items) => {
+      if (!live) return;
+      if (items.length) receiveEntries(cid, items, { history: true });
+      if (items.length < PAGE) markComplete(cid);
+    }, toastError).finally(() => live && setLoading(false));
+    return () => { live = false; };
+  }, [cid]);
+
+  const myGroups = useStore(app, (s) => s.myGroups);
+  const inGroup = meta.kind === 'group' && !!myGroups?.includes(meta.id);
+  useEffect(() => {
+    if (!inGroup) return setMembers([]);
+    groupsApi.members(meta.id).then((m) => { setMembers(m); rememberUsers(m.map((x) => x.user)); }, () => {});
+  }, [cid, inGroup, meta.id]);
+
+  // Typing indicators expire on their own.
+  useEffect(() => {
+    if (!typingMap) return;
+    const t = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, [typingMap]);
+
+  const loadOlder = useCallback(async () => {
+    if (loading || tl.complete || !Number.isFinite(tl.oldest) || tl.oldest <= (summary?.minSeq ?? 1)) return;
+    const el = scroller.current!;
+    anchor.current = { height: el.scrollHeight, top: el.scrollTop };
+    setLoading(true);
+    try {
+      const items = await convApi.history(cid, { before: tl.oldest, limit: PAGE });
+      if (items.length) receiveEntries(cid, items, { history: true });
+      if (items.length < PAGE) markComplete(cid);
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setLoading(false);
+    }
+  }, [cid, loading, tl.oldest, tl.complete, summary?.minSeq]);
+
+  // Keep the reader's place: after older entries are prepended, shift by the added height.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    if (anchor.current) {
+      el.scrollTop = anchor.current.top + (el.scrollHeight - anchor.current.height);
+      anchor.current = undefined;
+    } else if (stick.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [tl.entries, pending]);
+
+  const onScroll = () => {
+    const el = scroller.current!;
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    stick.current = bottom;
+    if (bottom !== atBottom) setAtBottom(bottom);
+    if (el.scrollTop < 120) void loadOlder();
+  };
+
+  // Mark read when the newest entry is on screen and the tab is visible.
+  const top = tl.entries.length ? tl.entries[tl.entries.length - 1]!.seq : 0;
+  useEffect(() => {
+    const mark = () => {
+      if (document.hidden || !atBottom || !top) return;
+      const read = app.get().conversations[cid]?.readSeq ?? 0;
+      if (top > read) live.read(cid, top);
+    };
+    mark();
+    document.addEventListener('visibilitychange', mark);
+    return () => document.removeEventListener('visibilitychange', mark);
+  }, [cid, top, atBottom]);
+
+  const myRole = members.find((m) => m.user.id === me.id)?.role;
+  const isAdmin = myRole === 'owner' || myRole === 'admin';
+  const mentionNames = members.map((m) => m.user.nickname);
+  const jumpTo = (seq: number) => {
+    const el = scroller.current?.querySelector(`[data-seq="${seq}"]`);
+    if (el) {
+      el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      el.classList.add('flash');
+      setTimeout(() => el.classList.remove('flash'), 1200);
+    }
+  };
+  const actions = {
+    reply: (e: Entry) => setMode({ reply: e }),
+    edit: (e: Entry) => setMode({ edit: e }),
+    recall: (e: Entry) => { live.recall(cid, e.seq).catch(toastError); },
+    openImage: (url: string) => setImage(url),
+    jumpTo,
+  };
+
+  const typers = Object.entries(typingMap ?? {}).filter(([, until]) => until > Date.now()).map(([u]) => users[u]?.nickname ?? 'Someone');
+  const subtitle = typers.length
+    ? `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`
+    : meta.kind === 'group' ? `${meta.group?.memberCount || members.length || ''} members` : meta.online ? 'online' : 'offline';
+
+  // The typing bubble appearing at the bottom should not hide under the composer.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [typers.length]);
+
+  const rows: preact.JSX.Element[] = [];
+  let prev: Entry | undefined;
+  for (const e of tl.entries) {
+    if (!isVisible(e) || e.seq < tl.oldest) continue;
+    if (!prev || dayKey(prev.ts) !== dayKey(e.ts)) rows.push(<div class="day-sep" key={`d${e.seq}`} role="separator"><span>{dayLabel(e.ts)}</span></div>);
+    if (e.kind === 'system') {
+      rows.push(<div class="system-msg" key={e.seq} data-seq={e.seq}>{systemText(e, (id) => users[id])}</div>);
+    } else {
+      const mine = e.sender === me.id;
+      const first = !prev || prev.sender !== e.sender || prev.kind === 'system' || e.ts - prev.ts > 5 * 60_000 || dayKey(prev.ts) !== dayKey(e.ts);
+      const quoted = e.replyTo !== undefined ? tl.entries.find((x) => x.seq === e.replyTo) : undefined;
+      rows.push(
+        <MessageItem key={e.seq} e={e} mine={mine} sender={e.sender ? users[e.sender] : undefined} showSender={meta.kind === 'group'} first={first}
+          quoted={quoted} quotedName={quoted?.sender === me.id ? 'You' : quoted?.sender ? users[quoted.sender]?.nickname : undefined}
+          mentionNames={mentionNames} mentionsMe={!!e.mentions?.includes(me.id)}
+          read={meta.kind === 'dm' && mine ? peerRead >= e.seq : undefined}
+          canRecall={mine || isAdmin} actions={actions} />,
+      );
+    }
+    prev = e;
+  }
+
+  const left = meta.kind === 'group' && myGroups !== undefined && !inGroup;
+  return (
+    <div class="chat" data-cid={cid}>
+      <header class="chat-head">
+        <button class="icon-btn back" onClick={() => navigate('/')} aria-label="Back to chats"><IconBack /></button>
+        <Avatar id={meta.id} name={meta.title} media={meta.avatar} size={38} online={meta.online} square={meta.kind === 'group'} />
+        <div class="chat-title">
+          <h2>{meta.title}</h2>
+          <span class={`chat-sub${typers.length ? ' typing' : ''}`} data-testid="chat-subtitle">{subtitle}</span>
+        </div>
+        {inGroup && (
+          <button class="icon-btn" onClick={() => navigate({ name: 'groups', id: meta.id })} aria-label="Group info"><IconMore /></button>
+        )}
+      </header>
+      <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages">
+        <div class="history-edge">{loading ? <span class="spinner small" aria-label="Loading history" /> : tl.complete ? <span class="muted">This is the beginning of the conversation</span> : null}</div>
+        {rows}
+        {pending?.map((p) => <PendingItem key={p.clientId} p={p} onRetry={() => outbox.retry(cid, p.clientId)} onDiscard={() => outbox.discard(cid, p.clientId)} />)}
+        {typers.length > 0 && <div class="typing-bubble" aria-label="typing"><span /><span /><span /></div>}
+      </div>
+      <Composer cid={cid} mode={mode} setMode={setMode} members={members.filter((m) => m.user.id !== me.id)}
+        replyName={mode.reply ? (mode.reply.sender === me.id ? 'yourself' : users[mode.reply.sender ?? '']?.nickname) : undefined}
+        disabled={left ? 'You are no longer a member of this group.' : undefined} />
+      {image && (
+        <Modal title="Picture" onClose={() => setImage(undefined)} wide>
+          <img class="lightbox-img" src={image} alt="Full size" />
+        </Modal>
+      )}
+    </div>
+  );
+}
