@@ -200,26 +200,6 @@ export class MediaService implements MediaResolver {
   }
 }
 
-/**
- * Whether a media may ride in a message of this kind: `image` and `sticker` carry images,
- * `voice` audio, `video` video, `file` anything. For the messaging service's `send` checks.
- */
-export function mediaFitsMessage(messageKind: string, mediaKind: MediaRef['kind']): boolean {
-  switch (messageKind) {
-    case 'image':
-    case 'sticker':
-      return mediaKind === 'image';
-    case 'voice':
-      return mediaKind === 'audio';
-    case 'video':
-      return mediaKind === 'video';
-    case 'file':
-      return true;
-    default:
-      return false;
-  }
-}
-
 export function toRef(m: MediaRow): MediaRef {
   const ref: MediaRef = { id: m.id, kind: m.kind, mime: m.mime, size: m.size, name: m.name };
   if (m.width != null) ref.width = m.width;

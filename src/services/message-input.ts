@@ -1,18 +1,9 @@
 import { fail } from '../domain/errors.js';
 import { isId } from '../domain/ids.js';
-import type { MediaRef, MessageKind } from '../protocol/frames.js';
+import type { MediaRef, MessageKind, SendFrame } from '../protocol/frames.js';
 
 /** What a client sends (socket `send` frame or REST body), minus the transport. */
-export interface SendInput {
-  clientId: string;
-  to: string;
-  kind: MessageKind;
-  text?: string;
-  media?: string;
-  replyTo?: number;
-  mentions?: string[];
-  data?: Record<string, unknown>;
-}
+export type SendInput = Omit<SendFrame, 'type'>;
 
 /**
  * Looks up an uploaded media object for a message. Implemented by the media service; until it

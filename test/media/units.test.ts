@@ -64,13 +64,15 @@ describe('signed media URLs', () => {
 
 describe('media in messages', () => {
   it('matches message kinds to media kinds', async () => {
-    const { mediaFitsMessage } = await import('../../src/services/media.js');
-    expect(mediaFitsMessage('image', 'image')).toBe(true);
-    expect(mediaFitsMessage('image', 'file')).toBe(false);
-    expect(mediaFitsMessage('voice', 'audio')).toBe(true);
-    expect(mediaFitsMessage('voice', 'video')).toBe(false);
-    expect(mediaFitsMessage('video', 'video')).toBe(true);
-    expect(mediaFitsMessage('file', 'audio')).toBe(true);
-    expect(mediaFitsMessage('text', 'image')).toBe(false);
+    // The rule the messaging service applies to every send that carries media.
+    const { MEDIA_FOR } = await import('../../src/services/message-input.js');
+    const fits = (message: keyof typeof MEDIA_FOR | 'text', media: string) => (MEDIA_FOR[message as keyof typeof MEDIA_FOR] ?? []).includes(media as never);
+    expect(fits('image', 'image')).toBe(true);
+    expect(fits('image', 'file')).toBe(false);
+    expect(fits('voice', 'audio')).toBe(true);
+    expect(fits('voice', 'video')).toBe(false);
+    expect(fits('video', 'video')).toBe(true);
+    expect(fits('file', 'audio')).toBe(true);
+    expect(fits('text', 'image')).toBe(false);
   });
 });

@@ -2,32 +2,14 @@ import type { ConversationSummary, Entry, MediaRef } from '../../../src/protocol
 
 export type { ConversationSummary, Entry, MediaRef };
 
-export interface PublicUser {
-  id: string;
-  username: string;
-  nickname: string;
-  avatar: string | null;
-  gender: string;
-  bio: string;
-}
-
-export interface PrivateUser extends PublicUser {
-  mobile: string | null;
-  createdAt: number;
-}
+// The server's own shapes, imported as types only (erased from the bundle), so they cannot drift.
+export type { PrivateUser, PublicUser } from '../../../src/services/users-view.js';
+export type { SessionView } from '../../../src/services/accounts.js';
+import type { PrivateUser, PublicUser } from '../../../src/services/users-view.js';
 
 export interface AuthReply {
   user: PrivateUser;
   token: string;
-}
-
-export interface SessionView {
-  id: string;
-  device: string;
-  ip: string;
-  createdAt: number;
-  lastSeenAt: number;
-  current: boolean;
 }
 
 export interface Page<T> {
