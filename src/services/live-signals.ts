@@ -3,7 +3,8 @@ import type { ConversationAccess } from './conversation-access.js';
 import type { ServiceDeps } from './deps.js';
 
 /**
- * The ephemeral signals: typing and presence. Nothing is stored; a lost frame costs nothing.
+ * The ephemeral typing signal. Nothing is stored; a lost frame costs nothing. (Presence is
+ * announced by the gateway's presence lifecycle, which also enforces the connection limit.)
  */
 export class LiveSignals {
   private readonly lastTyping = new Map<string, number>();
@@ -29,26 +30,5 @@ export class LiveSignals {
     const peer = dmPeer(right.ref, userId);
     if (peer) await notify.toUsers([peer], frame);
     else await notify.toConversation(right.ref.id, frame, undefined, userId);
-  }
-
-  /**
-   * A connection of the user came up. On the user's first device, friends learn they are
-   * online. Answers which friends are online now, for the new connection's first frames.
-   */
-  async connected(userId: string, connId: string): Promise<string[]> {
-    const { presence, store, notify } = this.deps;
-    const first = await presence.connect(userId, connId);
-    const friends = await store.authz.friendIds(userId);
-    if (first && friends.length) await notify.toUsers(friends, { type: 'presence', userId, online: true });
-    return friends.length ? [...(await presence.online(friends))] : [];
-  }
-
-  /** A connection went away; friends learn the user is offline when it was the last one. */
-  async disconnected(userId: string, connId: string): Promise<void> {
-    const { presence, store, notify } = this.deps;
-    const last = await presence.disconnect(userId, connId);
-    if (!last) return;
-    const friends = await store.authz.friendIds(userId);
-    if (friends.length) await notify.toUsers(friends, { type: 'presence', userId, online: false });
   }
 }
