@@ -10,11 +10,14 @@ import { MemoryRateLimiter } from './bus/rate-limiter.js';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import type { HttpContext, ReadyCheck } from './http/context.js';
+import { type Gateway, attachGateway } from './gateway/gateway.js';
+import { conversationRoutes } from './http/routes/conversations.js';
 import { buildHttp } from './http/server.js';
 import { createLogger } from './logger.js';
 import { type Metrics, createMetrics } from './metrics.js';
 import { AccountService } from './services/accounts.js';
 import type { ServiceDeps } from './services/deps.js';
+import { MessagingService } from './services/messaging.js';
 import { Notifier } from './services/notifier.js';
 import { Argon2Hasher, type PasswordHasher } from './services/passwords.js';
 import { type KyselyStore, openStore } from './store/store.js';
@@ -32,6 +35,7 @@ export interface App {
   store: KyselyStore;
   bus: Bus;
   http: FastifyInstance;
+  gateway: Gateway;
   log: Logger;
   metrics: Metrics;
   services: HttpContext['services'];
@@ -74,7 +78,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   const services = {
     accounts: new AccountService(deps, opts.hasher ?? new Argon2Hasher()),
+    messaging: new MessagingService(deps, { metrics }),
   };
+  services.messaging.start();
 
   const ready = async (): Promise<ReadyCheck> => {
     const checks: ReadyCheck['checks'] = {};
@@ -88,11 +94,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   };
   const ctx: HttpContext = { services, config, metrics, ready };
-  const http = await buildHttp(ctx, log);
+  const http = await buildHttp(ctx, log, { api: [conversationRoutes] });
+  const gateway = await attachGateway(http.server, bus, {
+    accounts: services.accounts, messaging: services.messaging, users: store.users, config, clock, log, metrics,
+  });
 
   let closing: Promise<void> | undefined;
   return {
-    config, store, bus, http, log, metrics, services,
+    config, store, bus, http, gateway, log, metrics, services,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const addr = http.server.address();
@@ -102,7 +111,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     close() {
       closing ??= (async () => {
+        await gateway.close();
         await http.close();
+        await services.messaging.close();
         await bus.close();
         await presence.close();
         await limiter.close();

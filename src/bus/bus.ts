@@ -3,7 +3,7 @@
  * so fan-out on every node is a plain socket write; the other types are control messages.
  */
 export type BusMessage =
-  | { type: 'frames'; json: string; msgpack: Uint8Array; exceptConn?: string }
+  | { type: 'frames'; json: string; msgpack: Uint8Array; exceptConn?: string; exceptUser?: string }
   | { type: 'sessions.revoked'; userId: string; sessionIds: string[] }
   | { type: 'invalidate'; keys: string[] }
   | { type: 'topic.join'; userId: string; topic: string }

@@ -6,6 +6,10 @@ export const ErrorCodes = {
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,
   INVALID_JSON: 400,
+  /** A WebSocket message that does not decode under the connection's codec. */
+  INVALID_FRAME: 400,
+  /** A WebSocket frame with a `type` the server does not know. */
+  UNKNOWN_FRAME: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   TOKEN_EXPIRED: 401,

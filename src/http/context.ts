@@ -1,10 +1,12 @@
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountService } from '../services/accounts.js';
+import type { MessagingService } from '../services/messaging.js';
 
 /** The services behind the routes; later features add theirs here. */
 export interface Services {
   accounts: AccountService;
+  messaging: MessagingService;
 }
 
 export interface ReadyCheck {

@@ -88,7 +88,11 @@ export interface SendFrame {
   mentions?: string[];
   data?: Record<string, unknown>;
 }
-export interface SyncFrame { type: 'sync'; conversations?: Record<string, number>; events?: number; limit?: number }
+/**
+ * Catch-up. `conversations`: the last seq held per conversation; unlisted conversations are
+ * streamed from their start (and summarized in `sync.done`) unless `only` is set.
+ */
+export interface SyncFrame { type: 'sync'; conversations?: Record<string, number>; events?: number; limit?: number; only?: boolean }
 export interface ReadFrame { type: 'read'; conversation: string; seq: number }
 export interface TypingFrame { type: 'typing'; conversation: string }
 export interface RecallFrame { type: 'recall'; clientId: string; conversation: string; seq: number }

@@ -35,6 +35,11 @@ export class Notifier {
     this.sign = sign;
   }
 
+  /** The current media URL signer (entries read from history are signed the same way). */
+  signer(): MediaSigner | undefined {
+    return this.sign;
+  }
+
   /** Publishes new entries of one conversation to everyone in it, in seq order. */
   async entries(conversationId: string, rows: readonly EntryRow[], exceptConn?: string): Promise<void> {
     const topics = conversationTopics(conversationId);
@@ -52,8 +57,9 @@ export class Notifier {
     await this.publish(userIds.map(userTopic), frame, exceptConn);
   }
 
-  async toConversation(conversationId: string, frame: ServerFrame, exceptConn?: string): Promise<void> {
-    await this.publish(conversationTopics(conversationId), frame, exceptConn);
+  /** `exceptUser`: none of that user's sockets get the frame (typing is not echoed to the typist). */
+  async toConversation(conversationId: string, frame: ServerFrame, exceptConn?: string, exceptUser?: string): Promise<void> {
+    await this.publish(conversationTopics(conversationId), frame, exceptConn, exceptUser);
   }
 
   /** Asks every node holding this user's sockets to (un)subscribe them to a topic (group joins). */
@@ -70,10 +76,10 @@ export class Notifier {
     if (keys.length) await this.safe(() => this.bus.publish(CLUSTER_TOPIC, { type: 'invalidate', keys }));
   }
 
-  private async publish(topics: string[], frame: ServerFrame, exceptConn?: string) {
+  private async publish(topics: string[], frame: ServerFrame, exceptConn?: string, exceptUser?: string) {
     const enc = encodeBoth(frame);
     for (const topic of topics) {
-      await this.safe(() => this.bus.publish(topic, { type: 'frames', json: enc.json, msgpack: enc.msgpack, ...(exceptConn ? { exceptConn } : {}) }));
+      await this.safe(() => this.bus.publish(topic, { type: 'frames', json: enc.json, msgpack: enc.msgpack, ...(exceptConn ? { exceptConn } : {}), ...(exceptUser ? { exceptUser } : {}) }));
     }
   }
 

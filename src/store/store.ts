@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
 import { type Db, type DbOptions, type DialectName, openDb } from './db.js';
+import { type AuthzRepo, KyselyAuthzRepo } from './authz.js';
+import { type ConversationRepo, KyselyConversationRepo } from './conversations.js';
+import { type EntryLogRepo, KyselyEntryLogRepo } from './entry-log.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselySessionRepo, type SessionRepo } from './sessions.js';
 import { KyselyThrottleRepo, type ThrottleRepo } from './throttles.js';
@@ -15,6 +18,9 @@ export interface Store {
   readonly users: UserRepo;
   readonly sessions: SessionRepo;
   readonly throttles: ThrottleRepo;
+  readonly conversations: ConversationRepo;
+  readonly entryLog: EntryLogRepo;
+  readonly authz: AuthzRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -25,6 +31,9 @@ export class KyselyStore implements Store {
   readonly users: UserRepo;
   readonly sessions: SessionRepo;
   readonly throttles: ThrottleRepo;
+  readonly conversations: ConversationRepo;
+  readonly entryLog: EntryLogRepo;
+  readonly authz: AuthzRepo;
 
   constructor(readonly conn: Db) {
     const { db, dialect } = conn;
@@ -32,6 +41,9 @@ export class KyselyStore implements Store {
     this.users = new KyselyUserRepo(db);
     this.sessions = new KyselySessionRepo(db);
     this.throttles = new KyselyThrottleRepo(db, dialect);
+    this.conversations = new KyselyConversationRepo(db, dialect);
+    this.entryLog = new KyselyEntryLogRepo(db, dialect);
+    this.authz = new KyselyAuthzRepo(db);
   }
 
   async ping() {

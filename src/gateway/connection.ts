@@ -1,0 +1,278 @@
+import type { WebSocket } from 'ws';
+import type { Config } from '../config.js';
+import type { Clock } from '../domain/clock.js';
+import { isAppError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import type { Metrics } from '../metrics.js';
+import type { Codec } from '../protocol/codec.js';
+import { type ClientFrame, CloseCodes, type ServerFrame } from '../protocol/frames.js';
+import type { AccountService, Actor } from '../services/accounts.js';
+import type { Logger } from '../services/deps.js';
+import type { MessagingService } from '../services/messaging.js';
+import { isConnectionError } from '../store/dialect.js';
+import type { UserRepo } from '../store/users.js';
+import { checkFrame } from './frame-schemas.js';
+import type { Hub, HubConn } from './hub.js';
+
+export interface ConnectionDeps {
+  accounts: AccountService;
+  messaging: MessagingService;
+  users: UserRepo;
+  hub: Hub;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+}
+
+/** Invalid frames in a row after which the socket is closed with 1008. */
+const MAX_BAD_FRAMES = 20;
+/** Frames a client may pipeline before `ready`; more closes the socket with 1008. */
+const MAX_EARLY_FRAMES = 64;
+
+/**
+ * One WebSocket: authentication (header before the upgrade, or a first `auth` frame within
+ * `authTimeout`), decoding and validation of every frame, dispatch to the services, and
+ * bounded writes (a socket whose unsent buffer passes `slowConsumerBytes` is closed with 4009).
+ * Frames of one connection are admitted in order: a send is queued in the writer before the
+ * next frame is looked at, so one device's messages keep their order.
+ */
+export class Connection implements HubConn {
+  readonly id = newId();
+  userId = '';
+  sessionId = '';
+  lastSeen: number;
+  private state: 'auth' | 'starting' | 'ready' | 'closed' = 'auth';
+  private registered = false;
+  private badFrames = 0;
+  private early: ClientFrame[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private cancelAuthTimer?: () => void;
+
+  constructor(private readonly ws: WebSocket, readonly codecImpl: Codec, private readonly d: ConnectionDeps) {
+    this.lastSeen = d.clock.now();
+    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on('pong', () => { this.lastSeen = d.clock.now(); });
+    ws.on('close', () => void this.cleanup());
+    ws.on('error', () => {});
+  }
+
+  get codec() {
+    return this.codecImpl.name;
+  }
+
+  get buffered() {
+    return this.ws.bufferedAmount;
+  }
+
+  start(actor?: Actor) {
+    this.d.metrics.connections.inc();
+    if (actor) {
+      void this.begin(actor);
+      return;
+    }
+    this.cancelAuthTimer = this.d.clock.setTimeout(() => {
+      if (this.state === 'auth') this.close(CloseCodes.UNAUTHENTICATED, 'authentication timeout');
+    }, this.d.config.authTimeout);
+  }
+
+  private async begin(actor: Actor) {
+    this.cancelAuthTimer?.();
+    this.state = 'starting';
+    this.userId = actor.userId;
+    this.sessionId = actor.sessionId;
+    const { hub, config, messaging, users } = this.d;
+    try {
+      if (hub.connectionsOf(actor.userId) >= config.connectionsPerUser) {
+        this.close(CloseCodes.TOO_MANY_CONNECTIONS, 'too many connections');
+        return;
+      }
+      const groups = await messaging.groupIds(actor.userId);
+      if (this.isClosed()) return;
+      this.registered = true;
+      await hub.add(this, groups);
+      const online = await messaging.live.connected(actor.userId, this.id);
+      const user = await users.byId(actor.userId);
+      if (this.isClosed()) return;
+      if (!user) {
+        this.close(CloseCodes.UNAUTHENTICATED, 'account gone');
+        return;
+      }
+      this.state = 'ready';
+      this.send({ type: 'ready', user: { id: user.id, username: user.username, nickname: user.nickname }, serverTime: this.d.clock.now(), sessionId: actor.sessionId });
+      for (const u of online) this.send({ type: 'presence', userId: u, online: true });
+      const early = this.early;
+      this.early = [];
+      for (const f of early) this.enqueue(f);
+    } catch (err) {
+      this.d.log.warn({ err }, 'connection start failed');
+      this.close(CloseCodes.TRY_AGAIN_LATER, 'try again later');
+    }
+  }
+
+  private isClosed() {
+    return this.state === 'closed';
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean) {
+    this.lastSeen = this.d.clock.now();
+    if (this.isClosed()) return;
+    this.d.metrics.messagesIn.inc({ transport: 'frame' });
+    let value: unknown;
+    try {
+      value = this.codecImpl.decode(isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString('utf8'));
+    } catch {
+      this.bad(this.codecImpl.name === 'json' ? 'INVALID_JSON' : 'INVALID_FRAME', `The frame does not decode as ${this.codecImpl.subprotocol}`);
+      return;
+    }
+    const r = checkFrame(value);
+    if (!r.ok) {
+      this.bad(r.code, r.message, r.clientId);
+      return;
+    }
+    this.badFrames = 0;
+    const frame = r.frame;
+    if (this.state === 'auth') {
+      if (frame.type !== 'auth') {
+        this.close(CloseCodes.UNAUTHENTICATED, 'authenticate first');
+        return;
+      }
+      this.state = 'starting';
+      this.d.accounts.authenticate(frame.token).then(
+        (actor) => this.begin(actor),
+        () => this.close(CloseCodes.UNAUTHENTICATED, 'invalid token'),
+      );
+      return;
+    }
+    if (this.state === 'starting') {
+      if (this.early.length >= MAX_EARLY_FRAMES) this.close(CloseCodes.POLICY_VIOLATION, 'too many frames before ready');
+      else this.early.push(frame);
+      return;
+    }
+    this.enqueue(frame);
+  }
+
+  private bad(code: string, message: string, clientId?: string) {
+    this.send({ type: 'error', code, message, ...(clientId ? { clientId } : {}) });
+    if (++this.badFrames >= MAX_BAD_FRAMES) this.close(CloseCodes.POLICY_VIOLATION, 'too many invalid frames');
+  }
+
+  /** Runs frames one after another; a send releases the next frame once it is queued for commit. */
+  private enqueue(frame: ClientFrame) {
+    this.chain = this.chain.then(() => new Promise<void>((admitted) => {
+      this.dispatch(frame, admitted).catch((err) => this.fail(err, 'clientId' in frame ? frame.clientId : undefined)).finally(admitted);
+    }));
+  }
+
+  private async dispatch(f: ClientFrame, admitted: () => void) {
+    const { messaging } = this.d;
+    switch (f.type) {
+      case 'auth':
+        this.send({ type: 'error', code: 'BAD_REQUEST', message: 'Already authenticated' });
+        return;
+      case 'ping':
+        this.send({ type: 'pong', ts: this.d.clock.now(), ...(f.id !== undefined ? { id: f.id } : {}) });
+        return;
+      case 'send': {
+        const { type: _t, ...input } = f;
+        // The next frame is let in once this one is queued in the writer, not committed: a
+        // device's messages keep their order and still share group commits.
+        const ack = await messaging.send(this.userId, input, 'ws', admitted);
+        this.send({ type: 'ack', ...ack });
+        return;
+      }
+      case 'recall':
+        this.send({ type: 'ack', ...(await messaging.recall(this.userId, f)) });
+        return;
+      case 'edit':
+        this.send({ type: 'ack', ...(await messaging.edit(this.userId, f)) });
+        return;
+      case 'read':
+        await messaging.markRead(this.userId, f.conversation, f.seq);
+        return;
+      case 'typing':
+        await messaging.live.typing(this.userId, f.conversation);
+        return;
+      case 'sync': {
+        const { type: _t, ...req } = f;
+        await messaging.sync(this.userId, req, (frame) => this.emitPaced(frame));
+        return;
+      }
+    }
+  }
+
+  private fail(err: unknown, clientId?: string) {
+    const withId = clientId ? { clientId } : {};
+    if (isAppError(err)) {
+      this.send({ type: 'error', code: err.code, message: err.message, ...withId });
+    } else if (isConnectionError(err) || (err as { code?: string })?.code === 'UNAVAILABLE') {
+      this.send({ type: 'error', code: 'UNAVAILABLE', message: 'Temporarily unavailable; retry', ...withId });
+    } else {
+      this.d.log.error({ err }, 'frame handling failed');
+      this.send({ type: 'error', code: 'INTERNAL', message: 'Internal error', ...withId });
+    }
+  }
+
+  /** Sync output waits (bounded) for the socket to drain instead of piling up a backlog. */
+  private async emitPaced(frame: ServerFrame): Promise<boolean> {
+    const limit = this.d.config.slowConsumerBytes;
+    for (let waited = 0; this.ws.bufferedAmount > limit / 2 && waited < 2000 && !this.isClosed(); waited += 10) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    if (this.isClosed()) return false;
+    this.send(frame);
+    return !this.isClosed();
+  }
+
+  ping() {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
+  }
+
+  terminate() {
+    this.ws.terminate();
+  }
+
+  send(frame: ServerFrame) {
+    this.write(this.codecImpl.encode(frame));
+  }
+
+  write(data: string | Uint8Array) {
+    if (this.isClosed() || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(data);
+    this.d.metrics.messagesOut.inc();
+    if (this.ws.bufferedAmount > this.d.config.slowConsumerBytes) {
+      this.d.metrics.slowConsumers.inc();
+      this.close(CloseCodes.SLOW_CONSUMER, 'slow consumer; reconnect and sync');
+    }
+  }
+
+  close(code: number, reason: string) {
+    if (this.isClosed()) return;
+    this.state = 'closed';
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      this.ws.terminate();
+    }
+    // A peer that does not read never answers the close handshake: drop it after a while.
+    const t = setTimeout(() => this.ws.terminate(), 5000);
+    t.unref();
+    void this.cleanup();
+  }
+
+  private cleanedUp = false;
+  private async cleanup() {
+    this.state = 'closed';
+    if (this.cleanedUp) return;
+    this.cleanedUp = true;
+    this.cancelAuthTimer?.();
+    this.d.metrics.connections.dec();
+    if (!this.registered) return;
+    try {
+      await this.d.hub.remove(this);
+      await this.d.messaging.live.disconnected(this.userId, this.id);
+    } catch (err) {
+      this.d.log.warn({ err }, 'connection cleanup failed');
+    }
+  }
+}

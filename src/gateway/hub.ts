@@ -1,0 +1,134 @@
+import type { Bus, BusMessage } from '../bus/bus.js';
+import type { CodecName } from '../protocol/codec.js';
+import { CloseCodes } from '../protocol/frames.js';
+import { CLUSTER_TOPIC, groupTopic, userTopic } from '../services/notifier.js';
+import type { Logger } from '../services/deps.js';
+
+/** What the hub needs of a live socket. */
+export interface HubConn {
+  readonly id: string;
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly codec: CodecName;
+  /** Writes already-encoded bytes; the connection enforces its slow-consumer limit. */
+  write(data: string | Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/**
+ * The node's registry of local connections, by user and by bus topic. It subscribes a topic
+ * on the bus when the first local connection needs it and unsubscribes after the last, and
+ * turns bus messages into socket writes: the same bytes (one encoding per codec) go to every
+ * socket. It never touches the store.
+ */
+export class Hub {
+  private readonly byUser = new Map<string, Set<HubConn>>();
+  private readonly byTopic = new Map<string, Set<HubConn>>();
+  private readonly topicsOf = new Map<HubConn, Set<string>>();
+  private invalidate: (keys: string[]) => void = () => {};
+
+  constructor(private readonly bus: Bus, private readonly log: Logger, private readonly onDelivered: (n: number) => void = () => {}) {
+    bus.onMessage((topic, msg) => this.onBus(topic, msg));
+  }
+
+  /** Subscribes the cluster topic (cache invalidations) for the node's lifetime. */
+  async start(onInvalidate: (keys: string[]) => void) {
+    this.invalidate = onInvalidate;
+    await this.bus.subscribe(CLUSTER_TOPIC);
+  }
+
+  async stop() {
+    await this.bus.unsubscribe(CLUSTER_TOPIC).catch(() => {});
+  }
+
+  connectionsOf(userId: string): number {
+    return this.byUser.get(userId)?.size ?? 0;
+  }
+
+  get size(): number {
+    return this.topicsOf.size;
+  }
+
+  all(): HubConn[] {
+    return [...this.topicsOf.keys()];
+  }
+
+  /** Registers a connection on its user topic and its groups' topics; resolves once subscribed. */
+  async add(conn: HubConn, groupIds: readonly string[]): Promise<void> {
+    let set = this.byUser.get(conn.userId);
+    if (!set) this.byUser.set(conn.userId, (set = new Set()));
+    set.add(conn);
+    this.topicsOf.set(conn, new Set());
+    await Promise.all([userTopic(conn.userId), ...groupIds.map(groupTopic)].map((t) => this.join(conn, t)));
+  }
+
+  async remove(conn: HubConn): Promise<void> {
+    const topics = this.topicsOf.get(conn);
+    if (!topics) return;
+    this.topicsOf.delete(conn);
+    const set = this.byUser.get(conn.userId);
+    set?.delete(conn);
+    if (set && set.size === 0) this.byUser.delete(conn.userId);
+    await Promise.all([...topics].map((t) => this.leave(conn, t)));
+  }
+
+  private async join(conn: HubConn, topic: string) {
+    const mine = this.topicsOf.get(conn);
+    if (!mine || mine.has(topic)) return;
+    mine.add(topic);
+    let set = this.byTopic.get(topic);
+    if (!set) this.byTopic.set(topic, (set = new Set()));
+    set.add(conn);
+    if (set.size === 1) await this.bus.subscribe(topic);
+  }
+
+  private async leave(conn: HubConn, topic: string) {
+    this.topicsOf.get(conn)?.delete(topic);
+    const set = this.byTopic.get(topic);
+    if (!set || !set.delete(conn)) return;
+    if (set.size === 0) {
+      this.byTopic.delete(topic);
+      await this.bus.unsubscribe(topic);
+    }
+  }
+
+  private onBus(topic: string, msg: BusMessage) {
+    try {
+      switch (msg.type) {
+        case 'frames':
+          this.deliver(topic, msg);
+          break;
+        case 'invalidate':
+          if (topic === CLUSTER_TOPIC) this.invalidate(msg.keys);
+          break;
+        case 'topic.join':
+        case 'topic.leave':
+          if (topic !== userTopic(msg.userId)) break;
+          for (const c of this.byUser.get(msg.userId) ?? []) {
+            void (msg.type === 'topic.join' ? this.join(c, msg.topic) : this.leave(c, msg.topic)).catch((err) => this.log.warn({ err }, 'topic change failed'));
+          }
+          break;
+        case 'sessions.revoked': {
+          if (topic !== userTopic(msg.userId)) break;
+          const ids = new Set(msg.sessionIds);
+          for (const c of [...(this.byUser.get(msg.userId) ?? [])]) if (ids.has(c.sessionId)) c.close(CloseCodes.SESSION_REVOKED, 'session revoked');
+          break;
+        }
+      }
+    } catch (err) {
+      this.log.error({ err, topic }, 'bus message handling failed');
+    }
+  }
+
+  private deliver(topic: string, msg: Extract<BusMessage, { type: 'frames' }>) {
+    const set = this.byTopic.get(topic);
+    if (!set) return;
+    let n = 0;
+    for (const c of set) {
+      if (c.id === msg.exceptConn || c.userId === msg.exceptUser) continue;
+      c.write(c.codec === 'json' ? msg.json : msg.msgpack);
+      n++;
+    }
+    this.onDelivered(n);
+  }
+}

@@ -1,0 +1,54 @@
+import { dmPeer } from '../domain/conversation-id.js';
+import type { ConversationAccess } from './conversation-access.js';
+import type { ServiceDeps } from './deps.js';
+
+/**
+ * The ephemeral signals: typing and presence. Nothing is stored; a lost frame costs nothing.
+ */
+export class LiveSignals {
+  private readonly lastTyping = new Map<string, number>();
+
+  constructor(private readonly deps: ServiceDeps, private readonly access: ConversationAccess) {}
+
+  /**
+   * Relays "typing" to the other members (not to the typist's own devices), at most once per
+   * `typingThrottle` per user and conversation; extra frames are dropped silently.
+   */
+  async typing(userId: string, cid: string): Promise<void> {
+    const { clock, config, notify } = this.deps;
+    const now = clock.now();
+    const right = await this.access.canPost(userId, cid, now);
+    const key = `${userId}|${right.ref.id}`;
+    const last = this.lastTyping.get(key);
+    if (last !== undefined && now - last < config.typingThrottle) return;
+    this.lastTyping.set(key, now);
+    if (this.lastTyping.size > 20_000) {
+      for (const [k, t] of this.lastTyping) if (now - t >= config.typingThrottle) this.lastTyping.delete(k);
+    }
+    const frame = { type: 'typing' as const, conversation: right.ref.id, userId };
+    const peer = dmPeer(right.ref, userId);
+    if (peer) await notify.toUsers([peer], frame);
+    else await notify.toConversation(right.ref.id, frame, undefined, userId);
+  }
+
+  /**
+   * A connection of the user came up. On the user's first device, friends learn they are
+   * online. Answers which friends are online now, for the new connection's first frames.
+   */
+  async connected(userId: string, connId: string): Promise<string[]> {
+    const { presence, store, notify } = this.deps;
+    const first = await presence.connect(userId, connId);
+    const friends = await store.authz.friendIds(userId);
+    if (first && friends.length) await notify.toUsers(friends, { type: 'presence', userId, online: true });
+    return friends.length ? [...(await presence.online(friends))] : [];
+  }
+
+  /** A connection went away; friends learn the user is offline when it was the last one. */
+  async disconnected(userId: string, connId: string): Promise<void> {
+    const { presence, store, notify } = this.deps;
+    const last = await presence.disconnect(userId, connId);
+    if (!last) return;
+    const friends = await store.authz.friendIds(userId);
+    if (friends.length) await notify.toUsers(friends, { type: 'presence', userId, online: false });
+  }
+}

@@ -1,0 +1,86 @@
+import { fail } from '../domain/errors.js';
+import { isId } from '../domain/ids.js';
+import type { MediaRef, MessageKind } from '../protocol/frames.js';
+
+/** What a client sends (socket `send` frame or REST body), minus the transport. */
+export interface SendInput {
+  clientId: string;
+  to: string;
+  kind: MessageKind;
+  text?: string;
+  media?: string;
+  replyTo?: number;
+  mentions?: string[];
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Looks up an uploaded media object for a message. Implemented by the media service; until it
+ * is wired, every media kind answers `MEDIA_NOT_FOUND`.
+ *
+ * Contract: resolves only media the user may attach (their own upload, or media already shared
+ * into a conversation they can read); otherwise throws `MEDIA_NOT_FOUND` (never reveals that the
+ * id exists). The returned ref has no URLs: they are signed when an entry is handed out.
+ */
+export interface MediaResolver {
+  resolve(userId: string, mediaId: string): Promise<MediaRef>;
+}
+
+export const DATA_LIMIT = 4096;
+const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export function checkClientId(clientId: unknown): string {
+  if (typeof clientId !== 'string' || !CLIENT_ID.test(clientId)) {
+    throw fail('VALIDATION_FAILED', 'clientId must be 1–64 characters of letters, digits, _ . : -');
+  }
+  return clientId;
+}
+
+export function checkText(text: unknown, limit: number, required: boolean): string | undefined {
+  if (text === undefined && !required) return undefined;
+  if (typeof text !== 'string' || text.trim().length === 0) throw fail('VALIDATION_FAILED', 'text must be a non-empty string');
+  if ([...text].length > limit) throw fail('PAYLOAD_TOO_LARGE', `text is longer than ${limit} characters`);
+  return text;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown, max: number) => typeof v === 'string' && v.length > 0 && v.length <= max;
+
+/** Kind-specific `data`: shape per kind, and a size bound for all. */
+export function checkData(kind: MessageKind, data: unknown): Record<string, unknown> | undefined {
+  const needs = kind === 'sticker' || kind === 'link' || kind === 'contact' || kind === 'custom';
+  if (data === undefined) {
+    if (needs) throw fail('VALIDATION_FAILED', `a ${kind} message needs data`);
+    return undefined;
+  }
+  if (!isObj(data)) throw fail('VALIDATION_FAILED', 'data must be an object');
+  if (JSON.stringify(data).length > DATA_LIMIT) throw fail('PAYLOAD_TOO_LARGE', `data is larger than ${DATA_LIMIT} bytes`);
+  switch (kind) {
+    case 'sticker':
+      if (!str(data.id, 64) || Object.keys(data).some((k) => !['id', 'pack'].includes(k)) || (data.pack !== undefined && !str(data.pack, 64))) {
+        throw fail('VALIDATION_FAILED', 'sticker data is {id, pack?}');
+      }
+      break;
+    case 'link':
+      if (!str(data.url, 2048) || !/^https?:\/\/[^\s]+$/i.test(data.url as string)) throw fail('VALIDATION_FAILED', 'link data needs an http(s) url');
+      for (const k of ['title', 'description']) if (data[k] !== undefined && !str(data[k], 500)) throw fail('VALIDATION_FAILED', `link ${k} must be a short string`);
+      if (Object.keys(data).some((k) => !['url', 'title', 'description'].includes(k))) throw fail('VALIDATION_FAILED', 'link data is {url, title?, description?}');
+      break;
+    case 'contact':
+      if (typeof data.userId !== 'string' || !isId(data.userId) || Object.keys(data).length !== 1) throw fail('VALIDATION_FAILED', 'contact data is {userId}');
+      break;
+    case 'custom':
+      break;
+    default:
+      throw fail('VALIDATION_FAILED', `a ${kind} message takes no data`);
+  }
+  return data;
+}
+
+/** Which media kinds each message kind accepts. */
+export const MEDIA_FOR: Partial<Record<MessageKind, MediaRef['kind'][]>> = {
+  image: ['image'],
+  voice: ['audio'],
+  video: ['video'],
+  file: ['image', 'audio', 'video', 'file'],
+};

@@ -1,0 +1,280 @@
+import { dmPeer } from '../domain/conversation-id.js';
+import { fail } from '../domain/errors.js';
+import { type ConversationSummary, type Entry, MESSAGE_KINDS, type MessageKind, type ServerFrame } from '../protocol/frames.js';
+import type { MembershipView } from '../store/conversations.js';
+import type { EntryRow } from '../store/log.js';
+import { AuthzCache } from './authz-cache.js';
+import { ConversationAccess } from './conversation-access.js';
+import type { ServiceDeps } from './deps.js';
+import { toEntry } from './entries-view.js';
+import { LiveSignals } from './live-signals.js';
+import { MessageWriter, type WriterMetrics } from './message-writer.js';
+import { MEDIA_FOR, type MediaResolver, type SendInput, checkClientId, checkData, checkText } from './message-input.js';
+import { type SyncRequest, runSync } from './sync.js';
+
+export type { MediaResolver, SendInput } from './message-input.js';
+export type { SyncRequest } from './sync.js';
+
+/** What the sender gets back once its entry is committed (identical for a resend). */
+export interface Ack {
+  clientId: string;
+  conversation: string;
+  seq: number;
+  id: string;
+  ts: number;
+}
+
+export interface HistoryQuery {
+  before?: number;
+  after?: number;
+  limit?: number;
+}
+
+export interface MessagingOptions {
+  metrics?: WriterMetrics & { messagesIn: { inc(labels: { transport: string }, n?: number): void } };
+  media?: MediaResolver;
+}
+
+const MESSAGE = new Set<string>(MESSAGE_KINDS);
+const rowAck = (r: EntryRow): Ack => ({ clientId: r.client_id!, conversation: r.conversation_id, seq: Number(r.seq), id: r.id, ts: Number(r.created_at) });
+
+/**
+ * Messaging: the one code path behind socket frames and REST routes. Every change to a
+ * conversation is an entry committed through the group-commit writer; the caller gets its ack
+ * after commit, then the entry is published to every device of every member (the sender's
+ * devices included, the sending connection too).
+ */
+export class MessagingService {
+  readonly cache: AuthzCache;
+  readonly access: ConversationAccess;
+  readonly writer: MessageWriter;
+  readonly live: LiveSignals;
+  private media?: MediaResolver;
+  private stopSweep?: () => void;
+
+  constructor(private readonly deps: ServiceDeps, private readonly opts: MessagingOptions = {}) {
+    const { store, config, clock, log } = deps;
+    this.cache = new AuthzCache(store.authz);
+    this.access = new ConversationAccess(this.cache, store.conversations);
+    this.writer = new MessageWriter(store.entryLog, clock, { commitWindow: config.commitWindow, commitBatch: config.commitBatch }, log, opts.metrics);
+    this.live = new LiveSignals(deps, this.access);
+    this.media = opts.media;
+  }
+
+  /** Wires the media service in (until then media kinds answer MEDIA_NOT_FOUND). */
+  setMediaResolver(media: MediaResolver) {
+    this.media = media;
+  }
+
+  /** Starts the retention sweep when retention is configured. */
+  start() {
+    const { retention } = this.deps.config;
+    if (retention > 0 && !this.stopSweep) {
+      const every = Math.min(3_600_000, Math.max(1000, Math.floor(retention / 10)));
+      this.stopSweep = this.deps.clock.setInterval(() => {
+        this.sweepRetention().catch((err) => this.deps.log.warn({ err }, 'retention sweep failed'));
+      }, every);
+    }
+  }
+
+  /** Flushes the writer and stops timers. */
+  async close() {
+    this.stopSweep?.();
+    await this.writer.close();
+  }
+
+  async sweepRetention(): Promise<number> {
+    const { retention } = this.deps.config;
+    if (retention <= 0) return 0;
+    return this.deps.store.entryLog.sweep(this.deps.clock.now() - retention);
+  }
+
+  private async rateLimit(userId: string) {
+    const { limiter, config } = this.deps;
+    const r = await limiter.take(`msg:${userId}`, config.messageRate, config.messageBurst);
+    if (!r.ok) throw fail('RATE_LIMITED', 'Too many messages; slow down', { retryAfterMs: r.retryAfterMs });
+  }
+
+  /**
+   * Sends a message. Resolves with the ack after commit; a resend of the same clientId resolves
+   * with the original ack and stores nothing. `onQueued` is called once the message is queued in
+   * the writer (callers that need per-device ordering admit the next send then).
+   */
+  async send(userId: string, input: SendInput, transport: 'ws' | 'rest' = 'ws', onQueued?: () => void): Promise<Ack> {
+    await this.rateLimit(userId);
+    const { config, clock } = this.deps;
+    const clientId = checkClientId(input.clientId);
+    if (!MESSAGE.has(input.kind)) throw fail('VALIDATION_FAILED', `Unknown message kind ${String(input.kind).slice(0, 20)}`);
+    const kind = input.kind as MessageKind;
+    const text = checkText(input.text, config.textLimit, kind === 'text');
+    const data = checkData(kind, input.data);
+    const right = await this.access.canPost(userId, input.to, clock.now());
+    const cid = right.ref.id;
+
+    const body: Partial<Entry> = {};
+    if (text !== undefined) body.text = text;
+    if (data) body.data = data;
+    const accepts = MEDIA_FOR[kind];
+    if (accepts) {
+      if (typeof input.media !== 'string') throw fail('VALIDATION_FAILED', `a ${kind} message needs a media id`);
+      if (!this.media) throw fail('MEDIA_NOT_FOUND', 'No such media');
+      const ref = await this.media.resolve(userId, input.media);
+      if (!accepts.includes(ref.kind)) throw fail('VALIDATION_FAILED', `a ${kind} message cannot carry ${ref.kind} media`);
+      const { url: _u, thumbUrl: _t, ...stored } = ref;
+      body.media = stored;
+    } else if (input.media !== undefined) {
+      throw fail('VALIDATION_FAILED', `a ${kind} message takes no media`);
+    }
+    if (input.mentions !== undefined) {
+      if (right.ref.kind !== 'group') throw fail('VALIDATION_FAILED', 'mentions are for group messages');
+      const ids = [...new Set(input.mentions)];
+      if (ids.length > 50) throw fail('VALIDATION_FAILED', 'at most 50 mentions');
+      for (const id of ids) {
+        if (!(await this.cache.membership(right.ref.groupId, id))) throw fail('VALIDATION_FAILED', 'mentions must name members of the group');
+      }
+      body.mentions = ids;
+    }
+    if (input.replyTo !== undefined) {
+      if (!Number.isSafeInteger(input.replyTo) || input.replyTo < 1) throw fail('VALIDATION_FAILED', 'replyTo must be a seq');
+      const view = await this.access.canRead(userId, cid);
+      if (input.replyTo <= view.floor || input.replyTo > view.ceil || !(await this.deps.store.conversations.entry(cid, input.replyTo))) {
+        throw fail('MESSAGE_NOT_FOUND', 'replyTo names no message of this conversation');
+      }
+      body.replyTo = input.replyTo;
+    }
+
+    const pending = this.writer.append({
+      conversationId: cid, conversationKind: right.ref.kind, members: right.ref.kind === 'dm' ? right.ref.users : undefined,
+      senderId: userId, clientId, kind, body, mediaIds: body.media ? [body.media.id] : undefined,
+    });
+    onQueued?.();
+    const out = await pending;
+    if (!out.duplicate) this.opts.metrics?.messagesIn.inc({ transport });
+    // A duplicate is published again: if the first attempt's node died before publishing,
+    // this is how online devices learn of it without waiting for their next sync.
+    await this.deps.notify.entries(out.row.conversation_id, [out.row]);
+    return rowAck(out.row);
+  }
+
+  async recall(userId: string, input: { clientId: string; conversation: string; seq: number }): Promise<Ack> {
+    return this.amend(userId, input, 'recall');
+  }
+
+  async edit(userId: string, input: { clientId: string; conversation: string; seq: number; text: string }): Promise<Ack> {
+    return this.amend(userId, input, 'edit', checkText(input.text, this.deps.config.textLimit, true));
+  }
+
+  private async amend(userId: string, input: { clientId: string; conversation: string; seq: number }, kind: 'recall' | 'edit', text?: string): Promise<Ack> {
+    await this.rateLimit(userId);
+    const { store, clock, config, notify } = this.deps;
+    const clientId = checkClientId(input.clientId);
+    const prior = await store.conversations.byClientId(userId, clientId);
+    if (prior) {
+      await notify.entries(prior.conversation_id, [prior]);
+      return rowAck(prior);
+    }
+    const now = clock.now();
+    const right = await this.access.canPost(userId, input.conversation, now);
+    const cid = right.ref.id;
+    const view = await this.access.canRead(userId, cid);
+    const target = Number.isSafeInteger(input.seq) && input.seq > view.floor && input.seq <= view.ceil ? await store.conversations.entry(cid, input.seq) : undefined;
+    if (!target || !MESSAGE.has(target.kind)) throw fail('MESSAGE_NOT_FOUND', 'No such message');
+    if (target.recalled_at != null) throw fail('CONFLICT', 'The message was already recalled');
+    const own = target.sender_id === userId;
+    const inWindow = now - Number(target.created_at) <= config.recallWindow;
+    const admin = kind === 'recall' && (right.role === 'admin' || right.role === 'owner');
+    if (!admin) {
+      if (!own) throw fail('FORBIDDEN', `Only the sender may ${kind} this message`);
+      if (!inWindow) throw fail('RECALL_WINDOW_PASSED', `The time to ${kind} this message has passed`);
+    }
+    if (kind === 'edit' && target.kind !== 'text') throw fail('VALIDATION_FAILED', 'Only text messages can be edited');
+    const out = await this.writer.append({
+      conversationId: cid, conversationKind: right.ref.kind, senderId: userId, clientId, kind,
+      body: kind === 'edit' ? { text } : {}, targetSeq: target.seq,
+      effect: kind === 'edit' ? { type: 'edit', text: text! } : { type: 'recall' },
+    });
+    await notify.entries(out.row.conversation_id, [out.row]);
+    return rowAck(out.row);
+  }
+
+  /** Moves the read position forward (never back); DMs tell the other side with a receipt. */
+  async markRead(userId: string, cid: string, seq: number): Promise<{ conversation: string; readSeq: number }> {
+    if (!Number.isSafeInteger(seq) || seq < 0) throw fail('VALIDATION_FAILED', 'seq must be a non-negative integer');
+    const view = await this.access.canRead(userId, cid);
+    const readSeq = await this.deps.store.conversations.markRead(cid, userId, Math.min(seq, view.ceil), this.deps.clock.now());
+    const frame: ServerFrame = { type: 'receipt', conversation: cid, userId, seq: readSeq };
+    const peer = dmPeer(view.ref, userId);
+    await this.deps.notify.toUsers(peer ? [peer, userId] : [userId], frame);
+    return { conversation: cid, readSeq };
+  }
+
+  async history(userId: string, cid: string, q: HistoryQuery): Promise<{ items: Entry[]; next?: string }> {
+    const view = await this.access.canRead(userId, cid);
+    const repo = this.deps.store.conversations;
+    const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
+    const floor = Math.max(view.floor, view.minSeq - 1);
+    const sign = this.deps.notify.signer();
+    if (q.after !== undefined) {
+      const rows = await repo.entriesAfter(cid, Math.max(q.after, floor), view.ceil, limit + 1);
+      const more = rows.length > limit;
+      const items = rows.slice(0, limit).map((r) => toEntry(r, sign));
+      return more ? { items, next: String(items[items.length - 1]!.seq) } : { items };
+    }
+    const before = Math.min(q.before ?? view.ceil + 1, view.ceil + 1);
+    const rows = await repo.entriesBefore(cid, before, floor, limit + 1);
+    const more = rows.length > limit;
+    const items = (more ? rows.slice(1) : rows).map((r) => toEntry(r, sign));
+    return more ? { items, next: String(items[0]!.seq) } : { items };
+  }
+
+  /** The user's conversations (DMs and current groups), pinned first, then latest first. */
+  async conversations(userId: string): Promise<ConversationSummary[]> {
+    const ms = await this.deps.store.conversations.memberships(userId);
+    const list = await Promise.all(ms.filter((m) => m.kind === 'dm' || m.leftSeq == null).map((m) => this.summary(userId, m)));
+    return list.sort((a, b) => Number(b.pinned) - Number(a.pinned) || (b.lastMessage?.ts ?? 0) - (a.lastMessage?.ts ?? 0) || (a.id < b.id ? -1 : 1));
+  }
+
+  async conversation(userId: string, cid: string): Promise<ConversationSummary> {
+    const view = await this.access.canRead(userId, cid);
+    const m = (await this.deps.store.conversations.memberships(userId)).find((x) => x.conversationId === cid);
+    return this.summary(userId, m ?? {
+      conversationId: cid, kind: view.ref.kind, maxSeq: view.maxSeq, minSeq: view.minSeq, readSeq: 0,
+      joinedSeq: view.floor, leftSeq: null, muted: false, pinned: false,
+    });
+  }
+
+  async summary(userId: string, m: MembershipView): Promise<ConversationSummary> {
+    const repo = this.deps.store.conversations;
+    const ceil = m.leftSeq != null ? Math.min(m.leftSeq, m.maxSeq) : m.maxSeq;
+    const floor = Math.max(m.joinedSeq, m.minSeq - 1);
+    const [unread, last] = await Promise.all([
+      repo.unread(m.conversationId, userId, Math.max(m.readSeq, floor), ceil, 999),
+      ceil > floor ? repo.entry(m.conversationId, ceil) : Promise.resolve(undefined),
+    ]);
+    const s: ConversationSummary = {
+      id: m.conversationId, kind: m.kind, maxSeq: ceil, minSeq: Math.max(m.minSeq, m.joinedSeq + 1), readSeq: m.readSeq,
+      unread, muted: m.muted, pinned: m.pinned,
+    };
+    if (last) s.lastMessage = toEntry(last, this.deps.notify.signer());
+    if (m.kind === 'dm') s.peer = m.conversationId.split(':').slice(1).find((u) => u !== userId);
+    else s.groupId = m.conversationId.slice(2);
+    return s;
+  }
+
+  async updateConversation(userId: string, cid: string, flags: { muted?: boolean; pinned?: boolean }): Promise<ConversationSummary> {
+    await this.access.canRead(userId, cid);
+    await this.deps.store.conversations.setFlags(cid, userId, flags, this.deps.clock.now());
+    return this.conversation(userId, cid);
+  }
+
+  /** Catch-up: see {@link runSync}. `emit` returns false once the connection is gone. */
+  sync(userId: string, req: SyncRequest, emit: (frame: ServerFrame) => boolean | Promise<boolean>): Promise<void> {
+    return runSync(this, this.deps, userId, req, emit);
+  }
+
+  /** Groups whose topics the user's sockets subscribe. */
+  groupIds(userId: string): Promise<string[]> {
+    return this.deps.store.authz.groupIds(userId);
+  }
+}
+

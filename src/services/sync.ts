@@ -1,0 +1,98 @@
+import type { ServerFrame } from '../protocol/frames.js';
+import { isAppError } from '../domain/errors.js';
+import type { ServiceDeps } from './deps.js';
+import { toEntry, toUserEvent } from './entries-view.js';
+import type { MessagingService } from './messaging.js';
+
+/** A client's catch-up request: its last seq per conversation and its event cursor. */
+export interface SyncRequest {
+  /** Last seq the client holds per conversation id. */
+  conversations?: Record<string, number>;
+  /** Last per-user event seq the client holds; absent on a fresh device. */
+  events?: number;
+  /** Entries per `sync.batch` (1–500, default 200). */
+  limit?: number;
+  /** Only the listed conversations: the rest are neither streamed nor summarized (gap repair). */
+  only?: boolean;
+}
+
+const EVENTS_MAX = 1000;
+
+/**
+ * The catch-up algorithm. For every conversation the user belongs to (listed or not, unless
+ * `only`): send the entries with `max(lastSeq, joinedSeq) < seq <= (leftSeq ?? maxSeq)` in
+ * ascending `sync.batch` frames (`more: true` until the last); unlisted conversations start
+ * from the member's first visible seq. When retention removed entries the client asked for,
+ * the first batch says `reset: <first seq still kept>`. Listed conversations the user cannot
+ * read answer an `error` frame (NOT_A_MEMBER/FORBIDDEN) and are skipped. Then `sync.done`
+ * with the per-user events after the client's cursor (none on a fresh device, whose cursor
+ * starts at the current one), the new cursor, and summaries of the conversations the client
+ * did not list. Entries committed while this runs arrive live; clients order by seq.
+ */
+export async function runSync(
+  svc: MessagingService, deps: ServiceDeps, userId: string, req: SyncRequest,
+  emit: (frame: ServerFrame) => boolean | Promise<boolean>,
+): Promise<void> {
+  const repo = deps.store.conversations;
+  const limit = Math.min(Math.max(req.limit ?? 200, 1), 500);
+  const known = req.conversations ?? {};
+  const memberships = await repo.memberships(userId);
+  const mine = new Map(memberships.map((m) => [m.conversationId, m]));
+
+  for (const cid of Object.keys(known)) {
+    if (mine.has(cid)) continue;
+    try {
+      // A DM with no entries yet, or a group member without a member row, may still be readable.
+      const view = await svc.access.canRead(userId, cid);
+      if (view.ceil > 0) {
+        mine.set(cid, { conversationId: cid, kind: view.ref.kind, maxSeq: view.maxSeq, minSeq: view.minSeq, readSeq: view.readSeq, joinedSeq: view.floor, leftSeq: null, muted: false, pinned: false });
+      }
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      if (!(await emit({ type: 'error', code: e.code, message: `${e.message}: ${cid.slice(0, 80)}` }))) return;
+    }
+  }
+
+  const unlisted = [];
+  for (const m of [...mine.values()].sort((a, b) => (a.conversationId < b.conversationId ? -1 : 1))) {
+    const listed = Object.prototype.hasOwnProperty.call(known, m.conversationId);
+    if (!listed) {
+      if (req.only) continue;
+      unlisted.push(m);
+    }
+    const ceil = m.leftSeq != null ? Math.min(m.leftSeq, m.maxSeq) : m.maxSeq;
+    let lo = Math.max(listed ? Number(known[m.conversationId]) || 0 : 0, m.joinedSeq);
+    let reset: number | undefined;
+    if (m.minSeq > lo + 1 && ceil >= m.minSeq - 1) {
+      reset = m.minSeq;
+      lo = m.minSeq - 1;
+    }
+    if (lo >= ceil) {
+      if (reset !== undefined && !(await emit({ type: 'sync.batch', conversation: m.conversationId, entries: [], more: false, reset }))) return;
+      continue;
+    }
+    for (;;) {
+      const rows = await repo.entriesAfter(m.conversationId, lo, ceil, limit);
+      const entries = rows.map((r) => toEntry(r, deps.notify.signer()));
+      const last = entries.length ? entries[entries.length - 1]!.seq : ceil;
+      const more = entries.length === limit && last < ceil;
+      const frame: ServerFrame = { type: 'sync.batch', conversation: m.conversationId, entries, more };
+      if (reset !== undefined) frame.reset = reset;
+      reset = undefined;
+      if (!(await emit(frame))) return;
+      if (!more) break;
+      lo = last;
+    }
+  }
+
+  let events: ServerFrame & { type: 'sync.done' };
+  if (req.events === undefined) {
+    events = { type: 'sync.done', events: [], cursor: await repo.eventSeq(userId), conversations: [] };
+  } else {
+    const rows = await repo.events(userId, Math.max(0, req.events), EVENTS_MAX);
+    const list = rows.map(toUserEvent);
+    events = { type: 'sync.done', events: list, cursor: list.length ? list[list.length - 1]!.seq : Math.max(0, req.events), conversations: [] };
+  }
+  events.conversations = await Promise.all(unlisted.filter((m) => m.kind === 'dm' || m.leftSeq == null).map((m) => svc.summary(userId, m)));
+  await emit(events);
+}

@@ -1,0 +1,166 @@
+import { type Kysely, type Transaction, sql } from 'kysely';
+import { newId as newEntryId } from '../domain/ids.js';
+import type { DialectName } from './db.js';
+import { isRetryable, isUniqueViolation } from './dialect.js';
+import { type EntryRow, type NewEntry, appendEntries, ensureConversation } from './log.js';
+import type { Database } from './schema.js';
+
+/** One entry to commit, with what must change atomically with it. */
+export interface WriteItem {
+  conversationId: string;
+  conversationKind: 'dm' | 'group';
+  /** DMs: both users, whose member rows are created with the first entry. */
+  members?: readonly string[];
+  senderId: string;
+  clientId: string;
+  kind: string;
+  body: unknown;
+  targetSeq?: number;
+  /** Media carried by the message: recorded in `media_shares` in the same transaction. */
+  mediaIds?: readonly string[];
+  /** recall/edit: the change to the target row, applied in the same transaction. */
+  effect?: { type: 'recall' } | { type: 'edit'; text: string };
+}
+
+export interface WriteOutcome {
+  row: EntryRow;
+  /** True when (sender, clientId) was already stored: `row` is the original, nothing new was written. */
+  duplicate: boolean;
+}
+
+/**
+ * The write side of the conversation log. `commit` stores a whole batch in ONE transaction:
+ * it first looks up every (sender, clientId) already stored (those items answer with their
+ * original row), then appends the rest with gap-free seqs, per conversation in id order (so
+ * concurrent writers lock conversations in the same order and cannot deadlock each other).
+ * When another node commits the same (sender, clientId) concurrently, the unique index
+ * `entries_client` aborts the transaction; it is retried whole, and the retry finds the row.
+ * Either everything in the batch commits or nothing does.
+ */
+export interface EntryLogRepo {
+  commit(items: readonly WriteItem[], now: number): Promise<WriteOutcome[]>;
+  /** Deletes entries created before `cutoff` and moves each conversation's `min_seq` past them. */
+  sweep(cutoff: number): Promise<number>;
+}
+
+const key = (sender: string, clientId: string) => `${sender}\u0000${clientId}`;
+const MAX_ATTEMPTS = 6;
+
+export class KyselyEntryLogRepo implements EntryLogRepo {
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
+
+  async commit(items: readonly WriteItem[], now: number): Promise<WriteOutcome[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute((trx) => this.commitIn(trx, items, now));
+      } catch (e) {
+        if (attempt >= MAX_ATTEMPTS || !(isUniqueViolation(e) || isRetryable(e, this.dialect))) throw e;
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
+  private async commitIn(trx: Transaction<Database>, items: readonly WriteItem[], now: number): Promise<WriteOutcome[]> {
+    const existing = new Map<string, EntryRow>();
+    const pairs = [...new Map(items.map((i) => [key(i.senderId, i.clientId), i])).values()];
+    for (let i = 0; i < pairs.length; i += 100) {
+      const chunk = pairs.slice(i, i + 100);
+      const rows = await trx.selectFrom('entries').selectAll()
+        .where((eb) => eb.or(chunk.map((p) => eb.and([eb('sender_id', '=', p.senderId), eb('client_id', '=', p.clientId)]))))
+        .execute();
+      for (const r of rows) existing.set(key(r.sender_id!, r.client_id!), r);
+    }
+
+    // The first occurrence of a key in the batch is written; later ones answer as duplicates.
+    const fresh = new Map<string, WriteItem[]>();
+    const claimed = new Set<string>();
+    for (const it of items) {
+      const k = key(it.senderId, it.clientId);
+      if (existing.has(k) || claimed.has(k)) continue;
+      claimed.add(k);
+      const list = fresh.get(it.conversationId) ?? [];
+      list.push(it);
+      fresh.set(it.conversationId, list);
+    }
+
+    const written = new Map<string, EntryRow>();
+    for (const cid of [...fresh.keys()].sort()) {
+      const list = fresh.get(cid)!;
+      const first = list[0]!;
+      await ensureConversation(trx, this.dialect, cid, first.conversationKind, now);
+      if (first.members) await this.ensureMembers(trx, cid, first.members, now);
+      const entries: NewEntry[] = list.map((it) => ({
+        id: newEntryId(), senderId: it.senderId, clientId: it.clientId, kind: it.kind, body: it.body, targetSeq: it.targetSeq ?? null,
+      }));
+      const rows = await appendEntries(trx, cid, entries, now);
+      for (let i = 0; i < list.length; i++) {
+        const it = list[i]!;
+        written.set(key(it.senderId, it.clientId), rows[i]!);
+        if (it.effect && it.targetSeq != null) await this.applyEffect(trx, cid, it.targetSeq, it.effect, now);
+        for (const m of it.mediaIds ?? []) await this.share(trx, m, cid);
+      }
+    }
+
+    return items.map((it) => {
+      const k = key(it.senderId, it.clientId);
+      const old = existing.get(k);
+      if (old) return { row: old, duplicate: true };
+      const row = written.get(k)!;
+      // A second copy of the same key in this batch is a duplicate of the first.
+      const firstInBatch = items.find((x) => key(x.senderId, x.clientId) === k);
+      return { row, duplicate: firstInBatch !== it };
+    });
+  }
+
+  private async applyEffect(trx: Transaction<Database>, cid: string, target: number, effect: NonNullable<WriteItem['effect']>, now: number) {
+    if (effect.type === 'recall') {
+      // Earlier edits of the recalled message lose their text too.
+      await trx.updateTable('entries').set({ recalled_at: now })
+        .where('conversation_id', '=', cid)
+        .where((eb) => eb.or([eb('seq', '=', target), eb.and([eb('target_seq', '=', target), eb('kind', '=', 'edit')])]))
+        .execute();
+      return;
+    }
+    const row = await trx.selectFrom('entries').select('body').where('conversation_id', '=', cid).where('seq', '=', target).executeTakeFirst();
+    if (!row) return;
+    const body = JSON.parse(row.body) as Record<string, unknown>;
+    body.text = effect.text;
+    await trx.updateTable('entries').set({ body: JSON.stringify(body), edited_at: now })
+      .where('conversation_id', '=', cid).where('seq', '=', target).execute();
+  }
+
+  private async ensureMembers(trx: Transaction<Database>, cid: string, users: readonly string[], now: number) {
+    for (const u of users) {
+      const insert = trx.insertInto('conversation_members').values({
+        conversation_id: cid, user_id: u, read_seq: 0, muted: 0, pinned: 0, joined_seq: 0, left_seq: null, updated_at: now,
+      });
+      await (this.dialect === 'mysql'
+        ? insert.onDuplicateKeyUpdate({ user_id: sql`user_id` })
+        : insert.onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
+      ).execute();
+    }
+  }
+
+  private async share(trx: Transaction<Database>, mediaId: string, cid: string) {
+    const insert = trx.insertInto('media_shares').values({ media_id: mediaId, conversation_id: cid });
+    await (this.dialect === 'mysql'
+      ? insert.onDuplicateKeyUpdate({ media_id: sql`media_id` })
+      : insert.onConflict((oc) => oc.columns(['media_id', 'conversation_id']).doNothing())
+    ).execute();
+  }
+
+  async sweep(cutoff: number): Promise<number> {
+    const old = await this.db.selectFrom('entries').select(['conversation_id', (eb) => eb.fn.max('seq').as('upto')])
+      .where('created_at', '<', cutoff).groupBy('conversation_id').execute();
+    let removed = 0;
+    for (const { conversation_id: cid, upto } of old) {
+      const last = Number(upto);
+      await this.db.transaction().execute(async (trx) => {
+        const r = await trx.deleteFrom('entries').where('conversation_id', '=', cid).where('seq', '<=', last).executeTakeFirst();
+        removed += Number(r.numDeletedRows ?? 0);
+        await trx.updateTable('conversations').set({ min_seq: last + 1 }).where('id', '=', cid).where('min_seq', '<=', last).execute();
+      });
+    }
+    return removed;
+  }
+}
