@@ -54,7 +54,7 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       try {
         return await this.db.transaction().execute((trx) => this.commitIn(trx, items, now));
       } catch (e) {
-        if (attempt >= MAX_ATTEMPTS || !(isUniqueViolation(e) || isRetryable(e, this.dialect))) throw e;
+        if (attempt >= MAX_ATTEMPTS || !(isUniqueViolation(e) || isRetryable(e, this.dialect) || /^SQLITE_BUSY/.test(String((e as { code?: string })?.code)))) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }
