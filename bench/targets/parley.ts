@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type DialectName } from '../../src/store/db.js';
 import { freshDatabase, type TestDatabase } from '../../test/support/databases.js';
-import { type SpawnOptions, type ServerProc, spawnServer } from '../lib/spawn-server.js';
+import { type SpawnOptions, type ServerProc, freePort, spawnServer } from '../lib/spawn-server.js';
 import { seedParley } from '../seed/parley-seed.js';
 import { connectParley } from './parley-conn.js';
 import type { BenchUser, ConnectOptions, Target, WorldSpec } from './target.js';
@@ -32,14 +32,17 @@ export async function parleyTarget(o: ParleyOptions = {}): Promise<Target & { db
   const db = o.db ?? (await freshDatabase(o.dialect ?? 'sqlite'));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
   let server: ServerProc;
+  const port = await freePort();
   try {
     server = await spawnServer({
+      port,
       script: 'src/main.ts',
       args: ['serve'],
       readiness: 'healthz',
       ...o.spawn,
       env: {
         PARLEY_HOST: '127.0.0.1',
+        PARLEY_PORT: String(port),
         PARLEY_DATA_DIR: dataDir,
         PARLEY_DB: db.url,
         PARLEY_LOG_LEVEL: 'warn',
