@@ -4,11 +4,17 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Bus } from './bus/bus.js';
+import { type ConnectionCounter, MemoryConnectionCounter } from './bus/connection-counter.js';
 import { MemoryBus } from './bus/memory-bus.js';
-import { MemoryPresence } from './bus/presence.js';
-import { MemoryRateLimiter } from './bus/rate-limiter.js';
+import { MemoryPresence, type Presence } from './bus/presence.js';
+import { MemoryRateLimiter, type RateLimiter } from './bus/rate-limiter.js';
+import { RedisBus } from './bus/redis-bus.js';
+import { closeRedis, openRedis, redisReady } from './bus/redis-client.js';
+import { RedisConnectionCounter, RedisPresence } from './bus/redis-presence.js';
+import { RedisRateLimiter } from './bus/redis-rate-limiter.js';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './domain/clock.js';
+import { newId } from './domain/ids.js';
 import type { HttpContext, ReadyCheck } from './http/context.js';
 import { type Gateway, attachGateway } from './gateway/gateway.js';
 import { conversationRoutes } from './http/routes/conversations.js';
@@ -34,8 +40,18 @@ export interface App {
   config: Config;
   store: KyselyStore;
   bus: Bus;
+  presence: Presence;
+  limiter: RateLimiter;
+  /** Cluster-wide WebSocket connections per user, for `connectionsPerUser` (the gateway uses it). */
+  connections: ConnectionCounter;
+  /** This node's name in presence and logs (`PARLEY_NODE_ID`, or random). */
+  nodeId: string;
+  /** PARLEY_ROLE switches: `api` nodes refuse WebSocket upgrades, `gateway` nodes serve no REST. */
+  serveWs: boolean;
+  serveApi: boolean;
   http: FastifyInstance;
-  gateway: Gateway;
+  /** Absent on PARLEY_ROLE=api nodes. */
+  gateway?: Gateway;
   log: Logger;
   metrics: Metrics;
   services: HttpContext['services'];
@@ -69,10 +85,28 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const metrics = createMetrics();
   const secret = loadSecret(config);
   const store = await openStore(config.db, { sqliteSynchronous: config.sqliteSynchronous, poolSize: config.dbPoolSize });
-  const bus = opts.bus ?? new MemoryBus();
+  const nodeId = config.nodeId ?? newId().slice(0, 12);
+  const serveWs = config.role !== 'api';
+  const serveApi = config.role !== 'gateway';
+  // One node alone: everything in memory. With Redis: the bus, presence, the connection count
+  // and rate limits are shared by every node (one command connection + the bus's two).
+  const redis = config.redis
+    ? { url: config.redis, prefix: config.redisPrefix, log, commandTimeoutMs: config.redisTimeout, pingIntervalMs: config.redisTimeout }
+    : undefined;
+  const redisCmd = redis ? openRedis(redis, 'cmd') : undefined;
+  const bus = opts.bus ?? (redis ? new RedisBus(redis) : new MemoryBus());
+  const shared = redisCmd && redis ? { client: redisCmd, prefix: redis.prefix, ttlMs: config.presenceTtl, nodeId, log } : undefined;
+  const presence: Presence = shared ? new RedisPresence(shared) : new MemoryPresence({ nodeId });
+  const connections: ConnectionCounter = shared ? new RedisConnectionCounter(shared) : new MemoryConnectionCounter({ nodeId });
+  const limiter: RateLimiter = shared ? new RedisRateLimiter(shared) : new MemoryRateLimiter(clock);
+  if (redisCmd) {
+    // Start serving either way: an unreachable Redis shows in /readyz and is retried forever.
+    const startupWait = Math.max(5000, config.redisTimeout);
+    const waits: Promise<void>[] = [redisReady(redisCmd, startupWait)];
+    if (bus instanceof RedisBus) waits.push(bus.whenHealthy(startupWait));
+    await Promise.all(waits).catch((err: Error) => log.warn({ err: err.message }, 'Redis not reachable yet; starting unready'));
+  }
   const notify = new Notifier(bus, log);
-  const presence = new MemoryPresence();
-  const limiter = new MemoryRateLimiter(clock);
   const deps: ServiceDeps = { store, bus, clock, config, log, notify, presence, limiter };
   void secret;
 
@@ -94,14 +128,23 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   };
   const ctx: HttpContext = { services, config, metrics, ready };
-  const http = await buildHttp(ctx, log, { api: [conversationRoutes] });
-  const gateway = await attachGateway(http.server, bus, {
-    accounts: services.accounts, messaging: services.messaging, users: store.users, config, clock, log, metrics,
-  });
+  const http = await buildHttp(ctx, log, { api: [conversationRoutes], serveApi });
+  // PARLEY_ROLE=api: no gateway (merge of messaging + cluster: both sides kept).
+  const gateway = serveWs
+    ? await attachGateway(http.server, bus, {
+      accounts: services.accounts, messaging: services.messaging, users: store.users, config, clock, log, metrics,
+    })
+    : undefined;
+  if (!serveWs) {
+    // PARLEY_ROLE=api: no WebSocket here; say so instead of dropping the connection.
+    http.server.on('upgrade', (_req, socket) => {
+      socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nThis node serves REST only (PARLEY_ROLE=api)\n');
+    });
+  }
 
   let closing: Promise<void> | undefined;
   return {
-    config, store, bus, http, gateway, log, metrics, services,
+    config, store, bus, presence, limiter, connections, nodeId, serveWs, serveApi, http, gateway, log, metrics, services,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const addr = http.server.address();
@@ -111,12 +154,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     close() {
       closing ??= (async () => {
-        await gateway.close();
+        await gateway?.close();
         await http.close();
         await services.messaging.close();
-        await bus.close();
         await presence.close();
+        await connections.close();
         await limiter.close();
+        await bus.close();
+        if (redisCmd) await closeRedis(redisCmd);
         await store.close();
       })();
       return closing;

@@ -19,6 +19,8 @@ export const settings = {
   sqliteSynchronous: s({ env: 'PARLEY_SQLITE_SYNCHRONOUS', doc: 'SQLite `synchronous` pragma: FULL survives power loss, NORMAL survives a process crash', parse: oneOf('FULL', 'NORMAL'), def: 'FULL' as 'FULL' | 'NORMAL' }),
   dbPoolSize: s({ env: 'PARLEY_DB_POOL', doc: 'Connections in the PostgreSQL/MySQL pool', parse: int(1, 200), def: 10 }),
   redis: s({ env: 'PARLEY_REDIS', flag: '--redis', doc: 'Redis URL for the bus, presence and shared limits; unset = in-memory (one node)', parse: redisUrl, def: undefined as string | undefined }),
+  redisPrefix: s({ env: 'PARLEY_REDIS_PREFIX', flag: '--redis-prefix', doc: 'Prefix of every Redis key and channel, so several deployments can share one Redis', parse: (r) => { if (!/^[\w:.-]{1,64}$/.test(r)) throw new ConfigError('expected 1 to 64 letters, digits or _ : . -'); return r; }, def: 'parley:' }),
+  redisTimeout: s({ env: 'PARLEY_REDIS_TIMEOUT', doc: 'A Redis command without a reply after this fails, and a connection whose PING goes unanswered this long is dropped and reopened', parse: duration(100), def: 5000 }),
   role: s({ env: 'PARLEY_ROLE', flag: '--role', doc: '`all`, `gateway` (WebSocket only) or `api` (REST only)', parse: oneOf('all', 'gateway', 'api'), def: 'all' as 'all' | 'gateway' | 'api' }),
   nodeId: s({ env: 'PARLEY_NODE_ID', doc: 'Name of this node in presence and logs (default: random)', parse: str, def: undefined as string | undefined }),
   origins: s({ env: 'PARLEY_ORIGINS', flag: '--origins', doc: 'Comma-separated Origins allowed on the WebSocket upgrade and CORS, besides same-origin; `*` allows any', parse: origins, def: [] as string[] }),

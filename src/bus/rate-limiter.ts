@@ -20,11 +20,13 @@ export class MemoryRateLimiter implements RateLimiter {
 
   async take(key: string, rate: number, burst: number, cost = 1) {
     const now = this.clock.now();
+    // Sweep first: it forgets full buckets, and the one being taken from must not be forgotten
+    // after its tokens were spent (that lost the first take of every sweep period).
+    this.sweep(now, rate, burst);
     const b = this.buckets.get(key) ?? { tokens: burst, at: now };
     b.tokens = Math.min(burst, b.tokens + ((now - b.at) * rate) / 1000);
     b.at = now;
     this.buckets.set(key, b);
-    this.sweep(now, rate, burst);
     if (b.tokens >= cost) {
       b.tokens -= cost;
       return { ok: true, retryAfterMs: 0 };

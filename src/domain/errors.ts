@@ -45,6 +45,8 @@ export const ErrorCodes = {
   RATE_LIMITED: 429,
   TOO_MANY_ATTEMPTS: 429,
   TOO_MANY_CONNECTIONS: 429,
+  /** The request reached a node whose PARLEY_ROLE does not serve it (route the LB by path). */
+  MISDIRECTED: 421,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { HttpContext } from './context.js';
-import { installErrorHandling } from './errors.js';
+import { errorBody, installErrorHandling } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { opsRoutes } from './routes/ops.js';
 import { ErrorReply } from './schemas.js';
@@ -20,7 +20,7 @@ export type RoutePlugin = FastifyPluginAsyncTypebox<{ ctx: HttpContext }>;
  * Builds the HTTP server: security headers, validation, coded errors, metrics, OpenAPI,
  * then the routes. The WebSocket gateway attaches to `app.server` afterwards.
  */
-export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?: RoutePlugin[]; root?: RoutePlugin[] } = {}): Promise<FastifyInstance> {
+export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?: RoutePlugin[]; root?: RoutePlugin[]; serveApi?: boolean } = {}): Promise<FastifyInstance> {
   const { config } = ctx;
   const tls = config.tlsCert && config.tlsKey
     ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }
@@ -62,9 +62,18 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: `${API_PREFIX}/docs` });
+  if (extra.serveApi !== false) await app.register(swaggerUi, { routePrefix: `${API_PREFIX}/docs` });
 
   await app.register(opsRoutes, { ctx });
+  if (extra.serveApi === false) {
+    // PARLEY_ROLE=gateway: this node serves WebSocket and ops routes only.
+    await app.register(async (api) => {
+      api.all('/*', { schema: { hide: true } as object }, async (_req, reply) => reply.status(421).send(errorBody(
+        'MISDIRECTED', `This node serves WebSocket only (PARLEY_ROLE=${ctx.config.role}); send REST requests to an api node`)));
+    }, { prefix: API_PREFIX });
+    for (const plugin of extra.root ?? []) await app.register(plugin, { ctx });
+    return app;
+  }
   await app.register(async (api) => {
     api.get('/openapi.json', { schema: { hide: true } as object }, async () => app.swagger());
     await api.register(accountRoutes, { ctx });

@@ -1,0 +1,108 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryRateLimiter, type RateLimiter } from '../../src/bus/rate-limiter.js';
+import { closeRedis, openRedis } from '../../src/bus/redis-client.js';
+import { RedisRateLimiter } from '../../src/bus/redis-rate-limiter.js';
+import { ManualClock } from '../../src/domain/clock.js';
+import { TEST_REDIS_URL, deletePrefix, redisForTests, sleep, uniquePrefix } from '../support/redis.js';
+
+interface LimiterImpl {
+  name: string;
+  /** Two "nodes" reading one clock; `shared` says whether they share buckets (a cluster). */
+  make(clock: ManualClock): [RateLimiter, RateLimiter];
+  shared: boolean;
+}
+
+const withRedis = await redisForTests('rate limiter conformance');
+const prefix = uniquePrefix('rl');
+let clients: Redis[] = [];
+
+const impls: LimiterImpl[] = [
+  { name: 'memory', shared: false, make: (clock) => [new MemoryRateLimiter(clock), new MemoryRateLimiter(clock)] },
+];
+if (withRedis) {
+  impls.push({
+    name: 'redis',
+    shared: true,
+    make: (clock) => clients.map((client) => new RedisRateLimiter({ client, prefix, clock })) as unknown as [RateLimiter, RateLimiter],
+  });
+}
+
+beforeAll(async () => {
+  if (!withRedis) return;
+  clients = [openRedis({ url: TEST_REDIS_URL, prefix }, 'rl-a'), openRedis({ url: TEST_REDIS_URL, prefix }, 'rl-b')];
+  await Promise.all(clients.map((c) => new Promise((r) => (c.status === 'ready' ? r(null) : c.once('ready', r)))));
+});
+afterAll(async () => {
+  for (const c of clients) await closeRedis(c);
+  if (withRedis) await deletePrefix(prefix);
+});
+
+let n = 0;
+const key = () => `msg:k${n++}`;
+
+describe.each(impls)('RateLimiter conformance: $name', (impl) => {
+  it('allows a burst, then refuses with the time until the next token', async () => {
+    const clock = new ManualClock();
+    const [a] = impl.make(clock);
+    const k = key();
+    for (let i = 0; i < 5; i++) expect(await a.take(k, 2, 5)).toEqual({ ok: true, retryAfterMs: 0 });
+    expect(await a.take(k, 2, 5)).toEqual({ ok: false, retryAfterMs: 500 });
+    clock.advance(200);
+    expect(await a.take(k, 2, 5)).toEqual({ ok: false, retryAfterMs: 300 });
+  });
+
+  it('refills at the rate and never above the burst', async () => {
+    const clock = new ManualClock();
+    const [a] = impl.make(clock);
+    const k = key();
+    for (let i = 0; i < 4; i++) await a.take(k, 10, 4);
+    expect((await a.take(k, 10, 4)).ok).toBe(false);
+    clock.advance(250); // 2.5 tokens
+    expect((await a.take(k, 10, 4)).ok).toBe(true);
+    expect((await a.take(k, 10, 4)).ok).toBe(true);
+    expect((await a.take(k, 10, 4)).ok).toBe(false);
+    clock.advance(60_000); // long idle: back to the burst, not 600 tokens
+    let ok = 0;
+    for (let i = 0; i < 10; i++) if ((await a.take(k, 10, 4)).ok) ok++;
+    expect(ok).toBe(4);
+  });
+
+  it('keeps keys apart and honours cost', async () => {
+    const clock = new ManualClock();
+    const [a] = impl.make(clock);
+    const k1 = key(), k2 = key();
+    expect((await a.take(k1, 1, 3, 3)).ok).toBe(true);
+    expect(await a.take(k1, 1, 3, 1)).toEqual({ ok: false, retryAfterMs: 1000 });
+    expect((await a.take(k2, 1, 3, 2)).ok).toBe(true);
+    expect(await a.take(k2, 1, 3, 2)).toEqual({ ok: false, retryAfterMs: 1000 });
+  });
+
+  it(impl.shared ? 'holds one budget across nodes' : 'keeps one budget per node (single-node implementation)', async () => {
+    const clock = new ManualClock();
+    const [a, b] = impl.make(clock);
+    const k = key();
+    for (let i = 0; i < 3; i++) expect((await a.take(k, 1, 6)).ok).toBe(true);
+    let okOnB = 0;
+    for (let i = 0; i < 6; i++) if ((await b.take(k, 1, 6)).ok) okOnB++;
+    expect(okOnB).toBe(impl.shared ? 3 : 6);
+  });
+});
+
+describe.skipIf(!withRedis)('RedisRateLimiter on Redis time', () => {
+  it('refills by the server clock and expires idle buckets', async () => {
+    const [client] = clients;
+    const limiter = new RedisRateLimiter({ client: client!, prefix });
+    const k = key();
+    for (let i = 0; i < 3; i++) expect((await limiter.take(k, 20, 3)).ok).toBe(true);
+    const refused = await limiter.take(k, 20, 3);
+    expect(refused.ok).toBe(false);
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(50);
+    await sleep(refused.retryAfterMs + 20);
+    expect((await limiter.take(k, 20, 3)).ok).toBe(true);
+    const ttl = await client!.pttl(`${prefix}rl:${k}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(3 * 50 + 1000);
+  });
+});
