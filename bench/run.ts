@@ -57,11 +57,11 @@ async function main() {
         opts,
         spec,
         progress: (t) => progress.update(t),
-        async start(extraEnv = {}): Promise<Target> {
+        async start(extraEnv = {}, db): Promise<Target> {
           const spawn = { core: serverCore, nodeFlags };
           if (spec.name === 'bare') return bareTarget(spawn);
           if (spec.name === 'socketio') return socketioTarget(spawn);
-          if (spec.name === 'parley') return parleyTarget({ dialect: spec.dialect, env: { ...parleyEnv, ...extraEnv }, spawn });
+          if (spec.name === 'parley' || spec.name === 'parley2') return parleyTarget({ dialect: spec.dialect, db, env: { ...parleyEnv, ...extraEnv }, spawn });
           throw new Error(`${spec.label} has no server`);
         },
       };

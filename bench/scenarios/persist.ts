@@ -1,7 +1,6 @@
 import { num, str } from '../lib/args.js';
-import { closeAll, connectAll, stamp, stampOf, stampOfClientId } from '../lib/clients.js';
-import { Step } from '../lib/measure.js';
-import { sleep } from '../lib/pace.js';
+import { closeAll, connectAll } from '../lib/clients.js';
+import { saturatePairs } from '../lib/pair-load.js';
 import type { DialectName } from '../../src/store/db.js';
 import { freshDatabase } from '../../test/support/databases.js';
 import type { BenchConn } from '../targets/target.js';
@@ -12,7 +11,7 @@ import type { Scenario } from './scenario.js';
 const lastBatch = new Map<string, number>();
 
 /** Reads `parley_store_commit_batch_size` sum and count from /metrics. */
-async function commitStats(url: string): Promise<{ sum: number; count: number }> {
+export async function commitStats(url: string): Promise<{ sum: number; count: number }> {
   try {
     const text = await (await fetch(`${url}/metrics`)).text();
     const sum = Number(/^parley_store_commit_batch_size_sum (\S+)/m.exec(text)?.[1] ?? 0);
@@ -39,7 +38,6 @@ export const persist: Scenario = {
     const dialect = (ctx.spec.dialect ?? 'sqlite') as DialectName;
     const seconds = num(ctx.opts, 'seconds', 4);
     const size = num(ctx.opts, 'size', 64);
-    const pad = 'x'.repeat(Math.max(0, size - 16));
     const pairs = num(ctx.opts, 'conns', 200) >> 1;
     if (ctx.spec.name === 'driver') {
       const batch = Math.max(1, Math.round(lastBatch.get(dialect) ?? num(ctx.opts, 'batch', 64)));
@@ -52,7 +50,6 @@ export const persist: Scenario = {
         await db.drop();
       }
     }
-    const window = num(ctx.opts, 'window', 16);
     const target = await ctx.start();
     let conns: BenchConn[] = [];
     try {
@@ -60,44 +57,17 @@ export const persist: Scenario = {
       const r = await connectAll(target, world.users, { width: 200, codec: ctx.spec.codec, onProgress: (t) => ctx.progress(t) });
       conns = r.conns;
       if (r.failures) throw new Error(`${r.failures} connections failed`);
-      let step = new Step([target.server.pid]);
-      let running = true;
-      let n = 0;
-      const sendFrom = (c: BenchConn) => {
-        const at = performance.now();
-        c.sendDirect(conns[c.user.index ^ 1]!.user, stamp(at, pad), `${(n++).toString(36)}.${at.toFixed(3)}`);
-        step.sent++;
-      };
-      for (const c of conns) {
-        c.onMessage = (text) => {
-          step.delivered++;
-          step.delivery.since(stampOf(text));
-        };
-        c.onAck = (id) => {
-          step.acked++;
-          step.ack.since(stampOfClientId(id));
-          if (running) sendFrom(c);
-        };
-        c.onError = () => { step.errors++; };
-      }
-      // One second of warm-up, then the measured window starts with fresh counters.
-      for (const c of conns) for (let k = 0; k < window; k++) sendFrom(c);
-      await sleep(1000);
-      step = new Step([target.server.pid]);
-      const before = await commitStats(target.server.url);
-      step.begin();
-      const progress = setInterval(() => ctx.progress(`acked ${step.acked} errors ${step.errors}`), 500);
-      await sleep(seconds * 1000);
-      step.end();
-      const acked = step.acked;
-      const after = await commitStats(target.server.url);
-      running = false;
-      clearInterval(progress);
-      await sleep(500);
+      let before = { sum: 0, count: 0 };
+      let after = before;
+      const step = await saturatePairs(
+        { conns, pids: [target.server.pid], acks: true, pad: 'x'.repeat(Math.max(0, size - 16)), progress: ctx.progress },
+        num(ctx.opts, 'window', 16), seconds,
+        { begin: async () => { before = await commitStats(target.server.url); }, end: async () => { after = await commitStats(target.server.url); } },
+      );
       const batch = after.count > before.count ? (after.sum - before.sum) / (after.count - before.count) : 0;
       if (batch > 0) lastBatch.set(dialect, batch);
       const row = step.row(dialect, 0, { batch: Math.round(batch * 10) / 10 });
-      return [{ ...row, perSec: Math.round(acked / Number(row.seconds)) }];
+      return [{ ...row, perSec: Math.round(step.acked / Number(row.seconds)) }];
     } finally {
       closeAll(conns);
       await target.stop();

@@ -1,11 +1,12 @@
 import type { Args } from '../lib/args.js';
+import type { TestDatabase } from '../../test/support/databases.js';
 import type { Target, TargetName } from '../targets/target.js';
 
 /** A target as a scenario asks for it: which server, which codec (Parley only), which database. */
 export interface TargetSpec {
   /** Row label: `bare`, `socketio`, `parley`, `parley:msgpack`, `parley:postgres`… */
   label: string;
-  name: TargetName | 'driver';
+  name: TargetName | 'driver' | 'parley2';
   codec?: 'json' | 'msgpack';
   dialect?: 'sqlite' | 'postgres' | 'mysql';
 }
@@ -19,8 +20,8 @@ export interface Row {
 export interface ScenarioContext {
   opts: Args;
   spec: TargetSpec;
-  /** Starts the server for `spec` (pinned, with benchmark limits). */
-  start(extraEnv?: Record<string, string>): Promise<Target>;
+  /** Starts a server for `spec` (pinned, with benchmark limits); Parley nodes may share `db`. */
+  start(extraEnv?: Record<string, string>, db?: TestDatabase): Promise<Target>;
   progress(text: string): void;
 }
 
@@ -44,6 +45,6 @@ export function parseTargetSpec(label: string): TargetSpec {
     else if (m === 'sqlite' || m === 'postgres' || m === 'mysql') spec.dialect = m;
     else throw new Error(`unknown target modifier ${m} in ${label}`);
   }
-  if (!['bare', 'socketio', 'parley', 'driver'].includes(spec.name)) throw new Error(`unknown target ${name}`);
+  if (!['bare', 'socketio', 'parley', 'parley2', 'driver'].includes(spec.name)) throw new Error(`unknown target ${name}`);
   return spec;
 }
