@@ -34,12 +34,14 @@ export class Latency {
     const ms = (us: number) => Math.round(us) / 1000;
     const n = this.h.totalCount;
     if (n === 0) return { count: 0, p50: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+    const p999 = this.h.getValueAtPercentile(99.9);
     return {
       count: n,
       p50: ms(this.h.getValueAtPercentile(50)),
       p99: ms(this.h.getValueAtPercentile(99)),
-      p999: ms(this.h.getValueAtPercentile(99.9)),
-      max: ms(this.h.maxValue),
+      p999: ms(p999),
+      // Percentiles report the top of their bucket (3 significant digits); keep max >= them.
+      max: ms(Math.max(this.h.maxValue, p999)),
       mean: ms(this.h.mean),
     };
   }
