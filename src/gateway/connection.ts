@@ -117,7 +117,6 @@ export class Connection implements HubConn {
   private onMessage(data: Buffer, isBinary: boolean) {
     this.lastSeen = this.d.clock.now();
     if (this.isClosed()) return;
-    this.d.metrics.messagesIn.inc({ transport: 'frame' });
     let value: unknown;
     try {
       value = this.codecImpl.decode(isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString('utf8'));
