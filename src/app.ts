@@ -17,6 +17,7 @@ import { type Clock, systemClock } from './domain/clock.js';
 import { newId } from './domain/ids.js';
 import type { HttpContext, ReadyCheck } from './http/context.js';
 import { type Gateway, attachGateway } from './gateway/gateway.js';
+import { Hub } from './gateway/hub.js';
 import { conversationRoutes } from './http/routes/conversations.js';
 import { buildHttp } from './http/server.js';
 import { createLogger } from './logger.js';
@@ -50,8 +51,7 @@ export interface App {
   serveWs: boolean;
   serveApi: boolean;
   http: FastifyInstance;
-  /** Absent on PARLEY_ROLE=api nodes. */
-  gateway?: Gateway;
+  gateway: Gateway;
   log: Logger;
   metrics: Metrics;
   services: HttpContext['services'];
@@ -129,12 +129,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const ctx: HttpContext = { services, config, metrics, ready };
   const http = await buildHttp(ctx, log, { api: [conversationRoutes], serveApi });
-  // PARLEY_ROLE=api: no gateway (merge of messaging + cluster: both sides kept).
-  const gateway = serveWs
+  // PARLEY_ROLE=api: an inert gateway (an empty hub, nothing attached to the server), so
+  // `app.gateway` keeps one type for every role. (Merge of messaging + cluster: both kept.)
+  const gateway: Gateway = serveWs
     ? await attachGateway(http.server, bus, {
       accounts: services.accounts, messaging: services.messaging, users: store.users, config, clock, log, metrics,
     })
-    : undefined;
+    : { hub: new Hub(bus, log), close: async () => {} };
   if (!serveWs) {
     // PARLEY_ROLE=api: no WebSocket here; say so instead of dropping the connection.
     http.server.on('upgrade', (_req, socket) => {
@@ -154,7 +155,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     close() {
       closing ??= (async () => {
-        await gateway?.close();
+        await gateway.close();
         await http.close();
         await services.messaging.close();
         await presence.close();
