@@ -20,10 +20,24 @@ if (!file) {
   process.exit(2);
 }
 const top = Number(process.argv[3] ?? 25);
+// Skip the first N seconds (server start-up, module loading) so the table shows the load.
+const skipUs = Number(process.argv[4] ?? 0) * 1e6;
 const prof = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
-for (let i = 0; i < prof.samples.length; i++) self.set(prof.samples[i]!, (self.get(prof.samples[i]!) ?? 0) + (prof.timeDeltas[i] ?? 0));
+let t = 0;
+let idle = 0;
+for (let i = 0; i < prof.samples.length; i++) {
+  t += prof.timeDeltas[i] ?? 0;
+  if (t < skipUs) continue;
+  const node = byId.get(prof.samples[i]!)!;
+  // Idle time is not work: percentages are of busy (on-CPU) time.
+  if (node.callFrame.functionName === '(idle)') {
+    idle += prof.timeDeltas[i] ?? 0;
+    continue;
+  }
+  self.set(prof.samples[i]!, (self.get(prof.samples[i]!) ?? 0) + (prof.timeDeltas[i] ?? 0));
+}
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 
 const short = (url: string) => {
@@ -47,7 +61,7 @@ for (const [id, us] of self) {
 }
 const pct = (us: number) => `${((us / total) * 100).toFixed(1)}%`;
 const rows = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top);
-process.stdout.write(`profile ${path.basename(file)}: ${(total / 1e6).toFixed(2)} s sampled\n\n| self | function |\n| --- | --- |\n`);
+process.stdout.write(`profile ${path.basename(file)}: ${(total / 1e6).toFixed(2)} s busy, ${(idle / 1e6).toFixed(2)} s idle (first ${skipUs / 1e6} s skipped); % of busy time\n\n| self | function |\n| --- | --- |\n`);
 for (const [k, v] of rows(fnAgg)) process.stdout.write(`| ${pct(v)} | ${k.replace(/\|/g, '\\|')} |\n`);
 process.stdout.write(`\n| self | file or package |\n| --- | --- |\n`);
 for (const [k, v] of rows(fileAgg)) process.stdout.write(`| ${pct(v)} | ${k} |\n`);

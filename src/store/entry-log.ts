@@ -47,12 +47,24 @@ const key = (sender: string, clientId: string) => `${sender}\u0000${clientId}`;
 const MAX_ATTEMPTS = 6;
 
 export class KyselyEntryLogRepo implements EntryLogRepo {
+  /**
+   * Conversations whose row (and, for DMs, both member rows) a committed batch of this writer
+   * already ensured. Neither is ever deleted, so later batches skip those three statements per
+   * conversation (perf: they were half the statements of a one-to-one group commit; see
+   * BENCHMARKS.md). Filled only after a commit succeeded; cleared when it grows past a bound.
+   */
+  private readonly ensured = new Set<string>();
+
   constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
 
   async commit(items: readonly WriteItem[], now: number): Promise<WriteOutcome[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => this.commitIn(trx, items, now));
+        const created: string[] = [];
+        const out = await this.db.transaction().execute((trx) => this.commitIn(trx, items, now, created));
+        if (this.ensured.size + created.length > 100_000) this.ensured.clear();
+        for (const cid of created) this.ensured.add(cid);
+        return out;
       } catch (e) {
         if (attempt >= MAX_ATTEMPTS || !(isUniqueViolation(e) || isRetryable(e, this.dialect) || /^SQLITE_BUSY/.test(String((e as { code?: string })?.code)))) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
@@ -60,7 +72,7 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
     }
   }
 
-  private async commitIn(trx: Transaction<Database>, items: readonly WriteItem[], now: number): Promise<WriteOutcome[]> {
+  private async commitIn(trx: Transaction<Database>, items: readonly WriteItem[], now: number, created: string[]): Promise<WriteOutcome[]> {
     const existing = new Map<string, EntryRow>();
     const pairs = [...new Map(items.map((i) => [key(i.senderId, i.clientId), i])).values()];
     for (let i = 0; i < pairs.length; i += 100) {
@@ -87,8 +99,11 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
     for (const cid of [...fresh.keys()].sort()) {
       const list = fresh.get(cid)!;
       const first = list[0]!;
-      await ensureConversation(trx, this.dialect, cid, first.conversationKind, now);
-      if (first.members) await this.ensureMembers(trx, cid, first.members, now);
+      if (!this.ensured.has(cid)) {
+        await ensureConversation(trx, this.dialect, cid, first.conversationKind, now);
+        if (first.members) await this.ensureMembers(trx, cid, first.members, now);
+        created.push(cid);
+      }
       const entries: NewEntry[] = list.map((it) => ({
         id: newEntryId(), senderId: it.senderId, clientId: it.clientId, kind: it.kind, body: it.body, targetSeq: it.targetSeq ?? null,
       }));
