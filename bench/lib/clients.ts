@@ -1,6 +1,6 @@
 import { sourceAddress } from './addresses.js';
 import { Latency } from './histogram.js';
-import { pool } from './pace.js';
+import { pool, sleep } from './pace.js';
 import type { BenchConn, BenchUser, Target } from '../targets/target.js';
 
 export interface Connected {
@@ -35,6 +35,15 @@ export async function connectAll(target: Target, users: readonly BenchUser[], o:
   // In user order, so scenarios can pair conns[2k] with conns[2k+1].
   conns.sort((a, b) => a.user.index - b.user.index);
   return { conns, handshake, failures, seconds };
+}
+
+/**
+ * Waits until every connection finished its start-up work (Parley clients sync after ready),
+ * so a measured step does not pay for the connect phase.
+ */
+export async function settle(conns: readonly BenchConn[], ms = 500) {
+  await Promise.all(conns.map((c) => c.settled?.()));
+  await sleep(ms);
 }
 
 export function closeAll(conns: readonly BenchConn[]) {

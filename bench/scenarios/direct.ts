@@ -1,5 +1,5 @@
 import { num, nums } from '../lib/args.js';
-import { closeAll, connectAll } from '../lib/clients.js';
+import { closeAll, connectAll, settle } from '../lib/clients.js';
 import { openLoopPairs } from '../lib/pair-load.js';
 import type { BenchConn } from '../targets/target.js';
 import type { Row, Scenario } from './scenario.js';
@@ -28,6 +28,7 @@ export const direct: Scenario = {
       const r = await connectAll(target, world.users, { width: 200, codec: ctx.spec.codec, onProgress: (t) => ctx.progress(t) });
       conns = r.conns;
       if (r.failures) throw new Error(`${r.failures} connections failed`);
+      await settle(conns);
       const load = { conns, pids: [target.server.pid], acks: target.acks, pad, progress: ctx.progress };
       await openLoopPairs(load, rates[0]!, 1);
       const rows: Row[] = [];

@@ -1,5 +1,5 @@
 import { num, nums } from '../lib/args.js';
-import { clientIdFor, closeAll, connectAll, stamp, stampOf, stampOfClientId } from '../lib/clients.js';
+import { clientIdFor, closeAll, connectAll, settle, stamp, stampOf, stampOfClientId } from '../lib/clients.js';
 import { Step } from '../lib/measure.js';
 import { openLoop, sleep } from '../lib/pace.js';
 import type { BenchConn } from '../targets/target.js';
@@ -32,6 +32,7 @@ export const fanout: Scenario = {
       const r = await connectAll(target, world.users, { width: 200, codec: ctx.spec.codec, onProgress: (t) => ctx.progress(t) });
       conns = r.conns;
       if (r.failures) throw new Error(`${r.failures} connections failed`);
+      await settle(conns);
       const sender = conns[0]!;
       const rows: Row[] = [];
       let best: Row = { step: 'best', deliveriesPerSec: 0, rate: 0, p99: 0 };

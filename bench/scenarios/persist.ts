@@ -1,5 +1,5 @@
 import { num, str } from '../lib/args.js';
-import { closeAll, connectAll } from '../lib/clients.js';
+import { closeAll, connectAll, settle } from '../lib/clients.js';
 import { saturatePairs } from '../lib/pair-load.js';
 import type { DialectName } from '../../src/store/db.js';
 import { freshDatabase } from '../../test/support/databases.js';
@@ -57,6 +57,7 @@ export const persist: Scenario = {
       const r = await connectAll(target, world.users, { width: 200, codec: ctx.spec.codec, onProgress: (t) => ctx.progress(t) });
       conns = r.conns;
       if (r.failures) throw new Error(`${r.failures} connections failed`);
+      await settle(conns);
       let before = { sum: 0, count: 0 };
       let after = before;
       const step = await saturatePairs(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { num, nums } from '../lib/args.js';
-import { closeAll, connectAll } from '../lib/clients.js';
+import { closeAll, connectAll, settle } from '../lib/clients.js';
 import { openLoopPairs, saturatePairs } from '../lib/pair-load.js';
 import { freshDatabase } from '../../test/support/databases.js';
 import type { BenchConn, BenchUser, ConnectOptions, Target } from '../targets/target.js';
@@ -40,6 +40,7 @@ export const scaleout: Scenario = {
       const r = await connectAll(router, world.users, { width: 200, codec: ctx.spec.codec, onProgress: (t) => ctx.progress(t) });
       conns = r.conns;
       if (r.failures) throw new Error(`${r.failures} connections failed`);
+      await settle(conns);
       const load = { conns, pids: nodes.map((n) => n.server.pid), acks: true, pad, progress: ctx.progress };
       await openLoopPairs(load, rates[0]!, 1); // warm-up: conversations created, caches filled
       const rows: Row[] = [];

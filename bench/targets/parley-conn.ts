@@ -35,6 +35,7 @@ export async function connectParley(wsUrl: string, user: BenchUser, opts: Connec
     user,
     sendDirect: (peer, text, clientId) => void client.send({ to: dmId(user.id, peer.id), kind: 'text', text, clientId }).catch(ignore),
     sendGroup: (groupId, text, clientId) => void client.send({ to: groupConversationId(groupId), kind: 'text', text, clientId }).catch(ignore),
+    settled: () => client.synced(),
     close: () => client.close(),
   };
   client.on('message', (e) => {

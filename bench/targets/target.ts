@@ -50,6 +50,8 @@ export interface BenchConn {
   /** The server acknowledged a send (targets without acks never call it). */
   onAck?: (clientId: string) => void;
   onError?: (what: string) => void;
+  /** Resolves when the connection's start-up work is done (Parley: the initial sync). */
+  settled?(): Promise<void>;
   close(): void;
 }
 
