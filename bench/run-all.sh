@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Reproduces the tables of BENCHMARKS.md: every scenario against its baselines, 3 runs each
+# (tables are medians), then bench/results/summary.md. About 25 minutes on 2 cores.
+# Needs PostgreSQL, MariaDB/MySQL and Redis on 127.0.0.1 (see DESIGN.md "Where it runs").
+set -u
+cd "$(dirname "$0")/.."
+OUT=${OUT:-bench/results/full}
+RUNS=${RUNS:-3}
+mkdir -p "$OUT"
+run() {
+  echo "== $(date -u +%H:%M:%S) $*" >&2
+  npm run --silent bench -- "$@" --runs "$RUNS" --out "$OUT" || echo "!! $1 had failed runs (see $OUT)" >&2
+}
+run idle --conns 10000,18000 --hold 1
+run storm --conns 5000
+run direct --rates 2000,10000,20000 --seconds 3
+run fanout --rates 50,100,200,400,800,1200,1600,2400 --seconds 2
+run persist --seconds 3
+run scaleout --rates 1000,2000 --seconds 3
+node --import tsx bench/tools/summary.ts "$OUT" > bench/results/summary.md
+echo "summary: bench/results/summary.md" >&2
