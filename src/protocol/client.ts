@@ -1,8 +1,11 @@
+import {
+  type ClientEvents, type ClientOptions, type ClientState, SendError, type SendOptions, type WebSocketLike,
+} from './client-types.js';
+import { EntryOrder } from './client-order.js';
 import { type Codec, jsonCodec, msgpackCodec } from './codec.js';
-import type {
-  AckFrame, ClientFrame, ConversationSummary, Entry, ErrorFrame, MessageKind, PongFrame, PresenceFrame, ReadyFrame,
-  ReceiptFrame, ServerFrame, SyncDoneFrame, TypingOutFrame, UserEvent,
-} from './frames.js';
+import type { AckFrame, ClientFrame, Entry, PongFrame, ReadyFrame, ServerFrame, UserEvent } from './frames.js';
+
+export * from './client-types.js';
 
 /**
  * THE Parley protocol client: used by the tests, the web client and the load generator.
@@ -13,76 +16,10 @@ import type {
  * once and in seq order (out-of-order or missing entries are held back and fetched by sync).
  */
 
-/** The part of a WebSocket this client uses (browser WebSocket and `ws` both fit). */
-export interface WebSocketLike {
-  binaryType: string;
-  readonly readyState: number;
-  readonly protocol: string;
-  send(data: string | Uint8Array): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((ev: unknown) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-}
-export type WebSocketCtor = new (url: string, protocols?: string | string[]) => WebSocketLike;
-
-export type ClientState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline';
-
-export interface ClientOptions {
-  /** `ws://host:port/ws` URLs of any nodes; tried in turn. */
-  urls: string[];
-  /** Session token, or a function returning the current one (called on every connect). */
-  token: string | (() => string | Promise<string>);
-  WebSocket: WebSocketCtor;
-  codec?: 'json' | 'msgpack';
-  /** First reconnect delay cap (ms, default 250) and the largest one (default 15 000). */
-  backoffInitialMs?: number;
-  backoffMaxMs?: number;
-  /** Restored state of a device that already synced before: last seq per conversation and the event cursor. */
-  state?: { conversations?: Record<string, number>; cursor?: number };
-  /** Entries per sync batch (default 200). */
-  syncLimit?: number;
-  /** Delay before a detected gap is repaired by sync (default 250 ms): reordered live frames usually fill it first. */
-  gapDelayMs?: number;
-  random?: () => number;
-  /** Makes client ids; default: random. */
-  newClientId?: () => string;
-}
-
-export interface ClientEvents {
-  state: ClientState;
-  ready: ReadyFrame;
-  /** Every conversation entry, once, in seq order per conversation. */
-  message: Entry;
-  ack: AckFrame;
-  receipt: ReceiptFrame;
-  typing: TypingOutFrame;
-  presence: PresenceFrame;
-  event: UserEvent;
-  /** Retention removed entries before `firstSeq`: they will not come. */
-  reset: { conversation: string; firstSeq: number };
-  synced: SyncDoneFrame;
-  conversation: ConversationSummary;
-  error: ErrorFrame;
-  /** The server refused the token (close 4001/4003): the client stopped; log in again. */
-  unauthorized: { code: number; reason: string };
-}
-
-export type SendOptions = { to: string; kind: MessageKind; text?: string; media?: string; replyTo?: number; mentions?: string[]; data?: Record<string, unknown>; clientId?: string };
-
 interface PendingSend {
   frame: ClientFrame & { clientId: string };
   resolve(a: AckFrame): void;
   reject(e: Error): void;
-}
-
-/** A send the server refused: `code` is the error code of the `error` frame. */
-export class SendError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = 'SendError';
-  }
 }
 
 const OPEN = 1;
@@ -100,8 +37,7 @@ export class ParleyClient {
   sessionId?: string;
   /** Event cursor: the last per-user event seq seen (undefined before the first sync). */
   cursor?: number;
-  private readonly last = new Map<string, number>();
-  private readonly held = new Map<string, Map<number, Entry>>();
+  private readonly order = new EntryOrder((e) => this.emit('message', e));
   private readonly pending = new Map<string, PendingSend>();
   private readonly pings = new Map<string, (p: PongFrame) => void>();
   private readonly listeners = new Map<keyof ClientEvents, Set<(v: never) => void>>();
@@ -121,7 +57,7 @@ export class ParleyClient {
   constructor(private readonly opts: ClientOptions) {
     if (!opts.urls.length) throw new Error('ParleyClient: at least one URL');
     this.codec = opts.codec === 'msgpack' ? msgpackCodec : jsonCodec;
-    for (const [c, s] of Object.entries(opts.state?.conversations ?? {})) this.last.set(c, s);
+    for (const [c, s] of Object.entries(opts.state?.conversations ?? {})) this.order.last.set(c, s);
     this.cursor = opts.state?.cursor;
   }
 
@@ -144,11 +80,11 @@ export class ParleyClient {
 
   /** The last seq handed to the app per conversation, and the event cursor (persist these). */
   snapshot(): { conversations: Record<string, number>; cursor?: number } {
-    return { conversations: Object.fromEntries(this.last), cursor: this.cursor };
+    return { conversations: Object.fromEntries(this.order.last), cursor: this.cursor };
   }
 
   lastSeq(conversation: string): number | undefined {
-    return this.last.get(conversation);
+    return this.order.last.get(conversation);
   }
 
   /** Starts connecting; resolves on the first `ready` (it keeps reconnecting after that). */
@@ -319,35 +255,41 @@ export class ParleyClient {
           this.pending.delete(f.clientId!);
           p.reject(new SendError(f.code, f.message));
         }
+        // A refused sync (rate limit) gets no sync.done: try it again a little later. (A read's
+        // RATE_LIMITED looks the same; then the extra sync is merely redundant.)
+        if (f.clientId === undefined && f.code === 'RATE_LIMITED' && this.syncing) {
+          this.syncing = false;
+          const only = this.syncOnly;
+          setTimeout(() => { if (this.state === 'online' && !this.syncing) this.startSync(only); }, 1000);
+        }
         this.emit('error', f);
         break;
       }
       case 'message':
-        this.onEntry(f.entry, false);
+        if (this.order.live(f.entry) && !this.syncing) this.scheduleGapSync(this.opts.gapDelayMs ?? 250);
         break;
       case 'sync.batch':
-        if (f.reset !== undefined && (this.last.get(f.conversation) ?? 0) < f.reset - 1) {
-          this.last.set(f.conversation, f.reset - 1);
+        if (f.reset !== undefined && this.order.reset(f.conversation, f.reset)) {
           this.emit('reset', { conversation: f.conversation, firstSeq: f.reset });
         }
-        for (const e of f.entries) this.onEntry(e, true);
-        this.drain(f.conversation);
+        for (const e of f.entries) this.order.synced(e);
+        this.order.drain(f.conversation);
         break;
       case 'sync.done':
         for (const e of f.events) this.onEvent(e, true);
         this.cursor = Math.max(this.cursor ?? 0, f.cursor);
         for (const c of f.conversations) {
-          if (!this.last.has(c.id)) this.last.set(c.id, Math.max(c.minSeq - 1, 0));
+          if (!this.order.last.has(c.id)) this.order.last.set(c.id, Math.max(c.minSeq - 1, 0));
           this.emit('conversation', c);
         }
         this.emit('synced', f);
         this.syncing = false;
-        for (const cid of [...this.held.keys()]) this.drain(cid);
+        this.order.drainAll();
         // Held entries a repair could not place (e.g. the user just left that group) are dropped
         // after a few tries, so a refused conversation cannot make the client sync forever.
-        if (this.held.size && this.syncOnly && ++this.gapTries >= 3) this.held.clear();
-        if (!this.held.size) this.gapTries = 0;
-        if (this.syncAgain || this.held.size) {
+        if (this.order.gaps().length && this.syncOnly && ++this.gapTries >= 3) this.order.dropHeld();
+        if (!this.order.gaps().length) this.gapTries = 0;
+        if (this.syncAgain || this.order.gaps().length) {
           this.syncAgain = false;
           this.scheduleGapSync(this.gapTries ? (this.opts.gapDelayMs ?? 250) : 0);
         } else {
@@ -391,46 +333,6 @@ export class ParleyClient {
     this.emit('event', e);
   }
 
-  /** Entries reach the app in seq order, once; anything ahead of a gap waits for sync. */
-  private onEntry(e: Entry, fromSync: boolean) {
-    const cid = e.conversation;
-    const last = this.last.get(cid);
-    if (fromSync) {
-      if (last === undefined || e.seq > last) this.deliver(e);
-      return;
-    }
-    if (last !== undefined && e.seq <= last) return;
-    if (last !== undefined && e.seq === last + 1) {
-      this.deliver(e);
-      this.drain(cid);
-      return;
-    }
-    let held = this.held.get(cid);
-    if (!held) this.held.set(cid, (held = new Map()));
-    held.set(e.seq, e);
-    if (!this.syncing) this.scheduleGapSync(this.opts.gapDelayMs ?? 250);
-  }
-
-  private deliver(e: Entry) {
-    this.last.set(e.conversation, e.seq);
-    this.emit('message', e);
-  }
-
-  private drain(cid: string) {
-    const held = this.held.get(cid);
-    if (!held) return;
-    let last = this.last.get(cid);
-    for (const seq of [...held.keys()].sort((a, b) => a - b)) {
-      if (last !== undefined && seq <= last) held.delete(seq);
-      else if (last !== undefined && seq === last + 1) {
-        this.deliver(held.get(seq)!);
-        held.delete(seq);
-        last = seq;
-      }
-    }
-    if (held.size === 0) this.held.delete(cid);
-  }
-
   private scheduleGapSync(delay: number) {
     if (this.gapTimer) return;
     this.gapTimer = setTimeout(() => {
@@ -447,8 +349,8 @@ export class ParleyClient {
   /** Full sync lists every known conversation; a gap repair lists only the ones with held entries. */
   private startSync(only: boolean) {
     const conversations: Record<string, number> = {};
-    if (only) for (const cid of this.held.keys()) conversations[cid] = this.last.get(cid) ?? 0;
-    else for (const [cid, seq] of this.last) conversations[cid] = seq;
+    if (only) for (const cid of this.order.gaps()) conversations[cid] = this.order.last.get(cid) ?? 0;
+    else for (const [cid, seq] of this.order.last) conversations[cid] = seq;
     this.syncing = true;
     this.syncOnly = only;
     const frame: ClientFrame = { type: 'sync', conversations, ...(this.cursor !== undefined ? { events: this.cursor } : {}), ...(this.opts.syncLimit ? { limit: this.opts.syncLimit } : {}), ...(only ? { only: true } : {}) };

@@ -36,6 +36,11 @@ export interface MessagingOptions {
 }
 
 const MESSAGE = new Set<string>(MESSAGE_KINDS);
+/** Per-user budgets for the non-message calls that still cost database work. */
+const READ_RATE = 20;
+const READ_BURST = 60;
+const SYNC_RATE = 5;
+const SYNC_BURST = 30;
 const rowAck = (r: EntryRow): Ack => ({ clientId: r.client_id!, conversation: r.conversation_id, seq: Number(r.seq), id: r.id, ts: Number(r.created_at) });
 
 /**
@@ -89,10 +94,9 @@ export class MessagingService {
     return this.deps.store.entryLog.sweep(this.deps.clock.now() - retention);
   }
 
-  private async rateLimit(userId: string) {
-    const { limiter, config } = this.deps;
-    const r = await limiter.take(`msg:${userId}`, config.messageRate, config.messageBurst);
-    if (!r.ok) throw fail('RATE_LIMITED', 'Too many messages; slow down', { retryAfterMs: r.retryAfterMs });
+  private async rateLimit(userId: string, bucket = 'msg', rate = this.deps.config.messageRate, burst = this.deps.config.messageBurst) {
+    const r = await this.deps.limiter.take(`${bucket}:${userId}`, rate, burst);
+    if (!r.ok) throw fail('RATE_LIMITED', 'Too many requests; slow down', { retryAfterMs: r.retryAfterMs });
   }
 
   /**
@@ -200,6 +204,8 @@ export class MessagingService {
   /** Moves the read position forward (never back); DMs tell the other side with a receipt. */
   async markRead(userId: string, cid: string, seq: number): Promise<{ conversation: string; readSeq: number }> {
     if (!Number.isSafeInteger(seq) || seq < 0) throw fail('VALIDATION_FAILED', 'seq must be a non-negative integer');
+    // Read positions are writes: bounded per user like messages, in their own bucket.
+    await this.rateLimit(userId, 'read', READ_RATE, READ_BURST);
     const view = await this.access.canRead(userId, cid);
     const readSeq = await this.deps.store.conversations.markRead(cid, userId, Math.min(seq, view.ceil), this.deps.clock.now());
     const frame: ServerFrame = { type: 'receipt', conversation: cid, userId, seq: readSeq };
@@ -268,7 +274,9 @@ export class MessagingService {
   }
 
   /** Catch-up: see {@link runSync}. `emit` returns false once the connection is gone. */
-  sync(userId: string, req: SyncRequest, emit: (frame: ServerFrame) => boolean | Promise<boolean>): Promise<void> {
+  async sync(userId: string, req: SyncRequest, emit: (frame: ServerFrame) => boolean | Promise<boolean>): Promise<void> {
+    // A catch-up reads a lot; a client has no reason to ask many per second.
+    await this.rateLimit(userId, 'sync', SYNC_RATE, SYNC_BURST);
     return runSync(this, this.deps, userId, req, emit);
   }
 

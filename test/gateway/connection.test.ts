@@ -19,8 +19,8 @@ describe.each(testDialects())('gateway connections on %s', (dialect) => {
     s = await startServer({
       dialect,
       config: {
-        authTimeout: 150, connectionsPerUser: 2, origins: ['https://chat.example.com'],
-        slowConsumerBytes: 64 * 1024, pingInterval: 50, idleTimeout: 400, messageRate: 100_000, messageBurst: 100_000,
+        authTimeout: 400, connectionsPerUser: 2, origins: ['https://chat.example.com'],
+        slowConsumerBytes: 64 * 1024, pingInterval: 100, idleTimeout: 1500, messageRate: 100_000, messageBurst: 100_000,
       },
     });
   });
@@ -85,7 +85,7 @@ describe.each(testDialects())('gateway connections on %s', (dialect) => {
     const alive = await RawSocket.open(s.url, { token: a.token });
     await quiet.next((f) => f.type === 'ready');
     await alive.next((f) => f.type === 'ready');
-    expect(await quiet.closedWith(3000)).toBe(4010);
+    expect(await quiet.closedWith(8000)).toBe(4010);
     expect(alive.closed).toBeUndefined();
     alive.close();
   });

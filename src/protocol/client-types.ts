@@ -1,0 +1,73 @@
+import type {
+  AckFrame, ConversationSummary, Entry, ErrorFrame, MessageKind, PresenceFrame, ReadyFrame, ReceiptFrame,
+  SyncDoneFrame, TypingOutFrame, UserEvent,
+} from './frames.js';
+
+/** Types of the protocol client (src/protocol/client.ts). No Node-only imports here either. */
+
+/** The part of a WebSocket this client uses (browser WebSocket and `ws` both fit). */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  readonly protocol: string;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+export type WebSocketCtor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+export type ClientState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'offline';
+
+export interface ClientOptions {
+  /** `ws://host:port/ws` URLs of any nodes; tried in turn. */
+  urls: string[];
+  /** Session token, or a function returning the current one (called on every connect). */
+  token: string | (() => string | Promise<string>);
+  WebSocket: WebSocketCtor;
+  codec?: 'json' | 'msgpack';
+  /** First reconnect delay cap (ms, default 250) and the largest one (default 15 000). */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  /** Restored state of a device that already synced before: last seq per conversation and the event cursor. */
+  state?: { conversations?: Record<string, number>; cursor?: number };
+  /** Entries per sync batch (default 200). */
+  syncLimit?: number;
+  /** Delay before a detected gap is repaired by sync (default 250 ms): reordered live frames usually fill it first. */
+  gapDelayMs?: number;
+  random?: () => number;
+  /** Makes client ids; default: random. */
+  newClientId?: () => string;
+}
+
+export interface ClientEvents {
+  state: ClientState;
+  ready: ReadyFrame;
+  /** Every conversation entry, once, in seq order per conversation. */
+  message: Entry;
+  ack: AckFrame;
+  receipt: ReceiptFrame;
+  typing: TypingOutFrame;
+  presence: PresenceFrame;
+  event: UserEvent;
+  /** Retention removed entries before `firstSeq`: they will not come. */
+  reset: { conversation: string; firstSeq: number };
+  synced: SyncDoneFrame;
+  conversation: ConversationSummary;
+  error: ErrorFrame;
+  /** The server refused the token (close 4001/4003): the client stopped; log in again. */
+  unauthorized: { code: number; reason: string };
+}
+
+export type SendOptions = { to: string; kind: MessageKind; text?: string; media?: string; replyTo?: number; mentions?: string[]; data?: Record<string, unknown>; clientId?: string };
+
+/** A send the server refused: `code` is the error code of the `error` frame. */
+export class SendError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'SendError';
+  }
+}
+
