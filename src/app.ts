@@ -25,7 +25,7 @@ import { type Metrics, createMetrics } from './metrics.js';
 import { AccountService } from './services/accounts.js';
 import type { ServiceDeps } from './services/deps.js';
 import { MessagingService } from './services/messaging.js';
-import { Notifier } from './services/notifier.js';
+import { CLUSTER_TOPIC, Notifier } from './services/notifier.js';
 import { Argon2Hasher, type PasswordHasher } from './services/passwords.js';
 import { type KyselyStore, openStore } from './store/store.js';
 
@@ -106,6 +106,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     if (bus instanceof RedisBus) waits.push(bus.whenHealthy(startupWait));
     await Promise.all(waits).catch((err: Error) => log.warn({ err: err.message }, 'Redis not reachable yet; starting unready'));
   }
+  // Every node hears cluster-wide notices (authorization cache invalidations) from any node.
+  await bus.subscribe(CLUSTER_TOPIC);
   const notify = new Notifier(bus, log);
   const deps: ServiceDeps = { store, bus, clock, config, log, notify, presence, limiter };
   void secret;

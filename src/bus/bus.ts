@@ -21,6 +21,10 @@ export type BusHandler = (topic: string, msg: BusMessage) => void;
  * - `subscribe` resolves once delivery is active; `unsubscribe` once it has stopped.
  *   Subscriptions are reference-counted: N subscribes need N unsubscribes.
  * - Delivery is best effort: the store is the truth and clients catch up by sync.
+ * - `publish` rejects at once with an `UNAVAILABLE` AppError when it cannot deliver (it never
+ *   queues). `subscribe` while the broker is unreachable records the reference and resolves;
+ *   the topic is subscribed when the connection returns.
+ * - After `close`, `publish` and `subscribe` reject and nothing more is delivered.
  */
 export interface Bus {
   subscribe(topic: string): Promise<void>;
@@ -29,5 +33,10 @@ export interface Bus {
   onMessage(handler: BusHandler): void;
   /** False while the bus cannot deliver (e.g. Redis is unreachable). */
   readonly healthy: boolean;
+  /**
+   * Called when `healthy` changes. Frames published while the bus was down were lost, so on
+   * `true` the gateway should make its clients sync (see docs/operations.md).
+   */
+  onHealthChange?(handler: (healthy: boolean) => void): void;
   close(): Promise<void>;
 }

@@ -39,6 +39,9 @@ export class MemoryBus implements Bus {
     for (const bus of this.broker.buses) bus.deliver(topic, msg);
   }
 
+  /** An in-process bus never goes down; only `close` ends it. */
+  onHealthChange(_handler: (healthy: boolean) => void) {}
+
   onMessage(handler: BusHandler) {
     this.handlers.push(handler);
   }

@@ -17,8 +17,9 @@ const RESUBSCRIBE_CHUNK = 500;
  * - A topic is SUBSCRIBEd when its local reference count goes 0 → 1 and UNSUBSCRIBEd at 1 → 0;
  *   both go over the one subscriber connection, so Redis applies them in call order.
  * - A message is MessagePack-encoded once per `publish` call (and once per message object when
- *   the same object is published to several topics); `frames` carry their already encoded
- *   `json` string and `msgpack` bytes inside it unchanged.
+ *   the same object is published to several topics, so a published message must not be
+ *   mutated afterwards); `frames` carry their already encoded `json` string and `msgpack`
+ *   bytes inside it unchanged.
  * - Publishes issued in the same tick go out in one write (ioredis auto-pipelining) and keep
  *   their order, so one publisher's messages on a topic arrive in publish order.
  * - While Redis is unreachable `healthy` is false and `publish` rejects at once with an
@@ -39,6 +40,8 @@ export class RedisBus implements Bus {
   private readonly channelPrefix: string;
   private resubscribed = false;
   private closed = false;
+  private lastHealthy = false;
+  private readonly healthHandlers: ((healthy: boolean) => void)[] = [];
   private readonly log;
 
   constructor(opts: RedisOptions) {
@@ -49,6 +52,26 @@ export class RedisBus implements Bus {
     this.sub.on('messageBuffer', (channel: Buffer, data: Buffer) => this.receive(channel, data));
     this.sub.on('ready', () => void this.resubscribeAll());
     this.sub.on('close', () => { this.resubscribed = false; });
+    for (const c of [this.pub, this.sub]) for (const ev of ['ready', 'close', 'end']) c.on(ev, () => this.checkHealth());
+  }
+
+  onHealthChange(handler: (healthy: boolean) => void): void {
+    this.healthHandlers.push(handler);
+  }
+
+  private checkHealth() {
+    const now = this.healthy;
+    if (now === this.lastHealthy) return;
+    this.lastHealthy = now;
+    if (!now) this.log.warn({}, 'bus unhealthy: publishes fail until Redis is back');
+    else this.log.info({}, 'bus healthy');
+    for (const h of this.healthHandlers) {
+      try {
+        h(now);
+      } catch (err) {
+        this.log.error({ err }, 'bus health handler failed');
+      }
+    }
   }
 
   get healthy(): boolean {
@@ -114,6 +137,7 @@ export class RedisBus implements Bus {
     this.closed = true;
     this.refs.clear();
     this.pending.clear();
+    this.healthHandlers.length = 0;
     await Promise.all([closeRedis(this.pub), closeRedis(this.sub)]);
   }
 
@@ -143,6 +167,7 @@ export class RedisBus implements Bus {
       await this.sendSubscribe(topics.slice(i, i + RESUBSCRIBE_CHUNK).filter((t) => this.refs.has(t)));
     }
     if (this.sub.status === 'ready' && !this.closed) this.resubscribed = true;
+    this.checkHealth();
   }
 
   private receive(channel: Buffer, data: Buffer) {

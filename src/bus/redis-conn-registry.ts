@@ -46,6 +46,7 @@ export class RedisConnRegistry implements ConnRegistry {
   private timer: NodeJS.Timeout | undefined;
   private halted = false;
   private failing = false;
+  private ticking = false;
 
   constructor(opts: RedisRegistryOptions) {
     this.nodeId = opts.nodeId ?? randomBytes(6).toString('hex');
@@ -194,7 +195,9 @@ export class RedisConnRegistry implements ConnRegistry {
   }
 
   private async tick() {
-    if (this.halted) return;
+    // A slow Redis must not pile up overlapping heartbeats.
+    if (this.halted || this.ticking) return;
+    this.ticking = true;
     try {
       if (!this.dirty && (await this.client.regBeat(this.base, this.nodeId, this.ttl)) === -1) this.dirty = true;
       await this.ensureJoined();
@@ -205,6 +208,8 @@ export class RedisConnRegistry implements ConnRegistry {
       if (!this.failing) this.log.warn({ registry: this.base, err: (err as Error).message }, 'registry heartbeat failed; will re-register when Redis is back');
       this.failing = true;
       this.dirty = true;
+    } finally {
+      this.ticking = false;
     }
   }
 

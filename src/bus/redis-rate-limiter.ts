@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock.js';
+import { fail } from '../domain/errors.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /**
@@ -55,7 +56,8 @@ export interface RedisRateLimiterOptions {
 /**
  * {@link RateLimiter} shared by every node through Redis: one Lua script per `take`, so a user's
  * rate holds across sockets, REST and nodes. Keys are `<prefix>rl:<key>`. When Redis is
- * unreachable `take` rejects (the caller decides; a send is then refused as UNAVAILABLE).
+ * unreachable `take` rejects at once with an `UNAVAILABLE` AppError (a send is then refused
+ * with 503 rather than let through unmetered).
  */
 export class RedisRateLimiter implements RateLimiter {
   private readonly client: WithTake;
@@ -68,8 +70,14 @@ export class RedisRateLimiter implements RateLimiter {
 
   async take(key: string, rate: number, burst: number, cost = 1) {
     const now = this.opts.clock ? String(this.opts.clock.now()) : '';
-    const [ok, retry] = await this.client.parleyTake(`${this.opts.prefix}rl:${key}`, rate, burst, cost, now);
-    return { ok: ok === 1, retryAfterMs: Number(retry) };
+    let reply: [number, number];
+    try {
+      reply = await this.client.parleyTake(`${this.opts.prefix}rl:${key}`, rate, burst, cost, now);
+    } catch (err) {
+      // A coded error, so a send is refused with 503 UNAVAILABLE rather than a 500.
+      throw fail('UNAVAILABLE', `rate limiter unavailable: ${(err as Error).message}`);
+    }
+    return { ok: reply[0] === 1, retryAfterMs: Number(reply[1]) };
   }
 
   async close() {

@@ -48,6 +48,12 @@ describe.each(testDialects())('app with Redis (%s)', (dialect) => {
     await a.app.bus.publish(`user:${u.user.id}`, { type: 'invalidate', keys: ['k'] });
     await until(() => got.length === 1, 'cross-node delivery');
 
+    // Every node listens on the cluster topic from the start (authorization cache invalidations).
+    const notices: BusMessage[] = [];
+    b.app.bus.onMessage((topic, msg) => { if (topic === 'cluster') notices.push(msg); });
+    await a.app.bus.publish('cluster', { type: 'invalidate', keys: [`user:${u.user.id}`] });
+    await until(() => notices.length === 1, 'cluster notice on the other node');
+
     expect(await a.app.presence.connect(u.user.id, 'ca')).toBe(true);
     expect(await b.app.presence.online([u.user.id])).toEqual(new Set([u.user.id]));
     expect(await b.app.presence.connect(u.user.id, 'cb')).toBe(false);
