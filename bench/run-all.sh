@@ -13,7 +13,7 @@ run() {
 }
 # Most important first (the targets), so a cut-short run still has them.
 run direct --rates 2000,10000,20000 --seconds 3
-run fanout --rates 100,200,300,400,500,600,800,1000,1200,1600 --seconds 2
+run fanout --rates 25,50,100,200,400 --seconds 1.5
 run idle --conns 10000,18000 --hold 1
 run persist --seconds 3
 run scaleout --rates 1000,2000 --seconds 3
