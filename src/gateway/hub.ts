@@ -3,6 +3,7 @@ import type { CodecName } from '../protocol/codec.js';
 import { CloseCodes } from '../protocol/frames.js';
 import { CLUSTER_TOPIC, groupTopic, userTopic } from '../services/notifier.js';
 import type { Logger } from '../services/deps.js';
+import { type PreparedFrame, prepareFrame } from './prepared-frame.js';
 
 /** What the hub needs of a live socket. */
 export interface HubConn {
@@ -12,6 +13,8 @@ export interface HubConn {
   readonly codec: CodecName;
   /** Writes already-encoded bytes; the connection enforces its slow-consumer limit. */
   write(data: string | Uint8Array): void;
+  /** Writes a frame framed once for many sockets (same limits as `write`). */
+  writeFrame(frame: PreparedFrame): void;
   close(code: number, reason: string): void;
 }
 
@@ -124,9 +127,13 @@ export class Hub {
     const set = this.byTopic.get(topic);
     if (!set) return;
     let n = 0;
+    // Framed once per codec, lazily (a topic may have no socket of one codec); the same Buffer
+    // goes to every socket: nothing per recipient but the write itself.
+    let json: PreparedFrame | undefined;
+    let pack: PreparedFrame | undefined;
     for (const c of set) {
       if (c.id === msg.exceptConn || c.userId === msg.exceptUser) continue;
-      c.write(c.codec === 'json' ? msg.json : msg.msgpack);
+      c.writeFrame(c.codec === 'json' ? (json ??= prepareFrame(msg.json, false)) : (pack ??= prepareFrame(msg.msgpack, true)));
       n++;
     }
     this.onDelivered(n);

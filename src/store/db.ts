@@ -26,6 +26,31 @@ export function dialectOf(url: string): DialectName {
   throw new Error(`Unsupported database URL scheme: ${url.split(':')[0]}`);
 }
 
+/**
+ * better-sqlite3 compiles SQL on every `prepare`, and Kysely prepares every query it runs, so
+ * the hot path (group commit, authentication) recompiled the same few statements thousands of
+ * times a second (12% of server CPU in the one-to-one benchmark profile, see BENCHMARKS.md).
+ * Compiled statements are kept by SQL text in a bounded LRU. Kysely runs one query at a time on
+ * its single SQLite connection (a mutex), so a cached statement is never used twice at once.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        cache.delete(sql); // re-insert: the least recently used is evicted first
+      } else {
+        stmt = sqlite.prepare(sql);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, stmt);
+      return stmt;
+    },
+  };
+}
+
 /** Opens a Kysely instance for any of the three dialects; the only place that knows drivers. */
 export function openDb(url: string, opts: DbOptions = {}): Db {
   const dialect = dialectOf(url);
@@ -40,7 +65,7 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
     sqlite.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`);
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = OFF');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   } else if (dialect === 'postgres') {
     const pool = new pg.Pool({
       connectionString: url,

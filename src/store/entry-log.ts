@@ -2,7 +2,7 @@ import { type Kysely, type Transaction, sql } from 'kysely';
 import { newId as newEntryId } from '../domain/ids.js';
 import type { DialectName } from './db.js';
 import { isRetryable, isUniqueViolation } from './dialect.js';
-import { type EntryRow, type NewEntry, appendEntries, ensureConversation } from './log.js';
+import { type EntryRow, ensureConversation } from './log.js';
 import type { Database } from './schema.js';
 
 /** One entry to commit, with what must change atomically with it. */
@@ -47,12 +47,24 @@ const key = (sender: string, clientId: string) => `${sender}\u0000${clientId}`;
 const MAX_ATTEMPTS = 6;
 
 export class KyselyEntryLogRepo implements EntryLogRepo {
+  /**
+   * Conversations whose row (and, for DMs, both member rows) a committed batch of this writer
+   * already ensured. Neither is ever deleted, so later batches skip those three statements per
+   * conversation (perf: they were half the statements of a one-to-one group commit; see
+   * BENCHMARKS.md). Filled only after a commit succeeded; cleared when it grows past a bound.
+   */
+  private readonly ensured = new Set<string>();
+
   constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
 
   async commit(items: readonly WriteItem[], now: number): Promise<WriteOutcome[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => this.commitIn(trx, items, now));
+        const created: string[] = [];
+        const out = await this.db.transaction().execute((trx) => this.commitIn(trx, items, now, created));
+        if (this.ensured.size + created.length > 100_000) this.ensured.clear();
+        for (const cid of created) this.ensured.add(cid);
+        return out;
       } catch (e) {
         if (attempt >= MAX_ATTEMPTS || !(isUniqueViolation(e) || isRetryable(e, this.dialect) || /^SQLITE_BUSY/.test(String((e as { code?: string })?.code)))) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
@@ -60,7 +72,7 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
     }
   }
 
-  private async commitIn(trx: Transaction<Database>, items: readonly WriteItem[], now: number): Promise<WriteOutcome[]> {
+  private async commitIn(trx: Transaction<Database>, items: readonly WriteItem[], now: number, created: string[]): Promise<WriteOutcome[]> {
     const existing = new Map<string, EntryRow>();
     const pairs = [...new Map(items.map((i) => [key(i.senderId, i.clientId), i])).values()];
     for (let i = 0; i < pairs.length; i += 100) {
@@ -83,33 +95,74 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       fresh.set(it.conversationId, list);
     }
 
-    const written = new Map<string, EntryRow>();
-    for (const cid of [...fresh.keys()].sort()) {
-      const list = fresh.get(cid)!;
-      const first = list[0]!;
+    // perf (see BENCHMARKS.md): a batch of one-to-one messages spans hundreds of conversations;
+    // seqs for all of them are reserved with ONE update and one read-back, and all rows go in
+    // multi-row inserts, instead of update + select + insert per conversation.
+    const cids = [...fresh.keys()].sort();
+    for (const cid of cids) {
+      if (this.ensured.has(cid)) continue;
+      const first = fresh.get(cid)![0]!;
       await ensureConversation(trx, this.dialect, cid, first.conversationKind, now);
       if (first.members) await this.ensureMembers(trx, cid, first.members, now);
-      const entries: NewEntry[] = list.map((it) => ({
-        id: newEntryId(), senderId: it.senderId, clientId: it.clientId, kind: it.kind, body: it.body, targetSeq: it.targetSeq ?? null,
-      }));
-      const rows = await appendEntries(trx, cid, entries, now);
-      for (let i = 0; i < list.length; i++) {
-        const it = list[i]!;
-        written.set(key(it.senderId, it.clientId), rows[i]!);
+      created.push(cid);
+    }
+    const next = await this.reserveSeqs(trx, cids.map((cid) => [cid, fresh.get(cid)!.length] as const), now);
+    const written = new Map<string, EntryRow>();
+    const rows: EntryRow[] = [];
+    for (const cid of cids) {
+      let seq = next.get(cid)!;
+      for (const it of fresh.get(cid)!) {
+        const row: EntryRow = {
+          conversation_id: cid, seq: seq++, id: newEntryId(), sender_id: it.senderId, client_id: it.clientId, kind: it.kind,
+          body: JSON.stringify(it.body ?? {}), target_seq: it.targetSeq ?? null, created_at: now, edited_at: null, recalled_at: null,
+        };
+        rows.push(row);
+        written.set(key(it.senderId, it.clientId), row);
+      }
+    }
+    // Chunked so a large batch stays under every dialect's bound-parameter limit.
+    for (let i = 0; i < rows.length; i += 200) await trx.insertInto('entries').values(rows.slice(i, i + 200)).execute();
+    for (const cid of cids) {
+      for (const it of fresh.get(cid)!) {
         if (it.effect && it.targetSeq != null) await this.applyEffect(trx, cid, it.targetSeq, it.effect, now);
         for (const m of it.mediaIds ?? []) await this.share(trx, m, cid);
       }
     }
 
+    // A second copy of the same key in this batch is a duplicate of the first.
+    const firstOf = new Map<string, WriteItem>();
+    for (const it of items) {
+      const k = key(it.senderId, it.clientId);
+      if (!firstOf.has(k)) firstOf.set(k, it);
+    }
     return items.map((it) => {
       const k = key(it.senderId, it.clientId);
       const old = existing.get(k);
       if (old) return { row: old, duplicate: true };
-      const row = written.get(k)!;
-      // A second copy of the same key in this batch is a duplicate of the first.
-      const firstInBatch = items.find((x) => key(x.senderId, x.clientId) === k);
-      return { row, duplicate: firstInBatch !== it };
+      return { row: written.get(k)!, duplicate: firstOf.get(k) !== it };
     });
+  }
+
+  /**
+   * Moves each conversation's `max_seq` up by its count in one UPDATE (the row locks are held
+   * until commit, so seqs stay gap-free and unique across nodes), then reads the new values
+   * back. Returns the first seq reserved per conversation. Conversations are given sorted, and
+   * concurrent writers lock them in index order; a deadlock would be retried by `commit`.
+   */
+  private async reserveSeqs(trx: Transaction<Database>, counts: readonly (readonly [string, number])[], now: number): Promise<Map<string, number>> {
+    const first = new Map<string, number>();
+    for (let i = 0; i < counts.length; i += 500) {
+      const chunk = counts.slice(i, i + 500);
+      const ids = chunk.map(([cid]) => cid);
+      // Counts are integers made here, inlined as literals so every dialect types the CASE as a number.
+      const inc = sql<number>`case id ${sql.join(chunk.map(([cid, n]) => sql`when ${cid} then ${sql.lit(n)}`), sql` `)} end`;
+      await trx.updateTable('conversations').set({ max_seq: sql<number>`max_seq + ${inc}`, last_at: now }).where('id', 'in', ids).execute();
+      const got = await trx.selectFrom('conversations').select(['id', 'max_seq']).where('id', 'in', ids).execute();
+      const n = new Map(chunk);
+      for (const r of got) first.set(r.id, Number(r.max_seq) - n.get(r.id)! + 1);
+    }
+    for (const [cid] of counts) if (!first.has(cid)) throw new Error(`conversation ${cid} does not exist`);
+    return first;
   }
 
   private async applyEffect(trx: Transaction<Database>, cid: string, target: number, effect: NonNullable<WriteItem['effect']>, now: number) {
