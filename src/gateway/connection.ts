@@ -254,7 +254,7 @@ export class Connection implements HubConn {
     const corked = this.cork();
     this.ws.send(data);
     this.d.metrics.messagesOut.inc();
-    if (!corked) this.checkBacklog();
+    this.afterWrite(corked);
   }
 
   /**
@@ -272,12 +272,28 @@ export class Connection implements HubConn {
       this.write(frame.payload);
       return;
     }
-    if (!this.cork()) {
-      raw._socket.write(frame.bytes);
-      this.checkBacklog();
-      return;
-    }
+    const corked = this.cork();
     raw._socket.write(frame.bytes);
+    this.afterWrite(corked);
+  }
+
+  /**
+   * The slow-consumer bound holds per write, corked or not: bytes held by the cork count too,
+   * so one busy tick cannot pile up more than the limit plus one frame. When the cork holds more
+   * than the limit it is flushed to the kernel at once, and what the kernel does not take is
+   * the reader's backlog.
+   */
+  private afterWrite(corked: boolean) {
+    if (corked && this.ws.bufferedAmount <= this.d.config.slowConsumerBytes) return; // checked at uncork
+    if (corked) this.flushCork();
+    this.checkBacklog();
+  }
+
+  private flushCork() {
+    const sock = (this.ws as unknown as { _socket?: Socket })._socket;
+    if (!sock || !this.corked) return;
+    this.corked = false;
+    sock.uncork();
   }
 
   /**
@@ -295,8 +311,11 @@ export class Connection implements HubConn {
     this.corked = true;
     sock.cork();
     process.nextTick(() => {
-      this.corked = false;
-      sock.uncork();
+      // Already flushed early by afterWrite: nothing of ours to uncork.
+      if (this.corked) {
+        this.corked = false;
+        sock.uncork();
+      }
       if (!this.isClosed()) this.checkBacklog();
     });
     return true;
