@@ -13,15 +13,17 @@ const Cid = Type.String({ minLength: 1, maxLength: 80 });
 const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
 export const AuthSchema = o({ type: Type.Literal('auth'), token: Type.String({ minLength: 1, maxLength: 200 }) });
-export const SendSchema = o({
-  type: Type.Literal('send'), clientId: ClientId, to: Cid,
+/** The fields of a message, shared by the socket `send` frame and the REST send body. */
+export const MessageFields = {
+  clientId: ClientId,
   kind: Type.Union(MESSAGE_KINDS.map((k) => Type.Literal(k))),
   text: Type.Optional(Type.String({ maxLength: 100_000 })),
   media: Type.Optional(Type.String({ maxLength: 64 })),
   replyTo: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   mentions: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 50 })),
   data: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
-});
+};
+export const SendSchema = o({ type: Type.Literal('send'), to: Cid, ...MessageFields });
 export const SyncSchema = o({
   type: Type.Literal('sync'),
   conversations: Type.Optional(Type.Record(Type.String({ maxLength: 80 }), Seq, { maxProperties: 5000 })),

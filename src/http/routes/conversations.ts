@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { MESSAGE_KINDS } from '../../protocol/frames.js';
+import { MessageFields } from '../../gateway/frame-schemas.js';
 import { actor, requireAuth } from '../auth.js';
 import type { HttpContext } from '../context.js';
 import { Page, errors } from '../schemas.js';
@@ -49,15 +49,8 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }>
     schema: {
       tags: ['conversations'], summary: 'Send a message (idempotent by clientId: a resend returns the original ack)',
       params: Params,
-      body: Type.Object({
-        clientId: Type.String({ minLength: 1, maxLength: 64 }),
-        kind: Type.Union(MESSAGE_KINDS.map((k) => Type.Literal(k))),
-        text: Type.Optional(Type.String({ maxLength: 100_000 })),
-        media: Type.Optional(Type.String({ maxLength: 64 })),
-        replyTo: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
-        mentions: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 50 })),
-        data: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
-      }, { additionalProperties: false }),
+      // One definition for both transports: a REST send is a socket send without `type`/`to`.
+      body: Type.Object(MessageFields, { additionalProperties: false }),
       response: { 201: Ack, ...errors(400, 401, 403, 404, 413, 429) },
     },
   }, async (req, reply) => {
