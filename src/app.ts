@@ -106,7 +106,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const clock = opts.clock ?? systemClock;
   const metrics = createMetrics();
   const secret = loadSecret(config);
-  const store = await openStore(config.db, { sqliteSynchronous: config.sqliteSynchronous, poolSize: config.dbPoolSize });
+  const store = await openStore(config.db, { sqliteSynchronous: config.sqliteSynchronous, sqliteWriter: config.sqliteWriter, poolSize: config.dbPoolSize });
   const nodeId = config.nodeId ?? newId().slice(0, 12);
   const serveWs = config.role !== 'api';
   const serveApi = config.role !== 'gateway';

@@ -17,6 +17,7 @@ export const settings = {
     def: (c) => `sqlite:${path.join(String(c.dataDir), 'parley.db')}`,
   }),
   sqliteSynchronous: s({ env: 'PARLEY_SQLITE_SYNCHRONOUS', doc: 'SQLite `synchronous` pragma: FULL survives power loss, NORMAL survives a process crash', parse: oneOf('FULL', 'NORMAL'), def: 'FULL' as 'FULL' | 'NORMAL' }),
+  sqliteWriter: s({ env: 'PARLEY_SQLITE_WRITER', doc: 'Where SQLite writes run: `thread` (a writer thread, so commits and their fsync never block the event loop), `inline` (on the event loop: less overhead when the process has one CPU), `auto` (thread when the process may use two or more CPUs)', parse: oneOf('auto', 'thread', 'inline'), def: 'auto' as 'auto' | 'thread' | 'inline' }),
   dbPoolSize: s({ env: 'PARLEY_DB_POOL', doc: 'Connections in the PostgreSQL/MySQL pool', parse: int(1, 200), def: 10 }),
   redis: s({ env: 'PARLEY_REDIS', flag: '--redis', doc: 'Redis URL for the bus, presence and shared limits; unset = in-memory (one node)', parse: redisUrl, def: undefined as string | undefined }),
   redisPrefix: s({ env: 'PARLEY_REDIS_PREFIX', flag: '--redis-prefix', doc: 'Prefix of every Redis key and channel, so several deployments can share one Redis', parse: (r) => { if (!/^[\w:.-]{1,64}$/.test(r)) throw new ConfigError('expected 1 to 64 letters, digits or _ : . -'); return r; }, def: 'parley:' }),

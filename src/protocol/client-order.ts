@@ -16,7 +16,9 @@ export class EntryOrder {
     const cid = e.conversation;
     const last = this.last.get(cid);
     if (last !== undefined && e.seq <= last) return false;
-    if (last !== undefined && e.seq === last + 1) {
+    // Seq 1 opens a conversation: nothing can precede it, so a conversation the client has not
+    // seen yet (a new DM, a group created a moment ago) needs no repair sync for its first entry.
+    if ((last ?? 0) + 1 === e.seq) {
       this.hand(e);
       this.drain(cid);
       return false;

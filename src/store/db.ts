@@ -1,15 +1,21 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import { createPool as createMysqlPool } from 'mysql2';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { SqliteThreadDialect, statementCache } from './sqlite-thread-driver.js';
+
+const STATEMENT_CACHE = 500;
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
 export interface DbOptions {
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** `auto` (default): a writer thread when the process may run on two or more CPUs. */
+  sqliteWriter?: 'auto' | 'thread' | 'inline';
   poolSize?: number;
 }
 
@@ -26,31 +32,6 @@ export function dialectOf(url: string): DialectName {
   throw new Error(`Unsupported database URL scheme: ${url.split(':')[0]}`);
 }
 
-/**
- * better-sqlite3 compiles SQL on every `prepare`, and Kysely prepares every query it runs, so
- * the hot path (group commit, authentication) recompiled the same few statements thousands of
- * times a second (12% of server CPU in the one-to-one benchmark profile, see BENCHMARKS.md).
- * Compiled statements are kept by SQL text in a bounded LRU. Kysely runs one query at a time on
- * its single SQLite connection (a mutex), so a cached statement is never used twice at once.
- */
-function withStatementCache(sqlite: SQLite.Database, max = 500) {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql: string) {
-      let stmt = cache.get(sql);
-      if (stmt) {
-        cache.delete(sql); // re-insert: the least recently used is evicted first
-      } else {
-        stmt = sqlite.prepare(sql);
-        if (cache.size >= max) cache.delete(cache.keys().next().value!);
-      }
-      cache.set(sql, stmt);
-      return stmt;
-    },
-  };
-}
-
 /** Opens a Kysely instance for any of the three dialects; the only place that knows drivers. */
 export function openDb(url: string, opts: DbOptions = {}): Db {
   const dialect = dialectOf(url);
@@ -58,14 +39,30 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
   if (dialect === 'sqlite') {
     const file = url.slice('sqlite:'.length);
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const sqlite = new SQLite(file);
-    sqlite.pragma('journal_mode = WAL');
-    // FULL fsyncs the WAL on every commit (safe on power loss); NORMAL only at checkpoints
-    // (safe when the process dies, not when the machine does). Group commit amortizes either.
-    sqlite.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`);
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('foreign_keys = OFF');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const synchronous = opts.sqliteSynchronous ?? 'FULL';
+    const open = () => {
+      const sqlite = new SQLite(file);
+      sqlite.pragma('journal_mode = WAL');
+      // FULL fsyncs the WAL on every commit (safe on power loss); NORMAL only at checkpoints
+      // (safe when the process dies, not when the machine does). Group commit amortizes either.
+      sqlite.pragma(`synchronous = ${synchronous}`);
+      sqlite.pragma('busy_timeout = 5000');
+      sqlite.pragma('foreign_keys = OFF');
+      return sqlite;
+    };
+    const writer = opts.sqliteWriter ?? 'auto';
+    // On one CPU the thread only adds hand-offs: it cannot run beside the event loop, and the
+    // one-to-one benchmark measured it slower there (BENCHMARKS.md). `availableParallelism`
+    // honours the CPU affinity mask (taskset, cpusets).
+    const threaded = writer === 'thread' || (writer === 'auto' && os.availableParallelism() > 1);
+    if (!threaded || file === ':memory:' || file === '') {
+      // (A private in-memory database exists only on its one connection: never a writer thread.)
+      const sqlite = open();
+      const prepare = statementCache(sqlite, STATEMENT_CACHE);
+      db = new Kysely<Database>({ dialect: new SqliteDialect({ database: { close: () => sqlite.close(), prepare } }) });
+    } else {
+      db = new Kysely<Database>({ dialect: new SqliteThreadDialect({ file, synchronous, openReader: open, statementCache: STATEMENT_CACHE }) });
+    }
   } else if (dialect === 'postgres') {
     const pool = new pg.Pool({
       connectionString: url,

@@ -54,6 +54,23 @@ describe.each(testDialects())('delivery on %s', (dialect) => {
     [cb2, cc].forEach((x) => expect(x.state).toBe('online'));
   });
 
+  it('the first messages of a conversation the client has never seen arrive live, without a repair sync', async () => {
+    const a = await registerUser(s.api, 'a');
+    const b = await registerUser(s.api, 'b');
+    // A repair sync would take a minute: only a live hand-over can pass this test.
+    const slowRepair = { gapDelayMs: 60_000 };
+    const ca = track(await connectClient(s.url, a.token, 'json', slowRepair));
+    const got: string[] = [];
+    const cb = track(await connectClient(s.url, b.token, 'json', slowRepair, (x) => x.on('message', (e) => got.push(`${e.conversation}:${e.seq}:${e.text}`))));
+    await befriend(s.app, a.user.id, b.user.id);
+    const dm = dmId(a.user.id, b.user.id);
+    await ca.send({ to: dm, kind: 'text', text: 'first' });
+    await ca.send({ to: dm, kind: 'text', text: 'second' });
+    await until(() => got.length >= 2, 3000, 'two live messages');
+    expect(got).toEqual([`${dm}:1:first`, `${dm}:2:second`]);
+    expect(cb.state).toBe('online');
+  });
+
   it.each(codecs)('drop the socket mid-burst and reconnect: exactly the missing ones arrive (%s)', async (codec) => {
     const a = await registerUser(s.api, 'a');
     const b = await registerUser(s.api, 'b');
