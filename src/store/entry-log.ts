@@ -4,6 +4,7 @@ import type { DialectName } from './db.js';
 import { isRetryable, isUniqueViolation } from './dialect.js';
 import { type EntryRow, ensureConversation } from './log.js';
 import type { Database } from './schema.js';
+import { ShapeCache } from './shape-cache.js';
 
 /** One entry to commit, with what must change atomically with it. */
 export interface WriteItem {
@@ -44,6 +45,8 @@ export interface EntryLogRepo {
 }
 
 const key = (sender: string, clientId: string) => `${sender}\u0000${clientId}`;
+/** The columns of `entries`, in the order every EntryRow literal below lists them. */
+const ENTRY_COLUMNS = ['conversation_id', 'seq', 'id', 'sender_id', 'client_id', 'kind', 'body', 'target_seq', 'created_at', 'edited_at', 'recalled_at'] as const;
 const MAX_ATTEMPTS = 6;
 
 export class KyselyEntryLogRepo implements EntryLogRepo {
@@ -54,6 +57,8 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
    * BENCHMARKS.md). Filled only after a commit succeeded; cleared when it grows past a bound.
    */
   private readonly ensured = new Set<string>();
+  /** The dedup lookup and the multi-row insert, compiled once per size (see ShapeCache). */
+  private readonly shapes = new ShapeCache();
 
   constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
 
@@ -77,9 +82,9 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
     const pairs = [...new Map(items.map((i) => [key(i.senderId, i.clientId), i])).values()];
     for (let i = 0; i < pairs.length; i += 100) {
       const chunk = pairs.slice(i, i + 100);
-      const rows = await trx.selectFrom('entries').selectAll()
-        .where((eb) => eb.or(chunk.map((p) => eb.and([eb('sender_id', '=', p.senderId), eb('client_id', '=', p.clientId)]))))
-        .execute();
+      const { rows } = await this.shapes.execute<EntryRow>(trx, `dedup:${chunk.length}`, chunk.flatMap((p) => [p.senderId, p.clientId]), () =>
+        trx.selectFrom('entries').selectAll()
+          .where((eb) => eb.or(chunk.map((p) => eb.and([eb('sender_id', '=', p.senderId), eb('client_id', '=', p.clientId)])))));
       for (const r of rows) existing.set(key(r.sender_id!, r.client_id!), r);
     }
 
@@ -121,7 +126,10 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       }
     }
     // Chunked so a large batch stays under every dialect's bound-parameter limit.
-    for (let i = 0; i < rows.length; i += 200) await trx.insertInto('entries').values(rows.slice(i, i + 200)).execute();
+    for (let i = 0; i < rows.length; i += 200) {
+      const chunk = rows.slice(i, i + 200);
+      await this.shapes.execute(trx, `insert:${chunk.length}`, chunk.flatMap((r) => ENTRY_COLUMNS.map((c) => r[c])), () => trx.insertInto('entries').values(chunk));
+    }
     for (const cid of cids) {
       for (const it of fresh.get(cid)!) {
         if (it.effect && it.targetSeq != null) await this.applyEffect(trx, cid, it.targetSeq, it.effect, now);
