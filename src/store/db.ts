@@ -6,7 +6,7 @@ import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import { createPool as createMysqlPool } from 'mysql2';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { SqliteThreadDialect, statementCache } from './sqlite-thread-driver.js';
+import { ParleySqliteDialect, statementCache } from './sqlite-driver.js';
 
 const STATEMENT_CACHE = 500;
 
@@ -50,18 +50,16 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
       sqlite.pragma('foreign_keys = OFF');
       return sqlite;
     };
-    const writer = opts.sqliteWriter ?? 'auto';
-    // On one CPU the thread only adds hand-offs: it cannot run beside the event loop, and the
-    // one-to-one benchmark measured it slower there (BENCHMARKS.md). `availableParallelism`
-    // honours the CPU affinity mask (taskset, cpusets).
-    const threaded = writer === 'thread' || (writer === 'auto' && os.availableParallelism() > 1);
-    if (!threaded || file === ':memory:' || file === '') {
-      // (A private in-memory database exists only on its one connection: never a writer thread.)
+    if (file === ':memory:' || file === '') {
+      // A private in-memory database exists only on its one connection: Kysely's own driver.
       const sqlite = open();
       const prepare = statementCache(sqlite, STATEMENT_CACHE);
       db = new Kysely<Database>({ dialect: new SqliteDialect({ database: { close: () => sqlite.close(), prepare } }) });
     } else {
-      db = new Kysely<Database>({ dialect: new SqliteThreadDialect({ file, synchronous, openReader: open, statementCache: STATEMENT_CACHE }) });
+      // `availableParallelism` honours the CPU affinity mask (taskset, cpusets).
+      const auto = os.availableParallelism() > 1 ? 'thread' : 'inline';
+      const writer = !opts.sqliteWriter || opts.sqliteWriter === 'auto' ? auto : opts.sqliteWriter;
+      db = new Kysely<Database>({ dialect: new ParleySqliteDialect({ file, synchronous, writer, open, statementCache: STATEMENT_CACHE }) });
     }
   } else if (dialect === 'postgres') {
     const pool = new pg.Pool({

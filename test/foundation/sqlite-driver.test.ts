@@ -19,37 +19,21 @@ function holdTransaction(db: Kysely<any>, body: (trx: Transaction<any>) => Promi
   return { opened, release, done };
 }
 
-// The SQLite store writes on a worker thread and reads on the main thread
-// (src/store/sqlite-thread-driver.ts). These are the properties the rest of the store relies on.
-describe('SQLite writer thread', () => {
+// With PARLEY_SQLITE_WRITER=thread the SQLite store writes on a worker thread and reads on the
+// main thread (src/store/sqlite-driver.ts). These are the properties the rest of the store relies on.
+describe.each(['thread', 'inline'] as const)('SQLite store with the writer %s', (writer) => {
   let tdb: TestDatabase;
   let conn: Db;
   const db = () => conn.db as unknown as Kysely<any>;
 
   beforeEach(async () => {
     tdb = await freshDatabase('sqlite');
-    conn = openDb(tdb.url, { sqliteWriter: 'thread' });
+    conn = openDb(tdb.url, { sqliteWriter: writer });
     await sql`create table probe (id integer primary key, name text not null unique)`.execute(db());
   });
   afterEach(async () => {
     await conn.close();
     await tdb.drop();
-  });
-
-  it('keeps the event loop turning while a long write runs on the writer', async () => {
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 5);
-    const started = performance.now();
-    // One statement that keeps SQLite busy for a while: on the main thread no timer could fire.
-    await sql`insert into probe (id, name)
-      with recursive c(x) as (select 1 union all select x + 1 from c where x < 400000)
-      select x, 'n' || x from c`.execute(db());
-    const took = performance.now() - started;
-    clearInterval(timer);
-    const count = await db().selectFrom('probe').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    expect(Number(count.n)).toBe(400000);
-    expect(took).toBeGreaterThan(50);
-    expect(ticks).toBeGreaterThanOrEqual(Math.floor(took / 5 / 4));
   });
 
   it('reads outside a transaction do not wait for an open one, and do not see its rows', async () => {
@@ -96,12 +80,39 @@ describe('SQLite writer thread', () => {
     setTimeout(tx.release, 20);
     await tx.done;
     await closing;
-    const again = openDb(tdb.url, { sqliteWriter: 'thread' });
+    const again = openDb(tdb.url, { sqliteWriter: writer });
     try {
       const rows = await (again.db as unknown as Kysely<any>).selectFrom('probe').select('name').execute();
       expect(rows.map((r) => r.name)).toEqual(['kept']);
     } finally {
       conn = again; // afterEach closes it
+    }
+  });
+});
+
+describe('SQLite writer thread', () => {
+  it('keeps the event loop turning while a long write runs on the writer', async () => {
+    const tdb = await freshDatabase('sqlite');
+    const conn = openDb(tdb.url, { sqliteWriter: 'thread' });
+    const db = () => conn.db as unknown as Kysely<any>;
+    try {
+      await sql`create table probe (id integer primary key, name text not null unique)`.execute(db());
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      const started = performance.now();
+      // One statement that keeps SQLite busy for a while: on the main thread no timer could fire.
+      await sql`insert into probe (id, name)
+        with recursive c(x) as (select 1 union all select x + 1 from c where x < 400000)
+        select x, 'n' || x from c`.execute(db());
+      const took = performance.now() - started;
+      clearInterval(timer);
+      const count = await db().selectFrom('probe').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      expect(Number(count.n)).toBe(400000);
+      expect(took).toBeGreaterThan(50);
+      expect(ticks).toBeGreaterThanOrEqual(Math.floor(took / 5 / 4));
+    } finally {
+      await conn.close();
+      await tdb.drop();
     }
   });
 });

@@ -1,4 +1,4 @@
-// The SQLite writer thread (see sqlite-thread-driver.ts for why it exists).
+// The SQLite writing connection on a worker thread (see sqlite-driver.ts for why it exists).
 // Plain JavaScript on purpose: a worker is started by Node itself, outside any TypeScript
 // loader a test runner or `tsx` installs on the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
