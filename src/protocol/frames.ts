@@ -73,6 +73,8 @@ export interface ConversationSummary {
   /** For direct chats: the other user. For groups: the group id. */
   peer?: string;
   groupId?: string;
+  /** Direct chats only: the other user's read position (drives "read" marks on your messages). */
+  peerReadSeq?: number;
 }
 
 // ---- client → server ----

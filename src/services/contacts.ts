@@ -7,7 +7,7 @@ import type { Actor } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
 import {
   type ContactRequestView, type FriendView, type PageQuery, type Paged, type UserBrief,
-  brief, friendView, pageOf, paged, requestView,
+  brief, friendRecord, friendView, pageOf, paged, requestView, unknownUser,
 } from './social-views.js';
 
 const DAY_MS = 86_400_000;
@@ -123,13 +123,17 @@ export class ContactService {
     return paged(rows, page.limit, (f) => friendView(f, online.has(f.peer_id), dmId(actor.userId, f.peer_id)), (f) => [f.created_at, f.peer_id]);
   }
 
+  /** A remark is private: only the actor's own devices hear of the change. */
   async setRemark(actor: Actor, peerId: string, remark: string): Promise<FriendView> {
-    const { contacts } = this.deps.store;
-    if (!(await contacts.setRemark(actor.userId, peerId, remark))) throw fail('NOT_FRIENDS', 'This user is not in your contacts');
-    const f = await contacts.friend(actor.userId, peerId);
+    const me = actor.userId;
+    const cid = dmId(me, peerId);
+    const { value: f, events } = await this.deps.store.contacts.setRemark(me, peerId, remark, this.deps.clock.now(), (row) => [
+      { userIds: [me], kind: 'contact.updated', payload: { friend: friendRecord(row, cid) } },
+    ]);
     if (!f) throw fail('NOT_FRIENDS', 'This user is not in your contacts');
+    await this.publish(events, []);
     const online = await this.online([peerId]);
-    return friendView(f, online.has(peerId), dmId(actor.userId, peerId));
+    return friendView(f, online.has(peerId), cid);
   }
 
   /** Ends the friendship on both sides (the direct conversation's history stays). */
@@ -165,8 +169,14 @@ export class ContactService {
     await this.publish(events, [me, userId]);
   }
 
+  /** Idempotent; only the unblocker's devices hear of it (the blocked user never saw the block). */
   async unblock(actor: Actor, userId: string): Promise<void> {
-    if (await this.deps.store.contacts.unblock(actor.userId, userId)) await this.publish([], [actor.userId, userId]);
+    const me = actor.userId;
+    const target = await this.deps.store.users.byId(userId);
+    const { value, events } = await this.deps.store.contacts.unblock(me, userId, this.deps.clock.now(), [
+      { userIds: [me], kind: 'contact.unblocked', payload: { user: target ? brief(target) : unknownUser(userId) } },
+    ]);
+    if (value) await this.publish(events, [me, userId]);
   }
 
   private async briefs(ids: string[]): Promise<Map<string, UserBrief>> {

@@ -67,6 +67,27 @@ export class GroupJoins {
     return { status: 'pending', request: groupRequestView(ch.value, who) };
   }
 
+  /**
+   * The requester withdraws their pending request; the admins (who were told of it) and the
+   * requester's own devices hear of it. Without one pending: `REQUEST_NOT_FOUND`, except that a
+   * group the caller may not know of (invite-only, not a member) stays `GROUP_NOT_FOUND`.
+   */
+  async cancelJoin(actor: Actor, groupId: string): Promise<GroupRequestView> {
+    const me = actor.userId;
+    const ch = await this.deps.store.groups.write.cancelRequest({
+      groupId, actorId: me, now: this.now,
+      check: () => {},
+      absent: (s) => (s.actor || publiclyVisible(s.group)
+        ? fail('REQUEST_NOT_FOUND', 'You have no pending request to join this group')
+        : fail('GROUP_NOT_FOUND', 'No such group')),
+      describe: (g, r, admins) => ({
+        events: [{ userIds: [...new Set([...admins, me])], kind: 'group.request.canceled', payload: { requestId: r.id, group: groupCard(g) } }],
+      }),
+    });
+    await publishGroupChange(this.deps, ch, {});
+    return this.requestView(ch.value);
+  }
+
   async requests(actor: Actor, groupId: string, q: PageQuery): Promise<Paged<GroupRequestView>> {
     const page = pageOf(q);
     const { g, m } = await loadGroup(this.deps, groupId, actor.userId);

@@ -169,6 +169,11 @@ export class GroupService {
     return this.joins.join(actor, groupId, message);
   }
 
+  /** Withdraws the caller's own pending join request. */
+  cancelJoin(actor: Actor, groupId: string): Promise<GroupRequestView> {
+    return this.joins.cancelJoin(actor, groupId);
+  }
+
   requests(actor: Actor, groupId: string, q: PageQuery): Promise<Paged<GroupRequestView>> {
     return this.joins.requests(actor, groupId, q);
   }

@@ -262,8 +262,12 @@ export class MessagingService {
       unread, muted: m.muted, pinned: m.pinned,
     };
     if (last) s.lastMessage = toEntry(last, this.deps.notify.signer());
-    if (m.kind === 'dm') s.peer = m.conversationId.split(':').slice(1).find((u) => u !== userId);
-    else s.groupId = m.conversationId.slice(2);
+    if (m.kind === 'dm') {
+      const peer = m.conversationId.split(':').slice(1).find((u) => u !== userId);
+      s.peer = peer;
+      // Views built without the store's join (no member row of the caller yet) read it here.
+      s.peerReadSeq = m.peerReadSeq ?? (peer ? Number((await repo.member(m.conversationId, peer))?.read_seq ?? 0) : 0);
+    } else s.groupId = m.conversationId.slice(2);
     return s;
   }
 

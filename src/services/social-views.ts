@@ -45,10 +45,12 @@ export interface FriendView extends UserBrief {
 }
 
 export function friendView(f: FriendRow, online: boolean, conversation: string): FriendView {
-  return {
-    id: f.peer_id, username: f.username, nickname: f.nickname, avatar: f.avatar,
-    remark: f.remark, online, since: f.created_at, conversation,
-  };
+  return { ...friendRecord(f, conversation), online };
+}
+
+/** A friend as an event carries it: no `online`, which is stale by the time an event is replayed. */
+export function friendRecord(f: FriendRow, conversation: string): Omit<FriendView, 'online'> {
+  return { id: f.peer_id, username: f.username, nickname: f.nickname, avatar: f.avatar, remark: f.remark, since: f.created_at, conversation };
 }
 
 /** What anyone who may know of the group sees (search results, non-members). */

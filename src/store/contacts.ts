@@ -78,7 +78,12 @@ export interface ContactRepo {
   friends(userId: string, page: Page): Promise<FriendRow[]>;
   /** Which of `peerIds` are friends of `userId`. */
   friendIdsAmong(userId: string, peerIds: readonly string[]): Promise<Set<string>>;
-  setRemark(userId: string, peerId: string, remark: string): Promise<boolean>;
+  /**
+   * Sets the user's remark for a friend. `value` is the friend after it, undefined when they are
+   * not friends; `events` are appended only when the remark changed (setting the same one
+   * announces nothing).
+   */
+  setRemark(userId: string, peerId: string, remark: string, now: number, events: (f: FriendRow) => EventSpec[]): Promise<Changed<FriendRow | undefined>>;
   /** Removes both sides; `value` is false when they were not friends. */
   removeFriend(userId: string, peerId: string, now: number, events: EventSpec[]): Promise<Changed<boolean>>;
   blocks(userId: string, page: Page): Promise<BlockedRow[]>;
@@ -86,7 +91,8 @@ export interface ContactRepo {
   blockedBy(userId: string, ids: readonly string[]): Promise<Set<string>>;
   /** `value` lists the pending requests this canceled; blocking again changes and announces nothing. */
   block(userId: string, targetId: string, now: number, events: (canceled: ContactRequestRow[]) => EventSpec[]): Promise<Changed<ContactRequestRow[]>>;
-  unblock(userId: string, targetId: string): Promise<boolean>;
+  /** `value` is false when there was no block; unblocking again changes and announces nothing. */
+  unblock(userId: string, targetId: string, now: number, events: EventSpec[]): Promise<Changed<boolean>>;
 }
 
 /** The unique pending key: the sorted pair, so a pair has one pending request whichever way. */
@@ -181,8 +187,8 @@ export class KyselyContactRepo implements ContactRepo {
     }
   }
 
-  private friendQuery() {
-    return this.db.selectFrom('contacts').innerJoin('users', 'users.id', 'contacts.peer_id')
+  private friendQuery(db: Kysely<Database> | Trx = this.db) {
+    return db.selectFrom('contacts').innerJoin('users', 'users.id', 'contacts.peer_id')
       .select(['contacts.peer_id', 'contacts.remark', 'contacts.created_at', 'users.username', 'users.nickname', 'users.avatar']);
   }
 
@@ -205,9 +211,17 @@ export class KyselyContactRepo implements ContactRepo {
     return new Set(rows.map((r) => r.peer_id));
   }
 
-  async setRemark(userId: string, peerId: string, remark: string) {
-    const res = await this.db.updateTable('contacts').set({ remark }).where('user_id', '=', userId).where('peer_id', '=', peerId).executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+  async setRemark(userId: string, peerId: string, remark: string, now: number, events: (f: FriendRow) => EventSpec[]) {
+    return runTx(this.db, this.dialect, async (trx) => {
+      // Both users, as for every contact change: a racing unfriend either precedes or follows.
+      await lockUsers(trx, [userId, peerId]);
+      const before = await this.friendQuery(trx).where('contacts.user_id', '=', userId).where('contacts.peer_id', '=', peerId).executeTakeFirst();
+      if (!before) return { value: undefined, events: [] };
+      if (before.remark === remark) return { value: before, events: [] };
+      await trx.updateTable('contacts').set({ remark }).where('user_id', '=', userId).where('peer_id', '=', peerId).execute();
+      const after = { ...before, remark };
+      return { value: after, events: await appendEvents(trx, events(after), now) };
+    });
   }
 
   async removeFriend(userId: string, peerId: string, now: number, events: EventSpec[]) {
@@ -258,8 +272,12 @@ export class KyselyContactRepo implements ContactRepo {
     });
   }
 
-  async unblock(userId: string, targetId: string) {
-    const res = await this.db.deleteFrom('blocks').where('user_id', '=', userId).where('blocked_id', '=', targetId).executeTakeFirst();
-    return Number(res.numDeletedRows) === 1;
+  async unblock(userId: string, targetId: string, now: number, events: EventSpec[]) {
+    return runTx(this.db, this.dialect, async (trx) => {
+      await lockUsers(trx, [userId, targetId]);
+      const res = await trx.deleteFrom('blocks').where('user_id', '=', userId).where('blocked_id', '=', targetId).executeTakeFirst();
+      if (Number(res.numDeletedRows) !== 1) return { value: false, events: [] };
+      return { value: true, events: await appendEvents(trx, events, now) };
+    });
   }
 }

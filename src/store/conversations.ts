@@ -17,6 +17,11 @@ export interface MembershipView {
   leftSeq: number | null;
   muted: boolean;
   pinned: boolean;
+  /**
+   * Direct chats: the other member's read position (0 when they have no member row). Absent for
+   * groups, and where the view was not read by {@link ConversationRepo.memberships}.
+   */
+  peerReadSeq?: number;
 }
 
 /**
@@ -26,7 +31,7 @@ export interface MembershipView {
 export interface ConversationRepo {
   get(id: string): Promise<ConversationRow | undefined>;
   member(conversationId: string, userId: string): Promise<MemberRow | undefined>;
-  /** Every conversation the user has a member row in (DMs and groups, departed ones too). */
+  /** Every conversation the user has a member row in (DMs and groups, departed ones too); DMs carry `peerReadSeq`. */
   memberships(userId: string): Promise<MembershipView[]>;
   /** Entries with `after < seq <= upTo`, ascending, at most `limit`. */
   entriesAfter(conversationId: string, after: number, upTo: number, limit: number): Promise<EntryRow[]>;
@@ -60,17 +65,25 @@ export class KyselyConversationRepo implements ConversationRepo {
   }
 
   async memberships(userId: string): Promise<MembershipView[]> {
+    // The peer's row rides along in the same query: a summary list must not cost a read per DM.
     const rows = await this.db.selectFrom('conversation_members as m')
       .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
-      .select(['m.conversation_id', 'c.kind', 'c.max_seq', 'c.min_seq', 'm.read_seq', 'm.joined_seq', 'm.left_seq', 'm.muted', 'm.pinned'])
+      .leftJoin('conversation_members as p', (j) => j.onRef('p.conversation_id', '=', 'm.conversation_id')
+        .onRef('p.user_id', '!=', 'm.user_id').on('c.kind', '=', 'dm'))
+      .select(['m.conversation_id', 'c.kind', 'c.max_seq', 'c.min_seq', 'm.read_seq', 'm.joined_seq', 'm.left_seq', 'm.muted', 'm.pinned',
+        'p.read_seq as peer_read_seq'])
       .where('m.user_id', '=', userId)
       .orderBy('m.conversation_id')
       .execute();
-    return rows.map((r) => ({
-      conversationId: r.conversation_id, kind: r.kind, maxSeq: Number(r.max_seq), minSeq: Number(r.min_seq),
-      readSeq: Number(r.read_seq), joinedSeq: Number(r.joined_seq), leftSeq: r.left_seq == null ? null : Number(r.left_seq),
-      muted: Number(r.muted) === 1, pinned: Number(r.pinned) === 1,
-    }));
+    return rows.map((r) => {
+      const v: MembershipView = {
+        conversationId: r.conversation_id, kind: r.kind, maxSeq: Number(r.max_seq), minSeq: Number(r.min_seq),
+        readSeq: Number(r.read_seq), joinedSeq: Number(r.joined_seq), leftSeq: r.left_seq == null ? null : Number(r.left_seq),
+        muted: Number(r.muted) === 1, pinned: Number(r.pinned) === 1,
+      };
+      if (r.kind === 'dm') v.peerReadSeq = Number(r.peer_read_seq ?? 0);
+      return v;
+    });
   }
 
   entriesAfter(conversationId: string, after: number, upTo: number, limit: number) {

@@ -52,6 +52,12 @@ export interface GroupWrite {
   /** Accepts a pending join request: claims it, then adds its user (a member already is just marked accepted). */
   acceptRequest(i: Base & { requestId: string; max: number; describe: (g: GroupRow, r: RequestRow, added: boolean) => GroupDescription }): Promise<GroupChange<RequestRow>>;
   declineRequest(i: Base & { requestId: string; describe: (g: GroupRow, r: RequestRow) => GroupDescription }): Promise<GroupChange<RequestRow>>;
+  /**
+   * The actor withdraws their own pending join request (marked `canceled`). With none pending,
+   * throws what `absent` returns for the locked state (so a hidden group can stay hidden).
+   * `describe` gets the admins' ids.
+   */
+  cancelRequest(i: Base & { absent: (s: MemberChangeState) => Error; describe: (g: GroupRow, r: RequestRow, adminIds: string[]) => GroupDescription }): Promise<GroupChange<RequestRow>>;
   /** Creates a pending join request (`REQUEST_PENDING` if one exists); `describe` gets the admins' ids. */
   requestJoin(i: Base & { requestId: string; message: string; describe: (g: GroupRow, r: RequestRow, adminIds: string[]) => GroupDescription }): Promise<GroupChange<RequestRow>>;
   /** Removes one member (leave or kick). */
@@ -126,8 +132,18 @@ export class GroupWrites implements GroupWrite {
         if (isUniqueViolation(e)) throw fail('REQUEST_PENDING', 'Your request to join is already pending');
         throw e;
       }
-      const admins = await trx.selectFrom('group_members').select('user_id').where('group_id', '=', s.group.id).where('role', 'in', ['owner', 'admin']).execute();
-      return this.finish(trx, s.group, i.actorId, i.describe(s.group, r, admins.map((a) => a.user_id)), i.now, { value: r });
+      return this.finish(trx, s.group, i.actorId, i.describe(s.group, r, await this.adminIds(trx, s.group.id)), i.now, { value: r });
+    });
+  }
+
+  cancelRequest(i: Parameters<GroupWrite['cancelRequest']>[0]) {
+    return this.tx(i, undefined, async (trx, s) => {
+      // At most one is pending per (group, user): `pending_key` is unique.
+      const pending = await trx.selectFrom('group_requests').select('id')
+        .where('pending_key', '=', `${s.group.id}:${i.actorId}`).executeTakeFirst();
+      if (!pending) throw i.absent(s);
+      const r = await this.claim(trx, s.group.id, pending.id, 'canceled', i.actorId, i.now);
+      return this.finish(trx, s.group, i.actorId, i.describe(s.group, r, await this.adminIds(trx, s.group.id)), i.now, { value: r });
     });
   }
 
@@ -201,7 +217,12 @@ export class GroupWrites implements GroupWrite {
     return trx.selectFrom('group_members').selectAll().where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
   }
 
-  private async claim(trx: Trx, groupId: string, id: string, to: 'accepted' | 'declined', by: string, now: number) {
+  private async adminIds(trx: Trx, groupId: string) {
+    const rows = await trx.selectFrom('group_members').select('user_id').where('group_id', '=', groupId).where('role', 'in', ['owner', 'admin']).execute();
+    return rows.map((a) => a.user_id);
+  }
+
+  private async claim(trx: Trx, groupId: string, id: string, to: 'accepted' | 'declined' | 'canceled', by: string, now: number) {
     const res = await trx.updateTable('group_requests').set({ status: to, pending_key: null, decided_by: by, updated_at: now })
       .where('id', '=', id).where('group_id', '=', groupId).where('status', '=', 'pending').executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw fail('REQUEST_NOT_FOUND', 'No such pending request');

@@ -195,6 +195,29 @@ export const entries: MatrixEntry[] = [
     },
   },
   {
+    route: 'DELETE /api/v1/groups/:id/join',
+    setup: async (w) => {
+      const g = await w.group('approval');
+      const hidden = await w.group();
+      const asker = await w.user();
+      const rid = await w.joinRequest(g.id, asker);
+      return {
+        path: `${V}/groups/${g.id}/join`,
+        secrets: [g.notice, hidden.notice, rid],
+        cases: [
+          // Only the requester can withdraw a request: for everyone else there is none to withdraw.
+          ...outsiders(g, 404, 'REQUEST_NOT_FOUND'),
+          { who: 'member', token: g.member.token, expect: 404, code: 'REQUEST_NOT_FOUND' },
+          { who: 'admin', token: g.admin.token, expect: 404, code: 'REQUEST_NOT_FOUND' },
+          { who: 'owner', token: g.owner.token, expect: 404, code: 'REQUEST_NOT_FOUND' },
+          ...outsiders(hidden).map((c) => ({ ...c, who: `${c.who} (invite-only group)`, path: `${V}/groups/${hidden.id}/join` })),
+          { who: 'the asker', token: asker.token, expect: 200, check: (r) => expect(r).toMatchObject({ id: rid, status: 'canceled' }) },
+          { who: 'the asker again', token: asker.token, expect: 404, code: 'REQUEST_NOT_FOUND' },
+        ],
+      };
+    },
+  },
+  {
     route: 'POST /api/v1/groups/:id/leave',
     setup: async (w) => {
       const g = await w.group();

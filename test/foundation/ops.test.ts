@@ -36,6 +36,14 @@ describe('operations endpoints', () => {
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/me', '/api/v1/users/{id}']));
     const register = doc.body.paths['/api/v1/auth/register'].post;
     expect(register.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['username', 'password', 'nickname']));
+    const withdraw = doc.body.paths['/api/v1/groups/{id}/join'].delete;
+    expect(withdraw.requestBody).toBeUndefined();
+    expect(withdraw.parameters.map((p: any) => [p.in, p.name])).toEqual([['path', 'id']]);
+    expect(Object.keys(withdraw.responses).sort()).toEqual(['200', '400', '401', '404']);
+    expect(withdraw.responses['200'].content['application/json'].schema.properties.status.anyOf.map((x: any) => x.enum?.[0] ?? x.const)).toContain('canceled');
+    const summary = doc.body.paths['/api/v1/conversations'].get.responses['200'].content['application/json'].schema.properties.items.items;
+    expect(summary.properties.peerReadSeq).toMatchObject({ type: 'integer' });
+    expect(summary.required).not.toContain('peerReadSeq');
     const page = await fetch(`${s.url}/api/v1/docs/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<html/i);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
 import type { ParleyClient } from '../../src/protocol/client.js';
-import type { Entry } from '../../src/protocol/frames.js';
+import type { Entry, SyncDoneFrame } from '../../src/protocol/frames.js';
 import { testDialects } from '../support/databases.js';
 import { DeliveryChecker } from '../support/delivery-checker.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
 import { befriend, createGroup, setRole } from '../support/social-fixtures.js';
-import { connectClient, until } from '../support/ws-clients.js';
+import { RawSocket, connectClient, until } from '../support/ws-clients.js';
 
 describe.each(testDialects())('messaging features on %s', (dialect) => {
   let s: TestServer;
@@ -64,7 +64,39 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     expect(receipts[0]).toMatchObject({ userId: b.user.id, seq: ack2.seq });
     expect(receipts[1]).toMatchObject({ userId: b.user.id, seq: ack2.seq });
     const list = await s.api.get('/api/v1/conversations', b.token);
-    expect(list.body.items.find((x: any) => x.id === dm)).toMatchObject({ readSeq: ack2.seq, unread: 0, maxSeq: ack2.seq, peer: a.user.id });
+    expect(list.body.items.find((x: any) => x.id === dm)).toMatchObject({ readSeq: ack2.seq, unread: 0, maxSeq: ack2.seq, peer: a.user.id, peerReadSeq: 0 });
+  });
+
+  it('DM summaries carry the peer\'s read position (REST list, PATCH reply, sync.done); groups do not', async () => {
+    const a = await registerUser(s.api, 'a');
+    const b = await registerUser(s.api, 'b');
+    await befriend(s.app, a.user.id, b.user.id);
+    const dm = dmId(a.user.id, b.user.id);
+    const { cid: gid } = await createGroup(s.app, a.user.id, [b.user.id]);
+    const ca = await connect(a.token);
+    await ca.send({ to: dm, kind: 'text', text: 'one' });
+    const ack = await ca.send({ to: dm, kind: 'text', text: 'two' });
+    await ca.send({ to: gid, kind: 'text', text: 'g' });
+    expect((await s.api.post(`/api/v1/conversations/${dm}/read`, { seq: ack.seq }, b.token)).status).toBe(200);
+    expect((await s.api.post(`/api/v1/conversations/${gid}/read`, { seq: 2 }, b.token)).status).toBe(200);
+
+    const mine = (await s.api.get('/api/v1/conversations', a.token)).body.items;
+    expect(mine.find((x: any) => x.id === dm)).toMatchObject({ peer: b.user.id, readSeq: 0, peerReadSeq: ack.seq });
+    expect(mine.find((x: any) => x.id === gid)).not.toHaveProperty('peerReadSeq');
+    const theirs = (await s.api.get('/api/v1/conversations', b.token)).body.items;
+    expect(theirs.find((x: any) => x.id === dm)).toMatchObject({ readSeq: ack.seq, peerReadSeq: 0 });
+    const patched = await s.api.patch(`/api/v1/conversations/${dm}`, { pinned: true }, a.token);
+    expect(patched.body).toMatchObject({ id: dm, pinned: true, peerReadSeq: ack.seq });
+    expect((await s.api.patch(`/api/v1/conversations/${gid}`, { pinned: true }, a.token)).body).not.toHaveProperty('peerReadSeq');
+
+    // A new device learns it from sync.done's summaries of the conversations it did not list.
+    const raw = await RawSocket.open(s.url, { token: a.token });
+    await raw.next((f) => f.type === 'ready');
+    raw.send({ type: 'sync' });
+    const done = await raw.next<SyncDoneFrame>((f) => f.type === 'sync.done');
+    raw.close();
+    expect(done.conversations.find((x) => x.id === dm)).toMatchObject({ peerReadSeq: ack.seq });
+    expect(done.conversations.find((x) => x.id === gid)).not.toHaveProperty('peerReadSeq');
   });
 
   it('recall, edit, mentions, replies and admin recall in a group', async () => {

@@ -150,6 +150,60 @@ describe.each(testDialects())('groups over HTTP on %s', (dialect) => {
     expectError(await api.post(`${V}/groups/${inv.id}/join`, {}, b.token), 404, 'GROUP_NOT_FOUND');
   });
 
+  it('a requester withdraws their own pending join request (DELETE /groups/:id/join)', async () => {
+    const { api } = s;
+    const [o, ad, m, a, b] = await users(api, 'own', 'adm', 'mem', 'ask1', 'ask2');
+    const g = await groupWith(api, o, [ad, m], { joinPolicy: 'approval' });
+    expect((await api.patch(`${V}/groups/${g.id}/members/${ad.user.id}`, { role: 'admin' }, o.token)).status).toBe(200);
+    const r1 = await api.post(`${V}/groups/${g.id}/join`, { message: 'hi' }, a.token);
+    const r2 = await api.post(`${V}/groups/${g.id}/join`, {}, b.token);
+    const before = await entriesOf(s, `g:${g.id}`);
+
+    const gone = await api.delete(`${V}/groups/${g.id}/join`, a.token);
+    expect(gone.status).toBe(200);
+    expect(gone.body).toMatchObject({ id: r1.body.request.id, groupId: g.id, user: { id: a.user.id }, message: 'hi', status: 'canceled' });
+    // Only the caller's own request went; no entry in the group conversation.
+    expect((await api.get(`${V}/groups/${g.id}/requests`, o.token)).body.items.map((r: any) => r.id)).toEqual([r2.body.request.id]);
+    expect(await entriesOf(s, `g:${g.id}`)).toEqual(before);
+    // The admins who were told of the request, and the requester's devices, hear it is gone; plain members do not.
+    for (const u of [o, ad, a]) {
+      expect((await eventsOf(s, u.user.id)).at(-1), u.user.username).toEqual(expect.objectContaining({
+        kind: 'group.request.canceled', payload: { requestId: r1.body.request.id, group: { id: g.id, name: g.name, avatar: null, joinPolicy: 'approval', memberCount: 3 } },
+      }));
+    }
+    expect((await eventsOf(s, m.user.id)).some((e) => e.kind === 'group.request.canceled')).toBe(false);
+
+    // Nothing pending any more: a stable 404; the canceled request cannot be decided; asking again works.
+    expectError(await api.delete(`${V}/groups/${g.id}/join`, a.token), 404, 'REQUEST_NOT_FOUND');
+    expectError(await api.post(`${V}/groups/${g.id}/requests/${r1.body.request.id}/accept`, {}, o.token), 404, 'REQUEST_NOT_FOUND');
+    expect((await api.post(`${V}/groups/${g.id}/join`, {}, a.token)).status).toBe(202);
+    // A member has nothing to withdraw; an unknown group, and an invite-only one for a non-member, do not exist.
+    expectError(await api.delete(`${V}/groups/${g.id}/join`, m.token), 404, 'REQUEST_NOT_FOUND');
+    expectError(await api.delete(`${V}/groups/0000000000000000000000000z/join`, a.token), 404, 'GROUP_NOT_FOUND');
+    const inv = await groupWith(api, o, [], { joinPolicy: 'invite' });
+    expectError(await api.delete(`${V}/groups/${inv.id}/join`, a.token), 404, 'GROUP_NOT_FOUND');
+    expectError(await api.delete(`${V}/groups/not-an-id/join`, a.token), 400, 'VALIDATION_FAILED');
+
+    // A request still pending when the policy turned invite-only can be withdrawn by its sender.
+    expect((await api.patch(`${V}/groups/${g.id}`, { joinPolicy: 'invite' }, o.token)).status).toBe(200);
+    expect((await api.delete(`${V}/groups/${g.id}/join`, b.token)).body).toMatchObject({ id: r2.body.request.id, status: 'canceled' });
+  });
+
+  it('withdrawing races a decision: exactly one wins', async () => {
+    const { api } = s;
+    const [o, a] = await users(api, 'own', 'ask');
+    const g = await groupWith(api, o, [], { joinPolicy: 'approval' });
+    const r = await api.post(`${V}/groups/${g.id}/join`, {}, a.token);
+    const [cancel, accept] = await Promise.all([
+      api.delete(`${V}/groups/${g.id}/join`, a.token),
+      api.post(`${V}/groups/${g.id}/requests/${r.body.request.id}/accept`, {}, o.token),
+    ]);
+    expect([cancel.status, accept.status].sort()).toEqual([200, 404]);
+    const row = await db(s).selectFrom('group_requests').select(['status', 'pending_key']).where('id', '=', r.body.request.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: cancel.status === 200 ? 'canceled' : 'accepted', pending_key: null });
+    expect((await api.get(`${V}/groups/${g.id}`, o.token)).body.memberCount).toBe(cancel.status === 200 ? 1 : 2);
+  });
+
   it('roles: promote, demote, kick and mute follow rank; a kicked member loses access at once', async () => {
     const { api } = s;
     const [o, ad, m1, m2] = await users(api, 'own', 'adm', 'm1', 'm2');

@@ -16,6 +16,7 @@ const Summary = Type.Object({
   maxSeq: Type.Integer(), minSeq: Type.Integer(), readSeq: Type.Integer(), unread: Type.Integer(),
   muted: Type.Boolean(), pinned: Type.Boolean(), lastMessage: Type.Optional(Entry),
   peer: Type.Optional(Type.String()), groupId: Type.Optional(Type.String()),
+  peerReadSeq: Type.Optional(Type.Integer({ description: 'direct chats: the other member\'s read position' })),
 });
 const Ack = Type.Object({ clientId: Type.String(), conversation: Type.String(), seq: Type.Integer(), id: Type.String(), ts: Type.Number() });
 const Params = Type.Object({ cid: Cid });

@@ -113,6 +113,13 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     return reply.status(r.status === 'joined' ? 200 : 202).send(r);
   });
 
+  app.delete('/groups/:id/join', {
+    schema: {
+      tags, summary: 'Withdraw my pending join request (only its sender can)', params: GroupParam,
+      response: { 200: GroupRequestView, ...errors(400, 401, 404) },
+    },
+  }, async (req) => groups.cancelJoin(actor(req), req.params.id));
+
   app.post('/groups/:id/leave', {
     schema: { tags, summary: 'Leave the group (the owner transfers or dissolves instead)', params: GroupParam, response: { 200: Ok, ...errors(400, 401, 403, 404, 409) } },
   }, async (req) => {

@@ -25,7 +25,8 @@ export function ChatView({ cid }: { cid: string }) {
   const tl = useStore(app, (s) => s.timelines[cid] ?? emptyTimeline);
   const pending = useStore(app, (s) => s.pending[cid]);
   const typingMap = useStore(app, (s) => s.typing[cid]);
-  const peerRead = useStore(app, (s) => s.peerRead[cid] ?? Number((s.conversations[cid] as { peerReadSeq?: number } | undefined)?.peerReadSeq ?? 0));
+  // Live receipts and the summary's stored position: whichever is further (neither moves back).
+  const peerRead = useStore(app, (s) => Math.max(s.peerRead[cid] ?? 0, s.conversations[cid]?.peerReadSeq ?? 0));
   const users = useStore(app, (s) => s.users);
   const meta = useConversationMeta(cid, summary);
   const [members, setMembers] = useState<Member[]>([]);
