@@ -12,8 +12,8 @@ run() {
   timeout 480 npm run --silent bench -- "$@" --runs "$RUNS" --out "$OUT" || echo "!! $1 had failed runs (see $OUT)" >&2
 }
 # Most important first (the targets), so a cut-short run still has them.
-run direct --rates 2000,10000,20000 --seconds 3
-run fanout --rates 25,50,100,200,400 --seconds 1.5
+run direct --rates 2000,5000,10000,20000 --seconds 3
+run fanout --rates 50,100,150,200,300 --seconds 1.5
 run idle --conns 10000,18000 --hold 1
 run persist --seconds 3
 run scaleout --rates 1000,2000 --seconds 3
