@@ -59,7 +59,9 @@ const per = load('persist');
 for (const d of ['sqlite', 'postgres', 'mysql']) {
   const p = n(at(per, `parley:${d}`, d), 'perSec');
   const b = n(at(per, `driver:${d}`, d), 'perSec');
-  add(`persisted throughput ${d} ≥ 0.5× driver batched inserts${d === 'sqlite' ? '' : ' (no target; reported)'}`, `${f2(p)} vs ${f2(b)} rows/s = ${f2(p / b)}×`, d === 'sqlite' ? known(p, b) && p >= 0.5 * b : known(p, b));
+  const measured = `${f2(p)} vs ${f2(b)} rows/s = ${f2(p / b)}×`;
+  if (d === 'sqlite') add('persisted throughput sqlite ≥ 0.5× driver batched inserts', measured, known(p, b) && p >= 0.5 * b);
+  else lines.push(`| persisted throughput ${d} vs driver batched inserts (no target in the issue) | ${measured} | reported |`);
 }
 const so = load('scaleout');
 {
