@@ -300,8 +300,10 @@ export class Connection implements HubConn {
    * Corks the socket until the end of the current tick: every frame written to it meanwhile
    * (a group commit resolves many sends at once, so many acks and fan-out frames are written in
    * one tick) leaves in one writev instead of one syscall each (perf: see BENCHMARKS.md).
-   * The slow-consumer check runs after the uncork, on what the kernel did not take: bytes
-   * merely held by the cork are not a slow reader. Returns false when the socket is gone.
+   * All sockets corked in a tick are uncorked by one `nextTick` (see {@link uncorkAll}), so a
+   * fan-out allocates nothing per recipient for it. The slow-consumer check runs after the
+   * uncork, on what the kernel did not take: bytes merely held by the cork are not a slow
+   * reader. Returns false when the socket is gone.
    */
   private corked = false;
   private cork(): boolean {
@@ -310,15 +312,18 @@ export class Connection implements HubConn {
     if (!sock) return false;
     this.corked = true;
     sock.cork();
-    process.nextTick(() => {
-      // Already flushed early by afterWrite: nothing of ours to uncork.
-      if (this.corked) {
-        this.corked = false;
-        sock.uncork();
-      }
-      if (!this.isClosed()) this.checkBacklog();
-    });
+    corkedThisTick.push(this);
+    if (!uncorkScheduled) {
+      uncorkScheduled = true;
+      process.nextTick(uncorkAll);
+    }
     return true;
+  }
+
+  /** The end of a tick in which this socket was corked. */
+  endTick() {
+    this.flushCork(); // unless afterWrite already flushed it early
+    if (!this.isClosed()) this.checkBacklog();
   }
 
   private checkBacklog() {
@@ -357,4 +362,27 @@ export class Connection implements HubConn {
       this.d.log.warn({ err }, 'connection cleanup failed');
     }
   }
+}
+
+// Connections corked during the current tick, uncorked together at its end. Two arrays take
+// turns so a cork made while the list is being flushed lands in the next tick's list.
+let corkedThisTick: Connection[] = [];
+let spare: Connection[] = [];
+let uncorkScheduled = false;
+
+function uncorkAll() {
+  uncorkScheduled = false;
+  const list = corkedThisTick;
+  corkedThisTick = spare;
+  let failure: unknown;
+  for (const c of list) {
+    try {
+      c.endTick();
+    } catch (err) {
+      failure ??= err; // every other socket must still be uncorked
+    }
+  }
+  list.length = 0;
+  spare = list;
+  if (failure !== undefined) throw failure;
 }
