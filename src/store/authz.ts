@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { shapesOf } from './shape-cache.js';
 
 /** Membership facts of one user in one group. */
 export interface GroupMembership {
@@ -54,12 +55,14 @@ export class KyselyAuthzRepo implements AuthzRepo {
   }
 
   async groupIds(userId: string) {
-    const rows = await this.db.selectFrom('group_members').select('group_id').where('user_id', '=', userId).execute();
+    const { rows } = await shapesOf(this.db).execute<{ group_id: string }>(this.db, 'authz.groupIds', [userId], () =>
+      this.db.selectFrom('group_members').select('group_id').where('user_id', '=', userId));
     return rows.map((r) => r.group_id);
   }
 
   async friendIds(userId: string) {
-    const rows = await this.db.selectFrom('contacts').select('peer_id').where('user_id', '=', userId).execute();
+    const { rows } = await shapesOf(this.db).execute<{ peer_id: string }>(this.db, 'authz.friendIds', [userId], () =>
+      this.db.selectFrom('contacts').select('peer_id').where('user_id', '=', userId));
     return rows.map((r) => r.peer_id);
   }
 }

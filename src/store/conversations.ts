@@ -2,6 +2,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DialectName } from './db.js';
 import type { EntryRow, UserEventRow } from './log.js';
 import type { ConversationMembersTable, ConversationsTable, Database } from './schema.js';
+import { shapesOf } from './shape-cache.js';
 
 export type ConversationRow = Selectable<ConversationsTable>;
 export type MemberRow = Selectable<ConversationMembersTable>;
@@ -66,15 +67,16 @@ export class KyselyConversationRepo implements ConversationRepo {
 
   async memberships(userId: string): Promise<MembershipView[]> {
     // The peer's row rides along in the same query: a summary list must not cost a read per DM.
-    const rows = await this.db.selectFrom('conversation_members as m')
+    const build = () => this.db.selectFrom('conversation_members as m')
       .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
       .leftJoin('conversation_members as p', (j) => j.onRef('p.conversation_id', '=', 'm.conversation_id')
         .onRef('p.user_id', '!=', 'm.user_id').on('c.kind', '=', 'dm'))
       .select(['m.conversation_id', 'c.kind', 'c.max_seq', 'c.min_seq', 'm.read_seq', 'm.joined_seq', 'm.left_seq', 'm.muted', 'm.pinned',
         'p.read_seq as peer_read_seq'])
       .where('m.user_id', '=', userId)
-      .orderBy('m.conversation_id')
-      .execute();
+      .orderBy('m.conversation_id');
+    type Row = Awaited<ReturnType<ReturnType<typeof build>['execute']>>[number];
+    const { rows } = await shapesOf(this.db).execute<Row>(this.db, 'conversations.memberships', ['dm', userId], build);
     return rows.map((r) => {
       const v: MembershipView = {
         conversationId: r.conversation_id, kind: r.kind, maxSeq: Number(r.max_seq), minSeq: Number(r.min_seq),
@@ -152,7 +154,8 @@ export class KyselyConversationRepo implements ConversationRepo {
   }
 
   async eventSeq(userId: string) {
-    const row = await this.db.selectFrom('users').select('event_seq').where('id', '=', userId).executeTakeFirst();
-    return Number(row?.event_seq ?? 0);
+    const { rows } = await shapesOf(this.db).execute<{ event_seq: number }>(this.db, 'conversations.eventSeq', [userId], () =>
+      this.db.selectFrom('users').select('event_seq').where('id', '=', userId));
+    return Number(rows[0]?.event_seq ?? 0);
   }
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, SessionsTable } from './schema.js';
+import { shapesOf } from './shape-cache.js';
 
 export type SessionRow = Selectable<SessionsTable>;
 
@@ -28,10 +29,11 @@ export class KyselySessionRepo implements SessionRepo {
     await this.db.insertInto('sessions').values(s).execute();
   }
 
-  byTokenHash(hash: string, now: number) {
-    return this.db.selectFrom('sessions').selectAll()
-      .where('token_hash', '=', hash).where('revoked_at', 'is', null).where('expires_at', '>', now)
-      .executeTakeFirst();
+  async byTokenHash(hash: string, now: number) {
+    const { rows } = await shapesOf(this.db).execute<SessionRow>(this.db, 'sessions.byTokenHash', [hash, now], () =>
+      this.db.selectFrom('sessions').selectAll()
+        .where('token_hash', '=', hash).where('revoked_at', 'is', null).where('expires_at', '>', now));
+    return rows[0];
   }
 
   byId(id: string) {

@@ -24,3 +24,16 @@ export class ShapeCache {
     return db.executeQuery<R>(compiled as CompiledQuery<R>);
   }
 }
+
+const perDb = new WeakMap<Kysely<any>, ShapeCache>();
+
+/**
+ * The cache shared by the repositories of one database (SQL text differs per dialect). Used
+ * for the lookups every connect and every authenticated request makes (session by token,
+ * memberships, contacts, groups): Kysely compiling them was 8% of a connect (BENCHMARKS.md).
+ */
+export function shapesOf(db: Kysely<any>): ShapeCache {
+  let c = perDb.get(db);
+  if (!c) perDb.set(db, (c = new ShapeCache()));
+  return c;
+}
