@@ -37,6 +37,8 @@ export const ErrorCodes = {
   GROUP_FULL: 409,
   OWNER_CANNOT_LEAVE: 409,
   RECALL_WINDOW_PASSED: 403,
+  /** The request line, headers or body did not arrive within the HTTP timeouts. */
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
   /** A path (or one of its parameters) longer than the server accepts. */
   URI_TOO_LONG: 414,
