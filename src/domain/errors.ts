@@ -22,6 +22,8 @@ export const ErrorCodes = {
   MEDIA_NOT_FOUND: 404,
   REQUEST_NOT_FOUND: 404,
   MEMBER_NOT_FOUND: 404,
+  /** A WebSocket upgrade sent with another method than GET. */
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   USERNAME_TAKEN: 409,
   MOBILE_TAKEN: 409,
