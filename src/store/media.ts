@@ -22,7 +22,7 @@ export interface MediaRepo {
    */
   insertWithinQuota(row: MediaRow, quota: number): Promise<boolean>;
   byId(id: string): Promise<MediaRow | undefined>;
-  /** Sum of the sizes of the user's media records (the quota counts each upload). */
+  /** Sum of the sizes of the user's media records (the quota counts each upload), from the usage row. */
   usage(ownerId: string): Promise<number>;
   /**
    * Records that a blob exists, or refreshes its time when it already does: a blob touched
