@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
 import { RawSocket, until } from '../support/ws-clients.js';
 import { RawConnection } from '../hardening/raw-ws.js';
@@ -36,6 +36,18 @@ describe('WebSocket upgrade refusals: a status and the coded JSON body', () => {
     expect(await refusal(port, req({ ...bearer(), Origin: 'https://evil.example' }))).toMatchObject({ status: 403, code: 'FORBIDDEN' });
     expect(await refusal(port, req({ Authorization: 'Bearer not-a-real-token' }))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
     expect(await refusal(port, req({ Authorization: 'Basic dTpw' }))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+
+  it('a Bearer token that cannot be checked (database unreachable) is 503 UNAVAILABLE, not 401', async () => {
+    const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const spy = vi.spyOn(s.app.services.accounts, 'authenticate').mockRejectedValueOnce(down);
+    try {
+      expect(await refusal(port, req(bearer()))).toMatchObject({ status: 503, code: 'UNAVAILABLE' });
+    } finally {
+      spy.mockRestore();
+    }
+    // Once it can be checked again, the same token upgrades.
+    (await RawConnection.ready(port, user.token)).destroy();
   });
 
   it('refusals of malformed handshakes that ws detects come out in the same shape', async () => {
