@@ -20,6 +20,7 @@ import { type Gateway, attachGateway } from './gateway/gateway.js';
 import { Hub } from './gateway/hub.js';
 import { PresenceLifecycle } from './gateway/presence-lifecycle.js';
 import { conversationRoutes } from './http/routes/conversations.js';
+import { endWithError } from './http/errors.js';
 import { buildHttp } from './http/server.js';
 import { webRoutes } from './http/routes/web.js';
 import { createLogger } from './logger.js';
@@ -190,7 +191,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   if (!serveWs) {
     // PARLEY_ROLE=api: no WebSocket here; say so instead of dropping the connection.
     http.server.on('upgrade', (_req, socket) => {
-      socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nThis node serves REST only (PARLEY_ROLE=api)\n');
+      endWithError(socket, 421, 'MISDIRECTED', 'This node serves REST only (PARLEY_ROLE=api); open WebSockets on a gateway node');
     });
   }
 

@@ -49,6 +49,8 @@ export const settings = {
 
   loginWindow: s({ env: 'PARLEY_LOGIN_WINDOW', doc: 'Window for login throttling', unit: 'ms', parse: duration(1000), def: 15 * 60_000 }),
   sessionTtl: s({ env: 'PARLEY_SESSION_TTL', doc: 'Session lifetime since last use', unit: 'ms', parse: duration(60_000), def: 30 * 86_400_000 }),
+  httpHeadersTimeout: s({ env: 'PARLEY_HTTP_HEADERS_TIMEOUT', doc: 'Time a client has to send its request line and headers; a connection still sending them after this gets 408 and is closed (slow-header clients holding sockets)', unit: 'ms', parse: duration(100), def: 10_000 }),
+  httpRequestTimeout: s({ env: 'PARLEY_HTTP_REQUEST_TIMEOUT', doc: 'Time a client has to send a whole request, body included (0 = no limit; at least the headers timeout). Uploads stream within it: keep it above `PARLEY_UPLOAD_LIMIT` at your slowest clients\' upload rate (20 MiB in 15 min is 23 KB/s)', unit: 'ms', parse: duration(0), def: 15 * 60_000 }),
   authTimeout: s({ env: 'PARLEY_AUTH_TIMEOUT', doc: 'Time for a socket to send its auth frame', unit: 'ms', parse: duration(10), def: 5000 }),
   pingInterval: s({ env: 'PARLEY_PING_INTERVAL', doc: 'WebSocket ping interval', unit: 'ms', parse: duration(10), def: 25_000 }),
   idleTimeout: s({ env: 'PARLEY_IDLE_TIMEOUT', doc: 'Close a socket silent for this long', unit: 'ms', parse: duration(10), def: 60_000 }),
@@ -100,6 +102,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = out as Config;
   if (Boolean(c.tlsCert) !== Boolean(c.tlsKey)) throw new ConfigError('PARLEY_TLS_CERT and PARLEY_TLS_KEY: set both or neither');
+  if (c.httpRequestTimeout > 0 && c.httpRequestTimeout < c.httpHeadersTimeout) {
+    throw new ConfigError('PARLEY_HTTP_REQUEST_TIMEOUT: expected 0 or at least PARLEY_HTTP_HEADERS_TIMEOUT');
+  }
   return c;
 }
 

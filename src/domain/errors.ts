@@ -22,6 +22,8 @@ export const ErrorCodes = {
   MEDIA_NOT_FOUND: 404,
   REQUEST_NOT_FOUND: 404,
   MEMBER_NOT_FOUND: 404,
+  /** A WebSocket upgrade sent with another method than GET. */
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   USERNAME_TAKEN: 409,
   MOBILE_TAKEN: 409,
@@ -37,6 +39,8 @@ export const ErrorCodes = {
   GROUP_FULL: 409,
   OWNER_CANNOT_LEAVE: 409,
   RECALL_WINDOW_PASSED: 403,
+  /** The request line, headers or body did not arrive within the HTTP timeouts. */
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
   /** A path (or one of its parameters) longer than the server accepts. */
   URI_TOO_LONG: 414,

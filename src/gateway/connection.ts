@@ -43,7 +43,7 @@ const MAX_EARLY_FRAMES = 64;
  * next frame is looked at, so one device's messages keep their order.
  */
 export class Connection implements HubConn {
-  readonly id = newId();
+  readonly id: string;
   userId = '';
   sessionId = '';
   lastSeen: number;
@@ -56,7 +56,8 @@ export class Connection implements HubConn {
   private chain: Promise<void> = Promise.resolve();
   private cancelAuthTimer?: () => void;
 
-  constructor(private readonly ws: WebSocket, readonly codecImpl: Codec, private readonly d: ConnectionDeps) {
+  constructor(private readonly ws: WebSocket, readonly codecImpl: Codec, private readonly d: ConnectionDeps, id = newId()) {
+    this.id = id;
     this.lastSeen = d.clock.now();
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('pong', () => { this.lastSeen = d.clock.now(); });
@@ -72,9 +73,13 @@ export class Connection implements HubConn {
     return this.ws.bufferedAmount;
   }
 
-  start(actor?: Actor) {
+  /** `admitted`: the gateway already took this connection's slot in the per-user limit. */
+  start(actor?: Actor, admitted = false) {
     this.d.metrics.connections.inc();
     if (actor) {
+      // Set now, not in `begin`: a close from here on must give the slot back.
+      this.admitted = admitted;
+      this.userId = actor.userId;
       void this.begin(actor);
       return;
     }
@@ -91,15 +96,17 @@ export class Connection implements HubConn {
     const { hub, config, messaging, users } = this.d;
     try {
       // The limit holds across nodes (the counter is shared through Redis when configured).
-      if (!(await this.d.lifecycle.admit(actor.userId, this.id))) {
-        this.close(CloseCodes.TOO_MANY_CONNECTIONS, 'too many connections');
-        return;
-      }
-      if (this.isClosed()) {
-        await this.d.lifecycle.release(actor.userId, this.id);
-        return;
-      }
-      this.admitted = true;
+      if (!this.admitted) {
+        if (!(await this.d.lifecycle.admit(actor.userId, this.id))) {
+          this.close(CloseCodes.TOO_MANY_CONNECTIONS, 'too many connections');
+          return;
+        }
+        if (this.isClosed()) {
+          await this.d.lifecycle.release(actor.userId, this.id);
+          return;
+        }
+        this.admitted = true;
+      } else if (this.isClosed()) return;
       const groups = await messaging.groupIds(actor.userId);
       if (this.isClosed()) return;
       this.registered = true;

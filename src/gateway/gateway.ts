@@ -2,7 +2,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Bus } from '../bus/bus.js';
+import { isAppError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
 import { bearerToken } from '../http/auth.js';
+import { endWithError } from '../http/errors.js';
 import { codecFor } from '../protocol/codec.js';
 import { CloseCodes, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK } from '../protocol/frames.js';
 import type { Actor } from '../services/accounts.js';
@@ -29,20 +32,18 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   }
 }
 
-function refuse(socket: Duplex, status: number, code: string, message: string) {
-  const body = JSON.stringify({ error: { code, message } });
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-  setTimeout(() => socket.destroy(), 1000).unref();
-}
+/** Refuses an upgrade with a status and the coded JSON body of every other error. */
+const refuse = endWithError;
 
 /**
  * The WebSocket gateway at `/ws` on the same HTTP server as the REST API (`ws` in noServer
  * mode). Before upgrading: the Origin allowlist (403) and, when an Authorization header is
- * sent, the token (401). Then the codec by subprotocol, the heartbeat and the hub.
+ * sent, the token (401) and the per-user connection limit (429). Every refusal, ws's own for
+ * malformed handshakes included, is an HTTP status with the coded JSON body. Then the codec by
+ * subprotocol, the heartbeat and the hub.
  */
 export async function attachGateway(server: Server, bus: Bus, deps: Omit<ConnectionDeps, 'hub'>): Promise<Gateway> {
-  const { config, clock, log, metrics, accounts, messaging } = deps;
+  const { config, clock, log, metrics, accounts, messaging, lifecycle } = deps;
   const hub = new Hub(bus, log, (n) => metrics.deliveries.inc(n));
   await hub.start((keys) => messaging.cache.invalidate(keys));
   const cdeps: ConnectionDeps = { ...deps, hub };
@@ -56,6 +57,14 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
     clientTracking: false,
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL_MSGPACK) ? SUBPROTOCOL_MSGPACK : protocols.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
   });
+  // A handshake ws finds malformed (method, Upgrade, key, version, subprotocol list): with a
+  // listener here ws leaves the answer to us instead of writing a text/html one.
+  wss.on('wsClientError', (err: Error, socket: Duplex, req: IncomingMessage) => {
+    const version = Number(req.headers['sec-websocket-version']);
+    const headers: Record<string, string> = version === 13 || version === 8 ? {} : { 'Sec-WebSocket-Version': '13, 8' };
+    if (req.method !== 'GET') refuse(socket, 405, 'METHOD_NOT_ALLOWED', 'A WebSocket upgrade must be a GET', { Allow: 'GET' });
+    else refuse(socket, 400, 'BAD_REQUEST', `Malformed WebSocket handshake: ${err.message}`, headers);
+  });
 
   const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
@@ -65,21 +74,34 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
       if (closing) return refuse(socket, 503, 'UNAVAILABLE', 'Shutting down');
       if (!originAllowed(req.headers.origin, req.headers.host, config.origins)) return refuse(socket, 403, 'FORBIDDEN', 'Origin not allowed');
       let actor: Actor | undefined;
+      const connId = newId();
       if (req.headers.authorization !== undefined) {
         const token = bearerToken(req.headers.authorization);
         try {
           if (!token) throw new Error('malformed');
           actor = await accounts.authenticate(token);
-        } catch {
+        } catch (e) {
+          // Only a bad token is a 401; a database that cannot check it is the outer 503.
+          if (token && !isAppError(e)) throw e;
           return refuse(socket, 401, 'UNAUTHENTICATED', 'Missing, expired or revoked token');
         }
+        // The user is known before the upgrade, so the limit can refuse with a status (an
+        // auth-frame socket can only be closed with 4008 once it has said who it is).
+        if (!(await lifecycle.admit(actor.userId, connId))) {
+          return refuse(socket, 429, 'TOO_MANY_CONNECTIONS', `At most ${config.connectionsPerUser} connections per user`, { 'Retry-After': '5' });
+        }
       }
+      let started = false;
+      // The slot taken above is the Connection's once it starts; until then (a handshake ws
+      // refuses, a client that vanishes, a shutdown) the socket's end gives it back.
+      if (actor) socket.once('close', () => { if (!started) void lifecycle.release(actor.userId, connId).catch(() => {}); });
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const conn = new Connection(ws, codecFor(ws.protocol || undefined), cdeps);
+        const conn = new Connection(ws, codecFor(ws.protocol || undefined), cdeps, connId);
         conns.add(conn);
         ws.on('close', () => conns.delete(conn));
         if (closing) return conn.close(CloseCodes.GOING_AWAY, 'shutting down');
-        conn.start(actor);
+        started = true;
+        conn.start(actor, actor !== undefined);
       });
     } catch (err) {
       log.warn({ err }, 'upgrade failed');

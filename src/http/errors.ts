@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, type ErrorCode, isAppError } from '../domain/errors.js';
 import { isConnectionError } from '../store/dialect.js';
@@ -5,6 +7,20 @@ import { isConnectionError } from '../store/dialect.js';
 /** The one error body shape: `{"error": {"code", "message"}}`. */
 export function errorBody(code: ErrorCode | string, message: string, details?: Record<string, unknown>) {
   return { error: { code, message, ...(details ? { details } : {}) } };
+}
+
+/**
+ * Writes a coded error as a whole HTTP/1.1 response straight to a socket and ends it: for
+ * refusals made outside Fastify's reply (client errors before routing, WebSocket upgrades),
+ * so they carry the same JSON body as every other error.
+ */
+export function endWithError(socket: Duplex, status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(errorBody(code, message));
+  const head = { Connection: 'close', 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), ...headers };
+  const lines = Object.entries(head).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${lines}\r\n${body}`);
+  // A client that never reads would keep the socket half-open: give it a second, then drop it.
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 /** Maps Fastify's own errors (parsing, validation, limits) onto the coded catalogue. */

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { HttpContext } from './context.js';
-import { errorBody, installErrorHandling } from './errors.js';
+import { endWithError, errorBody, installErrorHandling } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { opsRoutes } from './routes/ops.js';
 import { ErrorReply } from './schemas.js';
@@ -38,8 +38,21 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
   const tls = config.tlsCert && config.tlsKey
     ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }
     : undefined;
+  // Slow clients: Node closes a connection whose headers (or whole request) take longer than
+  // these, but looks only every `connectionsCheckingInterval` (30 s by default, which would
+  // stretch a 10 s headers timeout to 40 s): look every second, or sooner for short timeouts.
+  // The request timeout covers the body too, so it must leave room for the largest upload on
+  // a slow link (see PARLEY_HTTP_REQUEST_TIMEOUT); a WebSocket leaves its clock at the upgrade.
+  const timeouts = {
+    headersTimeout: config.httpHeadersTimeout,
+    requestTimeout: config.httpRequestTimeout,
+    connectionsCheckingInterval: Math.min(1000, Math.max(25, Math.floor(config.httpHeadersTimeout / 4))),
+  };
   const app = Fastify({
     loggerInstance: logger,
+    // Fastify sets the server's requestTimeout from its own option after creating it.
+    requestTimeout: config.httpRequestTimeout,
+    http: timeouts,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
     routerOptions: { maxParamLength: 200 },
@@ -53,15 +66,17 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
     },
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (err.code === 'ECONNRESET' || socket.destroyed) return;
-      const [status, reason, code, message] = err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'The request line and headers are too large']
-        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'BAD_REQUEST', 'The request took too long to arrive']
-          : [400, 'Bad Request', 'BAD_REQUEST', 'Malformed HTTP request'];
-      const body = JSON.stringify(errorBody(code, message));
-      if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-      socket.destroy();
+      const [status, code, message] = err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HEADERS_TOO_LARGE', 'The request line and headers are too large'] as const
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive'] as const
+          : [400, 'BAD_REQUEST', 'Malformed HTTP request'] as const;
+      // A reply already under way (a handler answered before the body was in) is not interrupted
+      // by a second status line: the connection just ends.
+      const replying = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+      if (socket.writable && !replying) endWithError(socket, status, code, message);
+      else socket.destroy();
     },
-    ...(tls ? { https: tls } : {}),
+    ...(tls ? { https: { ...tls, ...timeouts } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   const routeTable: RouteRecord[] = [];

@@ -94,8 +94,9 @@ export class MediaService implements MediaResolver {
         throw fail('VALIDATION_FAILED', `durationMs must be an integer from 1 to ${MAX_CLIENT_DURATION_MS}`);
       }
       const up = await this.parts.inspect(staged.path, staged.size);
-      const used = await store.media.usage(actor.userId);
-      if (used + up.size > config.userQuota) throw fail('QUOTA_EXCEEDED', 'This upload would pass your upload quota');
+      // A cheap early refusal, so an upload plainly over the quota writes no bytes at all; the
+      // binding check is the atomic one that records the media below.
+      if ((await store.media.usage(actor.userId)) + up.size > config.userQuota) throw overQuota();
 
       const pinned: string[] = [];
       try {
@@ -109,7 +110,9 @@ export class MediaService implements MediaResolver {
           duration_ms: up.kind === 'audio' || up.kind === 'video' ? (up.durationMs ?? meta.durationMs ?? null) : null,
           name: safeName(meta.name, up.mime, up.ext), created_at: clock.now(),
         };
-        await store.media.insert(row);
+        // Refused here (a concurrent upload took the rest of the quota), the blobs written
+        // above stay unreferenced and the sweep collects them after its grace period.
+        if (!(await store.media.insertWithinQuota(row, config.userQuota))) throw overQuota();
         return this.view(row);
       } finally {
         for (const sha of pinned) this.release(sha);
@@ -199,6 +202,8 @@ export class MediaService implements MediaResolver {
     else this.inFlight.set(sha, n);
   }
 }
+
+const overQuota = () => fail('QUOTA_EXCEEDED', 'This upload would pass your upload quota');
 
 export function toRef(m: MediaRow): MediaRef {
   const ref: MediaRef = { id: m.id, kind: m.kind, mime: m.mime, size: m.size, name: m.name };

@@ -3,6 +3,7 @@ import { parseConversationId } from '../domain/conversation-id.js';
 import type { DialectName } from './db.js';
 import { isUniqueViolation } from './dialect.js';
 import type { Database, MediaTable } from './schema.js';
+import { insertIgnore, runTx } from './social-tx.js';
 
 export type MediaRow = Selectable<MediaTable>;
 type Tx = Transaction<Database> | Kysely<Database>;
@@ -12,9 +13,16 @@ type Tx = Transaction<Database> | Kysely<Database>;
  * the conversations each media was sent in. Every method is atomic on its own.
  */
 export interface MediaRepo {
-  insert(row: MediaRow): Promise<void>;
+  /**
+   * Records an upload if the owner's usage plus its size stays within `quota`, atomically:
+   * the usage row is updated conditionally in the same transaction as the insert, so
+   * concurrent uploads (on any node) serialize on it and never pass the quota together.
+   * False (and nothing written) when the upload would pass the quota. Anything that ever
+   * deletes a media record must lower the usage in the same transaction.
+   */
+  insertWithinQuota(row: MediaRow, quota: number): Promise<boolean>;
   byId(id: string): Promise<MediaRow | undefined>;
-  /** Sum of the sizes of the user's media records (the quota counts each upload). */
+  /** Sum of the sizes of the user's media records (the quota counts each upload), from the usage row. */
   usage(ownerId: string): Promise<number>;
   /**
    * Records that a blob exists, or refreshes its time when it already does: a blob touched
@@ -59,10 +67,23 @@ function fromDb(r: MediaRow): MediaRow {
 }
 
 export class KyselyMediaRepo implements MediaRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
 
-  async insert(row: MediaRow) {
-    await this.db.insertInto('media').values(row).execute();
+  async insertWithinQuota(row: MediaRow, quota: number) {
+    // The row is created outside the transaction (idempotent), so the transaction itself only
+    // updates a row that exists: on MySQL an insert-if-missing inside it could take gap locks.
+    await insertIgnore(this.db, this.dialect, 'media_usage', { user_id: row.owner_id, bytes: 0 }, ['user_id']);
+    return runTx(this.db, this.dialect, async (trx) => {
+      // The conditional update is the check: it reads the committed usage under the row lock
+      // (PostgreSQL re-checks the condition after waiting; MySQL updates read the latest row;
+      // SQLite runs one writer at a time), so no two uploads can both see the old total.
+      const r = await trx.updateTable('media_usage').set((eb) => ({ bytes: eb('bytes', '+', row.size) }))
+        .where('user_id', '=', row.owner_id).where((eb) => eb(eb('bytes', '+', row.size), '<=', quota))
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await trx.insertInto('media').values(row).execute();
+      return true;
+    });
   }
 
   async byId(id: string) {
@@ -71,9 +92,8 @@ export class KyselyMediaRepo implements MediaRepo {
   }
 
   async usage(ownerId: string) {
-    const r = await this.db.selectFrom('media').select((eb) => eb.fn.sum<number>('size').as('total'))
-      .where('owner_id', '=', ownerId).executeTakeFirst();
-    return Number(r?.total ?? 0);
+    const r = await this.db.selectFrom('media_usage').select('bytes').where('user_id', '=', ownerId).executeTakeFirst();
+    return Number(r?.bytes ?? 0);
   }
 
   async touchBlob(sha256: string, size: number, now: number) {

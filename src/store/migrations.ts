@@ -206,9 +206,29 @@ function initial(ctx: Ctx): Migration {
   };
 }
 
+/**
+ * A per-user usage row for the upload quota: the quota check is a conditional update of this
+ * row in the transaction that inserts the media record, so concurrent uploads cannot pass the
+ * quota together (a sum read before the insert could be stale by the time of the insert).
+ * Filled from the existing records.
+ */
+function mediaUsage(ctx: Ctx): Migration {
+  return {
+    async up(db) {
+      await table(db, ctx, 'media_usage')
+        .addColumn('user_id', id, (c) => c.primaryKey())
+        .addColumn('bytes', bigint, (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.insertInto('media_usage').columns(['user_id', 'bytes'])
+        .expression(db.selectFrom('media').select(['owner_id', (eb) => eb.fn.sum('size').as('bytes')]).groupBy('owner_id'))
+        .execute();
+    },
+  };
+}
+
 /** All migrations by name; names sort in the order they run. Append, never edit. */
 export function migrations(ctx: Ctx): Record<string, Migration> {
-  return { '0001_initial': initial(ctx) };
+  return { '0001_initial': initial(ctx), '0002_media_usage': mediaUsage(ctx) };
 }
 
 export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<void> {

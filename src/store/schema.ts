@@ -172,6 +172,15 @@ export interface MediaSharesTable {
   conversation_id: string;
 }
 
+/**
+ * Bytes of a user's media records, kept in step with `media` by the transaction that inserts
+ * each record: the row is the per-user lock that makes the quota check and the insert atomic.
+ */
+export interface MediaUsageTable {
+  user_id: string;
+  bytes: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -189,4 +198,5 @@ export interface Database {
   media: MediaTable;
   blobs: BlobsTable;
   media_shares: MediaSharesTable;
+  media_usage: MediaUsageTable;
 }

@@ -35,7 +35,7 @@ export async function runTx<T>(db: Kysely<Database>, dialect: DialectName, fn: (
 }
 
 /** Inserts a row unless one with the same primary/unique key exists; true when inserted. */
-export async function insertIgnore<T extends 'contacts' | 'blocks' | 'conversation_members'>(
+export async function insertIgnore<T extends 'contacts' | 'blocks' | 'conversation_members' | 'media_usage'>(
   trx: Trx | Kysely<Database>, dialect: DialectName, table: T, values: Database[T], keyCols: readonly (keyof Database[T] & string)[],
 ): Promise<boolean> {
   const insert = (trx as Kysely<Database>).insertInto(table as 'contacts').values(values as Database['contacts']);

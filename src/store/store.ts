@@ -55,7 +55,7 @@ export class KyselyStore implements Store {
     this.conversations = new KyselyConversationRepo(db, dialect);
     this.entryLog = new KyselyEntryLogRepo(db, dialect);
     this.authz = new KyselyAuthzRepo(db);
-    this.media = new KyselyMediaRepo(db);
+    this.media = new KyselyMediaRepo(db, dialect);
   }
 
   async ping() {

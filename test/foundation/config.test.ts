@@ -48,6 +48,14 @@ describe('config', () => {
     }
   });
 
+  it('bounds slow HTTP clients by default (10 s for headers, 15 min for a whole request) and refuses a request timeout shorter than the headers timeout', () => {
+    const c = loadConfig({});
+    expect(c.httpHeadersTimeout).toBe(10_000);
+    expect(c.httpRequestTimeout).toBe(15 * 60_000);
+    expect(loadConfig({ PARLEY_HTTP_REQUEST_TIMEOUT: '0' }).httpRequestTimeout).toBe(0);
+    expect(() => loadConfig({ PARLEY_HTTP_HEADERS_TIMEOUT: '30s', PARLEY_HTTP_REQUEST_TIMEOUT: '20s' })).toThrow(/PARLEY_HTTP_REQUEST_TIMEOUT: expected 0 or at least/);
+  });
+
   it('needs both TLS files or neither, and refuses unknown flags', () => {
     expect(() => loadConfig({ PARLEY_TLS_CERT: '/x.pem' })).toThrow(/PARLEY_TLS_CERT and PARLEY_TLS_KEY/);
     expect(() => loadConfig({}, ['--prot', '1'])).toThrow(/--prot: unknown flag/);

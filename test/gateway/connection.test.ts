@@ -65,13 +65,15 @@ describe.each(testDialects())('gateway connections on %s', (dialect) => {
     await until(() => s.app.gateway.hub.connectionsOf(a.user.id) === 0, 2000, 'cleanup');
   });
 
-  it('connections per user: the extra one is closed with 4008', async () => {
+  it('connections per user: the extra one is refused at the upgrade with 429 (Bearer header) or closed with 4008 (auth frame)', async () => {
     const a = await registerUser(s.api, 'a');
     const w1 = await RawSocket.open(s.url, { token: a.token });
     await w1.next((f) => f.type === 'ready');
     const w2 = await RawSocket.open(s.url, { token: a.token });
     await w2.next((f) => f.type === 'ready');
-    const w3 = await RawSocket.open(s.url, { token: a.token });
+    await expect(RawSocket.open(s.url, { token: a.token })).rejects.toMatchObject({ status: 429 });
+    const w3 = await RawSocket.open(s.url);
+    w3.send({ type: 'auth', token: a.token });
     expect(await w3.closedWith()).toBe(4008);
     w1.send({ type: 'ping', id: 1 });
     await w1.next((f) => f.type === 'pong');
