@@ -27,6 +27,9 @@ export type UploadInspector = (file: string, size: number) => Promise<InspectedU
 /** Longest duration taken from a container: one day (anything longer is a lie or a bug). */
 const MAX_DURATION_MS = 86_400_000;
 
+/** Containers with an ISO/QuickTime movie header (`moov/mvhd`) to take the duration from. */
+const MVHD_EXTS = new Set(['mp4', 'm4a', 'mov']);
+
 /**
  * The default inspector: sniff the type from the bytes (allowlist), re-encode images, read the
  * duration of audio and video from the container. Throws UNSUPPORTED_MEDIA_TYPE,
@@ -48,15 +51,17 @@ export function uploadInspector(limits: ImageLimits): UploadInspector {
     if (sniffed.kind === 'file') return base;
     const av = await readAv(file);
     // music-metadata takes MP4 durations from audio tracks only; the movie header covers video.
-    if (av.durationMs === undefined && (sniffed.ext === 'mp4' || sniffed.ext === 'm4a')) {
+    if (av.durationMs === undefined && MVHD_EXTS.has(sniffed.ext)) {
       const ms = await mp4DurationMs(file).catch(() => undefined);
       if (ms && ms <= MAX_DURATION_MS) av.durationMs = ms;
     }
     let { kind, mime } = sniffed;
-    // A WebM or MP4 whose every track is audio is a voice recording.
-    if (kind === 'video' && av.audioOnly) {
+    // An MP4 whose every track is audio is a recording. WebM was decided by the sniffer from its
+    // Tracks alone: a WebM whose header it could not read stays a video rather than trusting a
+    // parser that may have seen only part of the tracks. A MOV stays a video.
+    if (kind === 'video' && av.audioOnly && mime === 'video/mp4') {
       kind = 'audio';
-      mime = mime === 'video/webm' ? 'audio/webm' : 'audio/mp4';
+      mime = 'audio/mp4';
     }
     return {
       ...base, kind, mime, durationMs: av.durationMs,

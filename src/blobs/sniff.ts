@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { fileTypeFromFile } from 'file-type';
+import { webmTrackTypes } from './webm-tracks.js';
 
 export type MediaKind = 'image' | 'audio' | 'video' | 'file';
 
@@ -15,8 +16,10 @@ export interface Sniffed {
 const OFFICE = 'application/vnd.openxmlformats-officedocument';
 
 /**
- * The allowlist, keyed by the type `file-type` detects. Anything else is refused. WebM and MP4
- * may hold audio only; the caller reclassifies those once it knows the tracks.
+ * The allowlist, keyed by the type `file-type` detects. Anything else is refused. `file-type`
+ * calls every WebM a video: sniffFile reads its tracks to tell a voice recording apart. An MP4
+ * may hold audio only too; the caller reclassifies those once it knows the tracks. QuickTime
+ * (`.mov`, ftyp brand `qt  `) is stored as it is, like MP4.
  */
 const ALLOWED: Record<string, Sniffed> = {
   'image/jpeg': { kind: 'image', mime: 'image/jpeg', ext: 'jpg' },
@@ -37,6 +40,7 @@ const ALLOWED: Record<string, Sniffed> = {
   'audio/webm': { kind: 'audio', mime: 'audio/webm', ext: 'webm' },
   'video/mp4': { kind: 'video', mime: 'video/mp4', ext: 'mp4' },
   'video/webm': { kind: 'video', mime: 'video/webm', ext: 'webm' },
+  'video/quicktime': { kind: 'video', mime: 'video/quicktime', ext: 'mov' },
   'application/pdf': { kind: 'file', mime: 'application/pdf', ext: 'pdf' },
   'application/zip': { kind: 'file', mime: 'application/zip', ext: 'zip' },
   [`${OFFICE}.wordprocessingml.document`]: { kind: 'file', mime: `${OFFICE}.wordprocessingml.document`, ext: 'docx' },
@@ -62,8 +66,21 @@ export const NAME_EXTS: Record<string, string[]> = {
  */
 export async function sniffFile(file: string): Promise<Sniffed | undefined> {
   const ft = await fileTypeFromFile(file);
+  if (ft?.mime === 'video/webm') return sniffWebm(file);
   if (ft) return ALLOWED[ft.mime];
   return (await isPlainText(file)) ? TEXT : undefined;
+}
+
+/**
+ * A WebM whose Tracks (in its first bytes) are all audio is audio: what MediaRecorder makes of
+ * a voice note. One with a video track, or whose header cannot be read in that bounded prefix
+ * (truncated, garbage, Tracks far into the file), stays a video: that is what `file-type` says,
+ * so nothing accepted before is refused now, and a file is a voice note only when its own header
+ * says every track is audio (never on a guess from part of the tracks).
+ */
+async function sniffWebm(file: string): Promise<Sniffed | undefined> {
+  const types = await webmTrackTypes(file);
+  return ALLOWED[types?.every((t) => t === 2) ? 'audio/webm' : 'video/webm'];
 }
 
 /**

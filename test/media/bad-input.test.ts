@@ -51,6 +51,14 @@ describe.each(testDialects())('hostile uploads on %s', (dialect) => {
     expect(await mediaCount()).toBe(before);
   });
 
+  it('a .mov that is not QuickTime (markup, another ftyp brand) is refused', async () => {
+    const before = await mediaCount();
+    expectRefused(await uploadOne(s, alice.token, Buffer.from('<html><script>alert(1)</script></html>'), 'clip.mov'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const cr3 = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypcrx \0\0\0\x01crx isom', 'latin1'), Buffer.alloc(32)]);
+    expectRefused(await uploadOne(s, alice.token, cr3, 'clip.mov'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(await mediaCount()).toBe(before);
+  });
+
   it('a GIF/JavaScript polyglot is re-encoded and loses its payload', async () => {
     const poly = await gifJsPolyglot();
     expect(poly.includes(Buffer.from('polyglot-payload'))).toBe(true);

@@ -117,9 +117,13 @@ function box(type: string, ...parts: Buffer[]): Buffer {
   return Buffer.concat([head, body]);
 }
 
-/** An MP4 skeleton (ftyp + moov/mvhd) whose movie header says `ms` milliseconds. */
-export function mp4(ms: number): Buffer {
-  const ftyp = box('ftyp', Buffer.from('isom', 'ascii'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2mp41', 'ascii'));
+/**
+ * An MP4 skeleton (ftyp + moov/mvhd) whose movie header says `ms` milliseconds. With brand
+ * `qt  ` it is a QuickTime movie (`.mov`): same boxes, another ftyp.
+ */
+export function mp4(ms: number, brand: 'isom' | 'qt  ' = 'isom'): Buffer {
+  const compat = brand === 'isom' ? 'isomiso2mp41' : 'qt  ';
+  const ftyp = box('ftyp', Buffer.from(brand, 'ascii'), Buffer.from([0, 0, 2, 0]), Buffer.from(compat, 'ascii'));
   const mvhd = Buffer.alloc(100);
   mvhd.writeUInt32BE(0, 0); // version 0, flags
   mvhd.writeUInt32BE(1000, 12); // timescale
@@ -194,8 +198,11 @@ function ebml(id: number[], data: Buffer): Buffer {
 /**
  * A WebM with one Opus audio track and no duration in its Segment Info, as browser
  * recordings (MediaRecorder) are: the server must fall back to the client's durationMs.
+ * `durationMs` adds a Duration, as a file rewritten after recording has.
+ * `live` writes it the way MediaRecorder streams it: Segment and Cluster of unknown size, with
+ * a cluster of audio after the Tracks.
  */
-export function webmVoiceWithoutDuration(opts: { video?: boolean } = {}): Buffer {
+export function webmVoiceWithoutDuration(opts: { video?: boolean; live?: boolean; durationMs?: number } = {}): Buffer {
   const header = ebml([0x1a, 0x45, 0xdf, 0xa3], Buffer.concat([
     ebml([0x42, 0x86], Buffer.from([1])), // EBMLVersion
     ebml([0x42, 0xf7], Buffer.from([1])), // EBMLReadVersion
@@ -208,6 +215,7 @@ export function webmVoiceWithoutDuration(opts: { video?: boolean } = {}): Buffer
   const info = ebml([0x15, 0x49, 0xa9, 0x66], Buffer.concat([
     ebml([0x2a, 0xd7, 0xb1], Buffer.from([0x0f, 0x42, 0x40])), // TimecodeScale 1,000,000
     ebml([0x4d, 0x80], Buffer.from('test')), // MuxingApp
+    ...(opts.durationMs ? [ebml([0x44, 0x89], (() => { const b = Buffer.alloc(8); b.writeDoubleBE(opts.durationMs); return b; })())] : []), // Duration (ticks of 1 ms)
   ]));
   const track = ebml([0xae], Buffer.concat([
     ebml([0xd7], Buffer.from([1])), // TrackNumber
@@ -230,8 +238,14 @@ export function webmVoiceWithoutDuration(opts: { video?: boolean } = {}): Buffer
     ])),
   ]));
   const tracks = ebml([0x16, 0x54, 0xae, 0x6b], opts.video ? Buffer.concat([videoTrack, track]) : track);
-  const segment = ebml([0x18, 0x53, 0x80, 0x67], Buffer.concat([info, tracks]));
-  return Buffer.concat([header, segment]);
+  if (!opts.live) return Buffer.concat([header, ebml([0x18, 0x53, 0x80, 0x67], Buffer.concat([info, tracks]))]);
+  const unknownSize = Buffer.from([0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+  const cluster = Buffer.concat([
+    Buffer.from([0x1f, 0x43, 0xb6, 0x75]), unknownSize,
+    ebml([0xe7], Buffer.from([0])), // Timecode 0
+    ebml([0xa3], Buffer.from([0x81, 0, 0, 0x80, 0xf8, 0xff, 0xfe])), // SimpleBlock: track 1, keyframe, one Opus packet
+  ]);
+  return Buffer.concat([header, Buffer.from([0x18, 0x53, 0x80, 0x67]), unknownSize, info, tracks, cluster]);
 }
 
 /** A minimal one-page PDF. */

@@ -119,6 +119,33 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
     }
   });
 
+  it('stores a MediaRecorder voice note (audio-only WebM) as audio, a WebM with video as video, a QuickTime movie as video', async () => {
+    const stored = async (id: string) =>
+      dbOf(s).selectFrom('media').select(['kind', 'mime']).where('id', '=', id).executeTakeFirstOrThrow();
+    const voice = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ live: true }), 'voice.webm', { durationMs: '3100' });
+    expect(voice.status).toBe(201);
+    expect(voice.body).toMatchObject({ kind: 'audio', mime: 'audio/webm', durationMs: 3100, name: 'voice.webm', width: null });
+    expect(await stored(voice.body.id)).toEqual({ kind: 'audio', mime: 'audio/webm' });
+    expect((await fetchMedia(s, voice.body.url)).headers.get('content-type')).toBe('audio/webm');
+    const timed = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ durationMs: 2750 }), 'timed.webm', { durationMs: '10' });
+    expect(timed.body).toMatchObject({ kind: 'audio', mime: 'audio/webm', durationMs: 2750 });
+    const film = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ live: true, video: true }), 'film.webm');
+    expect(film.body).toMatchObject({ kind: 'video', mime: 'video/webm' });
+    expect(await stored(film.body.id)).toEqual({ kind: 'video', mime: 'video/webm' });
+    // Cut inside its Tracks: the sniffer cannot tell, so it stays what it was before (video).
+    const cut = webmVoiceWithoutDuration({ live: true });
+    const r = await uploadOne(s, alice.token, cut.subarray(0, cut.indexOf(Buffer.from([0x1f, 0x43, 0xb6, 0x75])) - 3), 'cut.webm');
+    expect(r.status).toBe(201);
+    expect(await stored(r.body.id)).toEqual({ kind: 'video', mime: 'video/webm' });
+    const mov = await uploadOne(s, alice.token, mp4(7500, 'qt  '), 'clip.mov', { durationMs: '10' });
+    expect(mov.status).toBe(201);
+    expect(mov.body).toMatchObject({ kind: 'video', mime: 'video/quicktime', durationMs: 7500, name: 'clip.mov' });
+    expect(await stored(mov.body.id)).toEqual({ kind: 'video', mime: 'video/quicktime' });
+    const got = await fetchMedia(s, mov.body.url);
+    expect(got.headers.get('content-type')).toBe('video/quicktime');
+    expect(got.body.equals(mp4(7500, 'qt  '))).toBe(true);
+  });
+
   it('accepts documents and plain text, downloaded as attachments with a safe name', async () => {
     const p = await uploadOne(s, alice.token, pdf(), 'Report; Q3 ünïcödé.pdf');
     expect(p.status).toBe(201);
