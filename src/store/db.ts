@@ -39,15 +39,13 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
   if (dialect === 'sqlite') {
     const file = url.slice('sqlite:'.length);
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const synchronous = opts.sqliteSynchronous ?? 'FULL';
+    // Every connection, the writer thread's included, gets the same pragmas. FULL fsyncs the
+    // WAL on every commit (safe on power loss); NORMAL only at checkpoints (safe when the process
+    // dies, not when the machine does). Group commit amortizes either.
+    const pragmas = ['journal_mode = WAL', `synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`, 'busy_timeout = 5000', 'foreign_keys = OFF'];
     const open = () => {
       const sqlite = new SQLite(file);
-      sqlite.pragma('journal_mode = WAL');
-      // FULL fsyncs the WAL on every commit (safe on power loss); NORMAL only at checkpoints
-      // (safe when the process dies, not when the machine does). Group commit amortizes either.
-      sqlite.pragma(`synchronous = ${synchronous}`);
-      sqlite.pragma('busy_timeout = 5000');
-      sqlite.pragma('foreign_keys = OFF');
+      for (const p of pragmas) sqlite.pragma(p);
       return sqlite;
     };
     if (file === ':memory:' || file === '') {
@@ -59,7 +57,7 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
       // `availableParallelism` honours the CPU affinity mask (taskset, cpusets).
       const auto = os.availableParallelism() > 1 ? 'thread' : 'inline';
       const writer = !opts.sqliteWriter || opts.sqliteWriter === 'auto' ? auto : opts.sqliteWriter;
-      db = new Kysely<Database>({ dialect: new ParleySqliteDialect({ file, synchronous, writer, open, statementCache: STATEMENT_CACHE }) });
+      db = new Kysely<Database>({ dialect: new ParleySqliteDialect({ file, pragmas, writer, open, statementCache: STATEMENT_CACHE }) });
     }
   } else if (dialect === 'postgres') {
     const pool = new pg.Pool({

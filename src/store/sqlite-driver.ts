@@ -48,7 +48,8 @@ export class ParleySqliteDialect implements Dialect {
 
 export interface SqliteConfig {
   file: string;
-  synchronous: 'FULL' | 'NORMAL';
+  /** Applied to every connection, in order (the writer thread applies them to its own). */
+  pragmas: readonly string[];
   writer: 'thread' | 'inline';
   /** Opens a connection with the pragmas of the store (the caller knows them). */
   open(): SQLite.Database;
@@ -215,7 +216,7 @@ class ThreadWriter implements Writer {
 
   static async start(c: SqliteConfig): Promise<ThreadWriter> {
     const worker = new Worker(new URL('./sqlite-writer-thread.js', import.meta.url), {
-      workerData: { file: c.file, synchronous: c.synchronous, cacheSize: c.statementCache },
+      workerData: { file: c.file, pragmas: c.pragmas, cacheSize: c.statementCache },
     });
     await new Promise<void>((resolve, reject) => {
       worker.once('error', reject);

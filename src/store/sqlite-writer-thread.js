@@ -4,16 +4,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 
-const { file, synchronous, cacheSize } = workerData;
+const { file, pragmas, cacheSize } = workerData;
 
 /** @type {SQLite.Database} */
 let db;
 try {
   db = new SQLite(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = OFF');
+  for (const p of pragmas) db.pragma(p);
 } catch (e) {
   parentPort.postMessage({ id: 0, error: toPlain(e) });
   process.exit(1);

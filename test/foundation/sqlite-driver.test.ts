@@ -73,6 +73,16 @@ describe.each(['thread', 'inline'] as const)('SQLite store with the writer %s', 
     expect((await db().selectFrom('probe').selectAll().execute())).toEqual([{ id: 1, name: 'c' }]);
   });
 
+  it('commits, rolls back and reports constraint errors with their codes', async () => {
+    await db().transaction().execute((trx) => trx.insertInto('probe').values({ id: 1, name: 'a' }).execute());
+    const failed = await db().transaction().execute(async (trx) => {
+      await trx.insertInto('probe').values({ id: 2, name: 'b' }).execute();
+      await trx.insertInto('probe').values({ id: 3, name: 'a' }).execute();
+    }).catch((e) => e);
+    expect(isUniqueViolation(failed)).toBe(true);
+    expect(await db().selectFrom('probe').selectAll().execute()).toEqual([{ id: 1, name: 'a' }]);
+  });
+
   it('close lets a running transaction commit first', async () => {
     const tx = holdTransaction(db(), (trx) => trx.insertInto('probe').values({ id: 1, name: 'kept' }).execute());
     await tx.opened;
@@ -110,27 +120,6 @@ describe('SQLite writer thread', () => {
       expect(Number(count.n)).toBe(400000);
       expect(took).toBeGreaterThan(50);
       expect(ticks).toBeGreaterThanOrEqual(Math.floor(took / 5 / 4));
-    } finally {
-      await conn.close();
-      await tdb.drop();
-    }
-  });
-});
-
-describe.each(['thread', 'inline'] as const)('SQLite with PARLEY_SQLITE_WRITER=%s', (writer) => {
-  it('commits, rolls back and reports constraint errors with their codes', async () => {
-    const tdb = await freshDatabase('sqlite');
-    const conn = openDb(tdb.url, { sqliteWriter: writer });
-    const db = conn.db as unknown as Kysely<any>;
-    try {
-      await sql`create table probe (id integer primary key, name text not null unique)`.execute(db);
-      await db.transaction().execute((trx) => trx.insertInto('probe').values({ id: 1, name: 'a' }).execute());
-      const failed = await db.transaction().execute(async (trx) => {
-        await trx.insertInto('probe').values({ id: 2, name: 'b' }).execute();
-        await trx.insertInto('probe').values({ id: 3, name: 'a' }).execute();
-      }).catch((e) => e);
-      expect(isUniqueViolation(failed)).toBe(true);
-      expect(await db.selectFrom('probe').selectAll().execute()).toEqual([{ id: 1, name: 'a' }]);
     } finally {
       await conn.close();
       await tdb.drop();
