@@ -17,8 +17,6 @@ import { type Clock, systemClock } from './domain/clock.js';
 import { newId } from './domain/ids.js';
 import type { HttpContext, ReadyCheck } from './http/context.js';
 import { type Gateway, attachGateway } from './gateway/gateway.js';
-import { Hub } from './gateway/hub.js';
-import { PresenceLifecycle } from './gateway/presence-lifecycle.js';
 import { conversationRoutes } from './http/routes/conversations.js';
 import { endWithError } from './http/errors.js';
 import { buildHttp } from './http/server.js';
@@ -35,10 +33,11 @@ import { uploadInspector } from './blobs/inspect-upload.js';
 import { FsScratch } from './blobs/scratch.js';
 import { mediaApiRoutes, mediaFileRoutes } from './http/routes/media.js';
 import { MediaService } from './services/media.js';
-import { MediaUrlSigner } from './services/media-urls.js';
+import { MediaUrlSigner, mediaSigner } from './services/media-urls.js';
 import type { ServiceDeps } from './services/deps.js';
 import { MessagingService } from './services/messaging.js';
-import { CLUSTER_TOPIC, Notifier } from './services/notifier.js';
+import { Notifier } from './services/notifier.js';
+import { PresenceLifecycle } from './services/presence-lifecycle.js';
 import { Argon2Hasher, type PasswordHasher } from './services/passwords.js';
 import { type KyselyStore, openStore } from './store/store.js';
 
@@ -64,7 +63,8 @@ export interface App {
   serveWs: boolean;
   serveApi: boolean;
   http: FastifyInstance;
-  gateway: Gateway;
+  /** The WebSocket gateway; absent on `api` nodes (`serveWs` false). */
+  gateway?: Gateway;
   log: Logger;
   metrics: Metrics;
   services: HttpContext['services'];
@@ -72,16 +72,6 @@ export interface App {
   listen(): Promise<string>;
   /** Graceful stop: refuse new work, finish in-flight work, flush, close the store. Idempotent. */
   close(): Promise<void>;
-}
-
-/**
- * PARLEY_ROLE=api: no sockets, but REST sends use the authorization cache too, so the node
- * must still apply the `invalidate` notices of the cluster topic (the hub does that).
- */
-async function inertGateway(bus: Bus, log: Logger, invalidate: (keys: string[]) => void): Promise<Gateway> {
-  const hub = new Hub(bus, log);
-  await hub.start(invalidate);
-  return { hub, close: () => hub.stop() };
 }
 
 /** Reads `PARLEY_SECRET`, or makes one once and keeps it in the data dir. */
@@ -129,9 +119,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     if (bus instanceof RedisBus) waits.push(bus.whenHealthy(startupWait));
     await Promise.all(waits).catch((err: Error) => log.warn({ err: err.message }, 'Redis not reachable yet; starting unready'));
   }
-  // Every node hears cluster-wide notices (authorization cache invalidations) from any node.
-  await bus.subscribe(CLUSTER_TOPIC);
-  const notify = new Notifier(bus, log);
+  // Built in dependency order, each from what exists already: the URL signer needs only the
+  // secret and the clock, so the notifier, history and media replies all sign the same way.
+  const urls = new MediaUrlSigner(secret, config.mediaUrlTtl);
+  const sign = mediaSigner(urls, clock);
+  const notify = new Notifier(bus, log, sign);
   const deps: ServiceDeps = { store, bus, clock, config, log, notify, presence, limiter };
 
   const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
@@ -139,34 +131,24 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     blobs,
     scratch: new FsScratch(blobs.tmpDir),
     inspect: uploadInspector({ maxPixels: config.imageMaxPixels, maxEdge: config.imageMaxEdge }),
-    urls: new MediaUrlSigner(secret, config.mediaUrlTtl),
+    urls,
   });
-  notify.setMediaSigner(media.signer);
-
   const services = {
-    accounts: new AccountService(deps, opts.hasher ?? new Argon2Hasher()),
+    accounts: new AccountService(deps, opts.hasher ?? new Argon2Hasher(), (userId, mediaId) => media.checkAvatar(userId, mediaId)),
     contacts: new ContactService(deps),
     groups: new GroupService(deps),
-    messaging: new MessagingService(deps, { metrics }),
+    messaging: new MessagingService(deps, { metrics, media, sign }),
     media,
   };
-  services.messaging.start();
-  services.accounts.setAvatarCheck((userId, mediaId) => media.checkAvatar(userId, mediaId));
+  // Cluster control runs on every role: the authorization cache follows the cluster topic and
+  // the bus's health (messaging), and this node announces the presence changes its sweeps
+  // report (a dead node's users may fall to an `api` node).
+  await services.messaging.start();
   media.sweeper.start();
-  services.messaging.setMediaResolver(media);
-  // Presence announcements and the cluster-wide connection limit; every node announces what
-  // its sweeps report (whatever its role), see presence-lifecycle.ts.
   const lifecycle = new PresenceLifecycle({
     presence, connections, notify, log, limit: config.connectionsPerUser, friendIds: (u) => store.authz.friendIds(u),
   });
   lifecycle.start();
-  services.messaging.cache.bypass = !bus.healthy;
-  // Invalidations published while the bus is down never arrive: do not trust (or fill) the
-  // authorization cache meanwhile, and start from an empty one when the bus is back.
-  bus.onHealthChange?.((healthy) => {
-    services.messaging.cache.bypass = !healthy;
-    services.messaging.cache.clear();
-  });
 
   const ready = async (): Promise<ReadyCheck> => {
     const checks: ReadyCheck['checks'] = {};
@@ -181,13 +163,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const ctx: HttpContext = { services, config, metrics, ready };
   const http = await buildHttp(ctx, log, { api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes], root: [mediaFileRoutes, webRoutes], serveApi });
-  // PARLEY_ROLE=api: an inert gateway (an empty hub, nothing attached to the server), so
-  // `app.gateway` keeps one type for every role.
-  const gateway: Gateway = serveWs
+  const gateway = serveWs
     ? await attachGateway(http.server, bus, {
       accounts: services.accounts, messaging: services.messaging, users: store.users, config, clock, log, metrics, lifecycle,
     })
-    : await inertGateway(bus, log, (keys) => services.messaging.cache.invalidate(keys));
+    : undefined;
   if (!serveWs) {
     // PARLEY_ROLE=api: no WebSocket here; say so instead of dropping the connection.
     http.server.on('upgrade', (_req, socket) => {
@@ -207,7 +187,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     close() {
       closing ??= (async () => {
-        await gateway.close();
+        await gateway?.close();
         await media.sweeper.stop();
         await http.close();
         await services.messaging.close();

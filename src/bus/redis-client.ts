@@ -1,13 +1,6 @@
 import { Redis } from 'ioredis';
+import { type Logger, silentLogger } from '../domain/logger.js';
 
-/** The minimal logger the bus implementations use (pino satisfies it). */
-export interface BusLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-const silent: BusLogger = { info() {}, warn() {}, error() {} };
 
 /** What every Redis-backed implementation is built from. */
 export interface RedisOptions {
@@ -18,7 +11,7 @@ export interface RedisOptions {
    * can share one Redis without seeing each other.
    */
   prefix: string;
-  log?: BusLogger;
+  log?: Logger;
   /** Longest wait between reconnection attempts (they back off up to this). Default 2000 ms. */
   retryMaxMs?: number;
   /** A command without a reply after this fails (a blackholed connection). Default 5000 ms. */
@@ -33,7 +26,7 @@ export interface RedisOptions {
 
 const watchdogs = new WeakMap<Redis, NodeJS.Timeout>();
 
-export const loggerOf = (o: RedisOptions) => o.log ?? silent;
+export const loggerOf = (o: RedisOptions) => o.log ?? silentLogger;
 
 /**
  * One ioredis connection with Parley's failure policy:

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { type Logger, silentLogger } from '../domain/logger.js';
 import { type AddResult, type ChangeHandler, type ConnRegistry, memberOf } from './conn-registry.js';
-import type { BusLogger } from './redis-client.js';
 import * as lua from './redis-conn-scripts.js';
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
@@ -10,7 +10,6 @@ type WithScripts = Redis & Record<keyof typeof SCRIPTS, Script>;
 
 /** Entries purged or re-registered per script call, so no call blocks Redis for long. */
 const BUDGET = 1000;
-const noop: BusLogger = { info() {}, warn() {}, error() {} };
 
 export interface RedisRegistryOptions {
   /** A command connection (not owned: the caller closes it). */
@@ -21,7 +20,7 @@ export interface RedisRegistryOptions {
   nodeId?: string;
   /** A node without a heartbeat for this long is dead; it beats every ttl/3. */
   ttlMs: number;
-  log?: BusLogger;
+  log?: Logger;
 }
 
 /**
@@ -34,7 +33,7 @@ export class RedisConnRegistry implements ConnRegistry {
   private readonly client: WithScripts;
   private readonly base: string;
   private readonly ttl: number;
-  private readonly log: BusLogger;
+  private readonly log: Logger;
   private readonly handlers: ChangeHandler[] = [];
   /** member → user, for every connection of this node. */
   private readonly local = new Map<string, string>();
@@ -52,7 +51,7 @@ export class RedisConnRegistry implements ConnRegistry {
     this.nodeId = opts.nodeId ?? randomBytes(6).toString('hex');
     this.base = `${opts.prefix}${opts.namespace}:`;
     this.ttl = opts.ttlMs;
-    this.log = opts.log ?? noop;
+    this.log = opts.log ?? silentLogger;
     const c = opts.client as WithScripts;
     for (const [name, src] of Object.entries(SCRIPTS)) {
       if (typeof (c as unknown as Record<string, unknown>)[name] !== 'function') c.defineCommand(name, { numberOfKeys: 0, lua: src });

@@ -1,6 +1,6 @@
 import type { Bus } from '../bus/bus.js';
 import { CloseCodes } from '../protocol/frames.js';
-import type { Logger } from '../services/deps.js';
+import type { Logger } from '../domain/logger.js';
 
 /** Sockets closed per step, and the pause between steps, so reconnects are spread out. */
 const STEP = 200;

@@ -8,13 +8,13 @@ import type { Metrics } from '../metrics.js';
 import type { Codec } from '../protocol/codec.js';
 import { type ClientFrame, CloseCodes, type ServerFrame } from '../protocol/frames.js';
 import type { AccountService, Actor } from '../services/accounts.js';
-import type { Logger } from '../services/deps.js';
+import type { Logger } from '../domain/logger.js';
 import type { MessagingService } from '../services/messaging.js';
+import type { PresenceLifecycle } from '../services/presence-lifecycle.js';
 import { isConnectionError } from '../store/dialect.js';
 import type { UserRepo } from '../store/users.js';
 import { checkFrame } from './frame-schemas.js';
 import type { Hub, HubConn } from './hub.js';
-import type { PresenceLifecycle } from './presence-lifecycle.js';
 import type { PreparedFrame } from './prepared-frame.js';
 
 export interface ConnectionDeps {
@@ -26,7 +26,7 @@ export interface ConnectionDeps {
   clock: Clock;
   log: Logger;
   metrics: Metrics;
-  /** Cluster-wide connection limit and presence (see presence-lifecycle.ts). */
+  /** Cluster-wide connection limit and presence (see services/presence-lifecycle.ts). */
   lifecycle: PresenceLifecycle;
 }
 
@@ -211,7 +211,7 @@ export class Connection implements HubConn {
         await messaging.markRead(this.userId, f.conversation, f.seq);
         return;
       case 'typing':
-        await messaging.live.typing(this.userId, f.conversation);
+        await messaging.typing(this.userId, f.conversation);
         return;
       case 'sync': {
         const { type: _t, ...req } = f;

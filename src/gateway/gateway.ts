@@ -43,9 +43,8 @@ const refuse = endWithError;
  * subprotocol, the heartbeat and the hub.
  */
 export async function attachGateway(server: Server, bus: Bus, deps: Omit<ConnectionDeps, 'hub'>): Promise<Gateway> {
-  const { config, clock, log, metrics, accounts, messaging, lifecycle } = deps;
+  const { config, clock, log, metrics, accounts, lifecycle } = deps;
   const hub = new Hub(bus, log, (n) => metrics.deliveries.inc(n));
-  await hub.start((keys) => messaging.cache.invalidate(keys));
   const cdeps: ConnectionDeps = { ...deps, hub };
   const conns = new Set<Connection>();
   let closing = false;
@@ -131,7 +130,6 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
       const until = Date.now() + 2000;
       while (conns.size && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       for (const c of conns) c.terminate();
-      await hub.stop();
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { Bus, BusMessage } from '../bus/bus.js';
+import type { Logger } from '../domain/logger.js';
+import { groupTopic, userTopic } from '../domain/topics.js';
 import type { CodecName } from '../protocol/codec.js';
 import { CloseCodes } from '../protocol/frames.js';
-import { CLUSTER_TOPIC, groupTopic, userTopic } from '../services/notifier.js';
-import type { Logger } from '../services/deps.js';
 import { type PreparedFrame, prepareFrame } from './prepared-frame.js';
 
 /** What the hub needs of a live socket. */
@@ -22,26 +22,17 @@ export interface HubConn {
  * The node's registry of local connections, by user and by bus topic. It subscribes a topic
  * on the bus when the first local connection needs it and unsubscribes after the last, and
  * turns bus messages into socket writes: the same bytes (one encoding per codec) go to every
- * socket. It never touches the store.
+ * socket. Of the control messages it handles only those about its own sockets (topic changes,
+ * revoked sessions); cluster-wide control (cache invalidations, presence) lives in services/
+ * and runs on every role. It never touches the store.
  */
 export class Hub {
   private readonly byUser = new Map<string, Set<HubConn>>();
   private readonly byTopic = new Map<string, Set<HubConn>>();
   private readonly topicsOf = new Map<HubConn, Set<string>>();
-  private invalidate: (keys: string[]) => void = () => {};
 
   constructor(private readonly bus: Bus, private readonly log: Logger, private readonly onDelivered: (n: number) => void = () => {}) {
     bus.onMessage((topic, msg) => this.onBus(topic, msg));
-  }
-
-  /** Subscribes the cluster topic (cache invalidations) for the node's lifetime. */
-  async start(onInvalidate: (keys: string[]) => void) {
-    this.invalidate = onInvalidate;
-    await this.bus.subscribe(CLUSTER_TOPIC);
-  }
-
-  async stop() {
-    await this.bus.unsubscribe(CLUSTER_TOPIC).catch(() => {});
   }
 
   connectionsOf(userId: string): number {
@@ -100,9 +91,6 @@ export class Hub {
       switch (msg.type) {
         case 'frames':
           this.deliver(topic, msg);
-          break;
-        case 'invalidate':
-          if (topic === CLUSTER_TOPIC) this.invalidate(msg.keys);
           break;
         case 'topic.join':
         case 'topic.leave':

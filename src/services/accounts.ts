@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fail } from '../domain/errors.js';
 import { newId, newToken } from '../domain/ids.js';
+import { userTopic } from '../domain/topics.js';
 import type { SessionRow } from '../store/sessions.js';
 import type { UserPatch, UserRow } from '../store/users.js';
 import type { ServiceDeps } from './deps.js';
@@ -44,27 +45,28 @@ const TOUCH_EVERY_MS = 60_000;
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
+ * Vets a media id named as a user's avatar (the media service implements it). Contract:
+ * resolves only for an image media that user uploaded; otherwise throws a coded error
+ * (`MEDIA_NOT_FOUND`, or `UNSUPPORTED_MEDIA_TYPE` for media that is not an image).
+ */
+export type AvatarCheck = (userId: string, mediaId: string) => Promise<void>;
+
+/**
  * Registration, login, sessions and profile. Login throttling counts failures per account and
  * address, per account, and per address, answering the same way whether the account exists.
  */
 export class AccountService {
   // A real hash to verify against when the account does not exist, so both paths cost the same.
   private dummyHash: Promise<string>;
-  private avatarCheck?: (userId: string, mediaId: string) => Promise<void>;
 
-  constructor(private readonly deps: ServiceDeps, private readonly hasher: PasswordHasher) {
+  constructor(private readonly deps: ServiceDeps, private readonly hasher: PasswordHasher, private readonly avatarCheck: AvatarCheck) {
     this.dummyHash = hasher.hash(newToken());
-  }
-
-  /** Lets the media service vet avatars: an image media the user uploaded, else an error. */
-  setAvatarCheck(check: (userId: string, mediaId: string) => Promise<void>) {
-    this.avatarCheck = check;
   }
 
   async register(input: RegisterInput, meta: ClientMeta): Promise<{ user: PrivateUser; token: string; sessionId: string }> {
     const { store, clock } = this.deps;
     // A new account owns no media yet, so any avatar named at registration is refused.
-    if (input.avatar && this.avatarCheck) await this.avatarCheck(newId(), input.avatar);
+    if (input.avatar) await this.avatarCheck(newId(), input.avatar);
     const passwordHash = await this.hasher.hash(input.password);
     const user = await store.users.create({
       id: newId(),
@@ -145,7 +147,7 @@ export class AccountService {
   }
 
   async updateMe(actor: Actor, patch: UserPatch): Promise<PrivateUser> {
-    if (patch.avatar && this.avatarCheck) await this.avatarCheck(actor.userId, patch.avatar);
+    if (patch.avatar) await this.avatarCheck(actor.userId, patch.avatar);
     return privateUser(await this.deps.store.users.update(actor.userId, patch, this.deps.clock.now()));
   }
 
@@ -192,7 +194,7 @@ export class AccountService {
   private async announceRevoked(userId: string, sessionIds: string[]) {
     if (sessionIds.length === 0) return;
     try {
-      await this.deps.bus.publish(`user:${userId}`, { type: 'sessions.revoked', userId, sessionIds });
+      await this.deps.bus.publish(userTopic(userId), { type: 'sessions.revoked', userId, sessionIds });
     } catch (e) {
       // The sessions are already revoked in the store; a socket still open fails its next check.
       this.deps.log.warn({ err: e, userId }, 'could not announce revoked sessions');

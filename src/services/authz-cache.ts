@@ -1,10 +1,19 @@
 import type { AuthzRepo, GroupFacts, GroupMembership } from '../store/authz.js';
 
 /**
+ * Invalidation keys: every cached fact about a user (friendships, blocks, memberships) or a
+ * group (state, memberships). They cross the bus in `invalidate` notices, so their spelling is
+ * part of the cluster's wire format.
+ */
+export const userFacts = (userId: string) => `user:${userId}`;
+export const groupFacts = (groupId: string) => `group:${groupId}`;
+
+/**
  * Authorization facts (friendship, blocks, group membership, group state) kept in memory so a
- * send costs no database read. Entries are dropped by `invalidate(keys)`, which the gateway
- * calls for every `invalidate` bus message on the `cluster` topic (keys `user:<id>` and
- * `group:<id>`, published by the contacts/groups service after it commits a change).
+ * send costs no database read. Entries are dropped by `invalidate(keys)`, which
+ * `AuthzInvalidations` (authz-invalidations.ts) calls for every `invalidate` bus message on
+ * the cluster topic (keys from {@link userFacts} and {@link groupFacts}, published by the
+ * contacts/groups services after they commit a change).
  * A load that started before an invalidation is not cached (generation check), so a stale
  * answer cannot outlive the invalidation that should have removed it. Size is bounded (LRU-ish).
  */
@@ -21,15 +30,15 @@ export class AuthzCache {
 
   pair(a: string, b: string): Promise<{ friends: boolean; blocked: boolean }> {
     const [x, y] = a < b ? [a, b] : [b, a];
-    return this.cached(`pair:${x}:${y}`, [`user:${x}`, `user:${y}`], () => this.repo.pair(x, y));
+    return this.cached(`pair:${x}:${y}`, [userFacts(x), userFacts(y)], () => this.repo.pair(x, y));
   }
 
   membership(groupId: string, userId: string): Promise<GroupMembership | null> {
-    return this.cached(`member:${groupId}:${userId}`, [`group:${groupId}`, `user:${userId}`], () => this.repo.membership(groupId, userId));
+    return this.cached(`member:${groupId}:${userId}`, [groupFacts(groupId), userFacts(userId)], () => this.repo.membership(groupId, userId));
   }
 
   group(groupId: string): Promise<GroupFacts> {
-    return this.cached(`group:${groupId}`, [`group:${groupId}`], () => this.repo.group(groupId));
+    return this.cached(`group:${groupId}`, [groupFacts(groupId)], () => this.repo.group(groupId));
   }
 
   invalidate(keys: readonly string[]) {

@@ -4,6 +4,7 @@ import { newId } from '../domain/ids.js';
 import type { ContactRequestRow, Relation } from '../store/contacts.js';
 import type { UserEventRow } from '../store/log.js';
 import type { Actor } from './accounts.js';
+import { userFacts } from './authz-cache.js';
 import type { ServiceDeps } from './deps.js';
 import {
   type ContactRequestView, type FriendView, type PageQuery, type Paged, type UserBrief,
@@ -198,7 +199,7 @@ export class ContactService {
   /** After commit: drop authorization caches first, then deliver the events. */
   private async publish(events: UserEventRow[], invalidateUsers: string[]) {
     const { notify } = this.deps;
-    if (invalidateUsers.length) await notify.invalidate(invalidateUsers.map((u) => `user:${u}`));
+    if (invalidateUsers.length) await notify.invalidate(invalidateUsers.map(userFacts));
     if (events.length) await notify.userEvents(events);
   }
 }

@@ -1,10 +1,11 @@
 import { groupConversationId } from '../domain/conversation-id.js';
 import { fail } from '../domain/errors.js';
+import { groupTopic } from '../domain/topics.js';
 import type { GroupChange } from '../store/groups.js';
+import { groupFacts, userFacts } from './authz-cache.js';
 import type { ServiceDeps } from './deps.js';
 
-/** Helpers shared by the group services: loading a live group, and fan-out after commit. */
-export const groupTopic = (groupId: string) => `group:${groupId}`;
+// Helpers shared by the group services: loading a live group, and fan-out after commit.
 
 /** A live group and the user's membership (undefined when not a member); a dissolved group is 404. */
 export async function loadGroup(deps: ServiceDeps, groupId: string, userId: string) {
@@ -23,7 +24,7 @@ export async function publishGroupChange(deps: ServiceDeps, ch: GroupChange<unkn
   const { notify } = deps;
   const gid = ch.group.id;
   const users = [...(o.join ?? []), ...(o.leave ?? []), ...(o.invalidate ?? [])];
-  if (o.join || o.leave || o.invalidate) await notify.invalidate([groupTopic(gid), ...users.map((u) => `user:${u}`)]);
+  if (o.join || o.leave || o.invalidate) await notify.invalidate([groupFacts(gid), ...users.map(userFacts)]);
   for (const u of o.join ?? []) await notify.joinTopic(u, groupTopic(gid));
   if (ch.entries.length) await notify.entries(groupConversationId(gid), ch.entries);
   if (ch.events.length) await notify.userEvents(ch.events);

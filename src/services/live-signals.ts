@@ -4,7 +4,7 @@ import type { ServiceDeps } from './deps.js';
 
 /**
  * The ephemeral typing signal. Nothing is stored; a lost frame costs nothing. (Presence is
- * announced by the gateway's presence lifecycle, which also enforces the connection limit.)
+ * announced by `PresenceLifecycle`, which also enforces the connection limit.)
  */
 export class LiveSignals {
   private readonly lastTyping = new Map<string, number>();

@@ -1,4 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../domain/clock.js';
+import type { MediaRef } from '../protocol/frames.js';
+import type { MediaSigner } from './entries-view.js';
 
 export type MediaVariant = 'file' | 'thumb';
 
@@ -44,4 +47,18 @@ export class MediaUrlSigner {
   private sig(id: string, variant: MediaVariant, e: number): string {
     return createHmac('sha256', this.key).update(`${id}\n${variant}\n${e}`).digest('base64url');
   }
+}
+
+/**
+ * The {@link MediaSigner} everything that hands out entries uses (live fan-out, history, sync,
+ * media metadata): fresh URLs as of `clock.now()`, a thumbnail URL for images. It needs only
+ * the secret and the clock, so the composition root builds it before any service.
+ */
+export function mediaSigner(urls: MediaUrlSigner, clock: Clock): MediaSigner {
+  return (ref: MediaRef) => {
+    const now = clock.now();
+    const out: MediaRef = { ...ref, url: urls.url(ref.id, 'file', now) };
+    if (ref.kind === 'image') out.thumbUrl = urls.url(ref.id, 'thumb', now);
+    return out;
+  };
 }

@@ -10,7 +10,7 @@ import type { ServiceDeps } from './deps.js';
 import type { Actor } from './accounts.js';
 import type { MediaSigner } from './entries-view.js';
 import { safeName } from './media-names.js';
-import type { MediaUrlSigner, MediaVariant } from './media-urls.js';
+import { type MediaUrlSigner, type MediaVariant, mediaSigner } from './media-urls.js';
 import { BlobSweeper } from './media-sweep.js';
 import type { MediaResolver } from './message-input.js';
 
@@ -57,11 +57,14 @@ const MAX_CLIENT_DURATION_MS = 86_400_000;
  */
 export class MediaService implements MediaResolver {
   readonly sweeper: BlobSweeper;
+  /** Adds fresh signed URLs to a media reference (the same signing the notifier uses). */
+  readonly signer: MediaSigner;
   /** Hashes put by uploads still in progress on this node: the sweep leaves them alone. */
   private readonly inFlight = new Map<string, number>();
 
   constructor(private readonly deps: ServiceDeps, private readonly parts: MediaServiceParts) {
     this.sweeper = new BlobSweeper(deps, parts.blobs, (sha) => this.inFlight.has(sha));
+    this.signer = mediaSigner(parts.urls, deps.clock);
   }
 
   /** Refuses early (before reading the body) when the user has no quota left. */
@@ -130,14 +133,6 @@ export class MediaService implements MediaResolver {
   async resolve(userId: string, mediaId: string): Promise<MediaRef> {
     return toRef(await this.visible(userId, mediaId));
   }
-
-  /** Adds fresh signed URLs to a media reference (registered with the notifier). */
-  readonly signer: MediaSigner = (ref) => {
-    const now = this.deps.clock.now();
-    const out: MediaRef = { ...ref, url: this.parts.urls.url(ref.id, 'file', now) };
-    if (ref.kind === 'image') out.thumbUrl = this.parts.urls.url(ref.id, 'thumb', now);
-    return out;
-  };
 
   /** An avatar must be an image the user uploaded; anything else is refused. */
   async checkAvatar(userId: string, mediaId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import { fail } from '../domain/errors.js';
 import type { EntryLogRepo, WriteItem, WriteOutcome } from '../store/entry-log.js';
-import type { Logger } from './deps.js';
+import type { Logger } from '../domain/logger.js';
 
 /** The two measurements the writer reports (prom-client histograms satisfy this). */
 export interface WriterMetrics {

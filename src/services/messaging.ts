@@ -1,17 +1,19 @@
 import { dmPeer } from '../domain/conversation-id.js';
 import { fail } from '../domain/errors.js';
 import { type ConversationSummary, type Entry, MESSAGE_KINDS, type MessageKind, type ServerFrame } from '../protocol/frames.js';
-import type { MembershipView } from '../store/conversations.js';
 import type { EntryRow } from '../store/log.js';
 import { AuthzCache } from './authz-cache.js';
+import { AuthzInvalidations } from './authz-invalidations.js';
 import { ConversationAccess } from './conversation-access.js';
+import { type HistoryPage, type HistoryQuery, ConversationViews, impliedMembership } from './conversation-views.js';
 import type { ServiceDeps } from './deps.js';
-import { toEntry } from './entries-view.js';
+import type { MediaSigner } from './entries-view.js';
 import { LiveSignals } from './live-signals.js';
 import { MessageWriter, type WriterMetrics } from './message-writer.js';
 import { MEDIA_FOR, type MediaResolver, type SendInput, checkClientId, checkData, checkText } from './message-input.js';
 import { type SyncRequest, runSync } from './sync.js';
 
+export type { HistoryPage, HistoryQuery } from './conversation-views.js';
 export type { MediaResolver, SendInput } from './message-input.js';
 export type { SyncRequest } from './sync.js';
 
@@ -24,15 +26,12 @@ export interface Ack {
   ts: number;
 }
 
-export interface HistoryQuery {
-  before?: number;
-  after?: number;
-  limit?: number;
-}
-
 export interface MessagingOptions {
   metrics?: WriterMetrics & { messagesIn: { inc(labels: { transport: string }, n?: number): void } };
+  /** Media for media kinds; without it every media kind answers MEDIA_NOT_FOUND. */
   media?: MediaResolver;
+  /** Signs media URLs in history, summaries and sync (the notifier's signer). */
+  sign?: MediaSigner;
 }
 
 const MESSAGE = new Set<string>(MESSAGE_KINDS);
@@ -50,29 +49,32 @@ const rowAck = (r: EntryRow): Ack => ({ clientId: r.client_id!, conversation: r.
  * devices included, the sending connection too).
  */
 export class MessagingService {
-  readonly cache: AuthzCache;
-  readonly access: ConversationAccess;
   readonly writer: MessageWriter;
-  readonly live: LiveSignals;
-  private media?: MediaResolver;
+  private readonly cache: AuthzCache;
+  private readonly invalidations: AuthzInvalidations;
+  private readonly access: ConversationAccess;
+  private readonly views: ConversationViews;
+  private readonly live: LiveSignals;
+  private readonly media?: MediaResolver;
   private stopSweep?: () => void;
 
   constructor(private readonly deps: ServiceDeps, private readonly opts: MessagingOptions = {}) {
-    const { store, config, clock, log } = deps;
+    const { store, config, clock, log, bus } = deps;
     this.cache = new AuthzCache(store.authz);
+    this.invalidations = new AuthzInvalidations(bus, this.cache);
     this.access = new ConversationAccess(this.cache, store.conversations);
+    this.views = new ConversationViews(store.conversations, opts.sign);
     this.writer = new MessageWriter(store.entryLog, clock, { commitWindow: config.commitWindow, commitBatch: config.commitBatch }, log, opts.metrics);
     this.live = new LiveSignals(deps, this.access);
     this.media = opts.media;
   }
 
-  /** Wires the media service in (until then media kinds answer MEDIA_NOT_FOUND). */
-  setMediaResolver(media: MediaResolver) {
-    this.media = media;
-  }
-
-  /** Starts the retention sweep when retention is configured. */
-  start() {
+  /**
+   * Keeps the authorization cache in step with the cluster (every role needs that: REST sends
+   * read it too), and starts the retention sweep when retention is configured.
+   */
+  async start() {
+    await this.invalidations.start();
     const { retention } = this.deps.config;
     if (retention > 0 && !this.stopSweep) {
       const every = Math.min(3_600_000, Math.max(1000, Math.floor(retention / 10)));
@@ -86,6 +88,7 @@ export class MessagingService {
   async close() {
     this.stopSweep?.();
     await this.writer.close();
+    await this.invalidations.stop();
   }
 
   async sweepRetention(): Promise<number> {
@@ -214,61 +217,21 @@ export class MessagingService {
     return { conversation: cid, readSeq };
   }
 
-  async history(userId: string, cid: string, q: HistoryQuery): Promise<{ items: Entry[]; next?: string }> {
-    const view = await this.access.canRead(userId, cid);
-    const repo = this.deps.store.conversations;
-    const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
-    const floor = Math.max(view.floor, view.minSeq - 1);
-    const sign = this.deps.notify.signer();
-    if (q.after !== undefined) {
-      const rows = await repo.entriesAfter(cid, Math.max(q.after, floor), view.ceil, limit + 1);
-      const more = rows.length > limit;
-      const items = rows.slice(0, limit).map((r) => toEntry(r, sign));
-      return more ? { items, next: String(items[items.length - 1]!.seq) } : { items };
-    }
-    const before = Math.min(q.before ?? view.ceil + 1, view.ceil + 1);
-    const rows = await repo.entriesBefore(cid, before, floor, limit + 1);
-    const more = rows.length > limit;
-    const items = (more ? rows.slice(1) : rows).map((r) => toEntry(r, sign));
-    return more ? { items, next: String(items[0]!.seq) } : { items };
+  async history(userId: string, cid: string, q: HistoryQuery): Promise<HistoryPage> {
+    return this.views.history(cid, await this.access.canRead(userId, cid), q);
   }
 
   /** The user's conversations (DMs and current groups), pinned first, then latest first. */
   async conversations(userId: string): Promise<ConversationSummary[]> {
     const ms = await this.deps.store.conversations.memberships(userId);
-    const list = await Promise.all(ms.filter((m) => m.kind === 'dm' || m.leftSeq == null).map((m) => this.summary(userId, m)));
+    const list = await Promise.all(ms.filter((m) => m.kind === 'dm' || m.leftSeq == null).map((m) => this.views.summary(userId, m)));
     return list.sort((a, b) => Number(b.pinned) - Number(a.pinned) || (b.lastMessage?.ts ?? 0) - (a.lastMessage?.ts ?? 0) || (a.id < b.id ? -1 : 1));
   }
 
   async conversation(userId: string, cid: string): Promise<ConversationSummary> {
     const view = await this.access.canRead(userId, cid);
     const m = (await this.deps.store.conversations.memberships(userId)).find((x) => x.conversationId === cid);
-    return this.summary(userId, m ?? {
-      conversationId: cid, kind: view.ref.kind, maxSeq: view.maxSeq, minSeq: view.minSeq, readSeq: 0,
-      joinedSeq: view.floor, leftSeq: null, muted: false, pinned: false,
-    });
-  }
-
-  async summary(userId: string, m: MembershipView): Promise<ConversationSummary> {
-    const repo = this.deps.store.conversations;
-    const ceil = m.leftSeq != null ? Math.min(m.leftSeq, m.maxSeq) : m.maxSeq;
-    const floor = Math.max(m.joinedSeq, m.minSeq - 1);
-    const [unread, last] = await Promise.all([
-      repo.unread(m.conversationId, userId, Math.max(m.readSeq, floor), ceil, 999),
-      ceil > floor ? repo.entry(m.conversationId, ceil) : Promise.resolve(undefined),
-    ]);
-    const s: ConversationSummary = {
-      id: m.conversationId, kind: m.kind, maxSeq: ceil, minSeq: Math.max(m.minSeq, m.joinedSeq + 1), readSeq: m.readSeq,
-      unread, muted: m.muted, pinned: m.pinned,
-    };
-    if (last) s.lastMessage = toEntry(last, this.deps.notify.signer());
-    if (m.kind === 'dm') {
-      const peer = m.conversationId.split(':').slice(1).find((u) => u !== userId);
-      s.peer = peer;
-      // Views built without the store's join (no member row of the caller yet) read it here.
-      s.peerReadSeq = m.peerReadSeq ?? (peer ? Number((await repo.member(m.conversationId, peer))?.read_seq ?? 0) : 0);
-    } else s.groupId = m.conversationId.slice(2);
-    return s;
+    return this.views.summary(userId, m ?? impliedMembership(cid, view, 0));
   }
 
   async updateConversation(userId: string, cid: string, flags: { muted?: boolean; pinned?: boolean }): Promise<ConversationSummary> {
@@ -281,7 +244,12 @@ export class MessagingService {
   async sync(userId: string, req: SyncRequest, emit: (frame: ServerFrame) => boolean | Promise<boolean>): Promise<void> {
     // A catch-up reads a lot; a client has no reason to ask many per second.
     await this.rateLimit(userId, 'sync', SYNC_RATE, SYNC_BURST);
-    return runSync(this, this.deps, userId, req, emit);
+    return runSync({ repo: this.deps.store.conversations, access: this.access, views: this.views }, userId, req, emit);
+  }
+
+  /** Relays "typing" to the conversation's other members (throttled; see {@link LiveSignals.typing}). */
+  typing(userId: string, cid: string): Promise<void> {
+    return this.live.typing(userId, cid);
   }
 
   /** Groups whose topics the user's sockets subscribe. */

@@ -1,22 +1,10 @@
 import type { Bus, BusMessage } from '../bus/bus.js';
-import { parseConversationId } from '../domain/conversation-id.js';
+import type { Logger } from '../domain/logger.js';
+import { CLUSTER_TOPIC, conversationTopics, userTopic } from '../domain/topics.js';
 import { encodeBoth } from '../protocol/codec.js';
 import type { ServerFrame } from '../protocol/frames.js';
 import type { EntryRow, UserEventRow } from '../store/log.js';
 import { type MediaSigner, toEntry, toUserEvent } from './entries-view.js';
-import type { Logger } from './deps.js';
-
-/** Bus topics: one per user (all their devices) and one per group. */
-export const userTopic = (userId: string) => `user:${userId}`;
-export const groupTopic = (groupId: string) => `group:${groupId}`;
-/** Every node subscribes this topic: cache invalidations and other cluster-wide notices. */
-export const CLUSTER_TOPIC = 'cluster';
-
-/** The topics whose subscribers must see a conversation's entries. */
-export function conversationTopics(conversationId: string): string[] {
-  const ref = parseConversationId(conversationId);
-  return ref.kind === 'group' ? [groupTopic(ref.groupId)] : ref.users.map(userTopic);
-}
 
 /**
  * Live fan-out after commit. Every frame is encoded once per codec here and crosses the bus
@@ -27,18 +15,9 @@ export class Notifier {
   constructor(
     private readonly bus: Bus,
     private readonly log: Logger,
-    private sign?: MediaSigner,
+    /** Adds fresh media URLs to the entries it publishes (none: media refs go out bare). */
+    private readonly sign?: MediaSigner,
   ) {}
-
-  /** Lets the media service add URL signing once it exists (avoids a construction cycle). */
-  setMediaSigner(sign: MediaSigner) {
-    this.sign = sign;
-  }
-
-  /** The current media URL signer (entries read from history are signed the same way). */
-  signer(): MediaSigner | undefined {
-    return this.sign;
-  }
 
   /** Publishes new entries of one conversation to everyone in it, in seq order. */
   async entries(conversationId: string, rows: readonly EntryRow[], exceptConn?: string): Promise<void> {
@@ -71,7 +50,7 @@ export class Notifier {
     await this.safe(() => this.bus.publish(userTopic(userId), { type: 'topic.leave', userId, topic }));
   }
 
-  /** Drops cached authorization facts on every node: keys are `user:<id>` or `group:<id>`. */
+  /** Drops cached authorization facts on every node: keys from `userFacts`/`groupFacts` (authz-cache.ts). */
   async invalidate(keys: string[]): Promise<void> {
     if (keys.length) await this.safe(() => this.bus.publish(CLUSTER_TOPIC, { type: 'invalidate', keys }));
   }

@@ -1,8 +1,9 @@
 import type { ServerFrame } from '../protocol/frames.js';
 import { isAppError } from '../domain/errors.js';
-import type { ServiceDeps } from './deps.js';
-import { toEntry, toUserEvent } from './entries-view.js';
-import type { MessagingService } from './messaging.js';
+import type { ConversationRepo } from '../store/conversations.js';
+import type { ConversationAccess } from './conversation-access.js';
+import { type ConversationViews, impliedMembership } from './conversation-views.js';
+import { toUserEvent } from './entries-view.js';
 
 /** A client's catch-up request: its last seq per conversation and its event cursor. */
 export interface SyncRequest {
@@ -14,6 +15,13 @@ export interface SyncRequest {
   limit?: number;
   /** Only the listed conversations: the rest are neither streamed nor summarized (gap repair). */
   only?: boolean;
+}
+
+/** What a catch-up reads through: the store's conversations, the read rules, the views. */
+export interface SyncDeps {
+  repo: ConversationRepo;
+  access: ConversationAccess;
+  views: ConversationViews;
 }
 
 const EVENTS_MAX = 1000;
@@ -30,10 +38,9 @@ const EVENTS_MAX = 1000;
  * did not list. Entries committed while this runs arrive live; clients order by seq.
  */
 export async function runSync(
-  svc: MessagingService, deps: ServiceDeps, userId: string, req: SyncRequest,
+  { repo, access, views }: SyncDeps, userId: string, req: SyncRequest,
   emit: (frame: ServerFrame) => boolean | Promise<boolean>,
 ): Promise<void> {
-  const repo = deps.store.conversations;
   const limit = Math.min(Math.max(req.limit ?? 200, 1), 500);
   const known = req.conversations ?? {};
   const memberships = await repo.memberships(userId);
@@ -43,10 +50,8 @@ export async function runSync(
     if (mine.has(cid)) continue;
     try {
       // A DM with no entries yet, or a group member without a member row, may still be readable.
-      const view = await svc.access.canRead(userId, cid);
-      if (view.ceil > 0) {
-        mine.set(cid, { conversationId: cid, kind: view.ref.kind, maxSeq: view.maxSeq, minSeq: view.minSeq, readSeq: view.readSeq, joinedSeq: view.floor, leftSeq: null, muted: false, pinned: false });
-      }
+      const view = await access.canRead(userId, cid);
+      if (view.ceil > 0) mine.set(cid, impliedMembership(cid, view, view.readSeq));
     } catch (e) {
       if (!isAppError(e)) throw e;
       if (!(await emit({ type: 'error', code: e.code, message: `${e.message}: ${cid.slice(0, 80)}` }))) return;
@@ -73,7 +78,7 @@ export async function runSync(
     }
     for (;;) {
       const rows = await repo.entriesAfter(m.conversationId, lo, ceil, limit);
-      const entries = rows.map((r) => toEntry(r, deps.notify.signer()));
+      const entries = rows.map((r) => views.entry(r));
       const last = entries.length ? entries[entries.length - 1]!.seq : ceil;
       const more = entries.length === limit && last < ceil;
       const frame: ServerFrame = { type: 'sync.batch', conversation: m.conversationId, entries, more };
@@ -93,6 +98,6 @@ export async function runSync(
     const list = rows.map(toUserEvent);
     events = { type: 'sync.done', events: list, cursor: list.length ? list[list.length - 1]!.seq : Math.max(0, req.events), conversations: [] };
   }
-  events.conversations = await Promise.all(unlisted.filter((m) => m.kind === 'dm' || m.leftSeq == null).map((m) => svc.summary(userId, m)));
+  events.conversations = await Promise.all(unlisted.filter((m) => m.kind === 'dm' || m.leftSeq == null).map((m) => views.summary(userId, m)));
   await emit(events);
 }

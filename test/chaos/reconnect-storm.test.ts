@@ -90,7 +90,7 @@ describe.each(testDialects())('reconnect storm on %s', (dialect) => {
     checker.verify(members);
     expect(checker.duplicates()).toEqual([]);
     expect(checker.deviceCount).toBe(CLIENTS);
-    expect(s.app.gateway.hub.size).toBe(CLIENTS);
+    expect(s.app.gateway!.hub.size).toBe(CLIENTS);
     console.log(`reconnect storm: ${CLIENTS} clients back and caught up ${((Date.now() - started) / 1000).toFixed(1)} s after the restart`);
     for (const c of clients) c.close();
     clients.length = 0;

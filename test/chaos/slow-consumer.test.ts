@@ -31,7 +31,7 @@ describe.each(testDialects())('slow consumer on %s', (dialect) => {
     const reader = await RawSocket.open(s.url, { token: b.token });
     await reader.next((f) => f.type === 'ready');
     // Watch the server's side of that socket: its unsent bytes after every write.
-    const conn = s.app.gateway.hub.all().find((c) => c.userId === b.user.id) as Connection;
+    const conn = s.app.gateway!.hub.all().find((c) => c.userId === b.user.id) as Connection;
     expect(conn).toBeDefined();
     let maxBuffered = 0;
     let largestFrame = 0;
@@ -54,10 +54,10 @@ describe.each(testDialects())('slow consumer on %s', (dialect) => {
     const sender = await connectClient(s.url, a.token, 'json', {}, (c) => checker.attach('a1', a.user.id, c));
     open.push(sender);
     const text = 'z'.repeat(TEXT);
-    for (let i = 0; i < 200 && s.app.gateway.hub.connectionsOf(b.user.id) > 0; i++) {
+    for (let i = 0; i < 200 && s.app.gateway!.hub.connectionsOf(b.user.id) > 0; i++) {
       await Promise.all(Array.from({ length: 10 }, () => sender.send({ to: dm, kind: 'text', text })));
     }
-    await until(() => s.app.gateway.hub.connectionsOf(b.user.id) === 0, 10_000, 'slow consumer dropped');
+    await until(() => s.app.gateway!.hub.connectionsOf(b.user.id) === 0, 10_000, 'slow consumer dropped');
     expect(maxBuffered).toBeGreaterThan(LIMIT);
     // The bound: the limit plus the one frame (with its WebSocket header) whose write crossed it.
     expect(maxBuffered).toBeLessThanOrEqual(LIMIT + largestFrame);

@@ -62,7 +62,7 @@ describe.each(testDialects())('gateway connections on %s', (dialect) => {
     const early = await RawSocket.open(s.url);
     early.send({ type: 'ping' });
     expect(await early.closedWith()).toBe(4001);
-    await until(() => s.app.gateway.hub.connectionsOf(a.user.id) === 0, 2000, 'cleanup');
+    await until(() => s.app.gateway!.hub.connectionsOf(a.user.id) === 0, 2000, 'cleanup');
   });
 
   it('connections per user: the extra one is refused at the upgrade with 429 (Bearer header) or closed with 4008 (auth frame)', async () => {
@@ -133,7 +133,7 @@ describe.each(testDialects())('slow consumers on %s', (dialect) => {
     }
     expect(await slowCount()).toBe(start + 1);
     // Once closed as slow, the socket is out of the hub: nothing more is buffered for it.
-    await until(() => s2.app.gateway.hub.connectionsOf(b.user.id) === 0, 5000, 'removed from hub');
+    await until(() => s2.app.gateway!.hub.connectionsOf(b.user.id) === 0, 5000, 'removed from hub');
     (reader.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     expect(await reader.closedWith(10_000)).toBe(4009);
     sender.send({ type: 'ping', id: 'still' });

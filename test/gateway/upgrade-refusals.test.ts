@@ -76,7 +76,7 @@ describe('WebSocket upgrade refusals: a status and the coded JSON body', () => {
     expect((await refusal(port, req(auth))).status).toBe(429);
     // A device that goes frees its slot for the next one.
     a.destroy();
-    await until(() => s.app.gateway.hub.connectionsOf(u.user.id) === 1, 2000, 'cleanup');
+    await until(() => s.app.gateway!.hub.connectionsOf(u.user.id) === 1, 2000, 'cleanup');
     const c = await RawConnection.ready(port, u.token);
     b.destroy();
     c.destroy();

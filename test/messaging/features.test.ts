@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
 import type { ParleyClient } from '../../src/protocol/client.js';
 import type { Entry, SyncDoneFrame } from '../../src/protocol/frames.js';
+import { solidPng } from '../media/fixtures.js';
+import { uploadOne } from '../media/helpers.js';
 import { testDialects } from '../support/databases.js';
 import { DeliveryChecker } from '../support/delivery-checker.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
@@ -230,17 +232,13 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     await expect(ca.send({ to: dm, kind: 'image', media: '0000000000000000000000000z' })).rejects.toMatchObject({ code: 'MEDIA_NOT_FOUND' });
     await expect(ca.send({ to: dm, kind: 'text', text: 'hi', mentions: [b.user.id] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await expect(ca.send({ to: dm, kind: 'text', text: 'hi', data: { x: 1 } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    // With a resolver wired (as the media service will), the ref is stored and a share recorded.
-    s.app.services.messaging.setMediaResolver({
-      resolve: async (_u, id) => {
-        if (id !== 'm0000000000000000000000001') throw Object.assign(new Error('x'), {});
-        return { id, kind: 'image', mime: 'image/png', size: 10, width: 1, height: 1 };
-      },
-    });
-    const img = await ca.send({ to: dm, kind: 'image', media: 'm0000000000000000000000001' });
+    // A real upload: the ref is stored, a share recorded, and the peer reads it with signed URLs.
+    const up = await uploadOne(s, a.token, await solidPng(8, 8), 'dot.png');
+    expect(up.status).toBe(201);
+    const img = await ca.send({ to: dm, kind: 'image', media: up.body.id });
     const share = await s.app.store.conn.db.selectFrom('media_shares').selectAll().where('conversation_id', '=', dm).execute();
-    expect(share).toEqual([{ media_id: 'm0000000000000000000000001', conversation_id: dm }]);
+    expect(share).toEqual([{ media_id: up.body.id, conversation_id: dm }]);
     const h = await s.api.get(`/api/v1/conversations/${dm}/messages?after=${img.seq - 1}`, b.token);
-    expect(h.body.items[0].media).toMatchObject({ id: 'm0000000000000000000000001', kind: 'image' });
+    expect(h.body.items[0].media).toMatchObject({ id: up.body.id, kind: 'image', url: expect.stringMatching(/^\/media\//) });
   });
 });

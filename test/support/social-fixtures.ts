@@ -1,5 +1,7 @@
 import type { App } from '../../src/app.js';
 import { newId } from '../../src/domain/ids.js';
+import { CLUSTER_TOPIC, groupTopic, userTopic } from '../../src/domain/topics.js';
+import { groupFacts, userFacts } from '../../src/services/authz-cache.js';
 import { ensureConversation } from '../../src/store/log.js';
 
 /**
@@ -12,7 +14,7 @@ import { ensureConversation } from '../../src/store/log.js';
 const db = (app: App) => app.store.conn.db;
 
 async function invalidate(app: App, keys: string[]) {
-  await app.bus.publish('cluster', { type: 'invalidate', keys });
+  await app.bus.publish(CLUSTER_TOPIC, { type: 'invalidate', keys });
 }
 
 export async function befriend(app: App, a: string, b: string) {
@@ -21,19 +23,19 @@ export async function befriend(app: App, a: string, b: string) {
     { user_id: a, peer_id: b, remark: '', created_at: now },
     { user_id: b, peer_id: a, remark: '', created_at: now },
   ]).execute();
-  await invalidate(app, [`user:${a}`, `user:${b}`]);
+  await invalidate(app, [userFacts(a), userFacts(b)]);
 }
 
 export async function unfriend(app: App, a: string, b: string) {
   await db(app).deleteFrom('contacts').where((eb) => eb.or([
     eb.and([eb('user_id', '=', a), eb('peer_id', '=', b)]), eb.and([eb('user_id', '=', b), eb('peer_id', '=', a)]),
   ])).execute();
-  await invalidate(app, [`user:${a}`, `user:${b}`]);
+  await invalidate(app, [userFacts(a), userFacts(b)]);
 }
 
 export async function block(app: App, who: string, whom: string) {
   await db(app).insertInto('blocks').values({ user_id: who, blocked_id: whom, created_at: Date.now() }).execute();
-  await invalidate(app, [`user:${who}`, `user:${whom}`]);
+  await invalidate(app, [userFacts(who), userFacts(whom)]);
 }
 
 async function maxSeq(app: App, cid: string): Promise<number> {
@@ -63,8 +65,8 @@ export async function addMember(app: App, groupId: string, userId: string, role:
   await db(app).insertInto('group_members').values({ group_id: groupId, user_id: userId, role, muted_until: null, joined_at: now }).execute();
   await db(app).deleteFrom('conversation_members').where('conversation_id', '=', cid).where('user_id', '=', userId).execute();
   await db(app).insertInto('conversation_members').values({ conversation_id: cid, user_id: userId, read_seq: joined, muted: 0, pinned: 0, joined_seq: joined, left_seq: null, updated_at: now }).execute();
-  await invalidate(app, [`group:${groupId}`, `user:${userId}`]);
-  await app.bus.publish(`user:${userId}`, { type: 'topic.join', userId, topic: `group:${groupId}` });
+  await invalidate(app, [groupFacts(groupId), userFacts(userId)]);
+  await app.bus.publish(userTopic(userId), { type: 'topic.join', userId, topic: groupTopic(groupId) });
 }
 
 export async function removeMember(app: App, groupId: string, userId: string) {
@@ -72,16 +74,16 @@ export async function removeMember(app: App, groupId: string, userId: string) {
   const left = await maxSeq(app, cid);
   await db(app).deleteFrom('group_members').where('group_id', '=', groupId).where('user_id', '=', userId).execute();
   await db(app).updateTable('conversation_members').set({ left_seq: left }).where('conversation_id', '=', cid).where('user_id', '=', userId).execute();
-  await invalidate(app, [`group:${groupId}`, `user:${userId}`]);
-  await app.bus.publish(`user:${userId}`, { type: 'topic.leave', userId, topic: `group:${groupId}` });
+  await invalidate(app, [groupFacts(groupId), userFacts(userId)]);
+  await app.bus.publish(userTopic(userId), { type: 'topic.leave', userId, topic: groupTopic(groupId) });
 }
 
 export async function muteMember(app: App, groupId: string, userId: string, until: number) {
   await db(app).updateTable('group_members').set({ muted_until: until }).where('group_id', '=', groupId).where('user_id', '=', userId).execute();
-  await invalidate(app, [`group:${groupId}`]);
+  await invalidate(app, [groupFacts(groupId)]);
 }
 
 export async function setRole(app: App, groupId: string, userId: string, role: 'admin' | 'member') {
   await db(app).updateTable('group_members').set({ role }).where('group_id', '=', groupId).where('user_id', '=', userId).execute();
-  await invalidate(app, [`group:${groupId}`]);
+  await invalidate(app, [groupFacts(groupId)]);
 }

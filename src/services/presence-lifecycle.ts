@@ -1,7 +1,7 @@
 import type { ConnectionCounter } from '../bus/connection-counter.js';
 import type { Presence } from '../bus/presence.js';
-import type { Logger } from '../services/deps.js';
-import type { Notifier } from '../services/notifier.js';
+import type { Logger } from '../domain/logger.js';
+import type { Notifier } from './notifier.js';
 
 export interface PresenceLifecycleDeps {
   presence: Presence;
