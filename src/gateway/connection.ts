@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
@@ -15,7 +14,7 @@ import { isConnectionError } from '../store/dialect.js';
 import type { UserRepo } from '../store/users.js';
 import { checkFrame } from './frame-schemas.js';
 import type { Hub, HubConn } from './hub.js';
-import type { PreparedFrame } from './prepared-frame.js';
+import { type PreparedFrame, SocketWriter } from './socket-writer.js';
 
 export interface ConnectionDeps {
   accounts: AccountService;
@@ -38,7 +37,8 @@ const MAX_EARLY_FRAMES = 64;
 /**
  * One WebSocket: authentication (header before the upgrade, or a first `auth` frame within
  * `authTimeout`), decoding and validation of every frame, dispatch to the services, and
- * bounded writes (a socket whose unsent buffer passes `slowConsumerBytes` is closed with 4009).
+ * bounded writes through its {@link SocketWriter} (a socket whose unsent buffer passes
+ * `slowConsumerBytes` is closed with 4009).
  * Frames of one connection are admitted in order: a send is queued in the writer before the
  * next frame is looked at, so one device's messages keep their order.
  */
@@ -55,10 +55,20 @@ export class Connection implements HubConn {
   private early: ClientFrame[] = [];
   private chain: Promise<void> = Promise.resolve();
   private cancelAuthTimer?: () => void;
+  /** The write path: corking, raw prepared-frame writes, the slow-consumer bound (4009). */
+  private readonly writer: SocketWriter;
 
   constructor(private readonly ws: WebSocket, readonly codecImpl: Codec, private readonly d: ConnectionDeps, id = newId()) {
     this.id = id;
     this.lastSeen = d.clock.now();
+    this.writer = new SocketWriter(ws, d.config.slowConsumerBytes, {
+      isClosed: () => this.isClosed(),
+      onSent: () => d.metrics.messagesOut.inc(),
+      onSlowConsumer: () => {
+        d.metrics.slowConsumers.inc();
+        this.close(CloseCodes.SLOW_CONSUMER, 'slow consumer; reconnect and sync');
+      },
+    });
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('pong', () => { this.lastSeen = d.clock.now(); });
     ws.on('close', () => void this.cleanup());
@@ -70,7 +80,7 @@ export class Connection implements HubConn {
   }
 
   get buffered() {
-    return this.ws.bufferedAmount;
+    return this.writer.buffered;
   }
 
   /** `admitted`: the gateway already took this connection's slot in the per-user limit. */
@@ -235,11 +245,7 @@ export class Connection implements HubConn {
 
   /** Sync output waits (bounded) for the socket to drain instead of piling up a backlog. */
   private async emitPaced(frame: ServerFrame): Promise<boolean> {
-    const limit = this.d.config.slowConsumerBytes;
-    for (let waited = 0; this.ws.bufferedAmount > limit / 2 && waited < 2000 && !this.isClosed(); waited += 10) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    if (this.isClosed()) return false;
+    if (!(await this.writer.room())) return false;
     this.send(frame);
     return !this.isClosed();
   }
@@ -253,91 +259,15 @@ export class Connection implements HubConn {
   }
 
   send(frame: ServerFrame) {
-    this.write(this.codecImpl.encode(frame));
+    this.writer.write(this.codecImpl.encode(frame));
   }
 
   write(data: string | Uint8Array) {
-    if (this.isClosed() || this.ws.readyState !== this.ws.OPEN) return;
-    const corked = this.cork();
-    this.ws.send(data);
-    this.d.metrics.messagesOut.inc();
-    this.afterWrite(corked);
+    this.writer.write(data);
   }
 
-  /**
-   * Writes a frame the hub framed once for all recipients straight to the TCP socket (perf:
-   * one write of a shared Buffer instead of `ws.send`'s per-socket UTF-8 encoding, header
-   * allocation and two writes; see BENCHMARKS.md). ws's Sender only queues frames of its own
-   * when compressing or sending Blobs, neither of which the gateway does; if it ever holds
-   * some, the frame goes through `ws.send` so it cannot overtake them. `bufferedAmount` counts
-   * the socket's buffer, so the slow-consumer limit holds either way.
-   */
   writeFrame(frame: PreparedFrame) {
-    if (this.isClosed() || this.ws.readyState !== this.ws.OPEN) return;
-    const raw = this.ws as unknown as { _socket?: Socket; _sender?: { _queue?: unknown[] } };
-    if (!raw._socket || raw._sender?._queue?.length) {
-      this.write(frame.payload);
-      return;
-    }
-    const corked = this.cork();
-    raw._socket.write(frame.bytes);
-    this.afterWrite(corked);
-  }
-
-  /**
-   * The slow-consumer bound holds per write, corked or not: bytes held by the cork count too,
-   * so one busy tick cannot pile up more than the limit plus one frame. When the cork holds more
-   * than the limit it is flushed to the kernel at once, and what the kernel does not take is
-   * the reader's backlog.
-   */
-  private afterWrite(corked: boolean) {
-    if (corked && this.ws.bufferedAmount <= this.d.config.slowConsumerBytes) return; // checked at uncork
-    if (corked) this.flushCork();
-    this.checkBacklog();
-  }
-
-  private flushCork() {
-    const sock = (this.ws as unknown as { _socket?: Socket })._socket;
-    if (!sock || !this.corked) return;
-    this.corked = false;
-    sock.uncork();
-  }
-
-  /**
-   * Corks the socket until the end of the current tick: every frame written to it meanwhile
-   * (a group commit resolves many sends at once, so many acks and fan-out frames are written in
-   * one tick) leaves in one writev instead of one syscall each (perf: see BENCHMARKS.md).
-   * All sockets corked in a tick are uncorked by one `nextTick` (see {@link uncorkAll}), so a
-   * fan-out allocates nothing per recipient for it. The slow-consumer check runs after the
-   * uncork, on what the kernel did not take: bytes merely held by the cork are not a slow
-   * reader. Returns false when the socket is gone.
-   */
-  private corked = false;
-  private cork(): boolean {
-    if (this.corked) return true;
-    const sock = (this.ws as unknown as { _socket?: Socket })._socket;
-    if (!sock) return false;
-    this.corked = true;
-    sock.cork();
-    corkedThisTick.push(this);
-    if (!uncorkScheduled) {
-      uncorkScheduled = true;
-      process.nextTick(uncorkAll);
-    }
-    return true;
-  }
-
-  /** The end of a tick in which this socket was corked. */
-  endTick() {
-    this.flushCork(); // unless afterWrite already flushed it early
-    if (!this.isClosed()) this.checkBacklog();
-  }
-
-  private checkBacklog() {
-    if (this.ws.bufferedAmount > this.d.config.slowConsumerBytes) {
-      this.d.metrics.slowConsumers.inc();
-      this.close(CloseCodes.SLOW_CONSUMER, 'slow consumer; reconnect and sync');
-    }
+    this.writer.writeFrame(frame);
   }
 
   close(code: number, reason: string) {
@@ -369,27 +299,4 @@ export class Connection implements HubConn {
       this.d.log.warn({ err }, 'connection cleanup failed');
     }
   }
-}
-
-// Connections corked during the current tick, uncorked together at its end. Two arrays take
-// turns so a cork made while the list is being flushed lands in the next tick's list.
-let corkedThisTick: Connection[] = [];
-let spare: Connection[] = [];
-let uncorkScheduled = false;
-
-function uncorkAll() {
-  uncorkScheduled = false;
-  const list = corkedThisTick;
-  corkedThisTick = spare;
-  let failure: unknown;
-  for (const c of list) {
-    try {
-      c.endTick();
-    } catch (err) {
-      failure ??= err; // every other socket must still be uncorked
-    }
-  }
-  list.length = 0;
-  spare = list;
-  if (failure !== undefined) throw failure;
 }

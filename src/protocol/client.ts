@@ -1,9 +1,9 @@
-import {
-  type ClientEvents, type ClientOptions, type ClientState, SendError, type SendOptions, type WebSocketLike,
-} from './client-types.js';
+import { type AckedFrame, Outbox } from './client-outbox.js';
 import { EntryOrder } from './client-order.js';
+import { SyncController } from './client-sync.js';
+import { type ClientEvents, type ClientOptions, type ClientState, type SendOptions, type WebSocketLike } from './client-types.js';
 import { type Codec, jsonCodec, msgpackCodec } from './codec.js';
-import type { AckFrame, ClientFrame, Entry, PongFrame, ReadyFrame, ServerFrame, UserEvent } from './frames.js';
+import { type AckFrame, type ClientFrame, CloseCodes, type PongFrame, type ReadyFrame, type ServerFrame } from './frames.js';
 
 export * from './client-types.js';
 
@@ -11,24 +11,14 @@ export * from './client-types.js';
  * THE Parley protocol client: used by the tests, the web client and the load generator.
  * Isomorphic: give it the browser's `WebSocket` or the `ws` package's. It connects to one of
  * several URLs (rotating on failure), authenticates with an `auth` frame, reconnects with
- * exponential backoff and full jitter, resends unacknowledged sends with the SAME clientId,
- * runs `sync` after every (re)connect, and hands the app each conversation's entries exactly
- * once and in seq order (out-of-order or missing entries are held back and fetched by sync).
+ * exponential backoff and full jitter, resends unacknowledged sends with the SAME clientId
+ * ({@link Outbox}), runs `sync` after every (re)connect and repairs gaps ({@link SyncController}),
+ * and hands the app each conversation's entries exactly once and in seq order ({@link EntryOrder}).
  */
 
-interface PendingSend {
-  frame: ClientFrame & { clientId: string };
-  resolve(a: AckFrame): void;
-  reject(e: Error): void;
-  /** Refusals with UNAVAILABLE so far. */
-  refused?: number;
-}
-
 const OPEN = 1;
-const STOP_CODES = new Set([4001, 4003]);
-const SERVICE_RESTART = 1012;
-/** Error codes (without a clientId) that end a sync without `sync.done`: retry it later. */
-const SYNC_RETRY_CODES = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL']);
+/** The server refused the session: retrying with the same token cannot help. */
+const STOP_CODES = new Set<number>([CloseCodes.UNAUTHENTICATED, CloseCodes.SESSION_REVOKED]);
 
 function randomId(): string {
   const g = globalThis as { crypto?: { randomUUID?: () => string } };
@@ -40,10 +30,9 @@ export class ParleyClient {
   state: ClientState = 'idle';
   user?: ReadyFrame['user'];
   sessionId?: string;
-  /** Event cursor: the last per-user event seq seen (undefined before the first sync). */
-  cursor?: number;
   private readonly order = new EntryOrder((e) => this.emit('message', e));
-  private readonly pending = new Map<string, PendingSend>();
+  private readonly outbox: Outbox;
+  private readonly sync: SyncController;
   private readonly pings = new Map<string, (p: PongFrame) => void>();
   private readonly listeners = new Map<keyof ClientEvents, Set<(v: never) => void>>();
   private readonly codec: Codec;
@@ -51,20 +40,27 @@ export class ParleyClient {
   private urlIndex = 0;
   private attempt = 0;
   private stopped = true;
+  /** Bumped by `close()`: an `open()` begun before it (awaiting the token) must not open a socket. */
+  private epoch = 0;
   private retryTimer?: ReturnType<typeof setTimeout>;
-  private gapTimer?: ReturnType<typeof setTimeout>;
-  private refusedTimer?: ReturnType<typeof setTimeout>;
-  private syncing = false;
-  private syncAgain = false;
-  private syncOnly = false;
-  private gapTries = 0;
-  private syncWaiters: (() => void)[] = [];
+  /** `connect()` calls waiting for `ready`; `close()` rejects them. */
+  private connecting: { resolve(): void; reject(e: Error): void }[] = [];
 
   constructor(private readonly opts: ClientOptions) {
     if (!opts.urls.length) throw new Error('ParleyClient: at least one URL');
     this.codec = opts.codec === 'msgpack' ? msgpackCodec : jsonCodec;
     for (const [c, s] of Object.entries(opts.state?.conversations ?? {})) this.order.last.set(c, s);
-    this.cursor = opts.state?.cursor;
+    this.outbox = new Outbox((f) => this.raw(f), opts);
+    this.sync = new SyncController(this.order, { send: (f) => this.raw(f), online: () => this.state === 'online', emit: (k, v) => this.emit(k, v) }, opts, opts.state?.cursor);
+  }
+
+  /** Event cursor: the last per-user event seq seen (undefined before the first sync). */
+  get cursor(): number | undefined {
+    return this.sync.cursor;
+  }
+
+  set cursor(c: number | undefined) {
+    this.sync.cursor = c;
   }
 
   on<K extends keyof ClientEvents>(event: K, fn: (v: ClientEvents[K]) => void): () => void {
@@ -93,39 +89,59 @@ export class ParleyClient {
     return this.order.last.get(conversation);
   }
 
-  /** Starts connecting; resolves on the first `ready` (it keeps reconnecting after that). */
+  /**
+   * Starts connecting; resolves on the first `ready` (it keeps reconnecting after that) and
+   * rejects when the server refuses the token (4001/4003) or `close()` comes first.
+   * While the client is already started, no second socket is opened: the call resolves with the
+   * current (or next) `ready`. After `close()` (or a refused token) it starts over in full: a new
+   * socket with a fresh token, backoff from the start, and a full sync from the positions the
+   * client had (entries already handed over are not handed over again).
+   */
   connect(): Promise<void> {
+    const p = new Promise<void>((resolve, reject) => this.connecting.push({ resolve, reject }));
+    if (!this.stopped) {
+      if (this.state === 'online') this.settleConnecting();
+      return p;
+    }
     this.stopped = false;
-    const p = new Promise<void>((resolve, reject) => {
-      const offReady = this.on('ready', () => { offReady(); offUnauth(); resolve(); });
-      const offUnauth = this.on('unauthorized', (e) => { offReady(); offUnauth(); reject(new Error(`unauthorized (${e.code})`)); });
-    });
-    this.open();
+    this.attempt = 0;
+    this.setState('connecting');
+    void this.open();
     return p;
+  }
+
+  private settleConnecting(err?: Error) {
+    for (const c of this.connecting.splice(0)) {
+      if (err) c.reject(err);
+      else c.resolve();
+    }
   }
 
   /** Resolves when the current catch-up (if any) has finished. */
   synced(): Promise<void> {
-    if (!this.syncing && this.state === 'online') return Promise.resolve();
-    return new Promise((r) => this.syncWaiters.push(r));
+    return this.sync.synced();
   }
 
-  /** Closes for good; unacknowledged sends are rejected. */
+  /**
+   * Closes for good (until the next `connect()`): unacknowledged sends are rejected with
+   * `CLOSED`, a `connect()` still waiting for `ready` rejects, every timer stops.
+   */
   close() {
     this.stopped = true;
+    this.epoch++;
     clearTimeout(this.retryTimer);
-    clearTimeout(this.gapTimer);
-    this.ws?.close(1000, 'bye');
+    this.sync.stop();
+    this.sync.disconnected();
+    this.ws?.close(CloseCodes.NORMAL, 'bye');
     this.ws = undefined;
-    clearTimeout(this.refusedTimer);
-    for (const p of this.pending.values()) p.reject(new SendError('CLOSED', 'client closed'));
-    this.pending.clear();
+    this.outbox.close();
     this.setState('offline');
+    this.settleConnecting(new Error('client closed'));
   }
 
   /** Drops the socket as if the network failed (tests, and "reconnect now" buttons). */
   drop() {
-    this.ws?.close(4000, 'dropped by client');
+    this.ws?.close(CloseCodes.CLIENT_DROPPED, 'dropped by client');
   }
 
   /** Sends a message; resolves with its ack (after commit), surviving reconnects. */
@@ -166,30 +182,8 @@ export class ParleyClient {
     return true;
   }
 
-  private request(frame: ClientFrame & { clientId: string }): Promise<AckFrame> {
-    return new Promise((resolve, reject) => {
-      this.pending.set(frame.clientId, { frame, resolve, reject });
-      this.raw(frame);
-    });
-  }
-
-  /**
-   * One timer for every refused send, resending them all in their original order (separate
-   * timers with jitter would reorder a device's messages). The delay doubles with the most
-   * refusals any of them got.
-   */
-  private retryLater(p: PendingSend) {
-    p.refused = (p.refused ?? 0) + 1;
-    if (this.refusedTimer) return;
-    const base = this.opts.unavailableRetryMs ?? 1000;
-    const most = Math.max(...[...this.pending.values()].map((x) => x.refused ?? 0));
-    const cap = Math.min(this.opts.backoffMaxMs ?? 15_000, base * 2 ** Math.min(most - 1, 10));
-    // Half fixed, half jitter: many clients refused at once do not come back at once.
-    const delay = Math.floor(cap / 2 + (this.opts.random ?? Math.random)() * (cap / 2));
-    this.refusedTimer = setTimeout(() => {
-      this.refusedTimer = undefined;
-      for (const x of this.pending.values()) if (x.refused) this.raw(x.frame);
-    }, delay);
+  private request(frame: AckedFrame): Promise<AckFrame> {
+    return this.outbox.add(frame);
   }
 
   private setState(s: ClientState) {
@@ -200,15 +194,17 @@ export class ParleyClient {
 
   private async open() {
     if (this.stopped) return;
-    this.setState(this.attempt === 0 && this.state === 'idle' ? 'connecting' : 'reconnecting');
+    const epoch = this.epoch;
+    if (this.state !== 'connecting') this.setState('reconnecting');
     const url = this.opts.urls[this.urlIndex % this.opts.urls.length]!;
     let token: string;
     try {
       token = typeof this.opts.token === 'function' ? await this.opts.token() : this.opts.token;
     } catch {
-      this.retry();
+      if (epoch === this.epoch) this.retry();
       return;
     }
+    if (epoch !== this.epoch || this.stopped) return; // closed (and maybe restarted) meanwhile
     let ws: WebSocketLike;
     try {
       ws = new this.opts.WebSocket(url, [this.codec.subprotocol]);
@@ -233,17 +229,19 @@ export class ParleyClient {
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = undefined;
-      this.syncing = false;
+      this.sync.disconnected();
       if (this.stopped) return;
       if (STOP_CODES.has(ev.code)) {
         this.stopped = true;
         this.setState('offline');
         this.emit('unauthorized', { code: ev.code, reason: ev.reason });
+        this.settleConnecting(new Error(`unauthorized (${ev.code})`));
         return;
       }
-      // 1012: the node is healthy again after a bus outage and asks its clients to reconnect
-      // and sync (frames were lost meanwhile); it may be reused. Anything else: try the next URL.
-      if (ev.code !== SERVICE_RESTART) this.urlIndex++;
+      // SERVICE_RESTART: the node is healthy again after a bus outage and asks its clients to
+      // reconnect and sync (frames were lost meanwhile); it may be reused. Anything else: try
+      // the next URL.
+      if (ev.code !== CloseCodes.SERVICE_RESTART) this.urlIndex++;
       else this.attempt = 0;
       this.retry();
     };
@@ -267,70 +265,27 @@ export class ParleyClient {
         this.attempt = 0;
         this.setState('online');
         this.emit('ready', f);
-        for (const p of this.pending.values()) this.raw(p.frame);
-        this.startSync(false);
+        this.settleConnecting();
+        this.outbox.resendAll();
+        this.sync.connected();
         break;
-      case 'ack': {
-        const p = this.pending.get(f.clientId);
-        this.pending.delete(f.clientId);
+      case 'ack':
         this.emit('ack', f);
-        p?.resolve(f);
+        this.outbox.acked(f);
         break;
-      }
-      case 'error': {
-        const p = f.clientId !== undefined ? this.pending.get(f.clientId) : undefined;
-        // A server that could not reach its database (or Redis) keeps the send pending: it is
-        // resent after a backoff on this socket, and on every reconnect (same clientId).
-        if (p && f.code !== 'UNAVAILABLE') {
-          this.pending.delete(f.clientId!);
-          p.reject(new SendError(f.code, f.message));
-        } else if (p) {
-          this.retryLater(p);
-        }
-        // A refused sync (rate limit) gets no sync.done: try it again a little later. (A read's
-        // RATE_LIMITED looks the same; then the extra sync is merely redundant.)
-        // The same for a sync that failed because the database was unreachable (UNAVAILABLE) or
-        // a server fault (INTERNAL): without this the client stayed "syncing" forever and held
-        // every new entry back.
-        if (f.clientId === undefined && SYNC_RETRY_CODES.has(f.code) && this.syncing) {
-          this.syncing = false;
-          const only = this.syncOnly;
-          const delay = f.code === 'RATE_LIMITED' ? 1000 : (this.opts.unavailableRetryMs ?? 1000);
-          setTimeout(() => { if (this.state === 'online' && !this.syncing) this.startSync(only); }, delay);
-        }
+      case 'error':
+        this.outbox.refused(f);
+        this.sync.error(f);
         this.emit('error', f);
         break;
-      }
       case 'message':
-        if (this.order.live(f.entry) && !this.syncing) this.scheduleGapSync(this.opts.gapDelayMs ?? 250);
+        this.sync.live(f.entry);
         break;
       case 'sync.batch':
-        if (f.reset !== undefined && this.order.reset(f.conversation, f.reset)) {
-          this.emit('reset', { conversation: f.conversation, firstSeq: f.reset });
-        }
-        for (const e of f.entries) this.order.synced(e);
-        this.order.drain(f.conversation);
+        this.sync.batch(f);
         break;
       case 'sync.done':
-        for (const e of f.events) this.onEvent(e, true);
-        this.cursor = Math.max(this.cursor ?? 0, f.cursor);
-        for (const c of f.conversations) {
-          if (!this.order.last.has(c.id)) this.order.last.set(c.id, Math.max(c.minSeq - 1, 0));
-          this.emit('conversation', c);
-        }
-        this.emit('synced', f);
-        this.syncing = false;
-        this.order.drainAll();
-        // Held entries a repair could not place (e.g. the user just left that group) are dropped
-        // after a few tries, so a refused conversation cannot make the client sync forever.
-        if (this.order.gaps().length && this.syncOnly && ++this.gapTries >= 3) this.order.dropHeld();
-        if (!this.order.gaps().length) this.gapTries = 0;
-        if (this.syncAgain || this.order.gaps().length) {
-          this.syncAgain = false;
-          this.scheduleGapSync(this.gapTries ? (this.opts.gapDelayMs ?? 250) : 0);
-        } else {
-          for (const w of this.syncWaiters.splice(0)) w();
-        }
+        this.sync.done(f);
         break;
       case 'receipt':
         this.emit('receipt', f);
@@ -342,7 +297,7 @@ export class ParleyClient {
         this.emit('presence', f);
         break;
       case 'event':
-        this.onEvent(f.event, false);
+        this.sync.event(f.event, false);
         break;
       case 'pong': {
         const id = f.id === undefined ? undefined : String(f.id);
@@ -352,44 +307,5 @@ export class ParleyClient {
         break;
       }
     }
-  }
-
-  private onEvent(e: UserEvent, fromSync: boolean) {
-    if (this.cursor === undefined) {
-      // Before the first sync the cursor is unknown: sync.done will place it.
-      if (!fromSync) return;
-    } else if (e.seq <= this.cursor) {
-      return;
-    } else if (!fromSync && e.seq > this.cursor + 1) {
-      this.syncAgain = true;
-      this.scheduleGapSync(this.opts.gapDelayMs ?? 250);
-      return;
-    }
-    this.cursor = e.seq;
-    this.emit('event', e);
-  }
-
-  private scheduleGapSync(delay: number) {
-    if (this.gapTimer) return;
-    this.gapTimer = setTimeout(() => {
-      this.gapTimer = undefined;
-      if (this.state !== 'online') return;
-      if (this.syncing) {
-        this.syncAgain = true;
-        return;
-      }
-      this.startSync(true);
-    }, delay);
-  }
-
-  /** Full sync lists every known conversation; a gap repair lists only the ones with held entries. */
-  private startSync(only: boolean) {
-    const conversations: Record<string, number> = {};
-    if (only) for (const cid of this.order.gaps()) conversations[cid] = this.order.last.get(cid) ?? 0;
-    else for (const [cid, seq] of this.order.last) conversations[cid] = seq;
-    this.syncing = true;
-    this.syncOnly = only;
-    const frame: ClientFrame = { type: 'sync', conversations, ...(this.cursor !== undefined ? { events: this.cursor } : {}), ...(this.opts.syncLimit ? { limit: this.opts.syncLimit } : {}), ...(only ? { only: true } : {}) };
-    if (!this.raw(frame)) this.syncing = false;
   }
 }

@@ -132,6 +132,8 @@ export const CloseCodes = {
   /** The node lost its bus (Redis) and got it back: frames may have been lost; reconnect and sync. */
   SERVICE_RESTART: 1012,
   TRY_AGAIN_LATER: 1013,
+  /** Sent by the client: it dropped the socket on purpose and will reconnect (`drop()`). */
+  CLIENT_DROPPED: 4000,
   /** Authentication missing, wrong, or too late. */
   UNAUTHENTICATED: 4001,
   /** The session was revoked (logout, password change). */

@@ -66,4 +66,30 @@ describe('protocol client', () => {
     expect((await c.send({ to: dm, kind: 'text', text: 'again', clientId: 'early-1' })).seq).toBe(1);
     c.close();
   });
+
+  it('connect() after close() works in full: entries sent meanwhile arrive once, sends are acked', async () => {
+    const a = await registerUser(s.api, 'a');
+    const b = await registerUser(s.api, 'b');
+    await befriend(s.app, a.user.id, b.user.id);
+    const dm = dmId(a.user.id, b.user.id);
+    const other = make([wsUrl(s.url)], b.token);
+    await other.connect();
+    const c = make([wsUrl(s.url)], a.token);
+    const seen: number[] = [];
+    c.on('message', (e) => { if (e.conversation === dm) seen.push(e.seq); });
+    await c.connect();
+    await other.send({ to: dm, kind: 'text', text: 'one' });
+    await until(() => seen.length === 1, 5000, 'live entry');
+    c.close();
+    await other.send({ to: dm, kind: 'text', text: 'two' });
+    await other.send({ to: dm, kind: 'text', text: 'three' });
+    await c.connect();
+    await c.synced();
+    expect((await c.send({ to: dm, kind: 'text', text: 'four' })).seq).toBe(4);
+    await until(() => seen.length === 4, 5000, 'entries after the restart');
+    expect(seen).toEqual([1, 2, 3, 4]);
+    await until(() => s.app.gateway!.hub.connectionsOf(a.user.id) === 1, 5000, 'the closed socket is gone');
+    c.close();
+    other.close();
+  });
 });
