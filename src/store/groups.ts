@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { Role } from '../domain/group-rules.js';
 import type { DialectName } from './db.js';
 import { type GroupTxDeps, type GroupWrite, GroupWrites } from './group-writes.js';
 import type { Database, GroupMembersTable, GroupRequestsTable, GroupsTable } from './schema.js';
@@ -7,8 +8,6 @@ import type { Cursor } from './cursor.js';
 export type GroupRow = Selectable<GroupsTable>;
 export type MemberRow = Selectable<GroupMembersTable>;
 export type GroupRequestRow = Selectable<GroupRequestsTable>;
-export type Role = MemberRow['role'];
-export type JoinPolicy = GroupRow['join_policy'];
 
 export interface MemberListRow extends MemberRow {
   username: string;
