@@ -31,15 +31,12 @@ export type { GroupWrite, MemberChangeState, GroupChange, GroupDescription } fro
 /**
  * Groups, their members and join requests.
  *
- * Contract: every write is one transaction that first locks the group row (so membership
- * changes of one group are serialized on every node), then hands the locked state to the
- * caller's `check` (authorization decided on fresh data, inside the transaction), then writes
- * the `group_members` rows, `chat_groups.member_count`, the `conversation_members` rows of
- * `g:<id>`, one `system` entry in that conversation and the per-user events the caller's
- * `describe` returns. A member who joins gets `joined_seq` = the seq just before their join
- * entry; a member who leaves, is removed, or whose group is dissolved gets `left_seq` = the
- * seq of that entry and loses their `group_members` row. The size limit is checked inside the
- * transaction (`GROUP_FULL`); a dissolved or missing group is `GROUP_NOT_FOUND`.
+ * Contract: reads are plain queries; every write goes through `write` ({@link GroupWrite}): one
+ * transaction that locks the group row, re-checks the group, the memberships and the caller's
+ * `check` on the locked rows, then writes the members, `member_count`, the `conversation_members`
+ * rows of `g:<id>`, its `system` entry and the user events. A member who joins gets `joined_seq` =
+ * the seq just before their join entry; a member who leaves, is removed, or whose group is
+ * dissolved gets `left_seq` = the seq of that entry and loses their `group_members` row.
  */
 export interface GroupRepo {
   byId(id: string): Promise<GroupRow | undefined>;
