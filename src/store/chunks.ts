@@ -1,7 +1,7 @@
 /**
  * Rows per multi-row INSERT, for every table. Entries, the widest rows batched, have 11 columns:
  * 200 rows bind 2,200 parameters, far under SQLite's 32,766 and the 65,535 of PostgreSQL and
- * MySQL, and one size means one statement shape for the shape caches to keep.
+ * MySQL.
  */
 export const INSERT_CHUNK = 200;
 
