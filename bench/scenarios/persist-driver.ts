@@ -4,7 +4,7 @@ import pg from 'pg';
 import { newId } from '../../src/domain/ids.js';
 import type { DialectName } from '../../src/store/db.js';
 import { openStore } from '../../src/store/store.js';
-import type { TestDatabase } from '../../test/support/databases.js';
+import type { TestDatabase } from '../../fixtures/databases.js';
 
 const COLS = ['conversation_id', 'seq', 'id', 'sender_id', 'client_id', 'kind', 'body', 'target_seq', 'created_at', 'edited_at', 'recalled_at'];
 

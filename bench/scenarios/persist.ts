@@ -2,7 +2,7 @@ import { num, str } from '../lib/args.js';
 import { closeAll, connectAll, settle } from '../lib/clients.js';
 import { saturatePairs } from '../lib/pair-load.js';
 import type { DialectName } from '../../src/store/db.js';
-import { freshDatabase } from '../../test/support/databases.js';
+import { freshDatabase } from '../../fixtures/databases.js';
 import type { BenchConn } from '../targets/target.js';
 import { driverInserts } from './persist-driver.js';
 import type { Scenario } from './scenario.js';

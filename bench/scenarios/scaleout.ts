@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { num, nums } from '../lib/args.js';
 import { closeAll, connectAll, settle } from '../lib/clients.js';
 import { openLoopPairs, saturatePairs } from '../lib/pair-load.js';
-import { freshDatabase } from '../../test/support/databases.js';
+import { freshDatabase } from '../../fixtures/databases.js';
 import type { BenchConn, BenchUser, ConnectOptions, Target } from '../targets/target.js';
 import type { Row, Scenario } from './scenario.js';
 

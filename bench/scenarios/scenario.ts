@@ -1,5 +1,5 @@
 import type { Args } from '../lib/args.js';
-import type { TestDatabase } from '../../test/support/databases.js';
+import type { TestDatabase } from '../../fixtures/databases.js';
 import type { Target, TargetName } from '../targets/target.js';
 
 /** A target as a scenario asks for it: which server, which codec (Parley only), which database. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type DialectName } from '../../src/store/db.js';
-import { freshDatabase, type TestDatabase } from '../../test/support/databases.js';
+import { freshDatabase, type TestDatabase } from '../../fixtures/databases.js';
 import { type SpawnOptions, type ServerProc, freePort, spawnServer } from '../lib/spawn-server.js';
 import { seedParley } from '../seed/parley-seed.js';
 import { connectParley } from './parley-conn.js';

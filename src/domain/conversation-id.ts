@@ -1,5 +1,5 @@
 import { fail } from './errors.js';
-import { isId } from './ids.js';
+import { isId } from './id-format.js';
 
 /** A conversation is either a direct chat between two users or a group. */
 export type ConversationRef =
@@ -15,8 +15,8 @@ export function groupConversationId(groupId: string): string {
   return `g:${groupId}`;
 }
 
-/** Parses a conversation id, refusing anything malformed with `VALIDATION_FAILED`. */
-export function parseConversationId(cid: string): ConversationRef {
+/** Reads a conversation id; undefined for anything malformed (the web client's form). */
+export function readConversationId(cid: string): ConversationRef | undefined {
   const parts = cid.split(':');
   if (parts[0] === 'dm' && parts.length === 3) {
     const [, a, b] = parts as [string, string, string];
@@ -24,7 +24,14 @@ export function parseConversationId(cid: string): ConversationRef {
   } else if (parts[0] === 'g' && parts.length === 2 && isId(parts[1]!)) {
     return { kind: 'group', id: cid, groupId: parts[1]! };
   }
-  throw fail('VALIDATION_FAILED', `Not a conversation id: ${cid.slice(0, 80)}`);
+  return undefined;
+}
+
+/** Parses a conversation id, refusing anything malformed with `VALIDATION_FAILED`. */
+export function parseConversationId(cid: string): ConversationRef {
+  const ref = readConversationId(cid);
+  if (!ref) throw fail('VALIDATION_FAILED', `Not a conversation id: ${cid.slice(0, 80)}`);
+  return ref;
 }
 
 /** The other user of a direct conversation, or undefined if `me` is not in it. */

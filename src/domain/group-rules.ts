@@ -12,8 +12,10 @@ import { fail } from './errors.js';
  * - Member: leaves; adds their friends when the policy is `open` or `invite` (in an
  *   `approval` group that would bypass the admins' approval, so only admins add there).
  */
-export type Role = 'owner' | 'admin' | 'member';
-export type JoinPolicy = 'open' | 'approval' | 'invite';
+export const ROLES = ['owner', 'admin', 'member'] as const;
+export const JOIN_POLICIES = ['open', 'approval', 'invite'] as const;
+export type Role = (typeof ROLES)[number];
+export type JoinPolicy = (typeof JOIN_POLICIES)[number];
 
 export interface GroupFacts {
   join_policy: JoinPolicy;

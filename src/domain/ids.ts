@@ -23,11 +23,6 @@ export function newId(): string {
   return out;
 }
 
-/** True when `s` looks like an id made by {@link newId}. */
-export function isId(s: string): boolean {
-  return /^[0-9a-hjkmnp-tv-z]{26}$/.test(s);
-}
-
 /** A 256-bit secret token, URL-safe base64, for sessions. */
 export function newToken(): string {
   return randomBytes(32).toString('base64url');

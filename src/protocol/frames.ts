@@ -4,14 +4,14 @@
  * the prose version of this file.
  */
 
+import type { EntryKind, MessageKind } from '../domain/message-kinds.js';
+
 export const SUBPROTOCOL_JSON = 'parley.v1.json';
 export const SUBPROTOCOL_MSGPACK = 'parley.v1.msgpack';
 
-/** Message kinds a client may send, and the entry kinds the server writes. */
-export const MESSAGE_KINDS = ['text', 'image', 'voice', 'video', 'file', 'sticker', 'link', 'contact', 'custom'] as const;
-export const ENTRY_KINDS = [...MESSAGE_KINDS, 'recall', 'edit', 'system'] as const;
-export type MessageKind = (typeof MESSAGE_KINDS)[number];
-export type EntryKind = (typeof ENTRY_KINDS)[number];
+// Message kinds a client may send, and the entry kinds the server writes: defined in domain/,
+// part of the wire contract, so re-exported here for every client of the protocol.
+export { ENTRY_KINDS, type EntryKind, MESSAGE_KINDS, type MessageKind } from '../domain/message-kinds.js';
 
 /** A media object as carried in an entry, with URLs signed when the entry was sent to you. */
 export interface MediaRef {

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { fail } from '../domain/errors.js';
 import { newId, newToken } from '../domain/ids.js';
 import { userTopic } from '../domain/topics.js';
+import type { PrivateUser, PublicUser, SessionView } from '../protocol/rest-types.js';
 import type { SessionRow } from '../store/sessions.js';
 import type { UserPatch, UserRow } from '../store/users.js';
 import type { ServiceDeps } from './deps.js';
 import type { PasswordHasher } from './passwords.js';
-import { type PrivateUser, type PublicUser, privateUser, publicUser } from './users-view.js';
+import { privateUser, publicUser } from './users-view.js';
 
 export interface RegisterInput {
   username: string;
@@ -28,15 +29,6 @@ export interface ClientMeta {
 export interface Actor {
   userId: string;
   sessionId: string;
-}
-
-export interface SessionView {
-  id: string;
-  device: string;
-  ip: string;
-  createdAt: number;
-  lastSeenAt: number;
-  current: boolean;
 }
 
 /** Touch a session's last-seen time at most this often, so reads do not become writes. */

@@ -1,5 +1,6 @@
 import { type ConversationRef, dmPeer, parseConversationId } from '../domain/conversation-id.js';
 import { fail } from '../domain/errors.js';
+import type { Role } from '../domain/group-rules.js';
 import type { ConversationRepo } from '../store/conversations.js';
 import type { AuthzCache } from './authz-cache.js';
 
@@ -18,7 +19,7 @@ export interface PostRight {
   /** DMs: the other user. */
   peer?: string;
   /** Groups: the sender's role. */
-  role?: 'owner' | 'admin' | 'member';
+  role?: Role;
 }
 
 /**

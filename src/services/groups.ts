@@ -2,7 +2,8 @@ import { fail } from '../domain/errors.js';
 import {
   type JoinPolicy, publiclyVisible, requireCanAdd, requireMember, requireOutranks, requireOwnerOver, requireRole,
 } from '../domain/group-rules.js';
-import { isId, newId } from '../domain/ids.js';
+import { isId } from '../domain/id-format.js';
+import { newId } from '../domain/ids.js';
 import type { GroupRow } from '../store/groups.js';
 import type { Actor } from './accounts.js';
 import type { ServiceDeps } from './deps.js';

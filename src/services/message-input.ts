@@ -1,5 +1,5 @@
 import { fail } from '../domain/errors.js';
-import { isId } from '../domain/ids.js';
+import { isId } from '../domain/id-format.js';
 import type { MediaRef, MessageKind, SendFrame } from '../protocol/frames.js';
 
 /** What a client sends (socket `send` frame or REST body), minus the transport. */

@@ -1,6 +1,7 @@
 import { dmPeer } from '../domain/conversation-id.js';
 import { fail } from '../domain/errors.js';
-import { type ConversationSummary, type Entry, MESSAGE_KINDS, type MessageKind, type ServerFrame } from '../protocol/frames.js';
+import { isMessageKind } from '../domain/message-kinds.js';
+import type { ConversationSummary, Entry, MessageKind, ServerFrame } from '../protocol/frames.js';
 import type { EntryRow } from '../store/log.js';
 import { AuthzCache } from './authz-cache.js';
 import { AuthzInvalidations } from './authz-invalidations.js';
@@ -34,7 +35,6 @@ export interface MessagingOptions {
   sign?: MediaSigner;
 }
 
-const MESSAGE = new Set<string>(MESSAGE_KINDS);
 /** Per-user budgets for the non-message calls that still cost database work. */
 const READ_RATE = 20;
 const READ_BURST = 60;
@@ -111,7 +111,7 @@ export class MessagingService {
     await this.rateLimit(userId);
     const { config, clock } = this.deps;
     const clientId = checkClientId(input.clientId);
-    if (!MESSAGE.has(input.kind)) throw fail('VALIDATION_FAILED', `Unknown message kind ${String(input.kind).slice(0, 20)}`);
+    if (!isMessageKind(input.kind)) throw fail('VALIDATION_FAILED', `Unknown message kind ${String(input.kind).slice(0, 20)}`);
     const kind = input.kind as MessageKind;
     const text = checkText(input.text, config.textLimit, kind === 'text');
     const data = checkData(kind, input.data);
@@ -185,7 +185,7 @@ export class MessagingService {
     const cid = right.ref.id;
     const view = await this.access.canRead(userId, cid);
     const target = Number.isSafeInteger(input.seq) && input.seq > view.floor && input.seq <= view.ceil ? await store.conversations.entry(cid, input.seq) : undefined;
-    if (!target || !MESSAGE.has(target.kind)) throw fail('MESSAGE_NOT_FOUND', 'No such message');
+    if (!target || !isMessageKind(target.kind)) throw fail('MESSAGE_NOT_FOUND', 'No such message');
     if (target.recalled_at != null) throw fail('CONFLICT', 'The message was already recalled');
     const own = target.sender_id === userId;
     const inWindow = now - Number(target.created_at) <= config.recallWindow;

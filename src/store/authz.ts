@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
+import type { Role } from '../domain/group-rules.js';
 import type { Database } from './schema.js';
 import { shapesOf } from './shape-cache.js';
 
 /** Membership facts of one user in one group. */
 export interface GroupMembership {
-  role: 'owner' | 'admin' | 'member';
+  role: Role;
   mutedUntil: number | null;
 }
 

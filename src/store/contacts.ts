@@ -5,7 +5,7 @@ import type { DialectName } from './db.js';
 import { isUniqueViolation } from './dialect.js';
 import { type UserEventRow, ensureConversation } from './log.js';
 import type { BlocksTable, ContactRequestsTable, Database } from './schema.js';
-import type { Cursor } from './cursor.js';
+import { type PageRequest, keysetPage } from './keyset.js';
 import { type EventSpec, type Trx, appendEvents, insertIgnore, lockUsers, runTx } from './social-tx.js';
 
 export type ContactRequestRow = Selectable<ContactRequestsTable>;
@@ -36,11 +36,6 @@ export interface Relation {
   pending?: ContactRequestRow;
 }
 
-export interface Page {
-  after?: Cursor;
-  limit: number;
-}
-
 /** The result of a transactional change: the events it appended (to publish after commit). */
 export interface Changed<T = undefined> {
   value: T;
@@ -68,14 +63,14 @@ export interface ContactRepo {
    */
   createRequest(r: { id: string; fromId: string; toId: string; message: string; now: number }, check: (rel: Relation) => void, events: (r: ContactRequestRow) => EventSpec[]): Promise<Changed<ContactRequestRow>>;
   /** Pending requests to (`in`) or from (`out`) the user, newest first. */
-  pendingRequests(userId: string, direction: 'in' | 'out', page: Page): Promise<ContactRequestRow[]>;
+  pendingRequests(userId: string, direction: 'in' | 'out', page: PageRequest): Promise<ContactRequestRow[]>;
   /**
    * Moves a pending request to `to`; `who` must be the receiver (accept/decline) or the sender
    * (cancel), else `REQUEST_NOT_FOUND`. Accepting also makes both sides friends (see above).
    */
   decide(id: string, who: string, to: 'accepted' | 'declined' | 'canceled', now: number, events: (r: ContactRequestRow) => EventSpec[]): Promise<Changed<ContactRequestRow>>;
   friend(userId: string, peerId: string): Promise<FriendRow | undefined>;
-  friends(userId: string, page: Page): Promise<FriendRow[]>;
+  friends(userId: string, page: PageRequest): Promise<FriendRow[]>;
   /** Which of `peerIds` are friends of `userId`. */
   friendIdsAmong(userId: string, peerIds: readonly string[]): Promise<Set<string>>;
   /**
@@ -86,7 +81,7 @@ export interface ContactRepo {
   setRemark(userId: string, peerId: string, remark: string, now: number, events: (f: FriendRow) => EventSpec[]): Promise<Changed<FriendRow | undefined>>;
   /** Removes both sides; `value` is false when they were not friends. */
   removeFriend(userId: string, peerId: string, now: number, events: EventSpec[]): Promise<Changed<boolean>>;
-  blocks(userId: string, page: Page): Promise<BlockedRow[]>;
+  blocks(userId: string, page: PageRequest): Promise<BlockedRow[]>;
   /** Users among `ids` who have blocked `userId`. */
   blockedBy(userId: string, ids: readonly string[]): Promise<Set<string>>;
   /** `value` lists the pending requests this canceled; blocking again changes and announces nothing. */
@@ -145,14 +140,10 @@ export class KyselyContactRepo implements ContactRepo {
     }
   }
 
-  async pendingRequests(userId: string, direction: 'in' | 'out', page: Page) {
+  async pendingRequests(userId: string, direction: 'in' | 'out', page: PageRequest) {
     const col = direction === 'in' ? 'to_id' : 'from_id';
-    let q = this.db.selectFrom('contact_requests').selectAll().where(col, '=', userId).where('status', '=', 'pending');
-    if (page.after) {
-      const { t, id } = page.after;
-      q = q.where((eb) => eb.or([eb('created_at', '<', t), eb.and([eb('created_at', '=', t), eb('id', '<', id)])]));
-    }
-    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+    const q = this.db.selectFrom('contact_requests').selectAll().where(col, '=', userId).where('status', '=', 'pending');
+    return keysetPage(q, 'created_at', 'id', 'desc', page).execute();
   }
 
   async decide(id: string, who: string, to: 'accepted' | 'declined' | 'canceled', now: number, events: (r: ContactRequestRow) => EventSpec[]) {
@@ -196,13 +187,8 @@ export class KyselyContactRepo implements ContactRepo {
     return this.friendQuery().where('contacts.user_id', '=', userId).where('contacts.peer_id', '=', peerId).executeTakeFirst();
   }
 
-  async friends(userId: string, page: Page) {
-    let q = this.friendQuery().where('contacts.user_id', '=', userId);
-    if (page.after) {
-      const { t, id } = page.after;
-      q = q.where((eb) => eb.or([eb('contacts.created_at', '>', t), eb.and([eb('contacts.created_at', '=', t), eb('contacts.peer_id', '>', id)])]));
-    }
-    return q.orderBy('contacts.created_at', 'asc').orderBy('contacts.peer_id', 'asc').limit(page.limit).execute();
+  async friends(userId: string, page: PageRequest) {
+    return keysetPage(this.friendQuery().where('contacts.user_id', '=', userId), 'contacts.created_at', 'contacts.peer_id', 'asc', page).execute();
   }
 
   async friendIdsAmong(userId: string, peerIds: readonly string[]) {
@@ -237,15 +223,11 @@ export class KyselyContactRepo implements ContactRepo {
     });
   }
 
-  async blocks(userId: string, page: Page) {
-    let q = this.db.selectFrom('blocks').innerJoin('users', 'users.id', 'blocks.blocked_id')
+  async blocks(userId: string, page: PageRequest) {
+    const q = this.db.selectFrom('blocks').innerJoin('users', 'users.id', 'blocks.blocked_id')
       .select(['blocks.user_id', 'blocks.blocked_id', 'blocks.created_at', 'users.username', 'users.nickname', 'users.avatar'])
       .where('blocks.user_id', '=', userId);
-    if (page.after) {
-      const { t, id } = page.after;
-      q = q.where((eb) => eb.or([eb('blocks.created_at', '>', t), eb.and([eb('blocks.created_at', '=', t), eb('blocks.blocked_id', '>', id)])]));
-    }
-    return q.orderBy('blocks.created_at', 'asc').orderBy('blocks.blocked_id', 'asc').limit(page.limit).execute();
+    return keysetPage(q, 'blocks.created_at', 'blocks.blocked_id', 'asc', page).execute();
   }
 
   async blockedBy(userId: string, ids: readonly string[]) {

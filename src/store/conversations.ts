@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { MESSAGE_KINDS } from '../domain/message-kinds.js';
 import type { DialectName } from './db.js';
 import type { EntryRow, UserEventRow } from './log.js';
 import type { ConversationMembersTable, ConversationsTable, Database } from './schema.js';
@@ -41,7 +42,7 @@ export interface ConversationRepo {
   entry(conversationId: string, seq: number): Promise<EntryRow | undefined>;
   /** The entry a sender stored under a clientId (the dedup key), if any. */
   byClientId(senderId: string, clientId: string): Promise<EntryRow | undefined>;
-  /** Messages from others (not recall/edit/system, not recalled) with `after < seq <= upTo`, counted up to `cap`. */
+  /** Messages (`MESSAGE_KINDS`: not recall/edit/system) from others, not recalled, with `after < seq <= upTo`, counted up to `cap`. */
   unread(conversationId: string, userId: string, after: number, upTo: number, cap: number): Promise<number>;
   /** Moves the read position forward only; creates the member row when missing. Returns the stored position. */
   markRead(conversationId: string, userId: string, seq: number, now: number): Promise<number>;
@@ -50,8 +51,6 @@ export interface ConversationRepo {
   events(userId: string, after: number, limit: number): Promise<UserEventRow[]>;
   eventSeq(userId: string): Promise<number>;
 }
-
-const MESSAGE_KINDS = ['text', 'image', 'voice', 'video', 'file', 'sticker', 'link', 'contact', 'custom'];
 
 export class KyselyConversationRepo implements ConversationRepo {
   constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}

@@ -1,6 +1,7 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { newId as newEntryId } from '../domain/ids.js';
 import type { DialectName } from './db.js';
+import { INSERT_CHUNK, chunks } from './chunks.js';
 import { isRetryable, isUniqueViolation } from './dialect.js';
 import { type EntryRow, ensureConversation } from './log.js';
 import type { Database } from './schema.js';
@@ -126,8 +127,7 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       }
     }
     // Chunked so a large batch stays under every dialect's bound-parameter limit.
-    for (let i = 0; i < rows.length; i += 200) {
-      const chunk = rows.slice(i, i + 200);
+    for (const chunk of chunks(rows, INSERT_CHUNK)) {
       await this.shapes.execute(trx, `insert:${chunk.length}`, chunk.flatMap((r) => ENTRY_COLUMNS.map((c) => r[c])), () => trx.insertInto('entries').values(chunk));
     }
     for (const cid of cids) {

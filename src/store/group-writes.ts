@@ -1,7 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import { groupConversationId } from '../domain/conversation-id.js';
 import { fail } from '../domain/errors.js';
+import type { JoinPolicy } from '../domain/group-rules.js';
 import { newId } from '../domain/ids.js';
+import { INSERT_CHUNK, chunks } from './chunks.js';
 import type { DialectName } from './db.js';
 import { isUniqueViolation } from './dialect.js';
 import { type EntryRow, type UserEventRow, appendEntries, ensureConversation } from './log.js';
@@ -11,6 +13,13 @@ import { type EventSpec, type Trx, appendEvents, runTx } from './social-tx.js';
 type GroupRow = Selectable<GroupsTable>;
 type MemberRow = Selectable<GroupMembersTable>;
 type RequestRow = Selectable<GroupRequestsTable>;
+
+/** Who joins and who leaves the group's conversation in a change, and what the change returns. */
+interface Moves<T> {
+  join?: string[];
+  leave?: string[];
+  value: T;
+}
 
 /** The locked state a caller's `check` decides on (inside the transaction). */
 export interface MemberChangeState {
@@ -41,39 +50,135 @@ export interface GroupTxDeps {
   dialect: DialectName;
 }
 
-type Check = (s: MemberChangeState) => void;
-type Base = { groupId: string; actorId: string; now: number; check: Check };
+/** Authorization on the locked rows, run inside the transaction; what it throws aborts the change. */
+export type GroupCheck = (s: MemberChangeState) => void;
 
-/** The transactional writes of {@link GroupRepo} (see its contract). */
+/** What every change of an existing group names. */
+export interface GroupChangeInput {
+  groupId: string;
+  actorId: string;
+  now: number;
+  check: GroupCheck;
+}
+
+export interface CreateGroupInput {
+  id: string;
+  name: string;
+  avatar: string | null;
+  notice: string;
+  joinPolicy: JoinPolicy;
+  ownerId: string;
+  /** Members besides the owner (duplicates and the owner are ignored). */
+  memberIds: string[];
+  /** The size limit, the owner included. */
+  max: number;
+  now: number;
+  describe: (g: GroupRow) => GroupDescription;
+}
+
+export interface AddMembersInput extends GroupChangeInput {
+  userIds: string[];
+  max: number;
+  describe: (g: GroupRow, added: string[]) => GroupDescription;
+}
+
+export interface AcceptRequestInput extends GroupChangeInput {
+  requestId: string;
+  max: number;
+  /** `added` is false when the requester had become a member meanwhile. */
+  describe: (g: GroupRow, r: RequestRow, added: boolean) => GroupDescription;
+}
+
+export interface DeclineRequestInput extends GroupChangeInput {
+  requestId: string;
+  describe: (g: GroupRow, r: RequestRow) => GroupDescription;
+}
+
+export interface CancelRequestInput extends GroupChangeInput {
+  /** The error for "no pending request", decided on the locked state (so a hidden group can stay hidden). */
+  absent: (s: MemberChangeState) => Error;
+  describe: (g: GroupRow, r: RequestRow, adminIds: string[]) => GroupDescription;
+}
+
+export interface RequestJoinInput extends GroupChangeInput {
+  requestId: string;
+  message: string;
+  describe: (g: GroupRow, r: RequestRow, adminIds: string[]) => GroupDescription;
+}
+
+/** A change aimed at one member (`userId`): leave, kick, ownership transfer. */
+export interface MemberTargetInput extends GroupChangeInput {
+  userId: string;
+  describe: (g: GroupRow) => GroupDescription;
+}
+
+export type GroupPatch = Partial<Pick<GroupRow, 'name' | 'avatar' | 'notice' | 'join_policy'>>;
+
+export interface UpdateGroupInput extends GroupChangeInput {
+  patch: GroupPatch;
+  describe: (g: GroupRow) => GroupDescription;
+}
+
+export type MemberPatch = Partial<Pick<MemberRow, 'role' | 'muted_until'>>;
+
+export interface SetMemberInput extends GroupChangeInput {
+  userId: string;
+  patch: MemberPatch;
+  describe: (g: GroupRow, m: MemberRow) => GroupDescription;
+}
+
+export interface DissolveInput extends GroupChangeInput {
+  /** Gets the members the group had. */
+  describe: (g: GroupRow, memberIds: string[]) => GroupDescription;
+}
+
+/**
+ * The transactional writes of {@link GroupRepo}.
+ *
+ * Lock, then check, then write, all in one transaction. Every method but `create` first locks
+ * the `chat_groups` row of `groupId` (a no-op UPDATE: a row lock on PostgreSQL and MySQL; SQLite
+ * has one writer), so the changes of one group run one at a time on every node. Inside the lock
+ * it re-reads what the decision rests on and refuses, rolling back everything:
+ * - the group: missing or dissolved is `GROUP_NOT_FOUND`;
+ * - the actor's member row and, for methods with a `userId`, the target's: handed to the
+ *   caller's `check`, whose error (`NOT_A_MEMBER`, `ROLE_REQUIRED`, ...) is thrown as is;
+ * - then each method's own facts, named on it below.
+ * `create` locks nothing (the group is new) and checks the size limit before it starts.
+ * On success the change writes the member rows, `member_count`, the `conversation_members` rows
+ * of `g:<id>` (joiners from just before the entry, leavers up to it), the `system` entry when
+ * `describe` gives one, and the user events `describe` names, and returns them for publishing.
+ */
 export interface GroupWrite {
-  create(i: { id: string; name: string; avatar: string | null; notice: string; joinPolicy: GroupRow['join_policy']; ownerId: string; memberIds: string[]; max: number; now: number; describe: (g: GroupRow) => GroupDescription }): Promise<GroupChange>;
-  /** Adds users (already-members are skipped; none left is `ALREADY_MEMBER`). `value` = who was added. */
-  addMembers(i: Base & { userIds: string[]; max: number; describe: (g: GroupRow, added: string[]) => GroupDescription }): Promise<GroupChange<string[]>>;
-  /** Accepts a pending join request: claims it, then adds its user (a member already is just marked accepted). */
-  acceptRequest(i: Base & { requestId: string; max: number; describe: (g: GroupRow, r: RequestRow, added: boolean) => GroupDescription }): Promise<GroupChange<RequestRow>>;
-  declineRequest(i: Base & { requestId: string; describe: (g: GroupRow, r: RequestRow) => GroupDescription }): Promise<GroupChange<RequestRow>>;
+  /** Size over `max` is `GROUP_FULL`. */
+  create(i: CreateGroupInput): Promise<GroupChange>;
+  /** Already-members are skipped; none left is `ALREADY_MEMBER`; over `max` is `GROUP_FULL`. `value` = who was added. */
+  addMembers(i: AddMembersInput): Promise<GroupChange<string[]>>;
   /**
-   * The actor withdraws their own pending join request (marked `canceled`). With none pending,
-   * throws what `absent` returns for the locked state (so a hidden group can stay hidden).
-   * `describe` gets the admins' ids.
+   * Claims the request while it is still pending (else `REQUEST_NOT_FOUND`), then adds its user
+   * (over `max` is `GROUP_FULL`); a requester who is a member already is just marked accepted.
    */
-  cancelRequest(i: Base & { absent: (s: MemberChangeState) => Error; describe: (g: GroupRow, r: RequestRow, adminIds: string[]) => GroupDescription }): Promise<GroupChange<RequestRow>>;
-  /** Creates a pending join request (`REQUEST_PENDING` if one exists); `describe` gets the admins' ids. */
-  requestJoin(i: Base & { requestId: string; message: string; describe: (g: GroupRow, r: RequestRow, adminIds: string[]) => GroupDescription }): Promise<GroupChange<RequestRow>>;
-  /** Removes one member (leave or kick). */
-  removeMember(i: Base & { userId: string; describe: (g: GroupRow) => GroupDescription }): Promise<GroupChange>;
-  update(i: Base & { patch: Partial<Pick<GroupRow, 'name' | 'avatar' | 'notice' | 'join_policy'>>; describe: (g: GroupRow) => GroupDescription }): Promise<GroupChange>;
-  setMember(i: Base & { userId: string; patch: Partial<Pick<MemberRow, 'role' | 'muted_until'>>; describe: (g: GroupRow, m: MemberRow) => GroupDescription }): Promise<GroupChange<MemberRow>>;
-  /** The actor (owner) hands ownership to a member and becomes an admin. */
-  transfer(i: Base & { userId: string; describe: (g: GroupRow) => GroupDescription }): Promise<GroupChange>;
-  /** Ends the group: every member leaves at the `dissolved` entry; `describe` gets the former members. */
-  dissolve(i: Base & { describe: (g: GroupRow, memberIds: string[]) => GroupDescription }): Promise<GroupChange<string[]>>;
+  acceptRequest(i: AcceptRequestInput): Promise<GroupChange<RequestRow>>;
+  /** Claims the request while it is still pending (else `REQUEST_NOT_FOUND`) and marks it declined. */
+  declineRequest(i: DeclineRequestInput): Promise<GroupChange<RequestRow>>;
+  /** The actor withdraws their own pending request (marked `canceled`); none pending throws `absent(state)`. */
+  cancelRequest(i: CancelRequestInput): Promise<GroupChange<RequestRow>>;
+  /** A member is `ALREADY_MEMBER`; a pending request of theirs already is `REQUEST_PENDING`. */
+  requestJoin(i: RequestJoinInput): Promise<GroupChange<RequestRow>>;
+  /** Removes one member (leave or kick); a non-member target is `NOT_A_MEMBER`. */
+  removeMember(i: MemberTargetInput): Promise<GroupChange>;
+  update(i: UpdateGroupInput): Promise<GroupChange>;
+  /** Role or mute of one member; a non-member target is `NOT_A_MEMBER`. */
+  setMember(i: SetMemberInput): Promise<GroupChange<MemberRow>>;
+  /** The actor (owner) hands ownership to `userId` and becomes an admin; a non-member is `NOT_A_MEMBER`. */
+  transfer(i: MemberTargetInput): Promise<GroupChange>;
+  /** Ends the group: every member leaves at the `dissolved` entry, pending requests are canceled. `value` = the former members. */
+  dissolve(i: DissolveInput): Promise<GroupChange<string[]>>;
 }
 
 export class GroupWrites implements GroupWrite {
   constructor(private readonly d: GroupTxDeps) {}
 
-  async create(i: Parameters<GroupWrite['create']>[0]) {
+  async create(i: CreateGroupInput) {
     const ids = [...new Set([i.ownerId, ...i.memberIds])];
     if (ids.length > i.max) throw fail('GROUP_FULL', `A group holds at most ${i.max} members`);
     return runTx(this.d.db, this.d.dialect, async (trx) => {
@@ -82,15 +187,17 @@ export class GroupWrites implements GroupWrite {
         join_policy: i.joinPolicy, member_count: ids.length, created_at: i.now, updated_at: i.now, dissolved_at: null,
       };
       await trx.insertInto('chat_groups').values(g).execute();
-      await trx.insertInto('group_members').values(ids.map((u) => ({
-        group_id: g.id, user_id: u, role: u === i.ownerId ? 'owner' as const : 'member' as const, muted_until: null, joined_at: i.now,
-      }))).execute();
+      for (const part of chunks(ids, INSERT_CHUNK)) {
+        await trx.insertInto('group_members').values(part.map((u) => ({
+          group_id: g.id, user_id: u, role: u === i.ownerId ? 'owner' as const : 'member' as const, muted_until: null, joined_at: i.now,
+        }))).execute();
+      }
       await ensureConversation(trx, this.d.dialect, groupConversationId(g.id), 'group', i.now);
       return this.finish(trx, g, i.ownerId, i.describe(g), i.now, { join: ids, value: undefined });
     });
   }
 
-  addMembers(i: Parameters<GroupWrite['addMembers']>[0]) {
+  addMembers(i: AddMembersInput) {
     return this.tx(i, undefined, async (trx, s) => {
       const wanted = [...new Set(i.userIds)];
       const existing = await trx.selectFrom('group_members').select('user_id').where('group_id', '=', s.group.id).where('user_id', 'in', wanted).execute();
@@ -102,7 +209,7 @@ export class GroupWrites implements GroupWrite {
     });
   }
 
-  acceptRequest(i: Parameters<GroupWrite['acceptRequest']>[0]) {
+  acceptRequest(i: AcceptRequestInput) {
     return this.tx(i, undefined, async (trx, s) => {
       const r = await this.claim(trx, s.group.id, i.requestId, 'accepted', i.actorId, i.now);
       const member = await this.memberRow(trx, s.group.id, r.user_id);
@@ -112,14 +219,14 @@ export class GroupWrites implements GroupWrite {
     });
   }
 
-  declineRequest(i: Parameters<GroupWrite['declineRequest']>[0]) {
+  declineRequest(i: DeclineRequestInput) {
     return this.tx(i, undefined, async (trx, s) => {
       const r = await this.claim(trx, s.group.id, i.requestId, 'declined', i.actorId, i.now);
       return this.finish(trx, s.group, i.actorId, i.describe(s.group, r), i.now, { value: r });
     });
   }
 
-  requestJoin(i: Parameters<GroupWrite['requestJoin']>[0]) {
+  requestJoin(i: RequestJoinInput) {
     return this.tx(i, undefined, async (trx, s) => {
       if (s.actor) throw fail('ALREADY_MEMBER', 'You are already a member');
       const r: RequestRow = {
@@ -136,7 +243,7 @@ export class GroupWrites implements GroupWrite {
     });
   }
 
-  cancelRequest(i: Parameters<GroupWrite['cancelRequest']>[0]) {
+  cancelRequest(i: CancelRequestInput) {
     return this.tx(i, undefined, async (trx, s) => {
       // At most one is pending per (group, user): `pending_key` is unique.
       const pending = await trx.selectFrom('group_requests').select('id')
@@ -147,7 +254,7 @@ export class GroupWrites implements GroupWrite {
     });
   }
 
-  removeMember(i: Parameters<GroupWrite['removeMember']>[0]) {
+  removeMember(i: MemberTargetInput) {
     return this.tx(i, i.userId, async (trx, s) => {
       if (!s.target) throw fail('NOT_A_MEMBER', 'Not a member of this group');
       await trx.deleteFrom('group_members').where('group_id', '=', s.group.id).where('user_id', '=', i.userId).execute();
@@ -156,7 +263,7 @@ export class GroupWrites implements GroupWrite {
     });
   }
 
-  update(i: Parameters<GroupWrite['update']>[0]) {
+  update(i: UpdateGroupInput) {
     return this.tx(i, undefined, async (trx, s) => {
       const patch = { ...i.patch, ...(i.patch.name !== undefined ? { name_lc: i.patch.name.toLowerCase() } : {}), updated_at: i.now };
       await trx.updateTable('chat_groups').set(patch).where('id', '=', s.group.id).execute();
@@ -165,7 +272,7 @@ export class GroupWrites implements GroupWrite {
     });
   }
 
-  setMember(i: Parameters<GroupWrite['setMember']>[0]) {
+  setMember(i: SetMemberInput) {
     return this.tx(i, i.userId, async (trx, s) => {
       if (!s.target) throw fail('NOT_A_MEMBER', 'Not a member of this group');
       await trx.updateTable('group_members').set(i.patch).where('group_id', '=', s.group.id).where('user_id', '=', i.userId).execute();
@@ -174,7 +281,7 @@ export class GroupWrites implements GroupWrite {
     });
   }
 
-  transfer(i: Parameters<GroupWrite['transfer']>[0]) {
+  transfer(i: MemberTargetInput) {
     return this.tx(i, i.userId, async (trx, s) => {
       if (!s.target) throw fail('NOT_A_MEMBER', 'The new owner must be a member');
       await trx.updateTable('group_members').set({ role: 'admin' }).where('group_id', '=', s.group.id).where('user_id', '=', i.actorId).execute();
@@ -185,7 +292,7 @@ export class GroupWrites implements GroupWrite {
     });
   }
 
-  dissolve(i: Parameters<GroupWrite['dissolve']>[0]) {
+  dissolve(i: DissolveInput) {
     return this.tx(i, undefined, async (trx, s) => {
       const rows = await trx.selectFrom('group_members').select('user_id').where('group_id', '=', s.group.id).execute();
       const ids = rows.map((r) => r.user_id);
@@ -199,7 +306,7 @@ export class GroupWrites implements GroupWrite {
   }
 
   /** Locks the group (serializing its membership changes), loads the memberships, runs `check`. */
-  private tx<T>(i: Base, targetId: string | undefined, fn: (trx: Trx, s: MemberChangeState) => Promise<GroupChange<T>>) {
+  private tx<T>(i: GroupChangeInput, targetId: string | undefined, fn: (trx: Trx, s: MemberChangeState) => Promise<GroupChange<T>>) {
     return runTx(this.d.db, this.d.dialect, async (trx) => {
       // A no-op write takes the row lock on PostgreSQL/MySQL (SQLite serializes all writers).
       await trx.updateTable('chat_groups').set((eb) => ({ member_count: eb.ref('member_count') })).where('id', '=', i.groupId).execute();
@@ -231,8 +338,8 @@ export class GroupWrites implements GroupWrite {
 
   private async insertMembers(trx: Trx, g: GroupRow, userIds: string[], max: number, now: number) {
     if (g.member_count + userIds.length > max) throw fail('GROUP_FULL', `A group holds at most ${max} members`);
-    for (let k = 0; k < userIds.length; k += 200) {
-      await trx.insertInto('group_members').values(userIds.slice(k, k + 200).map((u) => ({
+    for (const part of chunks(userIds, INSERT_CHUNK)) {
+      await trx.insertInto('group_members').values(part.map((u) => ({
         group_id: g.id, user_id: u, role: 'member' as const, muted_until: null, joined_at: now,
       }))).execute();
     }
@@ -248,7 +355,7 @@ export class GroupWrites implements GroupWrite {
    * Appends the system entry and events, and moves the conversation rows: joiners start just
    * before the entry (they see their own join), leavers stop at it (they see their own exit).
    */
-  private async finish<T>(trx: Trx, g: GroupRow, actorId: string, d: GroupDescription, now: number, o: { join?: string[]; leave?: string[]; value: T }): Promise<GroupChange<T>> {
+  private async finish<T>(trx: Trx, g: GroupRow, actorId: string, d: GroupDescription, now: number, o: Moves<T>): Promise<GroupChange<T>> {
     const cid = groupConversationId(g.id);
     const entries = d.system
       ? await appendEntries(trx, cid, [{ id: newId(), senderId: actorId, clientId: null, kind: 'system', body: { system: d.system } }], now)
@@ -276,8 +383,8 @@ export class GroupWrites implements GroupWrite {
         .where('conversation_id', '=', cid).where('user_id', 'in', rejoin).execute();
     }
     const fresh = userIds.filter((u) => !rejoin.includes(u));
-    for (let k = 0; k < fresh.length; k += 200) {
-      await trx.insertInto('conversation_members').values(fresh.slice(k, k + 200).map((u) => ({
+    for (const part of chunks(fresh, INSERT_CHUNK)) {
+      await trx.insertInto('conversation_members').values(part.map((u) => ({
         conversation_id: cid, user_id: u, read_seq: joinedSeq, muted: 0, pinned: 0, joined_seq: joinedSeq, left_seq: null, updated_at: now,
       }))).execute();
     }

@@ -1,14 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { Role } from '../domain/group-rules.js';
 import type { DialectName } from './db.js';
 import { type GroupTxDeps, type GroupWrite, GroupWrites } from './group-writes.js';
 import type { Database, GroupMembersTable, GroupRequestsTable, GroupsTable } from './schema.js';
-import type { Cursor } from './cursor.js';
+import { type PageRequest, keysetPage } from './keyset.js';
 
 export type GroupRow = Selectable<GroupsTable>;
 export type MemberRow = Selectable<GroupMembersTable>;
 export type GroupRequestRow = Selectable<GroupRequestsTable>;
-export type Role = MemberRow['role'];
-export type JoinPolicy = GroupRow['join_policy'];
 
 export interface MemberListRow extends MemberRow {
   username: string;
@@ -32,27 +31,24 @@ export type { GroupWrite, MemberChangeState, GroupChange, GroupDescription } fro
 /**
  * Groups, their members and join requests.
  *
- * Contract: every write is one transaction that first locks the group row (so membership
- * changes of one group are serialized on every node), then hands the locked state to the
- * caller's `check` (authorization decided on fresh data, inside the transaction), then writes
- * the `group_members` rows, `chat_groups.member_count`, the `conversation_members` rows of
- * `g:<id>`, one `system` entry in that conversation and the per-user events the caller's
- * `describe` returns. A member who joins gets `joined_seq` = the seq just before their join
- * entry; a member who leaves, is removed, or whose group is dissolved gets `left_seq` = the
- * seq of that entry and loses their `group_members` row. The size limit is checked inside the
- * transaction (`GROUP_FULL`); a dissolved or missing group is `GROUP_NOT_FOUND`.
+ * Contract: reads are plain queries; every write goes through `write` ({@link GroupWrite}): one
+ * transaction that locks the group row, re-checks the group, the memberships and the caller's
+ * `check` on the locked rows, then writes the members, `member_count`, the `conversation_members`
+ * rows of `g:<id>`, its `system` entry and the user events. A member who joins gets `joined_seq` =
+ * the seq just before their join entry; a member who leaves, is removed, or whose group is
+ * dissolved gets `left_seq` = the seq of that entry and loses their `group_members` row.
  */
 export interface GroupRepo {
   byId(id: string): Promise<GroupRow | undefined>;
   member(groupId: string, userId: string): Promise<MemberRow | undefined>;
   /** Members in join order (then by id), from after the cursor. */
-  members(groupId: string, page: { after?: Cursor; limit: number }): Promise<MemberListRow[]>;
+  members(groupId: string, page: PageRequest): Promise<MemberListRow[]>;
   /** The groups the user belongs to, most recently joined first. */
   mine(userId: string): Promise<MyGroupRow[]>;
   /** Live groups whose lower-cased name is exactly `nameLc`. */
   byName(nameLc: string, limit: number): Promise<GroupRow[]>;
   requestById(id: string): Promise<GroupRequestRow | undefined>;
-  pendingRequests(groupId: string, page: { after?: Cursor; limit: number }): Promise<GroupRequestListRow[]>;
+  pendingRequests(groupId: string, page: PageRequest): Promise<GroupRequestListRow[]>;
   readonly write: GroupWrite;
 }
 
@@ -72,18 +68,11 @@ export class KyselyGroupRepo implements GroupRepo {
     return this.db.selectFrom('group_members').selectAll().where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
   }
 
-  async members(groupId: string, page: { after?: Cursor; limit: number }) {
-    let q = this.db.selectFrom('group_members').innerJoin('users', 'users.id', 'group_members.user_id')
+  members(groupId: string, page: PageRequest) {
+    const q = this.db.selectFrom('group_members').innerJoin('users', 'users.id', 'group_members.user_id')
       .selectAll('group_members').select(['users.username', 'users.nickname', 'users.avatar'])
       .where('group_members.group_id', '=', groupId);
-    if (page.after) {
-      const { t, id } = page.after;
-      q = q.where((eb) => eb.or([
-        eb('group_members.joined_at', '>', t),
-        eb.and([eb('group_members.joined_at', '=', t), eb('group_members.user_id', '>', id)]),
-      ]));
-    }
-    return q.orderBy('group_members.joined_at', 'asc').orderBy('group_members.user_id', 'asc').limit(page.limit).execute();
+    return keysetPage(q, 'group_members.joined_at', 'group_members.user_id', 'asc', page).execute();
   }
 
   mine(userId: string) {
@@ -103,17 +92,10 @@ export class KyselyGroupRepo implements GroupRepo {
     return this.db.selectFrom('group_requests').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async pendingRequests(groupId: string, page: { after?: Cursor; limit: number }) {
-    let q = this.db.selectFrom('group_requests').innerJoin('users', 'users.id', 'group_requests.user_id')
+  pendingRequests(groupId: string, page: PageRequest) {
+    const q = this.db.selectFrom('group_requests').innerJoin('users', 'users.id', 'group_requests.user_id')
       .selectAll('group_requests').select(['users.username', 'users.nickname', 'users.avatar'])
       .where('group_requests.group_id', '=', groupId).where('group_requests.status', '=', 'pending');
-    if (page.after) {
-      const { t, id } = page.after;
-      q = q.where((eb) => eb.or([
-        eb('group_requests.created_at', '>', t),
-        eb.and([eb('group_requests.created_at', '=', t), eb('group_requests.id', '>', id)]),
-      ]));
-    }
-    return q.orderBy('group_requests.created_at', 'asc').orderBy('group_requests.id', 'asc').limit(page.limit).execute();
+    return keysetPage(q, 'group_requests.created_at', 'group_requests.id', 'asc', page).execute();
   }
 }

@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import { INSERT_CHUNK, chunks } from './chunks.js';
 import type { DialectName } from './db.js';
 import type { Database, EntriesTable, UserEventsTable } from './schema.js';
 
@@ -56,7 +57,7 @@ export async function appendEntries(trx: Tx, conversationId: string, entries: re
     recalled_at: null,
   }));
   // Chunked so a large batch stays under every dialect's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 200) await trx.insertInto('entries').values(rows.slice(i, i + 200)).execute();
+  for (const chunk of chunks(rows, INSERT_CHUNK)) await trx.insertInto('entries').values(chunk).execute();
   return rows;
 }
 

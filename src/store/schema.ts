@@ -3,6 +3,8 @@
  * (bigint columns read back as numbers), flags are 0/1 integers, JSON lives in text columns:
  * the portable subset of SQLite, PostgreSQL and MySQL/MariaDB.
  */
+import type { JoinPolicy, Role } from '../domain/group-rules.js';
+
 export interface UsersTable {
   id: string;
   username: string;
@@ -70,7 +72,7 @@ export interface GroupsTable {
   avatar: string | null;
   notice: string;
   owner_id: string;
-  join_policy: 'open' | 'approval' | 'invite';
+  join_policy: JoinPolicy;
   member_count: number;
   created_at: number;
   updated_at: number;
@@ -80,7 +82,7 @@ export interface GroupsTable {
 export interface GroupMembersTable {
   group_id: string;
   user_id: string;
-  role: 'owner' | 'admin' | 'member';
+  role: Role;
   muted_until: number | null;
   joined_at: number;
 }

@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/store/db.js';
 import { ShapeCache } from '../../src/store/shape-cache.js';
-import { freshDatabase, testDialects, type TestDatabase } from '../support/databases.js';
+import { freshDatabase, type TestDatabase } from '../../fixtures/databases.js';
+import { testDialects } from '../support/databases.js';
 
 describe.each(testDialects())('ShapeCache on %s', (dialect) => {
   let tdb: TestDatabase;

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/store/db.js';
 import { isUniqueViolation } from '../../src/store/dialect.js';
-import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { freshDatabase, type TestDatabase } from '../../fixtures/databases.js';
 
 /** Opens a transaction that runs `body`, then stays open until `release` is called. */
 function holdTransaction(db: Kysely<any>, body: (trx: Transaction<any>) => Promise<unknown>, thenThrow = false) {

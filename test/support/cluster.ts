@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import type { Config } from '../../src/config.js';
 import { ParleyClient, type ClientOptions, type WebSocketCtor } from '../../src/protocol/client.js';
 import type { DialectName } from '../../src/store/db.js';
-import { type TestDatabase, freshDatabase } from './databases.js';
+import { type TestDatabase, freshDatabase } from '../../fixtures/databases.js';
 import { DeliveryChecker } from './delivery-checker.js';
 import { RedisServer, freePort } from './redis-server.js';
 import { type ApiClient, type TestServer, registerUser, startServer } from './server.js';

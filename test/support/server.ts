@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config.js';
 import type { DialectName } from '../../src/store/db.js';
-import { type TestDatabase, freshDatabase } from './databases.js';
+import { type TestDatabase, freshDatabase } from '../../fixtures/databases.js';
 import { FastHasher } from './fast-hasher.js';
 
 /** Every log line the server wrote, for tests that check what is (not) logged. */

@@ -1,4 +1,5 @@
-import { Type } from '@sinclair/typebox';
+import { type TLiteral, type TUnion, Type } from '@sinclair/typebox';
+import { JOIN_POLICIES, ROLES } from '../../domain/group-rules.js';
 import { Id } from '../schemas.js';
 
 /** TypeBox shapes shared by the contacts and groups routes. */
@@ -13,8 +14,15 @@ export const PageQuery = Type.Object({
 
 export const RequestStatus = Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('declined'), Type.Literal('canceled')]);
 
-export const JoinPolicy = Type.Union([Type.Literal('open'), Type.Literal('approval'), Type.Literal('invite')]);
-export const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
+type Literals<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K] & string> };
+
+/** A union of a domain list's literals; the declared return type keeps each literal (a bare `map` widens to string). */
+function literals<const T extends readonly string[]>(values: T): TUnion<Literals<T>> {
+  return Type.Union(values.map((v) => Type.Literal(v))) as TUnion<Literals<T>>;
+}
+
+export const JoinPolicy = literals(JOIN_POLICIES);
+export const Role = literals(ROLES);
 const Avatar = Type.Union([Type.String(), Type.Null()]);
 
 export const GroupCard = Type.Object({

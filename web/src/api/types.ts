@@ -1,11 +1,10 @@
+import type { JoinPolicy, Role } from '../../../src/domain/group-rules.js';
 import type { ConversationSummary, Entry, MediaRef } from '../../../src/protocol/frames.js';
-
-export type { ConversationSummary, Entry, MediaRef };
+import type { PrivateUser, PublicUser } from '../../../src/protocol/rest-types.js';
 
 // The server's own shapes, imported as types only (erased from the bundle), so they cannot drift.
-export type { PrivateUser, PublicUser } from '../../../src/services/users-view.js';
-export type { SessionView } from '../../../src/services/accounts.js';
-import type { PrivateUser, PublicUser } from '../../../src/services/users-view.js';
+export type { ConversationSummary, Entry, JoinPolicy, MediaRef, PrivateUser, PublicUser };
+export type { SessionView } from '../../../src/protocol/rest-types.js';
 
 export interface AuthReply {
   user: PrivateUser;
@@ -34,8 +33,7 @@ export interface ContactRequest {
   createdAt: number;
 }
 
-export type GroupRole = 'owner' | 'admin' | 'member';
-export type JoinPolicy = 'open' | 'approval' | 'invite';
+export type GroupRole = Role;
 
 export interface Group {
   id: string;

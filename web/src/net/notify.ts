@@ -1,3 +1,5 @@
+import { isMessageKind } from '../../../src/domain/message-kinds.js';
+import { groupOf } from '../api/conversation-ids.js';
 import type { Entry } from '../api/types.js';
 import { app } from '../state/app.js';
 import { preview } from '../ui/chat/describe.js';
@@ -15,11 +17,12 @@ export async function askNotificationPermission(): Promise<NotificationPermissio
 export function notifyEntry(e: Entry) {
   if (!notificationsSupported() || Notification.permission !== 'granted' || !document.hidden) return;
   const s = app.get();
-  if (!e.sender || e.sender === s.me?.id || e.kind === 'recall' || e.kind === 'edit' || e.kind === 'system') return;
+  if (!e.sender || e.sender === s.me?.id || !isMessageKind(e.kind)) return;
   const conv = s.conversations[e.conversation];
   if (conv?.muted && !e.mentions?.includes(s.me?.id ?? '')) return;
   const who = s.remarks[e.sender] || s.users[e.sender]?.nickname || 'New message';
-  const group = e.conversation.startsWith('g:') ? s.groups[e.conversation.slice(2)]?.name : undefined;
+  const groupId = groupOf(e.conversation);
+  const group = groupId ? s.groups[groupId]?.name : undefined;
   const n = new Notification(group ? `${who} in ${group}` : who, { body: preview(e).slice(0, 140), tag: e.conversation, icon: '/favicon.svg' });
   n.onclick = () => {
     window.focus();

@@ -1,3 +1,5 @@
+import { isAmendKind, isMessageKind } from '../../../src/domain/message-kinds.js';
+import { groupOf, peerOf } from '../api/conversation-ids.js';
 import type { ConversationSummary, Entry, Group, PrivateUser, PublicUser } from '../api/types.js';
 import { Store } from './store.js';
 import { type Pending, type Timeline, addEntries, emptyTimeline } from './timeline.js';
@@ -94,16 +96,17 @@ export function receiveEntries(cid: string, entries: Entry[], opts: { history?: 
       const isMine = top.sender === s.me?.id;
       const maxSeq = Math.max(prev?.maxSeq ?? 0, top.seq);
       const readSeq = isMine ? Math.max(prev?.readSeq ?? 0, top.seq) : prev?.readSeq ?? 0;
-      const fresh = entries.filter((e) => e.seq > (prev?.maxSeq ?? 0) && e.sender !== s.me?.id && e.kind !== 'recall' && e.kind !== 'edit' && e.kind !== 'system').length;
-      let lastMessage = top.kind === 'recall' || top.kind === 'edit' ? prev?.lastMessage : top;
+      const fresh = entries.filter((e) => e.seq > (prev?.maxSeq ?? 0) && e.sender !== s.me?.id && isMessageKind(e.kind)).length;
+      let lastMessage = isAmendKind(top.kind) ? prev?.lastMessage : top;
       // A recall or edit of the message shown in the list changes the list line too.
       for (const e of entries) {
         if (lastMessage && e.target === lastMessage.seq && e.kind === 'recall') lastMessage = { ...lastMessage, recalled: true, text: undefined, media: undefined };
         if (lastMessage && e.target === lastMessage.seq && e.kind === 'edit') lastMessage = { ...lastMessage, text: e.text, editedAt: e.ts };
       }
+      const groupId = groupOf(cid);
       const base: ConversationSummary = prev ?? {
-        id: cid, kind: cid.startsWith('g:') ? 'group' : 'dm', maxSeq: 0, minSeq: 1, readSeq: 0, unread: 0, muted: false, pinned: false,
-        ...(cid.startsWith('g:') ? { groupId: cid.slice(2) } : { peer: cid.slice(3).split(':').find((id) => id !== s.me?.id) }),
+        id: cid, kind: groupId ? 'group' : 'dm', maxSeq: 0, minSeq: 1, readSeq: 0, unread: 0, muted: false, pinned: false,
+        ...(groupId ? { groupId } : { peer: peerOf(cid, s.me?.id) }),
       };
       conversations = {
         ...s.conversations,

@@ -1,3 +1,4 @@
+import { isAmendKind } from '../../../src/domain/message-kinds.js';
 import type { Entry } from '../api/types.js';
 
 /** A message we sent that has no seq yet (waiting for its ack), or that failed. */
@@ -35,10 +36,10 @@ export interface Timeline {
 export const emptyTimeline: Timeline = { entries: [], oldest: Infinity, complete: false };
 
 /** Kinds that are shown as bubbles; the others change an existing entry. */
-export const isVisible = (e: Entry) => e.kind !== 'recall' && e.kind !== 'edit';
+export const isVisible = (e: Entry) => !isAmendKind(e.kind);
 
 function fold(entries: Entry[], e: Entry): Entry[] {
-  if ((e.kind === 'recall' || e.kind === 'edit') && e.target !== undefined) {
+  if (isAmendKind(e.kind) && e.target !== undefined) {
     const i = entries.findIndex((x) => x.seq === e.target);
     if (i < 0) return entries;
     const t = entries[i]!;
@@ -66,7 +67,7 @@ export function addEntries(tl: Timeline, incoming: Entry[]): Timeline {
   if (!added) return tl;
   let entries = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
   // Apply every recall/edit we hold onto its target, whichever arrived first.
-  for (const e of entries) if (e.kind === 'recall' || e.kind === 'edit') entries = fold(entries, e);
+  for (const e of entries) if (isAmendKind(e.kind)) entries = fold(entries, e);
   // Shown history is the gap-free run ending at the newest entry; older pages extend it.
   let i = entries.length - 1;
   while (i > 0 && entries[i - 1]!.seq === entries[i]!.seq - 1) i--;

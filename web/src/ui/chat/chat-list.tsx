@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { groupOf } from '../../api/conversation-ids.js';
 import { conversations as convApi } from '../../api/endpoints.js';
 import type { ConversationSummary } from '../../api/types.js';
 import { listStamp } from '../../format.js';
@@ -77,7 +78,7 @@ export function ChatList({ active }: { active?: string }) {
   const q = filter.trim().toLowerCase();
   const shown = q
     ? list.filter((c) => {
-      const name = c.kind === 'group' ? groups[c.groupId ?? c.id.slice(2)]?.name : users[c.peer ?? '']?.nickname;
+      const name = c.kind === 'group' ? groups[c.groupId ?? groupOf(c.id) ?? '']?.name : users[c.peer ?? '']?.nickname;
       return (name ?? '').toLowerCase().includes(q);
     })
     : list;

@@ -1,19 +1,14 @@
+import { groupOf, peerOf } from '../../api/conversation-ids.js';
 import type { ConversationSummary } from '../../api/types.js';
 import { app } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
 import { useUser } from '../../state/users.js';
 
-/** The peer of a direct chat `dm:<a>:<b>` seen from `me`. */
-export function peerOf(cid: string, me: string | undefined): string | undefined {
-  if (!cid.startsWith('dm:')) return undefined;
-  return cid.slice(3).split(':').find((id) => id !== me);
-}
-
 /** Title, avatar source and presence of a conversation, for the list and the chat header. */
 export function useConversationMeta(cid: string, summary?: ConversationSummary) {
   const me = useStore(app, (s) => s.me?.id);
   const peerId = summary?.peer ?? peerOf(cid, me);
-  const groupId = summary?.groupId ?? (cid.startsWith('g:') ? cid.slice(2) : undefined);
+  const groupId = summary?.groupId ?? groupOf(cid);
   const peer = useUser(peerId);
   const remark = useStore(app, (s) => (peerId ? s.remarks[peerId] : undefined));
   const group = useStore(app, (s) => (groupId ? s.groups[groupId] : undefined));
