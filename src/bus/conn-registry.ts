@@ -42,8 +42,6 @@ export interface ConnRegistry {
   /** Runs one sweep now (it also runs by itself); returns the users it found offline. */
   sweep(): Promise<string[]>;
   onChange(handler: ChangeHandler): void;
-  /** Test hook: stop all work without any cleanup, as if the process had been killed. */
-  halt(): void;
   /** Graceful stop: stops the heartbeat and marks this node dead so others sweep it at once. */
   close(): Promise<void>;
 }

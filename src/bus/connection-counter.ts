@@ -49,11 +49,6 @@ export class RegistryConnectionCounter implements ConnectionCounter {
     return this.registry.count(userId);
   }
 
-  /** Test hook: stop refreshing without cleanup, as a killed process would. */
-  halt() {
-    this.registry.halt();
-  }
-
   close() {
     return this.registry.close();
   }

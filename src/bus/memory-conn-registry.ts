@@ -114,13 +114,14 @@ export class MemoryConnRegistry implements ConnRegistry {
     this.handlers.push(handler);
   }
 
-  halt() {
+  /** Stops the heartbeat and the sweeps, nothing else (a subclass in test/support uses it to stand for a killed node). */
+  protected stop() {
     this.stopTimer?.();
     this.stopTimer = undefined;
   }
 
   async close() {
-    this.halt();
+    this.stop();
     // Marked dead: the next sweep anywhere reports this node's users offline.
     this.hub.beats.set(this.nodeId, -Infinity);
     this.local.clear();

@@ -55,11 +55,6 @@ export class RegistryPresence implements Presence {
     return this.registry.sweep();
   }
 
-  /** Test hook: stop refreshing without cleanup, as a killed process would. */
-  halt() {
-    this.registry.halt();
-  }
-
   close() {
     return this.registry.close();
   }

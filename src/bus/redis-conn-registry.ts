@@ -148,14 +148,15 @@ export class RedisConnRegistry implements ConnRegistry {
     this.handlers.push(handler);
   }
 
-  halt() {
+  /** Stops all work, with no cleanup in Redis (a subclass in test/support uses it to stand for a killed node). */
+  protected stop() {
     this.halted = true;
     clearInterval(this.timer);
   }
 
   async close() {
     if (this.halted) return;
-    this.halt();
+    this.stop();
     try {
       // Others sweep this node at their next beat instead of waiting for the ttl.
       await this.client.del(`${this.base}node:${this.nodeId}`);
