@@ -5,7 +5,7 @@ import { newId } from '../../src/domain/ids.js';
 import type { DialectName } from '../../src/store/db.js';
 import type { WriteItem } from '../../src/store/entry-log.js';
 import { type Store, openStore } from '../../src/store/store.js';
-import { freshDatabase } from '../support/databases.js';
+import { freshDatabase } from '../../fixtures/databases.js';
 
 /**
  * One fresh database per dialect for a `Store` conformance file, opened as two stores: two
