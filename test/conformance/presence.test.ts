@@ -107,7 +107,10 @@ describe.each(impls)('Presence conformance: $name', (impl) => {
     await a!.connect('leaving', 'l1');
     await a!.close();
     expect(await b!.online(['leaving'])).toEqual(new Set());
-    expect(await b!.sweep()).toEqual(['leaving']);
+    // b's own timed sweep may run first; either way the user is reported offline exactly once.
+    const swept = await b!.sweep();
+    expect(swept.length === 0 || (swept.length === 1 && swept[0] === 'leaving')).toBe(true);
+    await until(() => rb.offline.length > 0, 'the offline report', 2000);
     expect(rb.offline).toEqual(['leaving']);
   });
 });
