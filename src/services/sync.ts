@@ -48,7 +48,9 @@ export async function runSync(
         mine.set(cid, { conversationId: cid, kind: view.ref.kind, maxSeq: view.maxSeq, minSeq: view.minSeq, readSeq: view.readSeq, joinedSeq: view.floor, leftSeq: null, muted: false, pinned: false });
       }
     } catch (e) {
-      if (!isAppError(e)) throw e;
+      // A refusal for this one conversation is answered and the sync goes on; an unreachable
+      // store (temporary) fails the whole sync, which the client retries.
+      if (!isAppError(e) || e.temporary) throw e;
       if (!(await emit({ type: 'error', code: e.code, message: `${e.message}: ${cid.slice(0, 80)}` }))) return;
     }
   }
