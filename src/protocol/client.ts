@@ -20,15 +20,13 @@ interface PendingSend {
   frame: ClientFrame & { clientId: string };
   resolve(a: AckFrame): void;
   reject(e: Error): void;
-  /** Refusals with UNAVAILABLE so far. */
+  /** Temporary refusals (UNAVAILABLE, RATE_LIMITED, …) so far. */
   refused?: number;
 }
 
 const OPEN = 1;
 const STOP_CODES = new Set([4001, 4003]);
 const SERVICE_RESTART = 1012;
-/** Error codes (without a clientId) that end a sync without `sync.done`: retry it later. */
-const SYNC_RETRY_CODES = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL']);
 
 function randomId(): string {
   const g = globalThis as { crypto?: { randomUUID?: () => string } };
@@ -279,20 +277,20 @@ export class ParleyClient {
       }
       case 'error': {
         const p = f.clientId !== undefined ? this.pending.get(f.clientId) : undefined;
-        // A server that could not reach its database (or Redis) keeps the send pending: it is
-        // resent after a backoff on this socket, and on every reconnect (same clientId).
-        if (p && f.code !== 'UNAVAILABLE') {
+        // A temporary refusal (the server could not reach its database or Redis, or the sender
+        // is over its rate) keeps the send pending: it is resent after a backoff on this
+        // socket, and on every reconnect (same clientId).
+        if (p && !f.temporary) {
           this.pending.delete(f.clientId!);
           p.reject(new SendError(f.code, f.message));
         } else if (p) {
           this.retryLater(p);
         }
-        // A refused sync (rate limit) gets no sync.done: try it again a little later. (A read's
-        // RATE_LIMITED looks the same; then the extra sync is merely redundant.)
-        // The same for a sync that failed because the database was unreachable (UNAVAILABLE) or
-        // a server fault (INTERNAL): without this the client stayed "syncing" forever and held
-        // every new entry back.
-        if (f.clientId === undefined && SYNC_RETRY_CODES.has(f.code) && this.syncing) {
+        // A sync refused temporarily (rate limit, database unreachable) gets no sync.done: try
+        // it again a little later. (A read's RATE_LIMITED looks the same; then the extra sync is
+        // merely redundant.) The same for a server fault (INTERNAL): a sync is a read, safe to
+        // repeat, and without this the client stayed "syncing" forever and held every new entry back.
+        if (f.clientId === undefined && (f.temporary || f.code === 'INTERNAL') && this.syncing) {
           this.syncing = false;
           const only = this.syncOnly;
           const delay = f.code === 'RATE_LIMITED' ? 1000 : (this.opts.unavailableRetryMs ?? 1000);
