@@ -7,11 +7,12 @@ import { createPool as createMysqlPool } from 'mysql2';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { codedDialect } from './coded-dialect.js';
+import type { DialectName } from './dialect.js';
 import { ParleySqliteDialect, statementCache } from './sqlite-driver.js';
 
 const STATEMENT_CACHE = 500;
 
-export type DialectName = 'sqlite' | 'postgres' | 'mysql';
+export type { DialectName };
 
 export interface DbOptions {
   sqliteSynchronous?: 'FULL' | 'NORMAL';

@@ -1,4 +1,5 @@
-import type { DialectName } from './db.js';
+/** The three SQL dialects the store runs on. */
+export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
 /** True when a driver error is a unique-constraint violation, in any of the three dialects. */
 export function isUniqueViolation(e: unknown): boolean {
