@@ -14,11 +14,12 @@ import { RedisConnectionCounter, RedisPresence } from './bus/redis-presence.js';
 import { RedisRateLimiter } from './bus/redis-rate-limiter.js';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './domain/clock.js';
+import { fail } from './domain/errors.js';
 import { newId } from './domain/ids.js';
 import type { HttpContext, ReadyCheck } from './http/context.js';
 import { type Gateway, attachGateway } from './gateway/gateway.js';
 import { conversationRoutes } from './http/routes/conversations.js';
-import { endWithError } from './http/errors.js';
+import { endWithError } from './transport/raw-response.js';
 import { buildHttp } from './http/server.js';
 import { webRoutes } from './http/routes/web.js';
 import { createLogger } from './logger.js';
@@ -165,13 +166,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const http = await buildHttp(ctx, log, { api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes], root: [mediaFileRoutes, webRoutes], serveApi });
   const gateway = serveWs
     ? await attachGateway(http.server, bus, {
-      accounts: services.accounts, messaging: services.messaging, users: store.users, config, clock, log, metrics, lifecycle,
+      accounts: services.accounts, messaging: services.messaging, config, clock, log, metrics, lifecycle,
     })
     : undefined;
   if (!serveWs) {
     // PARLEY_ROLE=api: no WebSocket here; say so instead of dropping the connection.
     http.server.on('upgrade', (_req, socket) => {
-      endWithError(socket, 421, 'MISDIRECTED', 'This node serves REST only (PARLEY_ROLE=api); open WebSockets on a gateway node');
+      endWithError(socket, fail('MISDIRECTED', 'This node serves REST only (PARLEY_ROLE=api); open WebSockets on a gateway node'));
     });
   }
 

@@ -1,82 +1,111 @@
 /**
- * The one catalogue of coded errors. Every client-visible failure is an {@link AppError}
- * with a stable `code`; HTTP maps it to a status, the gateway to an error frame.
+ * What the catalogue says about one code.
+ * - `status`: the HTTP status REST answers with (the gateway sends the code in an `error` frame).
+ * - `temporary`: the same request, repeated unchanged after a pause (`Retry-After` when given),
+ *   may succeed: the refusal is about the server's state or the caller's pace, not the request.
+ *   Clients may retry these by themselves; every other code needs a change (or a person) first.
  */
-export const ErrorCodes = {
-  BAD_REQUEST: 400,
-  VALIDATION_FAILED: 400,
-  INVALID_JSON: 400,
-  /** A WebSocket message that does not decode under the connection's codec. */
-  INVALID_FRAME: 400,
-  /** A WebSocket frame with a `type` the server does not know. */
-  UNKNOWN_FRAME: 400,
-  UNAUTHENTICATED: 401,
-  INVALID_CREDENTIALS: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  ROUTE_NOT_FOUND: 404,
-  USER_NOT_FOUND: 404,
-  GROUP_NOT_FOUND: 404,
-  CONVERSATION_NOT_FOUND: 404,
-  MESSAGE_NOT_FOUND: 404,
-  MEDIA_NOT_FOUND: 404,
-  REQUEST_NOT_FOUND: 404,
-  MEMBER_NOT_FOUND: 404,
-  /** A WebSocket upgrade sent with another method than GET. */
-  METHOD_NOT_ALLOWED: 405,
-  CONFLICT: 409,
-  USERNAME_TAKEN: 409,
-  MOBILE_TAKEN: 409,
-  REQUEST_PENDING: 409,
-  ALREADY_FRIENDS: 409,
-  ALREADY_MEMBER: 409,
-  NOT_A_MEMBER: 403,
-  NOT_FRIENDS: 403,
-  BLOCKED: 403,
-  MUTED: 403,
-  ROLE_REQUIRED: 403,
-  CANNOT_TARGET_SELF: 400,
-  GROUP_FULL: 409,
-  OWNER_CANNOT_LEAVE: 409,
-  RECALL_WINDOW_PASSED: 403,
-  /** The request line, headers or body did not arrive within the HTTP timeouts. */
-  REQUEST_TIMEOUT: 408,
-  PAYLOAD_TOO_LARGE: 413,
-  /** A path (or one of its parameters) longer than the server accepts. */
-  URI_TOO_LONG: 414,
-  /** The request line and headers together are over Node's header size limit. */
-  HEADERS_TOO_LARGE: 431,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  QUOTA_EXCEEDED: 413,
-  IMAGE_TOO_LARGE: 413,
-  NO_FILE: 400,
-  TOO_MANY_FILES: 400,
-  EMPTY_FILE: 400,
-  MEDIA_UNREADABLE: 422,
-  MEDIA_URL_INVALID: 403,
-  MEDIA_URL_EXPIRED: 403,
-  RANGE_NOT_SATISFIABLE: 416,
-  RATE_LIMITED: 429,
-  TOO_MANY_ATTEMPTS: 429,
-  TOO_MANY_CONNECTIONS: 429,
-  /** The request reached a node whose PARLEY_ROLE does not serve it (route the LB by path). */
-  MISDIRECTED: 421,
-  UNAVAILABLE: 503,
-  INTERNAL: 500,
-} as const;
+export interface ErrorSpec {
+  readonly status: number;
+  readonly temporary?: true;
+}
 
-export type ErrorCode = keyof typeof ErrorCodes;
+/**
+ * The one catalogue of coded errors. Every client-visible failure is an {@link AppError}
+ * with a stable `code`; src/transport/errors.ts maps it to an HTTP reply or an error frame.
+ *
+ * Not temporary on purpose: `TOO_MANY_ATTEMPTS` (the login throttle: replaying credentials by
+ * machine is what it exists to slow; the person tries again), `INTERNAL` (a bug does not go away
+ * by itself), `MISDIRECTED` (the load balancer must route differently).
+ */
+export const ErrorCatalogue = {
+  BAD_REQUEST: { status: 400 },
+  VALIDATION_FAILED: { status: 400 },
+  INVALID_JSON: { status: 400 },
+  /** A WebSocket message that does not decode under the connection's codec. */
+  INVALID_FRAME: { status: 400 },
+  /** A WebSocket frame with a `type` the server does not know. */
+  UNKNOWN_FRAME: { status: 400 },
+  UNAUTHENTICATED: { status: 401 },
+  INVALID_CREDENTIALS: { status: 401 },
+  FORBIDDEN: { status: 403 },
+  NOT_FOUND: { status: 404 },
+  ROUTE_NOT_FOUND: { status: 404 },
+  USER_NOT_FOUND: { status: 404 },
+  GROUP_NOT_FOUND: { status: 404 },
+  CONVERSATION_NOT_FOUND: { status: 404 },
+  MESSAGE_NOT_FOUND: { status: 404 },
+  MEDIA_NOT_FOUND: { status: 404 },
+  REQUEST_NOT_FOUND: { status: 404 },
+  MEMBER_NOT_FOUND: { status: 404 },
+  /** A WebSocket upgrade sent with another method than GET. */
+  METHOD_NOT_ALLOWED: { status: 405 },
+  CONFLICT: { status: 409 },
+  USERNAME_TAKEN: { status: 409 },
+  MOBILE_TAKEN: { status: 409 },
+  REQUEST_PENDING: { status: 409 },
+  ALREADY_FRIENDS: { status: 409 },
+  ALREADY_MEMBER: { status: 409 },
+  NOT_A_MEMBER: { status: 403 },
+  NOT_FRIENDS: { status: 403 },
+  BLOCKED: { status: 403 },
+  MUTED: { status: 403 },
+  ROLE_REQUIRED: { status: 403 },
+  CANNOT_TARGET_SELF: { status: 400 },
+  GROUP_FULL: { status: 409 },
+  OWNER_CANNOT_LEAVE: { status: 409 },
+  RECALL_WINDOW_PASSED: { status: 403 },
+  /** The request line, headers or body did not arrive within the HTTP timeouts. */
+  REQUEST_TIMEOUT: { status: 408, temporary: true },
+  PAYLOAD_TOO_LARGE: { status: 413 },
+  /** A path (or one of its parameters) longer than the server accepts. */
+  URI_TOO_LONG: { status: 414 },
+  /** The request line and headers together are over Node's header size limit. */
+  HEADERS_TOO_LARGE: { status: 431 },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415 },
+  QUOTA_EXCEEDED: { status: 413 },
+  IMAGE_TOO_LARGE: { status: 413 },
+  NO_FILE: { status: 400 },
+  TOO_MANY_FILES: { status: 400 },
+  EMPTY_FILE: { status: 400 },
+  MEDIA_UNREADABLE: { status: 422 },
+  MEDIA_URL_INVALID: { status: 403 },
+  MEDIA_URL_EXPIRED: { status: 403 },
+  RANGE_NOT_SATISFIABLE: { status: 416 },
+  RATE_LIMITED: { status: 429, temporary: true },
+  TOO_MANY_ATTEMPTS: { status: 429 },
+  TOO_MANY_CONNECTIONS: { status: 429, temporary: true },
+  /** The request reached a node whose PARLEY_ROLE does not serve it (route the LB by path). */
+  MISDIRECTED: { status: 421 },
+  UNAVAILABLE: { status: 503, temporary: true },
+  INTERNAL: { status: 500 },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ErrorCatalogue;
+
+/** The HTTP status of every code (the catalogue without its flags). */
+export const ErrorCodes = Object.fromEntries(Object.entries(ErrorCatalogue).map(([code, spec]) => [code, spec.status])) as {
+  readonly [K in ErrorCode]: (typeof ErrorCatalogue)[K]['status'];
+};
+
+/** True when the catalogue marks `code` temporary (see {@link ErrorSpec}). */
+export function isTemporary(code: ErrorCode): boolean {
+  return (ErrorCatalogue[code] as ErrorSpec).temporary === true;
+}
 
 export class AppError extends Error {
   readonly status: number;
+  readonly temporary: boolean;
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'AppError';
     this.status = ErrorCodes[code];
+    this.temporary = isTemporary(code);
   }
 }
 

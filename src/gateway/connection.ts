@@ -1,25 +1,23 @@
 import type { WebSocket } from 'ws';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
-import { isAppError } from '../domain/errors.js';
+import type { ErrorCode } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { Metrics } from '../metrics.js';
 import type { Codec } from '../protocol/codec.js';
+import { checkFrame } from '../protocol/frame-schemas.js';
 import { type ClientFrame, CloseCodes, type ServerFrame } from '../protocol/frames.js';
 import type { AccountService, Actor } from '../services/accounts.js';
 import type { Logger } from '../domain/logger.js';
 import type { MessagingService } from '../services/messaging.js';
 import type { PresenceLifecycle } from '../services/presence-lifecycle.js';
-import { isConnectionError } from '../store/dialect.js';
-import type { UserRepo } from '../store/users.js';
-import { checkFrame } from './frame-schemas.js';
+import { errorFrame, toWireError } from '../transport/errors.js';
 import type { Hub, HubConn } from './hub.js';
 import { type PreparedFrame, SocketWriter } from './socket-writer.js';
 
 export interface ConnectionDeps {
   accounts: AccountService;
   messaging: MessagingService;
-  users: UserRepo;
   hub: Hub;
   config: Config;
   clock: Clock;
@@ -103,7 +101,7 @@ export class Connection implements HubConn {
     this.state = 'starting';
     this.userId = actor.userId;
     this.sessionId = actor.sessionId;
-    const { hub, config, messaging, users } = this.d;
+    const { hub, config, messaging, accounts } = this.d;
     try {
       // The limit holds across nodes (the counter is shared through Redis when configured).
       if (!this.admitted) {
@@ -123,7 +121,7 @@ export class Connection implements HubConn {
       await hub.add(this, groups);
       if (this.isClosed()) return; // cleanup ran meanwhile: do not register presence after it
       const online = await this.d.lifecycle.connected(actor.userId, this.id);
-      const user = await users.byId(actor.userId);
+      const user = await accounts.current(actor.userId);
       if (this.isClosed()) return;
       if (!user) {
         this.close(CloseCodes.UNAUTHENTICATED, 'account gone');
@@ -182,7 +180,7 @@ export class Connection implements HubConn {
     this.enqueue(frame);
   }
 
-  private bad(code: string, message: string, clientId?: string) {
+  private bad(code: ErrorCode, message: string, clientId?: string) {
     this.send({ type: 'error', code, message, ...(clientId ? { clientId } : {}) });
     if (++this.badFrames >= MAX_BAD_FRAMES) this.close(CloseCodes.POLICY_VIOLATION, 'too many invalid frames');
   }
@@ -232,15 +230,9 @@ export class Connection implements HubConn {
   }
 
   private fail(err: unknown, clientId?: string) {
-    const withId = clientId ? { clientId } : {};
-    if (isAppError(err)) {
-      this.send({ type: 'error', code: err.code, message: err.message, ...withId });
-    } else if (isConnectionError(err) || (err as { code?: string })?.code === 'UNAVAILABLE') {
-      this.send({ type: 'error', code: 'UNAVAILABLE', message: 'Temporarily unavailable; retry', ...withId });
-    } else {
-      this.d.log.error({ err }, 'frame handling failed');
-      this.send({ type: 'error', code: 'INTERNAL', message: 'Internal error', ...withId });
-    }
+    const w = toWireError(err);
+    if (w.level !== 'debug') this.d.log[w.level]({ err }, 'frame handling failed');
+    this.send(errorFrame(w, clientId || undefined));
   }
 
   /** Sync output waits (bounded) for the socket to drain instead of piling up a backlog. */

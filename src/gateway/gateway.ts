@@ -2,15 +2,15 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Bus } from '../bus/bus.js';
-import { isAppError } from '../domain/errors.js';
+import { fail, isAppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { bearerToken } from '../http/auth.js';
-import { endWithError } from '../http/errors.js';
 import { codecFor } from '../protocol/codec.js';
 import { CloseCodes, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK } from '../protocol/frames.js';
 import type { Actor } from '../services/accounts.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import { Hub } from './hub.js';
+import { bearerToken } from '../transport/bearer.js';
+import { endWithError } from '../transport/raw-response.js';
 import { restartSocketsOnBusRecovery } from './bus-recovery.js';
 
 export const WS_PATH = '/ws';
@@ -32,7 +32,7 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   }
 }
 
-/** Refuses an upgrade with a status and the coded JSON body of every other error. */
+/** Refuses an upgrade with the status, coded JSON body and Retry-After of every other error. */
 const refuse = endWithError;
 
 /**
@@ -61,17 +61,17 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
   wss.on('wsClientError', (err: Error, socket: Duplex, req: IncomingMessage) => {
     const version = Number(req.headers['sec-websocket-version']);
     const headers: Record<string, string> = version === 13 || version === 8 ? {} : { 'Sec-WebSocket-Version': '13, 8' };
-    if (req.method !== 'GET') refuse(socket, 405, 'METHOD_NOT_ALLOWED', 'A WebSocket upgrade must be a GET', { Allow: 'GET' });
-    else refuse(socket, 400, 'BAD_REQUEST', `Malformed WebSocket handshake: ${err.message}`, headers);
+    if (req.method !== 'GET') refuse(socket, fail('METHOD_NOT_ALLOWED', 'A WebSocket upgrade must be a GET'), { Allow: 'GET' });
+    else refuse(socket, fail('BAD_REQUEST', `Malformed WebSocket handshake: ${err.message}`), headers);
   });
 
   const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
     try {
       const path = (req.url ?? '').split('?')[0];
-      if (path !== WS_PATH) return refuse(socket, 404, 'ROUTE_NOT_FOUND', 'No WebSocket endpoint here');
-      if (closing) return refuse(socket, 503, 'UNAVAILABLE', 'Shutting down');
-      if (!originAllowed(req.headers.origin, req.headers.host, config.origins)) return refuse(socket, 403, 'FORBIDDEN', 'Origin not allowed');
+      if (path !== WS_PATH) return refuse(socket, fail('ROUTE_NOT_FOUND', 'No WebSocket endpoint here'));
+      if (closing) return refuse(socket, fail('UNAVAILABLE', 'Shutting down'));
+      if (!originAllowed(req.headers.origin, req.headers.host, config.origins)) return refuse(socket, fail('FORBIDDEN', 'Origin not allowed'));
       let actor: Actor | undefined;
       const connId = newId();
       if (req.headers.authorization !== undefined) {
@@ -80,14 +80,14 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
           if (!token) throw new Error('malformed');
           actor = await accounts.authenticate(token);
         } catch (e) {
-          // Only a bad token is a 401; a database that cannot check it is the outer 503.
-          if (token && !isAppError(e)) throw e;
-          return refuse(socket, 401, 'UNAUTHENTICATED', 'Missing, expired or revoked token');
+          // Only a bad token is a 401; a database that cannot check it (UNAVAILABLE) is the outer 503.
+          if (token && !(isAppError(e) && e.code === 'UNAUTHENTICATED')) throw e;
+          return refuse(socket, fail('UNAUTHENTICATED', 'Missing, expired or revoked token'));
         }
         // The user is known before the upgrade, so the limit can refuse with a status (an
         // auth-frame socket can only be closed with 4008 once it has said who it is).
         if (!(await lifecycle.admit(actor.userId, connId))) {
-          return refuse(socket, 429, 'TOO_MANY_CONNECTIONS', `At most ${config.connectionsPerUser} connections per user`, { 'Retry-After': '5' });
+          return refuse(socket, fail('TOO_MANY_CONNECTIONS', `At most ${config.connectionsPerUser} connections per user`, { retryAfterMs: 5000 }));
         }
       }
       let started = false;
@@ -104,7 +104,9 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
       });
     } catch (err) {
       log.warn({ err }, 'upgrade failed');
-      refuse(socket, 503, 'UNAVAILABLE', 'Try again');
+      // A coded failure (the store's UNAVAILABLE) keeps its code; anything else during the
+      // handshake (a connection counter that cannot be reached) is also "try again".
+      refuse(socket, isAppError(err) ? err : fail('UNAVAILABLE', 'Try again'));
     }
   };
   server.on('upgrade', onUpgrade);

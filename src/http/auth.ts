@@ -1,18 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fail } from '../domain/errors.js';
 import type { AccountService, Actor } from '../services/accounts.js';
+import { bearerToken } from '../transport/bearer.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     actor?: Actor;
   }
-}
-
-/** The bearer token of a request, from the Authorization header only (never the URL). */
-export function bearerToken(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m?.[1];
 }
 
 /** An onRequest hook that resolves the session or answers 401. */

@@ -11,8 +11,12 @@ export const Bio = Type.String({ maxLength: 512 });
 export const Device = Type.String({ minLength: 1, maxLength: 128 });
 
 export const ErrorReply = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
-}, { $id: 'ErrorReply', description: 'Every failure: a stable code and a human message' });
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    temporary: Type.Optional(Type.Literal(true, { description: 'Present when the same request may succeed if repeated unchanged later' })),
+  }),
+}, { $id: 'ErrorReply', description: 'Every failure: a stable code, a human message, and `temporary` for retryable ones' });
 
 export const PublicUser = Type.Object({
   id: Id, username: Type.String(), nickname: Type.String(),

@@ -5,7 +5,10 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { HttpContext } from './context.js';
-import { endWithError, errorBody, installErrorHandling } from './errors.js';
+import { fail } from '../domain/errors.js';
+import { errorBody, toWireError } from '../transport/errors.js';
+import { endWithError } from '../transport/raw-response.js';
+import { installErrorHandling } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { opsRoutes } from './routes/ops.js';
 import { ErrorReply } from './schemas.js';
@@ -62,18 +65,19 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
     frameworkErrors: (err, _req, res) => {
       const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
       const reply = res as unknown as { status(n: number): { send(b: unknown): unknown } };
-      void reply.status(tooLong ? 414 : 400).send(errorBody(tooLong ? 'URI_TOO_LONG' : 'BAD_REQUEST', tooLong ? 'A path parameter is too long' : 'The URL is malformed'));
+      const w = toWireError(tooLong ? fail('URI_TOO_LONG', 'A path parameter is too long') : fail('BAD_REQUEST', 'The URL is malformed'));
+      void reply.status(w.status).send(errorBody(w));
     },
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (err.code === 'ECONNRESET' || socket.destroyed) return;
-      const [status, code, message] = err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'HEADERS_TOO_LARGE', 'The request line and headers are too large'] as const
-        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive'] as const
-          : [400, 'BAD_REQUEST', 'Malformed HTTP request'] as const;
+      const refusal = err.code === 'HPE_HEADER_OVERFLOW'
+        ? fail('HEADERS_TOO_LARGE', 'The request line and headers are too large')
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? fail('REQUEST_TIMEOUT', 'The request took too long to arrive')
+          : fail('BAD_REQUEST', 'Malformed HTTP request');
       // A reply already under way (a handler answered before the body was in) is not interrupted
       // by a second status line: the connection just ends.
       const replying = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
-      if (socket.writable && !replying) endWithError(socket, status, code, message);
+      if (socket.writable && !replying) endWithError(socket, refusal);
       else socket.destroy();
     },
     ...(tls ? { https: { ...tls, ...timeouts } } : {}),
@@ -120,8 +124,9 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
   if (extra.serveApi === false) {
     // PARLEY_ROLE=gateway: this node serves WebSocket and ops routes only.
     await app.register(async (api) => {
-      api.all('/*', { schema: { hide: true } as object }, async (_req, reply) => reply.status(421).send(errorBody(
-        'MISDIRECTED', `This node serves WebSocket only (PARLEY_ROLE=${ctx.config.role}); send REST requests to an api node`)));
+      api.all('/*', { schema: { hide: true } as object }, async () => {
+        throw fail('MISDIRECTED', `This node serves WebSocket only (PARLEY_ROLE=${ctx.config.role}); send REST requests to an api node`);
+      });
     }, { prefix: API_PREFIX });
     for (const plugin of extra.root ?? []) await app.register(plugin, { ctx });
     return app;

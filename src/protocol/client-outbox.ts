@@ -8,12 +8,12 @@ interface PendingSend {
   frame: AckedFrame;
   resolve(a: AckFrame): void;
   reject(e: Error): void;
-  /** Refusals with UNAVAILABLE so far. */
+  /** Temporary refusals (UNAVAILABLE, RATE_LIMITED, …) so far. */
   refused?: number;
 }
 
 export interface OutboxOptions {
-  /** First delay before resending a send refused with UNAVAILABLE (ms, default 1000). */
+  /** First delay before resending a send refused temporarily (ms, default 1000). */
   unavailableRetryMs?: number;
   /** Largest such delay (ms, default 15 000). */
   backoffMaxMs?: number;
@@ -24,7 +24,7 @@ export interface OutboxOptions {
  * The client's unacknowledged sends. Contract: every added frame stays until its `ack` (resolves)
  * or a final `error` with its clientId (rejects with {@link SendError}); it is written again,
  * unchanged (the SAME clientId, so the server stores it once), on every {@link resendAll} and,
- * after an UNAVAILABLE refusal, after a backoff. Resends keep the order the frames were added in,
+ * after a temporary refusal, after a backoff. Resends keep the order the frames were added in,
  * so a device's messages keep their order. `write` returns false when nothing could be written
  * (offline); the frame then waits for the next `resendAll`.
  */
@@ -60,15 +60,16 @@ export class Outbox {
   }
 
   /**
-   * An error frame. One naming a pending send rejects it, except UNAVAILABLE (the server could
-   * not reach its database or Redis and stored nothing): that send stays and is resent after a
-   * backoff on this socket, and on every reconnect.
+   * An error frame. One naming a pending send rejects it, except a temporary refusal (the frame
+   * says `temporary`: the server could not reach its database or Redis, or the sender is over
+   * its rate, and stored nothing): that send stays and is resent after a backoff on this socket,
+   * and on every reconnect.
    */
   refused(f: ErrorFrame) {
     if (f.clientId === undefined) return;
     const p = this.pending.get(f.clientId);
     if (!p) return;
-    if (f.code === 'UNAVAILABLE') {
+    if (f.temporary) {
       this.retryLater(p);
       return;
     }

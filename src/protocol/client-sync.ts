@@ -3,7 +3,6 @@ import type { EntryOrder } from './client-order.js';
 import type { ClientFrame, Entry, ErrorFrame, SyncBatchFrame, SyncDoneFrame, UserEvent } from './frames.js';
 
 /** Error codes (without a clientId) that end a sync without `sync.done`: retry it later. */
-const SYNC_RETRY_CODES = new Set(['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL']);
 /** Repair syncs that may fail to place held entries before they are dropped. */
 const MAX_GAP_TRIES = 3;
 
@@ -121,7 +120,8 @@ export class SyncController {
    * the client stayed "syncing" forever and held every new entry back.
    */
   error(f: ErrorFrame) {
-    if (f.clientId !== undefined || !SYNC_RETRY_CODES.has(f.code) || !this.running) return;
+    // A server fault (INTERNAL) is retried too: a sync is a read, safe to repeat.
+    if (f.clientId !== undefined || !(f.temporary || f.code === 'INTERNAL') || !this.running) return;
     this.running = false;
     const only = this.only;
     const delay = f.code === 'RATE_LIMITED' ? 1000 : (this.opts.unavailableRetryMs ?? 1000);

@@ -38,9 +38,10 @@ export interface ClientOptions {
   /** Delay before a detected gap is repaired by sync (default 250 ms): reordered live frames usually fill it first. */
   gapDelayMs?: number;
   /**
-   * A send refused with `UNAVAILABLE` (database or Redis unreachable on the server) stays
-   * pending and is resent with the same clientId after this delay (ms, default 1000, doubling
-   * per refusal up to `backoffMaxMs`), and again on every reconnect.
+   * A send refused temporarily (an error frame with `temporary: true`: `UNAVAILABLE` when the
+   * server cannot reach its database or Redis, `RATE_LIMITED`) stays pending and is resent with
+   * the same clientId after this delay (ms, default 1000, doubling per refusal up to
+   * `backoffMaxMs`), and again on every reconnect.
    */
   unavailableRetryMs?: number;
   random?: () => number;

@@ -3,6 +3,7 @@
  * the server, the protocol client, the web client and the load generator. docs/protocol.md is
  * the prose version of this file.
  */
+import type { ErrorCode } from '../domain/errors.js';
 
 import type { EntryKind, MessageKind } from '../domain/message-kinds.js';
 
@@ -114,7 +115,11 @@ export interface TypingOutFrame { type: 'typing'; conversation: string; userId: 
 export interface PresenceFrame { type: 'presence'; userId: string; online: boolean }
 export interface EventFrame { type: 'event'; event: UserEvent }
 export interface PongFrame { type: 'pong'; id?: string | number; ts: number }
-export interface ErrorFrame { type: 'error'; clientId?: string; code: string; message: string }
+/**
+ * A frame that failed. `code` is from the error catalogue (src/domain/errors.ts); `temporary` is
+ * present (true) when the catalogue says the same frame may succeed if resent unchanged later.
+ */
+export interface ErrorFrame { type: 'error'; clientId?: string; code: ErrorCode; message: string; temporary?: true }
 
 export type ServerFrame =
   | ReadyFrame | AckFrame | MessageFrame | SyncBatchFrame | SyncDoneFrame | ReceiptFrame

@@ -170,6 +170,12 @@ export class AccountService {
     return publicUser(u);
   }
 
+  /** The account a freshly authenticated socket belongs to, or undefined when it is gone meanwhile. */
+  async current(userId: string): Promise<PublicUser | undefined> {
+    const u = await this.deps.store.users.byId(userId);
+    return u ? publicUser(u) : undefined;
+  }
+
   /** Exact lookup by username (any case) or mobile; never a listing. */
   async find(q: string): Promise<PublicUser[]> {
     const u = await this.deps.store.users.byLogin(q.trim());

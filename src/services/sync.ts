@@ -53,7 +53,9 @@ export async function runSync(
       const view = await access.canRead(userId, cid);
       if (view.ceil > 0) mine.set(cid, impliedMembership(cid, view, view.readSeq));
     } catch (e) {
-      if (!isAppError(e)) throw e;
+      // A refusal for this one conversation is answered and the sync goes on; an unreachable
+      // store (temporary) fails the whole sync, which the client retries.
+      if (!isAppError(e) || e.temporary) throw e;
       if (!(await emit({ type: 'error', code: e.code, message: `${e.message}: ${cid.slice(0, 80)}` }))) return;
     }
   }

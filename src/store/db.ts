@@ -6,11 +6,13 @@ import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import { createPool as createMysqlPool } from 'mysql2';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { codedDialect } from './coded-dialect.js';
+import type { DialectName } from './dialect.js';
 import { ParleySqliteDialect, statementCache } from './sqlite-driver.js';
 
 const STATEMENT_CACHE = 500;
 
-export type DialectName = 'sqlite' | 'postgres' | 'mysql';
+export type { DialectName };
 
 export interface DbOptions {
   sqliteSynchronous?: 'FULL' | 'NORMAL';
@@ -32,7 +34,10 @@ export function dialectOf(url: string): DialectName {
   throw new Error(`Unsupported database URL scheme: ${url.split(':')[0]}`);
 }
 
-/** Opens a Kysely instance for any of the three dialects; the only place that knows drivers. */
+/**
+ * Opens a Kysely instance for any of the three dialects; the only place that knows drivers.
+ * Every dialect is wrapped by `codedDialect`: an unreachable database fails as `UNAVAILABLE`.
+ */
 export function openDb(url: string, opts: DbOptions = {}): Db {
   const dialect = dialectOf(url);
   let db: Kysely<Database>;
@@ -52,12 +57,12 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
       // A private in-memory database exists only on its one connection: Kysely's own driver.
       const sqlite = open();
       const prepare = statementCache(sqlite, STATEMENT_CACHE);
-      db = new Kysely<Database>({ dialect: new SqliteDialect({ database: { close: () => sqlite.close(), prepare } }) });
+      db = new Kysely<Database>({ dialect: codedDialect(new SqliteDialect({ database: { close: () => sqlite.close(), prepare } })) });
     } else {
       // `availableParallelism` honours the CPU affinity mask (taskset, cpusets).
       const auto = os.availableParallelism() > 1 ? 'thread' : 'inline';
       const writer = !opts.sqliteWriter || opts.sqliteWriter === 'auto' ? auto : opts.sqliteWriter;
-      db = new Kysely<Database>({ dialect: new ParleySqliteDialect({ file, pragmas, writer, open, statementCache: STATEMENT_CACHE }) });
+      db = new Kysely<Database>({ dialect: codedDialect(new ParleySqliteDialect({ file, pragmas, writer, open, statementCache: STATEMENT_CACHE })) });
     }
   } else if (dialect === 'postgres') {
     const pool = new pg.Pool({
@@ -70,9 +75,9 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
     pool.on('error', () => {});
     // A client checked out by a transaction has no pool listener: when the database goes away
     // between two of its statements, pg emits 'error' on it, and unheard that ends the process.
-    // The failure still reaches the statement's promise (and the caller's UNAVAILABLE).
+    // The failure still reaches the statement's promise (coded UNAVAILABLE by codedDialect).
     pool.on('connect', (client) => client.on('error', () => {}));
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: codedDialect(new PostgresDialect({ pool })) });
   } else {
     const pool = createMysqlPool({
       uri: url,
@@ -83,7 +88,7 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
       timezone: 'Z',
     });
     pool.on('connection', (conn: any) => conn.on('error', () => {}));
-    db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: codedDialect(new MysqlDialect({ pool })) });
   }
   return { db, dialect, close: () => db.destroy() };
 }

@@ -1,4 +1,5 @@
-import type { DialectName } from './db.js';
+/** The three SQL dialects the store runs on. */
+export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
 /** True when a driver error is a unique-constraint violation, in any of the three dialects. */
 export function isUniqueViolation(e: unknown): boolean {
@@ -22,7 +23,9 @@ export function violatedConstraint(e: unknown): string {
 export function isConnectionError(e: unknown): boolean {
   const code = (e as { code?: string })?.code ?? '';
   return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', '57P01', '08006', '08001', '08003', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)
-    || /Connection terminated|connect ECONNREFUSED|Connection lost|closed state/i.test(String((e as Error)?.message ?? ''));
+    // pg: a client whose socket dropped mid-transaction answers its next statement (the
+    // rollback included) with "…has encountered a connection error and is not queryable".
+    || /Connection terminated|connect ECONNREFUSED|Connection lost|closed state|not queryable/i.test(String((e as Error)?.message ?? ''));
 }
 
 /** Deadlocks and serialization failures: the transaction may simply be retried. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type ErrorCode, isTemporary } from '../../src/domain/errors.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
 import { RawSocket, until } from '../support/ws-clients.js';
 import { RawConnection } from '../hardening/raw-ws.js';
@@ -12,7 +13,10 @@ async function refusal(port: number, request: string) {
   const headers = new Map(head!.split('\r\n').slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
   expect(headers.get('content-type'), c.head).toBe('application/json');
   const json = JSON.parse(body);
-  expect(Object.keys(json.error).sort(), c.head).toEqual(['code', 'message']);
+  // `temporary: true` exactly on the codes the catalogue marks temporary, nothing else.
+  const temporary = isTemporary(json.error.code as ErrorCode);
+  expect(Object.keys(json.error).sort(), c.head).toEqual(temporary ? ['code', 'message', 'temporary'] : ['code', 'message']);
+  if (temporary) expect(json.error.temporary, c.head).toBe(true);
   return { status, code: json.error.code as string, headers };
 }
 

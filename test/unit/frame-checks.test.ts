@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFrame } from '../../src/gateway/frame-schemas.js';
+import { checkFrame } from '../../src/protocol/frame-schemas.js';
 import { MESSAGE_KINDS } from '../../src/protocol/frames.js';
 
 const s = (n: number, c = 'x') => c.repeat(n);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { MessageFields } from '../../gateway/frame-schemas.js';
+import { MessageFields } from '../../protocol/frame-schemas.js';
 import { actor, requireAuth } from '../auth.js';
 import type { HttpContext } from '../context.js';
 import { Page, errors } from '../schemas.js';

@@ -1,6 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { type ClientFrame, MESSAGE_KINDS } from '../protocol/frames.js';
+import { type ClientFrame, MESSAGE_KINDS } from './frames.js';
 
 /**
  * Runtime schemas of the client→server frames of src/protocol/frames.ts (the source of truth):
