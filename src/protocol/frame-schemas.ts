@@ -8,6 +8,12 @@ import { type ClientFrame, MESSAGE_KINDS } from './frames.js';
  * Service rules (text length from config, data shapes, authorization) are checked by the service.
  */
 const o = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
+/**
+ * A record key of at most `n` characters. TypeBox turns a Record's key schema into a
+ * `patternProperties` pattern and ignores `maxLength` there, so the length goes into the pattern,
+ * and `additionalProperties: false` on the record refuses every key the pattern does not match.
+ */
+const keyUpTo = (n: number) => Type.String({ pattern: `^[\\s\\S]{0,${n}}$` });
 const ClientId = Type.String({ minLength: 1, maxLength: 64 });
 const Cid = Type.String({ minLength: 1, maxLength: 80 });
 const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
@@ -21,12 +27,12 @@ export const MessageFields = {
   media: Type.Optional(Type.String({ maxLength: 64 })),
   replyTo: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   mentions: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 50 })),
-  data: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
+  data: Type.Optional(Type.Record(keyUpTo(64), Type.Unknown(), { additionalProperties: false })),
 };
 export const SendSchema = o({ type: Type.Literal('send'), to: Cid, ...MessageFields });
 export const SyncSchema = o({
   type: Type.Literal('sync'),
-  conversations: Type.Optional(Type.Record(Type.String({ maxLength: 80 }), Seq, { maxProperties: 5000 })),
+  conversations: Type.Optional(Type.Record(keyUpTo(80), Seq, { maxProperties: 5000, additionalProperties: false })),
   events: Type.Optional(Seq),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
   only: Type.Optional(Type.Boolean()),

@@ -42,16 +42,16 @@ describe('Outbox', () => {
     expect(h.wrote).toHaveLength(5);
   });
 
-  it('a final error rejects only its send; UNAVAILABLE keeps it and resends the refused ones after a backoff, in order', async () => {
+  it('a final error rejects only its send; a temporary one (UNAVAILABLE) keeps it and resends the refused ones after a backoff, in order', async () => {
     const h = harness();
     const p1 = h.box.add(send('c1'));
     const p2 = h.box.add(send('c2'));
     const p3 = h.box.add(send('c3'));
     h.box.refused({ type: 'error', code: 'NOT_FRIENDS', message: 'no', clientId: 'c2' });
     await expect(p2).rejects.toEqual(new SendError('NOT_FRIENDS', 'no'));
-    h.box.refused({ type: 'error', code: 'UNAVAILABLE', message: 'db', clientId: 'c3' });
-    h.box.refused({ type: 'error', code: 'UNAVAILABLE', message: 'db', clientId: 'c1' });
-    h.box.refused({ type: 'error', code: 'RATE_LIMITED', message: 'x' }); // no clientId: not a send's
+    h.box.refused({ type: 'error', code: 'UNAVAILABLE', message: 'db', temporary: true, clientId: 'c3' });
+    h.box.refused({ type: 'error', code: 'UNAVAILABLE', message: 'db', temporary: true, clientId: 'c1' });
+    h.box.refused({ type: 'error', code: 'RATE_LIMITED', message: 'x', temporary: true }); // no clientId: not a send's
     expect(h.box.clientIds).toEqual(['c1', 'c3']);
     h.wrote.length = 0;
     vi.advanceTimersByTime(49); // half the 100 ms base is fixed, the jitter (random 0) adds nothing
@@ -59,7 +59,7 @@ describe('Outbox', () => {
     vi.advanceTimersByTime(1);
     expect(h.ids()).toEqual(['c1', 'c3']); // one timer, original order
     // A second refusal of either doubles the delay.
-    h.box.refused({ type: 'error', code: 'UNAVAILABLE', message: 'db', clientId: 'c1' });
+    h.box.refused({ type: 'error', code: 'UNAVAILABLE', message: 'db', temporary: true, clientId: 'c1' });
     vi.advanceTimersByTime(99);
     expect(h.wrote).toHaveLength(2);
     vi.advanceTimersByTime(1);
@@ -73,7 +73,7 @@ describe('Outbox', () => {
   it('close rejects everything pending with CLOSED and cancels a scheduled resend', async () => {
     const h = harness();
     const p1 = h.box.add(send('c1'));
-    h.box.refused({ type: 'error', code: 'UNAVAILABLE', message: 'db', clientId: 'c1' });
+    h.box.refused({ type: 'error', code: 'UNAVAILABLE', message: 'db', temporary: true, clientId: 'c1' });
     h.box.close();
     await expect(p1).rejects.toMatchObject({ name: 'SendError', code: 'CLOSED' });
     vi.runAllTimers();

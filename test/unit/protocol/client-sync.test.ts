@@ -114,9 +114,9 @@ describe('SyncController', () => {
     const h = harness({ a: 4 }, 2);
     h.sync.connected();
     h.sync.error({ type: 'error', code: 'NOT_A_MEMBER', message: 'x' });
-    h.sync.error({ type: 'error', code: 'UNAVAILABLE', message: 'x', clientId: 'c1' });
+    h.sync.error({ type: 'error', code: 'UNAVAILABLE', message: 'x', temporary: true, clientId: 'c1' });
     expect(h.sync.syncing).toBe(true);
-    h.sync.error({ type: 'error', code: 'UNAVAILABLE', message: 'db down' });
+    h.sync.error({ type: 'error', code: 'UNAVAILABLE', message: 'db down', temporary: true });
     expect(h.sync.syncing).toBe(false);
     vi.advanceTimersByTime(999);
     expect(h.sent).toHaveLength(1);
