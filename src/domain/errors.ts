@@ -12,6 +12,8 @@ export const ErrorCodes = {
   UNKNOWN_FRAME: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
+  /** The right password for an account an operator disabled (`parley user disable`). */
+  ACCOUNT_DISABLED: 403,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,

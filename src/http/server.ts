@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { HttpContext } from './context.js';
+import { installDrain } from './drain.js';
 import { endWithError, errorBody, installErrorHandling } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { opsRoutes } from './routes/ops.js';
@@ -55,6 +56,8 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
     http: timeouts,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
+    // The drain (drain.ts) answers requests arriving during shutdown with the coded 503.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: 200 },
     // Fix (hardening fuzz): errors raised before routing (an undecodable path, a parameter over
     // maxParamLength, headers over Node's limit) came out in Fastify's own shape
@@ -89,6 +92,7 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
   app.removeContentTypeParser('text/plain');
   installValidation(app);
   installErrorHandling(app);
+  installDrain(app);
   app.addSchema(ErrorReply);
 
   app.addHook('onSend', async (_req, reply, payload) => {
