@@ -26,15 +26,18 @@ export async function serve(config: Config): Promise<void> {
       app.log.error({}, 'shutdown did not finish; exiting');
       process.exit(1);
     }, config.shutdownGrace + BACKSTOP_MS);
-    backstop.unref();
+    // Left referenced on purpose: it keeps the process alive until the close has finished,
+    // even if every handle the close waits for is unreferenced.
+    // Log lines are written asynchronously: flush them before the process ends.
+    const exit = (code: number) => app.log.flush(() => process.exit(code));
     app.close().then(
       () => {
         app.log.info({}, 'stopped');
-        process.exit(0);
+        exit(0);
       },
       (err) => {
         app.log.error({ err }, 'error during shutdown');
-        process.exit(1);
+        exit(1);
       },
     );
   };
