@@ -8,7 +8,7 @@ import { migrate } from './migrate.js';
 import { serve } from './serve.js';
 import { UsageError } from './usage-error.js';
 import { userCommand } from './user.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 /** Every value that must never reach stderr: the secret and the passwords inside URLs. */
 function secretsOf(env: Record<string, string | undefined>, argv: string[], config?: Config): string[] {

@@ -10,6 +10,7 @@ import { endWithError, errorBody, installErrorHandling } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { opsRoutes } from './routes/ops.js';
 import { ErrorReply } from './schemas.js';
+import { packageVersion } from '../version.js';
 import { installValidation } from './validation.js';
 
 export const API_PREFIX = '/api/v1';
@@ -112,7 +113,7 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Parley API', version: '1.0.0', description: 'REST API of the Parley instant-messaging server. Errors are {"error":{"code","message"}}.' },
+      info: { title: 'Parley API', version: packageVersion(), description: 'REST API of the Parley instant-messaging server. Errors are {"error":{"code","message"}}.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
