@@ -190,7 +190,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       closing ??= (async () => {
         await gateway?.close();
         await media.sweeper.stop();
-        await http.close();
+        // Always settles (it cuts what is left after the grace), so the flush and the store
+        // close below always run.
+        await http.closeGracefully(config.shutdownGrace);
         await services.messaging.close();
         await presence.close();
         await connections.close();

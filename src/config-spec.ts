@@ -9,12 +9,42 @@ export interface Setting<T> {
   doc: string;
   /** How the README shows the default. */
   unit?: 'ms' | 'bytes';
+  /** A secret value: an error about it never shows what was given. */
+  secret?: boolean;
   parse(raw: string): T;
   /** Default, or a function of already parsed settings (e.g. the DB path from the data dir). */
   def: T | ((c: Record<string, unknown>) => T);
 }
 
 export class ConfigError extends Error {}
+
+/** `scheme://user:password@host` → `scheme://user:***@host`, anywhere in a text. */
+export function maskUrlPasswords(text: string): string {
+  return text.replace(/([a-z][\w+.-]*:\/\/[^\s/:@"']*):[^\s/@"']*@/gi, '$1:***@');
+}
+
+/**
+ * A text fit for stderr or a log: URL passwords masked, and every given secret value (say the
+ * `PARLEY_SECRET` value, a database password) replaced by `***` wherever it appears.
+ */
+export function maskSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let out = text;
+  for (const v of secrets) if (v && v.length >= 4) out = out.split(v).join('***');
+  return maskUrlPasswords(out);
+}
+
+/** The password inside a URL setting (decoded and as written), to mask wherever else it shows. */
+export function urlPasswords(url: string | undefined): string[] {
+  const m = url ? /^[a-z][\w+.-]*:\/\/[^/:@]*:([^/@]*)@/i.exec(url) : null;
+  if (!m?.[1]) return [];
+  let decoded = m[1];
+  try {
+    decoded = decodeURIComponent(m[1]);
+  } catch {
+    /* keep it as written */
+  }
+  return [...new Set([m[1], decoded])];
+}
 
 const bad = (what: string) => new ConfigError(what);
 

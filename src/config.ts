@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {
-  type Setting, ConfigError, bool, bytes, dbUrl, duration, int, oneOf, origins, redisUrl, str,
+  type Setting, ConfigError, bool, bytes, dbUrl, duration, int, maskSecrets, oneOf, origins, redisUrl, str,
 } from './config-spec.js';
 
 export { ConfigError } from './config-spec.js';
@@ -9,7 +9,7 @@ const s = <T>(x: Setting<T>) => x;
 
 /** Every setting: key → how to read it. The README's config table mirrors this list. */
 export const settings = {
-  port: s({ env: 'PARLEY_PORT', flag: '--port', doc: 'HTTP and WebSocket port', parse: int(0, 65535), def: 8080 }),
+  port: s({ env: 'PARLEY_PORT', flag: '--port', doc: 'HTTP and WebSocket port (`PORT` is read when this is unset, as platforms that assign the port set it)', parse: int(0, 65535), def: 8080 }),
   host: s({ env: 'PARLEY_HOST', flag: '--host', doc: 'Address to listen on', parse: str, def: '0.0.0.0' }),
   dataDir: s({ env: 'PARLEY_DATA_DIR', flag: '--data-dir', doc: 'Folder for the SQLite file, blobs and the generated secret', parse: str, def: './data' }),
   db: s({
@@ -28,7 +28,7 @@ export const settings = {
   tlsCert: s({ env: 'PARLEY_TLS_CERT', doc: 'PEM certificate file: serve https and wss (with HSTS)', parse: str, def: undefined as string | undefined }),
   tlsKey: s({ env: 'PARLEY_TLS_KEY', doc: 'PEM private key file for `PARLEY_TLS_CERT`', parse: str, def: undefined as string | undefined }),
   trustProxy: s({ env: 'PARLEY_TRUST_PROXY', doc: 'Take client address and scheme from X-Forwarded-* (only behind your own load balancer)', parse: bool, def: false }),
-  secret: s({ env: 'PARLEY_SECRET', doc: 'Key for signed media URLs (at least 32 chars); default: generated once into the data dir. Set the same value on every node', parse: (r) => { if (r.length < 32) throw new ConfigError('expected at least 32 characters'); return r; }, def: undefined as string | undefined }),
+  secret: s({ env: 'PARLEY_SECRET', secret: true, doc: 'Key for signed media URLs (at least 32 chars); default: generated once into the data dir. Set the same value on every node', parse: (r) => { if (r.length < 32) throw new ConfigError('expected at least 32 characters'); return r; }, def: undefined as string | undefined }),
   logLevel: s({ env: 'PARLEY_LOG_LEVEL', flag: '--log-level', doc: 'fatal, error, warn, info, debug, trace or silent', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), def: 'info' as string }),
   webDir: s({ env: 'PARLEY_WEB_DIR', doc: 'Folder of the built web client', parse: str, def: './web/dist' }),
 
@@ -88,7 +88,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(settings) as [string, Setting<unknown>][]) {
-    const raw = (spec.flag && flags.get(spec.flag)) ?? env[spec.env];
+    let raw = (spec.flag && flags.get(spec.flag)) ?? env[spec.env];
+    let name = `${spec.env}${spec.flag ? ` (${spec.flag})` : ''}`;
+    if (key === 'port' && (raw === undefined || raw === '') && env.PORT) {
+      raw = env.PORT;
+      name = 'PORT';
+    }
     if (raw === undefined || raw === '') {
       out[key] = typeof spec.def === 'function' ? (spec.def as (c: Record<string, unknown>) => unknown)(out) : spec.def;
       continue;
@@ -97,7 +102,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       out[key] = spec.parse(raw);
     } catch (e) {
       const why = e instanceof ConfigError ? e.message : String(e);
-      throw new ConfigError(`${spec.env}${spec.flag ? ` (${spec.flag})` : ''}: ${why}, got ${JSON.stringify(raw.slice(0, 100))}`);
+      // Never echo a secret: a secret setting shows only its length, any URL its password masked.
+      const got = spec.secret ? `got ${raw.length} characters` : `got ${JSON.stringify(maskSecrets(raw).slice(0, 100))}`;
+      throw new ConfigError(`${name}: ${why}, ${got}`);
     }
   }
   const c = out as Config;

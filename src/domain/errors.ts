@@ -28,6 +28,8 @@ export const ErrorCatalogue = {
   UNKNOWN_FRAME: { status: 400 },
   UNAUTHENTICATED: { status: 401 },
   INVALID_CREDENTIALS: { status: 401 },
+  /** The right password for an account an operator disabled (`parley user disable`). */
+  ACCOUNT_DISABLED: { status: 403 },
   FORBIDDEN: { status: 403 },
   NOT_FOUND: { status: 404 },
   ROUTE_NOT_FOUND: { status: 404 },

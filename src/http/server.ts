@@ -9,9 +9,11 @@ import { fail } from '../domain/errors.js';
 import { errorBody, toWireError } from '../transport/errors.js';
 import { endWithError } from '../transport/raw-response.js';
 import { installErrorHandling } from './errors.js';
+import { installDrain } from './drain.js';
 import { accountRoutes } from './routes/accounts.js';
 import { opsRoutes } from './routes/ops.js';
 import { ErrorReply } from './schemas.js';
+import { packageVersion } from '../version.js';
 import { installValidation } from './validation.js';
 
 export const API_PREFIX = '/api/v1';
@@ -58,6 +60,8 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
     http: timeouts,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
+    // The drain (drain.ts) answers requests arriving during shutdown with the coded 503.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: 200 },
     // Fix (hardening fuzz): errors raised before routing (an undecodable path, a parameter over
     // maxParamLength, headers over Node's limit) came out in Fastify's own shape
@@ -93,6 +97,7 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
   app.removeContentTypeParser('text/plain');
   installValidation(app);
   installErrorHandling(app);
+  installDrain(app);
   app.addSchema(ErrorReply);
 
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -112,7 +117,7 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Parley API', version: '1.0.0', description: 'REST API of the Parley instant-messaging server. Errors are {"error":{"code","message"}}.' },
+      info: { title: 'Parley API', version: packageVersion(), description: 'REST API of the Parley instant-messaging server. Errors are {"error":{"code","message"}}.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },

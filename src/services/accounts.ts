@@ -98,6 +98,8 @@ export class AccountService {
     const user = await store.users.byLogin(login);
     const ok = await this.hasher.verify(user?.password_hash ?? (await this.dummyHash), password);
     if (!user || !ok) throw fail('INVALID_CREDENTIALS', 'Wrong login or password');
+    // Told only to whoever knows the password, so it says nothing about who has an account.
+    if (user.disabled_at !== null) throw fail('ACCOUNT_DISABLED', 'This account is disabled');
     await store.throttles.reset(keys[0]![0]);
     for (const [key] of keys.slice(1)) await store.throttles.release(key, window, now);
     const { token, sessionId } = await this.startSession(user, meta);
@@ -151,6 +153,21 @@ export class AccountService {
     await store.users.setPasswordHash(user.id, await this.hasher.hash(next), clock.now());
     const revoked = await store.sessions.revokeAllExcept(user.id, actor.sessionId, clock.now());
     await this.announceRevoked(user.id, revoked);
+  }
+
+  /**
+   * Operator action: the account can no longer log in and every session ends (the nodes close
+   * their sockets). Returns how many sessions ended; `USER_NOT_FOUND` for an unknown login.
+   */
+  async disable(login: string): Promise<{ userId: string; sessionsEnded: number }> {
+    const { store, clock } = this.deps;
+    const user = await store.users.byLogin(login);
+    if (!user) throw fail('USER_NOT_FOUND', 'No such user');
+    const now = clock.now();
+    await store.users.setDisabled(user.id, now, now);
+    const revoked = await store.sessions.revokeAllExcept(user.id, null, now);
+    await this.announceRevoked(user.id, revoked);
+    return { userId: user.id, sessionsEnded: revoked.length };
   }
 
   async sessions(actor: Actor): Promise<SessionView[]> {

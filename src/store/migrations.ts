@@ -226,9 +226,18 @@ function mediaUsage(ctx: Ctx): Migration {
   };
 }
 
+/** Operators can disable an account (`parley user disable`): null means it may log in. */
+function userDisabled(): Migration {
+  return {
+    async up(db) {
+      await db.schema.alterTable('users').addColumn('disabled_at', bigint).execute();
+    },
+  };
+}
+
 /** All migrations by name; names sort in the order they run. Append, never edit. */
 export function migrations(ctx: Ctx): Record<string, Migration> {
-  return { '0001_initial': initial(ctx), '0002_media_usage': mediaUsage(ctx) };
+  return { '0001_initial': initial(ctx), '0002_media_usage': mediaUsage(ctx), '0003_user_disabled': userDisabled() };
 }
 
 export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<void> {

@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 /**
  * The typed shape of every table, shared by all three dialects. Times are epoch milliseconds
  * (bigint columns read back as numbers), flags are 0/1 integers, JSON lives in text columns:
@@ -19,6 +21,8 @@ export interface UsersTable {
   event_seq: number;
   created_at: number;
   updated_at: number;
+  /** When an operator disabled the account (`parley user disable`); null while it may log in. */
+  disabled_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface SessionsTable {

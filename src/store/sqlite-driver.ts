@@ -237,6 +237,9 @@ class ThreadWriter implements Writer {
     if (this.gone) return;
     const exited = new Promise((resolve) => this.worker.once('exit', resolve));
     await this.post({ close: true }).catch(() => {});
+    // The reply unrefs the worker; nothing else may hold the event loop, and a process whose
+    // loop empties here would end before the thread has closed (and checkpointed) the file.
+    this.worker.ref();
     await exited;
   }
 

@@ -31,6 +31,8 @@ export interface UserRepo {
   byLogin(login: string): Promise<UserRow | undefined>;
   update(id: string, patch: UserPatch, now: number): Promise<UserRow>;
   setPasswordHash(id: string, hash: string, now: number): Promise<void>;
+  /** Marks the account disabled since `at` (or enabled again with null); false when no such user. */
+  setDisabled(id: string, at: number | null, now: number): Promise<boolean>;
 }
 
 export class KyselyUserRepo implements UserRepo {
@@ -40,7 +42,7 @@ export class KyselyUserRepo implements UserRepo {
     const row: UserRow = {
       id: u.id, username: u.username, username_lc: u.username.toLowerCase(), mobile: u.mobile,
       password_hash: u.passwordHash, nickname: u.nickname, avatar: u.avatar, gender: u.gender,
-      bio: u.bio, event_seq: 0, created_at: u.now, updated_at: u.now,
+      bio: u.bio, event_seq: 0, created_at: u.now, updated_at: u.now, disabled_at: null,
     };
     try {
       await this.db.insertInto('users').values(row).execute();
@@ -81,6 +83,11 @@ export class KyselyUserRepo implements UserRepo {
   async setPasswordHash(id: string, hash: string, now: number) {
     await this.db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', id).execute();
   }
+  async setDisabled(id: string, at: number | null, now: number): Promise<boolean> {
+    const r = await this.db.updateTable('users').set({ disabled_at: at, updated_at: now }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
 }
 
 function translateUniqueError(e: unknown): unknown {
