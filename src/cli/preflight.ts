@@ -7,6 +7,9 @@ import { UsageError } from './usage-error.js';
 
 /** The short reason of a system error: its errno code (`ENOENT`) when it has one. */
 export function reason(e: unknown): string {
+  // The store reports an outage as the coded UNAVAILABLE; the driver's own error is its cause.
+  const cause = (e as { code?: unknown; cause?: unknown })?.code === 'UNAVAILABLE' ? (e as { cause?: unknown }).cause : undefined;
+  if (cause) return reason(cause);
   const code = (e as { code?: unknown })?.code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
   const message = e instanceof Error ? e.message : String(e);
