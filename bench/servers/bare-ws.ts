@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { WebSocket, WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 /**
  * The bare baseline: a minimal `ws` server with no IM logic, i.e. what Node can do on this

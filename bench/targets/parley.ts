@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type DialectName } from '../../src/store/db.js';
+import type { DialectName } from '../../src/store/db.js';
 import { freshDatabase, type TestDatabase } from '../../fixtures/databases.js';
 import { type SpawnOptions, type ServerProc, freePort, spawnServer } from '../lib/spawn-server.js';
 import { seedParley } from '../seed/parley-seed.js';

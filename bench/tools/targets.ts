@@ -36,7 +36,7 @@ for (const t of ['parley', 'parley:msgpack']) {
 // lost): server CPU per delivery. Past that rate deliveries lag the measured window, so the CPU
 // sampled over it no longer covers them.
 {
-  const steps = (fan?.['bare'] ?? []).map((r) => String(r.step)).filter((s) => s.startsWith('rate='));
+  const steps = (fan?.bare ?? []).map((r) => String(r.step)).filter((s) => s.startsWith('rate='));
   const held = (t: string, s: string) => n(at(fan, t, s), 'p99') < 100 && n(at(fan, t, s), 'lost') === 0;
   for (const t of ['parley', 'parley:msgpack']) {
     const step = steps.filter((s) => held('bare', s) && held(t, s)).pop();

@@ -94,6 +94,7 @@ export async function isPlainText(file: string): Promise<boolean> {
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 64 * 1024 })) {
       const text = decoder.decode(chunk as Buffer, { stream: true });
       // Tab, LF, FF, CR are text; other C0 controls and DEL mean binary.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
       if (/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.test(text)) return false;
       if (head.length < 1024) head += text.slice(0, 1024);
     }

@@ -22,7 +22,7 @@ export async function serve(config: Config): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
-    const backstop = setTimeout(() => {
+    setTimeout(() => {
       app.log.error({}, 'shutdown did not finish; exiting');
       process.exit(1);
     }, config.shutdownGrace + BACKSTOP_MS);

@@ -101,7 +101,7 @@ export class Connection implements HubConn {
     this.state = 'starting';
     this.userId = actor.userId;
     this.sessionId = actor.sessionId;
-    const { hub, config, messaging, accounts } = this.d;
+    const { hub, messaging, accounts } = this.d;
     try {
       // The limit holds across nodes (the counter is shared through Redis when configured).
       if (!this.admitted) {

@@ -79,7 +79,7 @@ export class Hub {
   private async leave(conn: HubConn, topic: string) {
     this.topicsOf.get(conn)?.delete(topic);
     const set = this.byTopic.get(topic);
-    if (!set || !set.delete(conn)) return;
+    if (!set?.delete(conn)) return;
     if (set.size === 0) {
       this.byTopic.delete(topic);
       await this.bus.unsubscribe(topic);

@@ -57,7 +57,7 @@ export function checkWsInternals(lib: unknown): string[] {
     try {
       const ws = new Ws(null, undefined, {}); // as WebSocketServer builds one for an upgrade
       for (const field of ['_socket', '_sender'] as const) {
-        if (!Object.prototype.hasOwnProperty.call(ws, field)) problems.push(`\`WebSocket#${field}\` is gone (the write path writes to and corks it)`);
+        if (!Object.hasOwn(ws, field)) problems.push(`\`WebSocket#${field}\` is gone (the write path writes to and corks it)`);
       }
       // The slow-consumer bound holds for raw writes only if bufferedAmount counts the TCP
       // socket's own buffer (plus the Sender's queue): try it on stand-ins.

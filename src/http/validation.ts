@@ -10,5 +10,6 @@ export function installValidation(app: FastifyInstance) {
   const body = new Ajv({ ...common, coerceTypes: false });
   const strings = new Ajv({ ...common, coerceTypes: true });
   app.setValidatorCompiler(({ schema, httpPart }) =>
+    // biome-ignore lint/suspicious/noExplicitAny: Ajv's ValidateFunction and Fastify's validator type differ only in their generics.
     (httpPart === 'body' ? body : strings).compile(schema as object) as any);
 }

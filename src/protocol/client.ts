@@ -1,7 +1,7 @@
 import { type AckedFrame, Outbox } from './client-outbox.js';
 import { EntryOrder } from './client-order.js';
 import { SyncController } from './client-sync.js';
-import { type ClientEvents, type ClientOptions, type ClientState, type SendOptions, type WebSocketLike } from './client-types.js';
+import type { ClientEvents, ClientOptions, ClientState, SendOptions, WebSocketLike } from './client-types.js';
 import { type Codec, jsonCodec, msgpackCodec } from './codec.js';
 import { type AckFrame, type ClientFrame, CloseCodes, type PongFrame, type ReadyFrame, type ServerFrame } from './frames.js';
 

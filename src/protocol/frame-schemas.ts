@@ -73,7 +73,7 @@ export function checkFrame(value: unknown): FrameCheck {
   const v = value as Record<string, unknown>;
   const clientId = typeof v.clientId === 'string' && v.clientId.length <= 64 ? v.clientId : undefined;
   const type = v.type;
-  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(compiled, type)) {
+  if (typeof type !== 'string' || !Object.hasOwn(compiled, type)) {
     return { ok: false, code: 'UNKNOWN_FRAME', message: `Unknown frame type ${JSON.stringify(String(type).slice(0, 32))}`, ...(clientId ? { clientId } : {}) };
   }
   const c = compiled[type as keyof typeof compiled];

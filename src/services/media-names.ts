@@ -1,5 +1,9 @@
 import { NAME_EXTS } from '../blobs/sniff.js';
 
+/** Controls (C0, DEL, C1), characters file systems refuse, and bidi overrides that disguise an extension. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips.
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f"*:<>?|\u202a-\u202e\u2066-\u2069]/g;
+
 /**
  * A display name for an upload, made from the client's file name but never trusted: only the
  * last path segment, no control or reserved characters, at most 120 characters, and an
@@ -10,7 +14,7 @@ import { NAME_EXTS } from '../blobs/sniff.js';
 export function safeName(raw: string | undefined, mime: string, ext: string): string {
   let base = (raw ?? '').split(/[\\/]/).pop() ?? '';
   base = base.normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f-\u009f"*:<>?|\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(UNSAFE_CHARS, '')
     .replace(/^[.\s]+/, '')
     .replace(/[.\s]+$/, '')
     .trim();

@@ -62,7 +62,7 @@ export async function runSync(
 
   const unlisted = [];
   for (const m of [...mine.values()].sort((a, b) => (a.conversationId < b.conversationId ? -1 : 1))) {
-    const listed = Object.prototype.hasOwnProperty.call(known, m.conversationId);
+    const listed = Object.hasOwn(known, m.conversationId);
     if (!listed) {
       if (req.only) continue;
       unlisted.push(m);

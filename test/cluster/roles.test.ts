@@ -6,7 +6,7 @@ import { testDialects } from '../support/databases.js';
 /** The HTTP status a WebSocket upgrade to `url` gets (101 = accepted). */
 function upgradeStatus(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url.replace(/^http/, 'ws') + '/ws');
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
     ws.once('open', () => { ws.close(); resolve(101); });
     ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
     ws.once('error', reject);

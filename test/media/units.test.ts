@@ -12,7 +12,7 @@ describe('media names', () => {
     expect(safeName('a"b<c>|d\u0000e\u202egnp.pdf', 'application/pdf', 'pdf')).toBe('abcdegnp.pdf');
     expect(safeName('...', 'application/zip', 'zip')).toBe('file.zip');
     expect(safeName(undefined, 'audio/wav', 'wav')).toBe('file.wav');
-    expect([...safeName('x'.repeat(500) + '.pdf', 'application/pdf', 'pdf')].length).toBe(120);
+    expect([...safeName(`${'x'.repeat(500)}.pdf`, 'application/pdf', 'pdf')].length).toBe(120);
   });
 
   it('writes RFC 6266 dispositions with an ASCII fallback', () => {

@@ -40,5 +40,5 @@ export function duration(ms: number): string {
 export function newClientId(): string {
   const b = new Uint8Array(12);
   crypto.getRandomValues(b);
-  return 'c' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `c${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')}`;
 }

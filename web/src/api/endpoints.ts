@@ -7,6 +7,7 @@ import type {
 /* The REST API, one function per route. Replies pass through small normalizers so a screen
    never has to know whether a list embeds the user object or only its id. */
 
+// biome-ignore lint/suspicious/noExplicitAny: raw JSON replies, narrowed by each endpoint's mapper.
 type Raw = Record<string, any>;
 
 const userOf = (x: Raw | undefined, idKey?: string): PublicUser => {

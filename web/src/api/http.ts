@@ -41,7 +41,7 @@ async function parse(res: Response): Promise<unknown> {
 
 function toError(status: number, body: unknown): ApiError {
   const err = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-  return new ApiError(status, err?.code ?? 'HTTP_' + status, err?.message ?? `Request failed (${status})`);
+  return new ApiError(status, err?.code ?? `HTTP_${status}`, err?.message ?? `Request failed (${status})`);
 }
 
 /**

@@ -90,7 +90,7 @@ export const outbox = {
     void go();
   },
 
-  retry(cid: string, clientId: string) {
+  retry(_cid: string, clientId: string) {
     retries.get(clientId)?.();
   },
 

@@ -63,7 +63,7 @@ export function App() {
     navigate('/', true);
   };
 
-  let body;
+  let body: preact.JSX.Element;
   if (phase === 'booting') body = <div class="boot"><div class="spinner" aria-label="Loading" /></div>;
   else if (phase === 'out' || !me) body = <AuthScreen mode={route.name === 'register' ? 'register' : 'login'} onAuthed={onAuthed} />;
   else body = <Shell route={route} onSignedOut={() => { signOutLocally(); setPhase('out'); navigate('/login', true); }} />;

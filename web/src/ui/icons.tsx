@@ -17,7 +17,7 @@ export const IconChat = (p: P) => svg(<path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-
 export const IconUsers = (p: P) => svg(<><circle cx="9" cy="8" r="3.5" /><path d="M2.5 20a6.5 6.5 0 0 1 13 0" /><path d="M16 4.5a3.5 3.5 0 0 1 0 7" /><path d="M18 14.5a6.5 6.5 0 0 1 3.5 5.5" /></>, p);
 export const IconGroup = (p: P) => svg(<><rect x="3" y="4" width="18" height="14" rx="3" /><circle cx="9" cy="10" r="2" /><circle cx="15" cy="10" r="2" /><path d="M6 15.5c.8-1.3 1.8-2 3-2s2.2.7 3 2M12 15.5c.8-1.3 1.8-2 3-2s2.2.7 3 2" /></>, p);
 export const IconUser = (p: P) => svg(<><circle cx="12" cy="8" r="4" /><path d="M4 21a8 8 0 0 1 16 0" /></>, p);
-export const IconSend = (p: P) => svg(<><path d="M4 12 20 4l-6 16-3-7-7-1z" /></>, p);
+export const IconSend = (p: P) => svg(<path d="M4 12 20 4l-6 16-3-7-7-1z" />, p);
 export const IconSmile = (p: P) => svg(<><circle cx="12" cy="12" r="9" /><path d="M8.5 14.5a4.5 4.5 0 0 0 7 0" /><path d="M9 9.5h.01M15 9.5h.01" /></>, p);
 export const IconSticker = (p: P) => svg(<><path d="M20 13V7a3 3 0 0 0-3-3H7a3 3 0 0 0-3 3v10a3 3 0 0 0 3 3h6z" /><path d="M13 20v-4a3 3 0 0 1 3-3h4" /></>, p);
 export const IconImage = (p: P) => svg(<><rect x="3" y="4" width="18" height="16" rx="3" /><circle cx="9" cy="10" r="2" /><path d="m21 16-5-5-9 9" /></>, p);
@@ -25,7 +25,7 @@ export const IconPaperclip = (p: P) => svg(<path d="m20 11-8.5 8.5a5 5 0 0 1-7-7
 export const IconMic = (p: P) => svg(<><rect x="9" y="3" width="6" height="11" rx="3" /><path d="M5 11a7 7 0 0 0 14 0M12 18v3" /></>, p);
 export const IconStop = (p: P) => svg(<rect x="6" y="6" width="12" height="12" rx="2" />, p);
 export const IconPlay = (p: P) => svg(<path d="M7 5v14l12-7z" />, p);
-export const IconPause = (p: P) => svg(<><path d="M8 5v14M16 5v14" /></>, p);
+export const IconPause = (p: P) => svg(<path d="M8 5v14M16 5v14" />, p);
 export const IconReply = (p: P) => svg(<><path d="M9 14 4 9l5-5" /><path d="M4 9h10a6 6 0 0 1 6 6v4" /></>, p);
 export const IconEdit = (p: P) => svg(<><path d="M4 20h4L19 9a2.8 2.8 0 0 0-4-4L4 16z" /><path d="m13.5 6.5 4 4" /></>, p);
 export const IconUndo = (p: P) => svg(<><path d="M9 14 4 9l5-5" /><path d="M4 9h11a5 5 0 0 1 0 10h-3" /></>, p);

@@ -55,11 +55,11 @@ function Row({ c, active }: { c: ConversationSummary; active: boolean }) {
           </div>
         </div>
       </a>
-      <button class="icon-btn conv-more" aria-label="Conversation options" aria-expanded={menu} onClick={() => setMenu(!menu)}><IconMore size={18} /></button>
+      <button type="button" class="icon-btn conv-more" aria-label="Conversation options" aria-expanded={menu} onClick={() => setMenu(!menu)}><IconMore size={18} /></button>
       {menu && (
         <div class="menu" role="menu" onMouseLeave={() => setMenu(false)}>
-          <button role="menuitem" onClick={() => toggle('pinned')}>{c.pinned ? 'Unpin' : 'Pin to top'}</button>
-          <button role="menuitem" onClick={() => toggle('muted')}>{c.muted ? 'Unmute' : 'Mute notifications'}</button>
+          <button type="button" role="menuitem" onClick={() => toggle('pinned')}>{c.pinned ? 'Unpin' : 'Pin to top'}</button>
+          <button type="button" role="menuitem" onClick={() => toggle('muted')}>{c.muted ? 'Unmute' : 'Mute notifications'}</button>
         </div>
       )}
     </li>

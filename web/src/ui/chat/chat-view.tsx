@@ -170,14 +170,14 @@ export function ChatView({ cid }: { cid: string }) {
   return (
     <div class="chat" data-cid={cid}>
       <header class="chat-head">
-        <button class="icon-btn back" onClick={() => navigate('/')} aria-label="Back to chats"><IconBack /></button>
+        <button type="button" class="icon-btn back" onClick={() => navigate('/')} aria-label="Back to chats"><IconBack /></button>
         <Avatar id={meta.id} name={meta.title} media={meta.avatar} size={38} online={meta.online} square={meta.kind === 'group'} />
         <div class="chat-title">
           <h2>{meta.title}</h2>
           <span class={`chat-sub${typers.length ? ' typing' : ''}`} data-testid="chat-subtitle">{subtitle}</span>
         </div>
         {inGroup && (
-          <button class="icon-btn" onClick={() => navigate({ name: 'groups', id: meta.id })} aria-label="Group info"><IconMore /></button>
+          <button type="button" class="icon-btn" onClick={() => navigate({ name: 'groups', id: meta.id })} aria-label="Group info"><IconMore /></button>
         )}
       </header>
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages">

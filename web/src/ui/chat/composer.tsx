@@ -136,7 +136,7 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
             <strong>{mode.edit ? 'Edit message' : `Reply to ${replyName ?? ''}`}</strong>
             <span>{preview(mode.edit ?? mode.reply)}</span>
           </div>
-          <button class="icon-btn" onClick={() => { setMode({}); if (mode.edit) setText(''); }} aria-label="Cancel"><IconX size={16} /></button>
+          <button type="button" class="icon-btn" onClick={() => { setMode({}); if (mode.edit) setText(''); }} aria-label="Cancel"><IconX size={16} /></button>
         </div>
       )}
       {panel === 'emoji' && <EmojiPicker onPick={(e) => { setText(text + e); area.current?.focus(); }} />}
@@ -150,22 +150,22 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
         <div class="composer-row recording">
           <span class="rec-dot" aria-hidden="true" />
           <span class="rec-time" aria-live="polite">Recording {duration(Date.now() - rec.started)}</span>
-          <button class="btn ghost" onClick={() => { rec.r.cancel(); setRec(undefined); }}>Cancel</button>
-          <button class="send-btn" onClick={toggleRecord} aria-label="Stop and send voice message"><IconStop size={18} /></button>
+          <button type="button" class="btn ghost" onClick={() => { rec.r.cancel(); setRec(undefined); }}>Cancel</button>
+          <button type="button" class="send-btn" onClick={toggleRecord} aria-label="Stop and send voice message"><IconStop size={18} /></button>
         </div>
       ) : (
         <div class="composer-row">
-          <button class={`icon-btn${panel === 'emoji' ? ' on' : ''}`} onClick={() => setPanel(panel === 'emoji' ? undefined : 'emoji')} aria-label="Emoji"><IconSmile /></button>
-          <button class={`icon-btn${panel === 'sticker' ? ' on' : ''}`} onClick={() => setPanel(panel === 'sticker' ? undefined : 'sticker')} aria-label="Stickers"><IconSticker /></button>
-          <button class="icon-btn hide-edit" onClick={() => imageInput.current?.click()} aria-label="Send a picture" disabled={!!mode.edit}><IconImage /></button>
-          <button class="icon-btn hide-edit" onClick={() => fileInput.current?.click()} aria-label="Send a file" disabled={!!mode.edit}><IconPaperclip /></button>
+          <button type="button" class={`icon-btn${panel === 'emoji' ? ' on' : ''}`} onClick={() => setPanel(panel === 'emoji' ? undefined : 'emoji')} aria-label="Emoji"><IconSmile /></button>
+          <button type="button" class={`icon-btn${panel === 'sticker' ? ' on' : ''}`} onClick={() => setPanel(panel === 'sticker' ? undefined : 'sticker')} aria-label="Stickers"><IconSticker /></button>
+          <button type="button" class="icon-btn hide-edit" onClick={() => imageInput.current?.click()} aria-label="Send a picture" disabled={!!mode.edit}><IconImage /></button>
+          <button type="button" class="icon-btn hide-edit" onClick={() => fileInput.current?.click()} aria-label="Send a file" disabled={!!mode.edit}><IconPaperclip /></button>
           <input ref={imageInput} type="file" accept="image/*" multiple hidden data-testid="image-input" onChange={(e) => { attach(e.currentTarget.files, true); e.currentTarget.value = ''; }} />
           <input ref={fileInput} type="file" multiple hidden data-testid="file-input" onChange={(e) => { attach(e.currentTarget.files, false); e.currentTarget.value = ''; }} />
           <textarea ref={area} rows={1} value={text} placeholder={mode.edit ? 'Edit your message' : 'Write a message'} aria-label="Message"
             onInput={(e) => onInput(e.currentTarget.value)} onKeyDown={onKey} maxLength={4000} />
           {text.trim() || mode.edit || !canRecord()
-            ? <button class="send-btn" onClick={submit} aria-label={mode.edit ? 'Save edit' : 'Send'} disabled={!text.trim()}><IconSend size={18} /></button>
-            : <button class="send-btn mic" onClick={toggleRecord} aria-label="Record a voice message"><IconMic size={18} /></button>}
+            ? <button type="button" class="send-btn" onClick={submit} aria-label={mode.edit ? 'Save edit' : 'Send'} disabled={!text.trim()}><IconSend size={18} /></button>
+            : <button type="button" class="send-btn mic" onClick={toggleRecord} aria-label="Record a voice message"><IconMic size={18} /></button>}
         </div>
       )}
     </div>

@@ -40,7 +40,7 @@ export function ImageContent({ media, previewUrl, onOpen }: { media?: MediaRef; 
   const style = { width: `${Math.max(80, Math.round(w * scale))}px`, aspectRatio: `${w} / ${h}` };
   const src = media?.thumbUrl ?? media?.url ?? previewUrl;
   return (
-    <button class="image-msg" style={style} onClick={() => { const full = media?.url ?? previewUrl; if (full && onOpen) onOpen(full); }} aria-label="Open picture">
+    <button type="button" class="image-msg" style={style} onClick={() => { const full = media?.url ?? previewUrl; if (full && onOpen) onOpen(full); }} aria-label="Open picture">
       {src ? <img src={src} alt={media?.name ?? 'Picture'} loading="lazy" draggable={false} /> : <span class="image-missing">Picture unavailable</span>}
     </button>
   );
@@ -93,7 +93,7 @@ export function VoiceContent({ media, durationMs, previewUrl }: { media?: MediaR
   const frac = total ? Math.min(1, pos / total) : 0;
   return (
     <div class="voice-msg">
-      <button class="voice-play" onClick={toggle} aria-label={playing ? 'Pause voice message' : 'Play voice message'} disabled={!src}>
+      <button type="button" class="voice-play" onClick={toggle} aria-label={playing ? 'Pause voice message' : 'Play voice message'} disabled={!src}>
         {playing ? <IconPause size={18} /> : <IconPlay size={18} />}
       </button>
       <span class="voice-track" aria-hidden="true">

@@ -50,7 +50,7 @@ export function MessageItem({ e, mine, sender, showSender, first, quoted, quoted
         {!mine && showSender && first && <div class="msg-sender">{sender?.nickname ?? '…'}</div>}
         <div class={`bubble kind-${e.kind}${bare ? ' bare' : ''}${big ? ' big-emoji' : ''}`}>
           {e.replyTo !== undefined && (
-            <button class="quote" onClick={() => actions.jumpTo(e.replyTo!)} aria-label="Go to the replied message">
+            <button type="button" class="quote" onClick={() => actions.jumpTo(e.replyTo!)} aria-label="Go to the replied message">
               <span class="quote-name">{quotedName ?? 'Message'}</span>
               <span class="quote-text">{quoted ? preview(quoted) : 'Original message'}</span>
             </button>
@@ -66,9 +66,9 @@ export function MessageItem({ e, mine, sender, showSender, first, quoted, quoted
         </div>
       </div>
       <div class="msg-actions" role="toolbar" aria-label="Message actions">
-        <button class="icon-btn" onClick={() => actions.reply(e)} aria-label="Reply" title="Reply"><IconReply size={16} /></button>
-        {mine && e.kind === 'text' && <button class="icon-btn" onClick={() => actions.edit(e)} aria-label="Edit" title="Edit"><IconEdit size={16} /></button>}
-        {canRecall && <button class="icon-btn" onClick={() => actions.recall(e)} aria-label="Recall" title="Recall"><IconUndo size={16} /></button>}
+        <button type="button" class="icon-btn" onClick={() => actions.reply(e)} aria-label="Reply" title="Reply"><IconReply size={16} /></button>
+        {mine && e.kind === 'text' && <button type="button" class="icon-btn" onClick={() => actions.edit(e)} aria-label="Edit" title="Edit"><IconEdit size={16} /></button>}
+        {canRecall && <button type="button" class="icon-btn" onClick={() => actions.recall(e)} aria-label="Recall" title="Recall"><IconUndo size={16} /></button>}
       </div>
     </div>
   );
@@ -98,8 +98,8 @@ export function PendingItem({ p, onRetry, onDiscard }: { p: Pending; onRetry: ()
         </div>
         {p.status === 'failed' && (
           <div class="pending-actions">
-            <button class="link-btn" onClick={onRetry}>Retry</button>
-            <button class="link-btn" onClick={onDiscard}>Discard</button>
+            <button type="button" class="link-btn" onClick={onRetry}>Retry</button>
+            <button type="button" class="link-btn" onClick={onDiscard}>Discard</button>
           </div>
         )}
       </div>

@@ -14,7 +14,7 @@ export function Modal({ title, onClose, children, wide }: { title: string; onClo
       <div class={`modal${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-label={title}>
         <header class="modal-head">
           <h2>{title}</h2>
-          <button class="icon-btn" onClick={onClose} aria-label="Close"><IconX /></button>
+          <button type="button" class="icon-btn" onClick={onClose} aria-label="Close"><IconX /></button>
         </header>
         <div class="modal-body">{children}</div>
       </div>

@@ -42,7 +42,7 @@ function FindPeople({ onDone }: { onDone: () => void }) {
     <div class="stack">
       <form class="search-row" onSubmit={(e) => { e.preventDefault(); if (q.trim()) void search(); }}>
         <input placeholder="Exact username or mobile" aria-label="Username or mobile" value={q} onInput={(e) => setQ(e.currentTarget.value)} autoFocus />
-        <button class="btn primary" disabled={searching || !q.trim()}><IconSearch size={16} /> Search</button>
+        <button type="submit" class="btn primary" disabled={searching || !q.trim()}><IconSearch size={16} /> Search</button>
       </form>
       {found && found.length === 0 && <p class="muted">Nobody with that username or mobile.</p>}
       {found?.map((u) => (
@@ -51,7 +51,7 @@ function FindPeople({ onDone }: { onDone: () => void }) {
           <div class="person-body"><strong>{u.nickname}</strong><span class="muted">@{u.username}</span></div>
           <div class="stack tight">
             <input placeholder="Say hello (optional)" aria-label="Request message" value={message} onInput={(e) => setMessage(e.currentTarget.value)} maxLength={200} />
-            <button class="btn primary" disabled={asking} onClick={() => ask(u)}>Add friend</button>
+            <button type="button" class="btn primary" disabled={asking} onClick={() => ask(u)}>Add friend</button>
           </div>
         </div>
       ))}
@@ -82,20 +82,20 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
         {editing ? (
           <form class="inline-form" onSubmit={(e) => { e.preventDefault(); void save(); }}>
             <input value={remark} onInput={(e) => setRemark(e.currentTarget.value)} placeholder={c.user.nickname} aria-label="Remark" maxLength={64} autoFocus />
-            <button class="icon-btn" aria-label="Save remark"><IconCheck size={16} /></button>
+            <button type="submit" class="icon-btn" aria-label="Save remark"><IconCheck size={16} /></button>
           </form>
         ) : (
           <><strong>{c.remark || c.user.nickname}</strong><span class="muted">{c.remark ? `${c.user.nickname} · ` : ''}@{c.user.username}</span></>
         )}
       </div>
       <div class="person-actions">
-        <button class="icon-btn" aria-label={`Chat with ${c.user.nickname}`} onClick={() => navigate({ name: 'chats', cid: dm(me, c.user.id) })}><IconChat size={18} /></button>
+        <button type="button" class="icon-btn" aria-label={`Chat with ${c.user.nickname}`} onClick={() => navigate({ name: 'chats', cid: dm(me, c.user.id) })}><IconChat size={18} /></button>
         <details class="more">
           <summary class="icon-btn" aria-label={`More for ${c.user.nickname}`}>⋯</summary>
           <div class="menu" onClick={(e) => { (e.currentTarget.parentElement as HTMLDetailsElement).open = false; }}>
-            <button onClick={() => setEditing(true)}>Set remark</button>
-            <button onClick={() => block()}>Block</button>
-            <button class="danger" onClick={() => remove()}>Remove contact</button>
+            <button type="button" onClick={() => setEditing(true)}>Set remark</button>
+            <button type="button" onClick={() => block()}>Block</button>
+            <button type="button" class="danger" onClick={() => remove()}>Remove contact</button>
           </div>
         </details>
       </div>
@@ -113,7 +113,7 @@ export function ContactsScreen() {
     <div class="pane">
       <header class="pane-head">
         <h1>Contacts</h1>
-        <button class="btn primary small" onClick={() => setFinding(true)}>Add friend</button>
+        <button type="button" class="btn primary small" onClick={() => setFinding(true)}>Add friend</button>
       </header>
       <div class="pane-scroll">
         {data && data.incoming.length > 0 && (
@@ -125,8 +125,8 @@ export function ContactsScreen() {
                   <Avatar id={r.from.id} name={r.from.nickname} media={r.from.avatar} size={44} />
                   <div class="person-body"><strong>{r.from.nickname}</strong><span class="muted">{r.message || `@${r.from.username} wants to be friends`}</span></div>
                   <div class="person-actions">
-                    <button class="btn primary small" onClick={() => act(() => api.accept(r.id), `You and ${r.from.nickname} are now friends`)}>Accept</button>
-                    <button class="icon-btn" aria-label="Decline" onClick={() => act(() => api.decline(r.id))}><IconX size={16} /></button>
+                    <button type="button" class="btn primary small" onClick={() => act(() => api.accept(r.id), `You and ${r.from.nickname} are now friends`)}>Accept</button>
+                    <button type="button" class="icon-btn" aria-label="Decline" onClick={() => act(() => api.decline(r.id))}><IconX size={16} /></button>
                   </div>
                 </li>
               ))}
@@ -146,7 +146,7 @@ export function ContactsScreen() {
                 <li class="person" key={r.id}>
                   <Avatar id={r.to.id} name={r.to.nickname} media={r.to.avatar} size={36} />
                   <div class="person-body"><strong>{r.to.nickname || r.to.username}</strong><span class="muted">Waiting for an answer</span></div>
-                  <button class="btn ghost small" onClick={() => act(() => api.cancel(r.id))}>Cancel</button>
+                  <button type="button" class="btn ghost small" onClick={() => act(() => api.cancel(r.id))}>Cancel</button>
                 </li>
               ))}
             </ul>
@@ -160,7 +160,7 @@ export function ContactsScreen() {
                 <li class="person" key={u.id}>
                   <Avatar id={u.id} name={u.nickname} media={u.avatar} size={36} />
                   <div class="person-body"><strong>{u.nickname || u.username}</strong></div>
-                  <button class="btn ghost small" onClick={() => act(() => api.unblock(u.id), 'Unblocked')}>Unblock</button>
+                  <button type="button" class="btn ghost small" onClick={() => act(() => api.unblock(u.id), 'Unblocked')}>Unblock</button>
                 </li>
               ))}
             </ul>

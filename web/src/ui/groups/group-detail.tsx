@@ -32,7 +32,7 @@ function Invite({ group, members, onDone }: { group: Group; members: Member[]; o
           </li>
         ))}
       </ul>
-      <button class="btn primary" disabled={busy || picked.size === 0} onClick={() => invite()}>Add {picked.size || ''} to group</button>
+      <button type="button" class="btn primary" disabled={busy || picked.size === 0} onClick={() => invite()}>Add {picked.size || ''} to group</button>
     </div>
   );
 }
@@ -78,10 +78,10 @@ export function GroupDetail({ id }: { id: string }) {
   return (
     <div class="pane detail" data-group-id={id}>
       <header class="pane-head">
-        <button class="icon-btn back" onClick={() => navigate('/groups')} aria-label="Back to groups"><IconBack /></button>
+        <button type="button" class="icon-btn back" onClick={() => navigate('/groups')} aria-label="Back to groups"><IconBack /></button>
         <Avatar id={group.id} name={group.name} media={group.avatar} size={40} square />
         <div class="chat-title"><h2>{group.name}</h2><span class="chat-sub">{members.length} members · id {group.id}</span></div>
-        <button class="btn primary small" onClick={() => navigate({ name: 'chats', cid: `g:${id}` })}><IconChat size={16} /> Open chat</button>
+        <button type="button" class="btn primary small" onClick={() => navigate({ name: 'chats', cid: `g:${id}` })}><IconChat size={16} /> Open chat</button>
       </header>
       <div class="pane-scroll padded">
         {group.notice && !admin && <div class="notice-card">{group.notice}</div>}
@@ -95,7 +95,7 @@ export function GroupDetail({ id }: { id: string }) {
                 <option value="open">Anyone can join</option><option value="approval">Join by request</option><option value="invite">Invite only</option>
               </select>
             </Field>
-            <div class="row end"><button class="btn primary" disabled={saving}>Save</button></div>
+            <div class="row end"><button type="submit" class="btn primary" disabled={saving}>Save</button></div>
           </form>
         )}
         {admin && requests.length > 0 && (
@@ -106,8 +106,8 @@ export function GroupDetail({ id }: { id: string }) {
                 <li class="person" key={r.id} data-request-user={r.user.username}>
                   <Avatar id={r.user.id} name={r.user.nickname} media={r.user.avatar} size={36} />
                   <div class="person-body"><strong>{r.user.nickname}</strong><span class="muted">{r.message || 'wants to join'}</span></div>
-                  <button class="btn primary small" onClick={() => act(() => api.acceptRequest(id, r.id), `${r.user.nickname} joined`)}>Approve</button>
-                  <button class="btn ghost small" onClick={() => act(() => api.declineRequest(id, r.id))}>Decline</button>
+                  <button type="button" class="btn primary small" onClick={() => act(() => api.acceptRequest(id, r.id), `${r.user.nickname} joined`)}>Approve</button>
+                  <button type="button" class="btn ghost small" onClick={() => act(() => api.declineRequest(id, r.id))}>Decline</button>
                 </li>
               ))}
             </ul>
@@ -115,7 +115,7 @@ export function GroupDetail({ id }: { id: string }) {
         )}
         <section class="card" aria-label="Members">
           <div class="row between"><h3>Members <span class="count">{members.length}</span></h3>
-            {(admin || group.joinPolicy !== 'invite') && <button class="btn ghost small" onClick={() => setInviting(true)}><IconPlus size={16} /> Add people</button>}
+            {(admin || group.joinPolicy !== 'invite') && <button type="button" class="btn ghost small" onClick={() => setInviting(true)}><IconPlus size={16} /> Add people</button>}
           </div>
           <ul class="people">
             {members.map((m) => (
@@ -127,9 +127,9 @@ export function GroupDetail({ id }: { id: string }) {
                   <details class="more">
                     <summary class="icon-btn" aria-label={`Manage ${m.user.nickname}`}>⋯</summary>
                     <div class="menu" onClick={(e) => { (e.currentTarget.parentElement as HTMLDetailsElement).open = false; }}>
-                      {myRole === 'owner' && <button onClick={() => act(() => api.setMember(id, m.user.id, { role: m.role === 'admin' ? 'member' : 'admin' }))}>{m.role === 'admin' ? 'Remove admin' : 'Make admin'}</button>}
-                      {myRole === 'owner' && <button onClick={() => act(() => api.transfer(id, m.user.id), 'Ownership transferred')}>Transfer ownership</button>}
-                      <button class="danger" onClick={() => act(() => api.kick(id, m.user.id), `${m.user.nickname} was removed`)}>Remove from group</button>
+                      {myRole === 'owner' && <button type="button" onClick={() => act(() => api.setMember(id, m.user.id, { role: m.role === 'admin' ? 'member' : 'admin' }))}>{m.role === 'admin' ? 'Remove admin' : 'Make admin'}</button>}
+                      {myRole === 'owner' && <button type="button" onClick={() => act(() => api.transfer(id, m.user.id), 'Ownership transferred')}>Transfer ownership</button>}
+                      <button type="button" class="danger" onClick={() => act(() => api.kick(id, m.user.id), `${m.user.nickname} was removed`)}>Remove from group</button>
                     </div>
                   </details>
                 )}
@@ -137,7 +137,7 @@ export function GroupDetail({ id }: { id: string }) {
             ))}
           </ul>
         </section>
-        <div class="row end"><button class="btn danger" onClick={() => leave()}>{myRole === 'owner' ? 'Dissolve group' : 'Leave group'}</button></div>
+        <div class="row end"><button type="button" class="btn danger" onClick={() => leave()}>{myRole === 'owner' ? 'Dissolve group' : 'Leave group'}</button></div>
       </div>
       {inviting && <Modal title={`Add people to ${group.name}`} onClose={() => setInviting(false)}><Invite group={group} members={members} onDone={() => { setInviting(false); refresh(); }} /></Modal>}
     </div>

@@ -23,7 +23,7 @@ function CreateGroup({ onDone }: { onDone: (g: Group) => void }) {
           {Object.entries(POLICY).map(([k, v]) => <option value={k} key={k}>{v}</option>)}
         </select>
       </Field>
-      <button class="btn primary" disabled={busy || !name.trim()}>Create group</button>
+      <button type="submit" class="btn primary" disabled={busy || !name.trim()}>Create group</button>
     </form>
   );
 }
@@ -42,14 +42,14 @@ function FindGroup({ onJoined }: { onJoined: () => void }) {
     <div class="stack">
       <form class="search-row" onSubmit={(e) => { e.preventDefault(); if (q.trim()) void search(); }}>
         <input placeholder="Group name or id" aria-label="Group name or id" value={q} onInput={(e) => setQ(e.currentTarget.value)} autoFocus />
-        <button class="btn primary" disabled={searching || !q.trim()}><IconSearch size={16} /> Search</button>
+        <button type="submit" class="btn primary" disabled={searching || !q.trim()}><IconSearch size={16} /> Search</button>
       </form>
       {found && found.length === 0 && <p class="muted">No group with that name or id.</p>}
       {found?.map((g) => (
         <div class="person" key={g.id}>
           <Avatar id={g.id} name={g.name} media={g.avatar} size={44} square />
           <div class="person-body"><strong>{g.name}</strong><span class="muted">{g.memberCount} members · {POLICY[g.joinPolicy]}</span></div>
-          {g.joinPolicy !== 'invite' && <button class="btn primary small" onClick={() => join(g)}>{g.joinPolicy === 'open' ? 'Join' : 'Ask to join'}</button>}
+          {g.joinPolicy !== 'invite' && <button type="button" class="btn primary small" onClick={() => join(g)}>{g.joinPolicy === 'open' ? 'Join' : 'Ask to join'}</button>}
         </div>
       ))}
     </div>
@@ -70,8 +70,8 @@ export function GroupsScreen({ selected }: { selected?: string }) {
       <header class="pane-head">
         <h1>Groups</h1>
         <div class="row">
-          <button class="btn ghost small" onClick={() => setModal('find')}>Find</button>
-          <button class="btn primary small" onClick={() => setModal('create')}>New group</button>
+          <button type="button" class="btn ghost small" onClick={() => setModal('find')}>Find</button>
+          <button type="button" class="btn primary small" onClick={() => setModal('create')}>New group</button>
         </div>
       </header>
       <div class="pane-scroll">

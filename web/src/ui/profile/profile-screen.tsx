@@ -45,7 +45,7 @@ export function ProfileScreen({ onSignedOut }: { onSignedOut: () => void }) {
       <header class="pane-head"><h1>Me</h1></header>
       <div class="pane-scroll padded">
         <div class="profile-top">
-          <button class="avatar-edit" onClick={() => file.current?.click()} aria-label="Change profile picture">
+          <button type="button" class="avatar-edit" onClick={() => file.current?.click()} aria-label="Change profile picture">
             <Avatar id={me.id} name={me.nickname} media={me.avatar} size={88} />
             <span class="avatar-cam"><IconCamera size={16} /></span>
           </button>
@@ -60,21 +60,21 @@ export function ProfileScreen({ onSignedOut }: { onSignedOut: () => void }) {
           <h3>Profile</h3>
           <Field label="Display name"><input value={form.nickname} onInput={(e) => setForm({ ...form, nickname: e.currentTarget.value })} maxLength={64} required aria-label="Display name" /></Field>
           <Field label="Bio"><textarea rows={3} value={form.bio} onInput={(e) => setForm({ ...form, bio: e.currentTarget.value })} maxLength={512} aria-label="Bio" placeholder="A few words about you" /></Field>
-          <div class="row end"><button class="btn primary" disabled={saving}>Save profile</button></div>
+          <div class="row end"><button type="submit" class="btn primary" disabled={saving}>Save profile</button></div>
         </form>
         <form class="card stack" onSubmit={(e) => { e.preventDefault(); void changePw(); }} aria-label="Password">
           <h3><IconShield size={16} /> Password</h3>
           <Field label="Current password"><input type="password" autoComplete="current-password" value={pw.current} onInput={(e) => setPw({ ...pw, current: e.currentTarget.value })} required aria-label="Current password" /></Field>
           <Field label="New password" hint="At least 8 characters. Every other session is signed out."><input type="password" autoComplete="new-password" minLength={8} value={pw.password} onInput={(e) => setPw({ ...pw, password: e.currentTarget.value })} required aria-label="New password" /></Field>
-          <div class="row end"><button class="btn primary" disabled={changing}>Change password</button></div>
+          <div class="row end"><button type="submit" class="btn primary" disabled={changing}>Change password</button></div>
         </form>
         {notificationsSupported() && (
           <div class="card row between">
             <div><h3><IconBell size={16} /> Desktop notifications</h3><span class="muted">{perm === 'granted' ? 'On while Parley is in the background.' : perm === 'denied' ? 'Blocked in your browser settings.' : 'Get a notification for new messages.'}</span></div>
-            {perm === 'default' && <button class="btn ghost" onClick={async () => setPerm(await askNotificationPermission())}>Enable</button>}
+            {perm === 'default' && <button type="button" class="btn ghost" onClick={async () => setPerm(await askNotificationPermission())}>Enable</button>}
           </div>
         )}
-        <button class="btn danger block" onClick={() => logout()}><IconLogout size={16} /> Log out</button>
+        <button type="button" class="btn danger block" onClick={() => logout()}><IconLogout size={16} /> Log out</button>
         <div class="only-phone"><Sessions /></div>
       </div>
     </div>
@@ -99,7 +99,7 @@ function Sessions() {
                 <strong>{s.device || 'Unknown device'}</strong>{s.current && <span class="pill">This device</span>}
                 <div class="muted">{s.ip} · signed in {listStamp(s.createdAt)} · active {listStamp(s.lastSeenAt)}</div>
               </div>
-              {!s.current && <button class="btn ghost small" onClick={() => end(s.id)}>End session</button>}
+              {!s.current && <button type="button" class="btn ghost small" onClick={() => end(s.id)}>End session</button>}
             </li>
           ))}
         </ul>
