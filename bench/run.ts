@@ -61,7 +61,8 @@ async function main() {
           const spawn = { core: serverCore, nodeFlags };
           if (spec.name === 'bare') return bareTarget(spawn);
           if (spec.name === 'socketio') return socketioTarget(spawn);
-          if (spec.name === 'parley' || spec.name === 'parley2') return parleyTarget({ dialect: spec.dialect, db, env: { ...parleyEnv, ...extraEnv }, spawn });
+          if (spec.name === 'parley' || spec.name === 'parley2')
+            return parleyTarget({ dialect: spec.dialect, db, env: { ...parleyEnv, ...extraEnv }, spawn });
           throw new Error(`${spec.label} has no server`);
         },
       };
@@ -70,10 +71,20 @@ async function main() {
         const rows = await scenario.run(ctx);
         records.push({ target: spec.label, run, rows });
         progress.done();
-        process.stderr.write(`[${scenario.name} ${spec.label} ${run}/${runs}] ${rows.map((r) => `${r.step}: ${scenario.columns.slice(0, 5).map((c) => `${c}=${r[c]}`).join(' ')}`).join('; ')}\n`);
+        process.stderr.write(
+          `[${scenario.name} ${spec.label} ${run}/${runs}] ${rows
+            .map(
+              (r) =>
+                `${r.step}: ${scenario.columns
+                  .slice(0, 5)
+                  .map((c) => `${c}=${r[c]}`)
+                  .join(' ')}`,
+            )
+            .join('; ')}\n`,
+        );
       } catch (e) {
         progress.done();
-        const msg = e instanceof Error ? e.stack ?? e.message : String(e);
+        const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
         records.push({ target: spec.label, run, rows: [], error: msg });
         process.stderr.write(`[${scenario.name} ${spec.label} ${run}/${runs}] FAILED: ${msg}\n`);
       }
@@ -83,11 +94,21 @@ async function main() {
   const rat = ratios(scenario, med);
   const out = table(scenario, med, rat);
   const file = writeJson(outDir, scenario.name, {
-    scenario: scenario.name, about: scenario.about, started, finished: new Date().toISOString(),
-    machine: machine(), pinned: pinned ? { generatorCore: num(opts, 'gen-core', 1), serverCore } : false,
-    argv: process.argv.slice(2), runs, medians: med, ratios: rat, records,
+    scenario: scenario.name,
+    about: scenario.about,
+    started,
+    finished: new Date().toISOString(),
+    machine: machine(),
+    pinned: pinned ? { generatorCore: num(opts, 'gen-core', 1), serverCore } : false,
+    argv: process.argv.slice(2),
+    runs,
+    medians: med,
+    ratios: rat,
+    records,
   });
-  process.stdout.write(`\n## ${scenario.name}: ${scenario.about}\n\n${out}\n\nJSON: ${path.relative(process.cwd(), file)}\n`);
+  process.stdout.write(
+    `\n## ${scenario.name}: ${scenario.about}\n\n${out}\n\nJSON: ${path.relative(process.cwd(), file)}\n`,
+  );
   const failed = records.filter((r) => r.error).length;
   process.exit(failed ? 1 : 0);
 }

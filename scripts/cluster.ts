@@ -29,14 +29,24 @@ function parseArgs(argv: string[]) {
     else o[a.slice(2)] = argv[++i] ?? '';
   }
   const known = ['nodes', 'db', 'redis', 'port', 'base-port', 'host', 'prefix'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.map((x) => `--${x}`).join(' ')})`);
+  for (const k of Object.keys(o))
+    if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.map((x) => `--${x}`).join(' ')})`);
   const nodes = Number(o.nodes ?? 3);
   const port = Number(o.port ?? 8080);
   const basePort = Number(o['base-port'] ?? port + 1);
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 32) throw new Error('--nodes: expected 1 to 32');
-  if (!o.db || !/^(postgres(ql)?|mysql):\/\//.test(o.db)) throw new Error('--db: expected postgres://… or mysql://… (every node must share one database)');
+  if (!o.db || !/^(postgres(ql)?|mysql):\/\//.test(o.db))
+    throw new Error('--db: expected postgres://… or mysql://… (every node must share one database)');
   if (!o.redis || !/^rediss?:\/\//.test(o.redis)) throw new Error('--redis: expected redis://host:port');
-  return { nodes, port, basePort, db: o.db, redis: o.redis, host: o.host ?? '127.0.0.1', prefix: o.prefix ?? 'parley:' };
+  return {
+    nodes,
+    port,
+    basePort,
+    db: o.db,
+    redis: o.redis,
+    host: o.host ?? '127.0.0.1',
+    prefix: o.prefix ?? 'parley:',
+  };
 }
 
 /** Prefixes every line a child writes, so the nodes' logs can be told apart. */
@@ -79,7 +89,8 @@ async function main() {
     for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     const deadline = Date.now() + 15_000;
     for (const { name, child } of children) {
-      while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (child.exitCode === null && child.signalCode === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       if (child.exitCode === null && child.signalCode === null) {
         log(`${name} did not stop in time; killing it`);
         child.kill('SIGKILL');
@@ -103,7 +114,11 @@ async function main() {
   };
 
   log(`migrating ${opts.db.split('://')[0]} once before the nodes start`);
-  const migrate = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'migrate'], { cwd: root, env, stdio: 'inherit' });
+  const migrate = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'migrate'], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
   if (migrate.status !== 0) throw new Error('migration failed');
 
   const upstreams: string[] = [];
@@ -112,11 +127,19 @@ async function main() {
     const name = `node-${i + 1}`;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
       cwd: root,
-      env: { ...env, PARLEY_HOST: '127.0.0.1', PARLEY_PORT: String(port), PARLEY_NODE_ID: name, PARLEY_DATA_DIR: path.join(dir, name) },
+      env: {
+        ...env,
+        PARLEY_HOST: '127.0.0.1',
+        PARLEY_PORT: String(port),
+        PARLEY_NODE_ID: name,
+        PARLEY_DATA_DIR: path.join(dir, name),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     pipe(child, name);
-    child.on('exit', (code, signal) => { if (!stopping) log(`${name} exited (${signal ?? code}); nginx sends its traffic to the others`); });
+    child.on('exit', (code, signal) => {
+      if (!stopping) log(`${name} exited (${signal ?? code}); nginx sends its traffic to the others`);
+    });
     children.push({ name, child });
     upstreams.push(`127.0.0.1:${port}`);
   }
@@ -126,11 +149,18 @@ async function main() {
   fs.writeFileSync(conf, nginxConfig({ dir, listen: `${opts.host}:${opts.port}`, upstreams }));
   const lb = spawn(nginx, ['-p', dir, '-c', conf, '-e', 'stderr'], { stdio: ['ignore', 'pipe', 'pipe'] });
   pipe(lb, 'nginx');
-  lb.on('exit', (code) => { if (!stopping) { log(`nginx exited with ${code}`); void stop(1); } });
+  lb.on('exit', (code) => {
+    if (!stopping) {
+      log(`nginx exited with ${code}`);
+      void stop(1);
+    }
+  });
   children.unshift({ name: 'nginx', child: lb });
   const url = `http://${opts.host}:${opts.port}`;
   await waitHealthy(url, lb, 10_000);
-  log(`${opts.nodes} nodes on ports ${opts.basePort}-${opts.basePort + opts.nodes - 1} behind nginx at ${url} (WebSocket at ${url.replace('http', 'ws')}/ws)`);
+  log(
+    `${opts.nodes} nodes on ports ${opts.basePort}-${opts.basePort + opts.nodes - 1} behind nginx at ${url} (WebSocket at ${url.replace('http', 'ws')}/ws)`,
+  );
   log(`nginx config: ${conf}. Press Ctrl-C to stop everything.`);
 }
 

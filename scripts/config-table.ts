@@ -4,9 +4,21 @@ import fs from 'node:fs';
 import { settings } from '../src/config.js';
 
 const human = (n: number, unit: 'ms' | 'bytes') => {
-  const steps: [number, string][] = unit === 'ms'
-    ? [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'm'], [1000, 's'], [1, 'ms']]
-    : [[1 << 30, 'GiB'], [1 << 20, 'MiB'], [1024, 'KiB'], [1, '']];
+  const steps: [number, string][] =
+    unit === 'ms'
+      ? [
+          [86_400_000, 'd'],
+          [3_600_000, 'h'],
+          [60_000, 'm'],
+          [1000, 's'],
+          [1, 'ms'],
+        ]
+      : [
+          [1 << 30, 'GiB'],
+          [1 << 20, 'MiB'],
+          [1024, 'KiB'],
+          [1, ''],
+        ];
   if (n === 0) return '0';
   const [size, name] = steps.find(([k]) => n % k === 0)!;
   return `${n / size}${name}`;
@@ -20,7 +32,9 @@ const show = (v: unknown, unit?: 'ms' | 'bytes') => {
 };
 const lines = ['| Variable | Flag | Default | What it does |', '| --- | --- | --- | --- |'];
 for (const s of Object.values(settings)) {
-  lines.push(`| \`${s.env}\` | ${s.flag ? `\`${s.flag}\`` : ''} | ${show(s.def, s.unit)} | ${s.doc.replace(/\|/g, '\\|')} |`);
+  lines.push(
+    `| \`${s.env}\` | ${s.flag ? `\`${s.flag}\`` : ''} | ${show(s.def, s.unit)} | ${s.doc.replace(/\|/g, '\\|')} |`,
+  );
 }
 const table = `${lines.join('\n')}\n`;
 if (process.argv.includes('--write')) {

@@ -28,16 +28,22 @@ function newest(p) {
 const force = process.argv.includes('--force');
 const builtAt = fs.existsSync(out) ? fs.statSync(out).mtimeMs : 0;
 const hasSources = fs.existsSync(path.join(root, 'src', 'main.ts'));
-if (!force && builtAt && (!hasSources || builtAt >= Math.max(...sources.map((s) => newest(path.join(root, s)))))) process.exit(0);
+if (!force && builtAt && (!hasSources || builtAt >= Math.max(...sources.map((s) => newest(path.join(root, s))))))
+  process.exit(0);
 if (!hasSources) {
   process.stderr.write('parley: dist/main.js is missing and there is no src/ to build it from\n');
   process.exit(1);
 }
 
-if (!force) process.stdout.write(builtAt ? 'parley: server sources changed; rebuilding dist\n' : 'parley: dist missing; building the server\n');
+if (!force)
+  process.stdout.write(
+    builtAt ? 'parley: server sources changed; rebuilding dist\n' : 'parley: dist missing; building the server\n',
+  );
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 if (!fs.existsSync(tsc)) {
-  process.stderr.write('parley: cannot build the server: typescript is not installed (run `npm ci`, which installs dev dependencies)\n');
+  process.stderr.write(
+    'parley: cannot build the server: typescript is not installed (run `npm ci`, which installs dev dependencies)\n',
+  );
   process.exit(1);
 }
 // A clean output: files of deleted sources must not linger in dist.

@@ -26,11 +26,20 @@ const builtAt = fs.existsSync(out) ? fs.statSync(out).mtimeMs : 0;
 const sourcesAt = Math.max(...sources.map((s) => newest(path.join(root, s))));
 if (builtAt && builtAt >= sourcesAt && !process.argv.includes('--force')) process.exit(0);
 
-process.stdout.write(builtAt ? 'parley: web client sources changed; rebuilding web/dist\n' : 'parley: web/dist missing; building the web client\n');
+process.stdout.write(
+  builtAt
+    ? 'parley: web client sources changed; rebuilding web/dist\n'
+    : 'parley: web/dist missing; building the web client\n',
+);
 const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 if (!fs.existsSync(vite)) {
-  process.stderr.write('parley: cannot build the web client: vite is not installed (run `npm ci`, which installs dev dependencies)\n');
+  process.stderr.write(
+    'parley: cannot build the web client: vite is not installed (run `npm ci`, which installs dev dependencies)\n',
+  );
   process.exit(1);
 }
-const r = spawnSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

@@ -19,10 +19,19 @@ async function main() {
     await maya.send('I found the route we talked about:');
     const photo = await sharp({
       create: { width: 800, height: 520, channels: 3, background: { r: 96, g: 140, b: 196 } },
-    }).composite([{
-      input: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="800" height="520"><defs><linearGradient id="s" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#7fb2e8"/><stop offset="1" stop-color="#dcebf7"/></linearGradient></defs><rect width="800" height="520" fill="url(#s)"/><circle cx="640" cy="110" r="48" fill="#fff4c2"/><path d="M0 420 L170 210 L260 300 L400 120 L560 330 L650 250 L800 400 L800 520 L0 520Z" fill="#4d6a8a"/><path d="M400 120 L450 190 L420 185 L400 215 L375 180 L350 190Z" fill="#fff"/><path d="M0 470 L220 350 L420 440 L620 360 L800 450 L800 520 L0 520Z" fill="#2f4f3e"/></svg>'),
-    }]).png().toBuffer();
-    await maya.page.locator('[data-testid="image-input"]').setInputFiles({ name: 'route.png', mimeType: 'image/png', buffer: photo });
+    })
+      .composite([
+        {
+          input: Buffer.from(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="520"><defs><linearGradient id="s" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#7fb2e8"/><stop offset="1" stop-color="#dcebf7"/></linearGradient></defs><rect width="800" height="520" fill="url(#s)"/><circle cx="640" cy="110" r="48" fill="#fff4c2"/><path d="M0 420 L170 210 L260 300 L400 120 L560 330 L650 250 L800 400 L800 520 L0 520Z" fill="#4d6a8a"/><path d="M400 120 L450 190 L420 185 L400 215 L375 180 L350 190Z" fill="#fff"/><path d="M0 470 L220 350 L420 440 L620 360 L800 450 L800 520 L0 520Z" fill="#2f4f3e"/></svg>',
+          ),
+        },
+      ])
+      .png()
+      .toBuffer();
+    await maya.page
+      .locator('[data-testid="image-input"]')
+      .setInputFiles({ name: 'route.png', mimeType: 'image/png', buffer: photo });
     await leo.page.locator('.msg-row[data-kind="image"] img').waitFor();
     const first = leo.message('I found the route');
     await first.hover();

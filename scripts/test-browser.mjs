@@ -15,5 +15,12 @@ if (!fs.existsSync(CHROMIUM)) {
 }
 const run = (args) => spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1;
 let code = run(['scripts/ensure-web-build.mjs']);
-if (code === 0) code = run(['node_modules/vitest/vitest.mjs', 'run', '--config', 'vitest.browser.config.ts', ...process.argv.slice(2)]);
+if (code === 0)
+  code = run([
+    'node_modules/vitest/vitest.mjs',
+    'run',
+    '--config',
+    'vitest.browser.config.ts',
+    ...process.argv.slice(2),
+  ]);
 process.exit(code);

@@ -98,27 +98,42 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const clock = opts.clock ?? systemClock;
   const metrics = createMetrics();
   const secret = loadSecret(config);
-  const store = await openStore(config.db, { sqliteSynchronous: config.sqliteSynchronous, sqliteWriter: config.sqliteWriter, poolSize: config.dbPoolSize });
+  const store = await openStore(config.db, {
+    sqliteSynchronous: config.sqliteSynchronous,
+    sqliteWriter: config.sqliteWriter,
+    poolSize: config.dbPoolSize,
+  });
   const nodeId = config.nodeId ?? newId().slice(0, 12);
   const serveWs = config.role !== 'api';
   const serveApi = config.role !== 'gateway';
   // One node alone: everything in memory. With Redis: the bus, presence, the connection count
   // and rate limits are shared by every node (one command connection + the bus's two).
   const redis = config.redis
-    ? { url: config.redis, prefix: config.redisPrefix, log, commandTimeoutMs: config.redisTimeout, pingIntervalMs: config.redisTimeout }
+    ? {
+        url: config.redis,
+        prefix: config.redisPrefix,
+        log,
+        commandTimeoutMs: config.redisTimeout,
+        pingIntervalMs: config.redisTimeout,
+      }
     : undefined;
   const redisCmd = redis ? openRedis(redis, 'cmd') : undefined;
   const bus = opts.bus ?? (redis ? new RedisBus(redis) : new MemoryBus());
-  const shared = redisCmd && redis ? { client: redisCmd, prefix: redis.prefix, ttlMs: config.presenceTtl, nodeId, log } : undefined;
+  const shared =
+    redisCmd && redis ? { client: redisCmd, prefix: redis.prefix, ttlMs: config.presenceTtl, nodeId, log } : undefined;
   const presence: Presence = shared ? new RedisPresence(shared) : new MemoryPresence({ nodeId });
-  const connections: ConnectionCounter = shared ? new RedisConnectionCounter(shared) : new MemoryConnectionCounter({ nodeId });
+  const connections: ConnectionCounter = shared
+    ? new RedisConnectionCounter(shared)
+    : new MemoryConnectionCounter({ nodeId });
   const limiter: RateLimiter = shared ? new RedisRateLimiter(shared) : new MemoryRateLimiter(clock);
   if (redisCmd) {
     // Start serving either way: an unreachable Redis shows in /readyz and is retried forever.
     const startupWait = Math.max(5000, config.redisTimeout);
     const waits: Promise<void>[] = [redisReady(redisCmd, startupWait)];
     if (bus instanceof RedisBus) waits.push(bus.whenHealthy(startupWait));
-    await Promise.all(waits).catch((err: Error) => log.warn({ err: err.message }, 'Redis not reachable yet; starting unready'));
+    await Promise.all(waits).catch((err: Error) =>
+      log.warn({ err: err.message }, 'Redis not reachable yet; starting unready'),
+    );
   }
   // Built in dependency order, each from what exists already: the URL signer needs only the
   // secret and the clock, so the notifier, history and media replies all sign the same way.
@@ -135,7 +150,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     urls,
   });
   const services = {
-    accounts: new AccountService(deps, opts.hasher ?? new Argon2Hasher(), (userId, mediaId) => media.checkAvatar(userId, mediaId)),
+    accounts: new AccountService(deps, opts.hasher ?? new Argon2Hasher(), (userId, mediaId) =>
+      media.checkAvatar(userId, mediaId),
+    ),
     contacts: new ContactService(deps),
     groups: new GroupService(deps),
     messaging: new MessagingService(deps, { metrics, media, sign }),
@@ -147,7 +164,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   await services.messaging.start();
   media.sweeper.start();
   const lifecycle = new PresenceLifecycle({
-    presence, connections, notify, log, limit: config.connectionsPerUser, friendIds: (u) => store.authz.friendIds(u),
+    presence,
+    connections,
+    notify,
+    log,
+    limit: config.connectionsPerUser,
+    friendIds: (u) => store.authz.friendIds(u),
   });
   lifecycle.start();
 
@@ -163,22 +185,48 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     return { ok: Object.values(checks).every((c) => c.ok), checks };
   };
   const ctx: HttpContext = { services, config, metrics, ready };
-  const http = await buildHttp(ctx, log, { api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes], root: [mediaFileRoutes, webRoutes], serveApi });
+  const http = await buildHttp(ctx, log, {
+    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes],
+    root: [mediaFileRoutes, webRoutes],
+    serveApi,
+  });
   const gateway = serveWs
     ? await attachGateway(http.server, bus, {
-      accounts: services.accounts, messaging: services.messaging, config, clock, log, metrics, lifecycle,
-    })
+        accounts: services.accounts,
+        messaging: services.messaging,
+        config,
+        clock,
+        log,
+        metrics,
+        lifecycle,
+      })
     : undefined;
   if (!serveWs) {
     // PARLEY_ROLE=api: no WebSocket here; say so instead of dropping the connection.
     http.server.on('upgrade', (_req, socket) => {
-      endWithError(socket, fail('MISDIRECTED', 'This node serves REST only (PARLEY_ROLE=api); open WebSockets on a gateway node'));
+      endWithError(
+        socket,
+        fail('MISDIRECTED', 'This node serves REST only (PARLEY_ROLE=api); open WebSockets on a gateway node'),
+      );
     });
   }
 
   let closing: Promise<void> | undefined;
   return {
-    config, store, bus, presence, limiter, connections, nodeId, serveWs, serveApi, http, gateway, log, metrics, services,
+    config,
+    store,
+    bus,
+    presence,
+    limiter,
+    connections,
+    nodeId,
+    serveWs,
+    serveApi,
+    http,
+    gateway,
+    log,
+    metrics,
+    services,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const addr = http.server.address();

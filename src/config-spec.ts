@@ -57,29 +57,46 @@ export const int = (min: number, max: number) => (raw: string) => {
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 /** Durations: `250ms`, `25s`, `15m`, `2h`, `30d`, or a bare number of milliseconds. */
-export const duration = (min = 0) => (raw: string) => {
-  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(raw.trim());
-  if (!m) throw bad('expected a duration such as 500ms, 25s, 15m, 2h or 30d');
-  const ms = Number(m[1]) * UNITS[m[2] ?? 'ms']!;
-  if (ms < min) throw bad(`expected a duration of at least ${min}ms`);
-  return ms;
-};
+export const duration =
+  (min = 0) =>
+  (raw: string) => {
+    const m = /^(\d+)(ms|s|m|h|d)?$/.exec(raw.trim());
+    if (!m) throw bad('expected a duration such as 500ms, 25s, 15m, 2h or 30d');
+    const ms = Number(m[1]) * UNITS[m[2] ?? 'ms']!;
+    if (ms < min) throw bad(`expected a duration of at least ${min}ms`);
+    return ms;
+  };
 
-const SIZE: Record<string, number> = { b: 1, kib: 1024, kb: 1024, k: 1024, mib: 1 << 20, mb: 1 << 20, m: 1 << 20, gib: 1 << 30, gb: 1 << 30, g: 1 << 30 };
+const SIZE: Record<string, number> = {
+  b: 1,
+  kib: 1024,
+  kb: 1024,
+  k: 1024,
+  mib: 1 << 20,
+  mb: 1 << 20,
+  m: 1 << 20,
+  gib: 1 << 30,
+  gb: 1 << 30,
+  g: 1 << 30,
+};
 /** Byte sizes: `64KiB`, `20MiB`, `1GiB`, or a bare number of bytes. */
-export const bytes = (min = 1) => (raw: string) => {
-  const m = /^(\d+)\s*([a-z]+)?$/i.exec(raw.trim());
-  const unit = SIZE[(m?.[2] ?? 'b').toLowerCase()];
-  if (!m || unit === undefined) throw bad('expected a size such as 65536, 64KiB, 20MiB or 1GiB');
-  const n = Number(m[1]) * unit;
-  if (n < min) throw bad(`expected a size of at least ${min} bytes`);
-  return n;
-};
+export const bytes =
+  (min = 1) =>
+  (raw: string) => {
+    const m = /^(\d+)\s*([a-z]+)?$/i.exec(raw.trim());
+    const unit = SIZE[(m?.[2] ?? 'b').toLowerCase()];
+    if (!m || unit === undefined) throw bad('expected a size such as 65536, 64KiB, 20MiB or 1GiB');
+    const n = Number(m[1]) * unit;
+    if (n < min) throw bad(`expected a size of at least ${min} bytes`);
+    return n;
+  };
 
-export const oneOf = <T extends string>(...values: T[]) => (raw: string) => {
-  if (!values.includes(raw as T)) throw bad(`expected one of ${values.join(', ')}`);
-  return raw as T;
-};
+export const oneOf =
+  <T extends string>(...values: T[]) =>
+  (raw: string) => {
+    if (!values.includes(raw as T)) throw bad(`expected one of ${values.join(', ')}`);
+    return raw as T;
+  };
 
 export const bool = (raw: string) => {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
@@ -100,9 +117,13 @@ export const redisUrl = (raw: string) => {
 };
 
 export const origins = (raw: string) => {
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const o of list) {
-    if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) throw bad('expected a comma-separated list of origins like https://chat.example.com');
+    if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o))
+      throw bad('expected a comma-separated list of origins like https://chat.example.com');
   }
   return list;
 };

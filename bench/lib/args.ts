@@ -20,5 +20,12 @@ export function parseArgs(argv: string[]): { positional: string[]; opts: Args } 
 
 export const num = (o: Args, k: string, d: number) => (o.has(k) ? Number(o.get(k)) : d);
 export const str = (o: Args, k: string, d: string) => o.get(k) ?? d;
-export const list = (o: Args, k: string, d: string[]) => (o.has(k) ? o.get(k)!.split(',').map((s) => s.trim()).filter(Boolean) : d);
+export const list = (o: Args, k: string, d: string[]) =>
+  o.has(k)
+    ? o
+        .get(k)!
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : d;
 export const nums = (o: Args, k: string, d: number[]) => list(o, k, d.map(String)).map(Number);

@@ -15,7 +15,11 @@ export interface Connected {
  * Connects `users` with at most `width` handshakes in flight, spread over loopback source
  * addresses. Failures are counted, not thrown (a connect storm reports them as errors).
  */
-export async function connectAll(target: Target, users: readonly BenchUser[], o: { width?: number; codec?: 'json' | 'msgpack'; onProgress?: (text: string) => void } = {}): Promise<Connected> {
+export async function connectAll(
+  target: Target,
+  users: readonly BenchUser[],
+  o: { width?: number; codec?: 'json' | 'msgpack'; onProgress?: (text: string) => void } = {},
+): Promise<Connected> {
   const handshake = new Latency();
   const conns: BenchConn[] = [];
   let failures = 0;
@@ -57,7 +61,16 @@ export function closeAll(conns: readonly BenchConn[]) {
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('timeout')), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
   });
 }
 

@@ -15,7 +15,11 @@ export interface LatencySummary {
  * generator that falls behind its schedule shows up as latency (no coordinated omission).
  */
 export class Latency {
-  private h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+  private h = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
 
   /** Records `now - scheduledAt`, both from performance.now() (ms). */
   since(scheduledAt: number, now = performance.now()) {

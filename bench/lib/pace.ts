@@ -7,7 +7,11 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  * behind, the late sends still carry their scheduled time, so the delay counts as latency.
  * Resolves after `durationMs` with the number of messages sent.
  */
-export function openLoop(rate: number, durationMs: number, send: (i: number, scheduledAt: number) => void): Promise<number> {
+export function openLoop(
+  rate: number,
+  durationMs: number,
+  send: (i: number, scheduledAt: number) => void,
+): Promise<number> {
   const start = performance.now();
   const total = Math.floor((rate * durationMs) / 1000);
   const interval = 1000 / rate;
@@ -28,7 +32,11 @@ export function openLoop(rate: number, durationMs: number, send: (i: number, sch
 }
 
 /** Runs `fn` over items with at most `width` in flight. */
-export async function pool<T>(items: readonly T[], width: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function pool<T>(
+  items: readonly T[],
+  width: number,
+  fn: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let i = 0;
   const worker = async () => {
     while (i < items.length) {

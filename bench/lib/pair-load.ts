@@ -32,10 +32,18 @@ export async function openLoopPairs(l: PairLoad, rate: number, seconds: number):
       step.acked++;
       step.ack.since(stampOfClientId(id));
     };
-    c.onError = () => { step.errors++; };
+    c.onError = () => {
+      step.errors++;
+    };
   }
   step.begin();
-  const progress = setInterval(() => l.progress(`rate ${rate}/s: sent ${step.sent} delivered ${step.delivered} acked ${step.acked} errors ${step.errors}`), 500);
+  const progress = setInterval(
+    () =>
+      l.progress(
+        `rate ${rate}/s: sent ${step.sent} delivered ${step.delivered} acked ${step.acked} errors ${step.errors}`,
+      ),
+    500,
+  );
   await openLoop(rate, seconds * 1000, (i, at) => {
     const c = l.conns[i % n]!;
     c.sendDirect(l.conns[(i % n) ^ 1]!.user, stamp(at, l.pad + mine), clientIdFor(i, at));
@@ -53,7 +61,12 @@ export async function openLoopPairs(l: PairLoad, rate: number, seconds: number):
  * (the next leaves when an ack arrives). One second of warm-up, then `seconds` measured.
  * Returns the measured step (acked/delivered counted inside the window only).
  */
-export async function saturatePairs(l: PairLoad, window: number, seconds: number, during?: { begin(): Promise<void>; end(): Promise<void> }): Promise<Step> {
+export async function saturatePairs(
+  l: PairLoad,
+  window: number,
+  seconds: number,
+  during?: { begin(): Promise<void>; end(): Promise<void> },
+): Promise<Step> {
   let step = new Step(l.pids);
   let running = true;
   let n = 0;
@@ -72,14 +85,19 @@ export async function saturatePairs(l: PairLoad, window: number, seconds: number
       step.ack.since(stampOfClientId(id));
       if (running) sendFrom(c);
     };
-    c.onError = () => { step.errors++; };
+    c.onError = () => {
+      step.errors++;
+    };
   }
   for (const c of l.conns) for (let k = 0; k < window; k++) sendFrom(c);
   await sleep(1000);
   step = new Step(l.pids);
   await during?.begin();
   step.begin();
-  const progress = setInterval(() => l.progress(`saturating: acked ${step.acked} delivered ${step.delivered} errors ${step.errors}`), 500);
+  const progress = setInterval(
+    () => l.progress(`saturating: acked ${step.acked} delivered ${step.delivered} errors ${step.errors}`),
+    500,
+  );
   await sleep(seconds * 1000);
   step.end();
   const measured = { acked: step.acked, delivered: step.delivered };

@@ -35,7 +35,11 @@ export function cpuPercent(a: ProcSample | undefined, b: ProcSample | undefined)
 /** The generator's own CPU, for telling "the server was the limit" from "the generator was". */
 export function selfCpu() {
   const u = process.cpuUsage();
-  return { cpuSec: (u.user + u.system) / 1e6, rssBytes: process.memoryUsage().rss, at: performance.now() } satisfies ProcSample;
+  return {
+    cpuSec: (u.user + u.system) / 1e6,
+    rssBytes: process.memoryUsage().rss,
+    at: performance.now(),
+  } satisfies ProcSample;
 }
 
 export function machine() {

@@ -46,7 +46,9 @@ export function baselinesFor(label: string, labels: string[]): string[] {
     const d = label.split(':').pop();
     return labels.filter((l) => l === `driver:${d}`);
   }
-  return labels.filter((l) => l === 'bare' || l === 'socketio' || (label.startsWith('parley2') && l.startsWith('parley:')));
+  return labels.filter(
+    (l) => l === 'bare' || l === 'socketio' || (label.startsWith('parley2') && l.startsWith('parley:')),
+  );
 }
 
 export interface Ratio {
@@ -72,7 +74,16 @@ export function ratios(scenario: Scenario, med: Medians): Ratio[] {
           const v = row[metric];
           const w = b[metric];
           if (typeof v !== 'number' || typeof w !== 'number') continue;
-          out.push({ subject, baseline, step: row.step, metric, better, value: v, base: w, ratio: w === 0 ? NaN : Math.round((v / w) * 100) / 100 });
+          out.push({
+            subject,
+            baseline,
+            step: row.step,
+            metric,
+            better,
+            value: v,
+            base: w,
+            ratio: w === 0 ? NaN : Math.round((v / w) * 100) / 100,
+          });
         }
       }
     }
@@ -85,16 +96,31 @@ export function table(scenario: Scenario, med: Medians, rat: Ratio[]): string {
   const cols = ['target', 'step', ...scenario.columns, 'runs'];
   const lines = [`| ${cols.join(' | ')} |`, `|${cols.map(() => ' --- ').join('|')}|`];
   for (const [t, rows] of Object.entries(med)) {
-    for (const r of rows) lines.push(`| ${[t, r.step, ...scenario.columns.map((c) => fmt(r[c])), fmt(r.runs)].join(' | ')} |`);
+    for (const r of rows)
+      lines.push(`| ${[t, r.step, ...scenario.columns.map((c) => fmt(r[c])), fmt(r.runs)].join(' | ')} |`);
   }
   if (rat.length) {
-    lines.push('', '| subject | baseline | step | metric | subject value | baseline value | ratio |', '| --- | --- | --- | --- | --- | --- | --- |');
-    for (const r of rat) lines.push(`| ${r.subject} | ${r.baseline} | ${r.step} | ${r.metric} (${r.better} is better) | ${fmt(r.value)} | ${fmt(r.base)} | ${fmt(r.ratio)}× |`);
+    lines.push(
+      '',
+      '| subject | baseline | step | metric | subject value | baseline value | ratio |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const r of rat)
+      lines.push(
+        `| ${r.subject} | ${r.baseline} | ${r.step} | ${r.metric} (${r.better} is better) | ${fmt(r.value)} | ${fmt(r.base)} | ${fmt(r.ratio)}× |`,
+      );
   }
   return lines.join('\n');
 }
 
-const fmt = (v: unknown) => (v === undefined ? '–' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)) : String(v));
+const fmt = (v: unknown) =>
+  v === undefined
+    ? '–'
+    : typeof v === 'number'
+      ? Number.isInteger(v)
+        ? String(v)
+        : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)
+      : String(v);
 
 export function writeJson(dir: string, name: string, data: unknown): string {
   fs.mkdirSync(dir, { recursive: true });

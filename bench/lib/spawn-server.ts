@@ -32,7 +32,10 @@ export const hasTaskset = () => spawnSync('taskset', ['-p', String(process.pid)]
 
 /** Pins the calling (generator) process to a core, so the server has the other one to itself. */
 export function pinSelf(core: number): boolean {
-  return hasTaskset() && spawnSync('taskset', ['-a', '-p', '-c', String(core), String(process.pid)], { stdio: 'ignore' }).status === 0;
+  return (
+    hasTaskset() &&
+    spawnSync('taskset', ['-a', '-p', '-c', String(core), String(process.pid)], { stdio: 'ignore' }).status === 0
+  );
 }
 
 export function freePort(): Promise<number> {
@@ -52,7 +55,9 @@ export async function spawnServer(o: SpawnOptions): Promise<ServerProc> {
   const nodeArgs = [...(o.nodeFlags ?? []), '--import', 'tsx', o.script, ...(o.args ?? [])];
   const useTaskset = o.core !== undefined && hasTaskset();
   // taskset execs node, so the child's pid is the server's pid (what /proc sampling needs).
-  const [cmd, argv] = useTaskset ? ['taskset', ['-c', String(o.core), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const [cmd, argv] = useTaskset
+    ? ['taskset', ['-c', String(o.core), process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
   const child = spawn(cmd, argv as string[], {
     cwd: path.resolve(import.meta.dirname, '../..'),
     env: { ...process.env, ...o.env, PORT: String(port) },

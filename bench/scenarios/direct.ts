@@ -14,7 +14,11 @@ export const direct: Scenario = {
   name: 'direct',
   about: 'one-to-one at fixed rates over 1,000 connections, persisted and acknowledged',
   defaultTargets: ['bare', 'socketio', 'parley'],
-  ratios: [{ metric: 'p50', better: 'lower' }, { metric: 'p99', better: 'lower' }, { metric: 'serverCpu', better: 'lower' }],
+  ratios: [
+    { metric: 'p50', better: 'lower' },
+    { metric: 'p99', better: 'lower' },
+    { metric: 'serverCpu', better: 'lower' },
+  ],
   columns: ['sent', 'lost', 'errors', 'p50', 'p99', 'p999', 'max', 'ackP99', 'serverCpu', 'genCpu'],
   async run(ctx) {
     const n = num(ctx.opts, 'conns', 1000) & ~1;
@@ -25,7 +29,11 @@ export const direct: Scenario = {
     let conns: BenchConn[] = [];
     try {
       const world = await target.prepare({ users: n, groups: [], pairs: true });
-      const r = await connectAll(target, world.users, { width: 200, codec: ctx.spec.codec, onProgress: (t) => ctx.progress(t) });
+      const r = await connectAll(target, world.users, {
+        width: 200,
+        codec: ctx.spec.codec,
+        onProgress: (t) => ctx.progress(t),
+      });
       conns = r.conns;
       if (r.failures) throw new Error(`${r.failures} connections failed`);
       await settle(conns);

@@ -15,8 +15,22 @@ export const fanout: Scenario = {
   name: 'fanout',
   about: 'group fan-out: one group of 1,000 online members at rising rates',
   defaultTargets: ['bare', 'socketio', 'parley', 'parley:msgpack'],
-  ratios: [{ metric: 'deliveriesPerSec', better: 'higher' }, { metric: 'cpuUsPerDelivery', better: 'lower' }],
-  columns: ['rate', 'deliveriesPerSec', 'lost', 'errors', 'p50', 'p99', 'max', 'serverCpu', 'cpuUsPerDelivery', 'genCpu'],
+  ratios: [
+    { metric: 'deliveriesPerSec', better: 'higher' },
+    { metric: 'cpuUsPerDelivery', better: 'lower' },
+  ],
+  columns: [
+    'rate',
+    'deliveriesPerSec',
+    'lost',
+    'errors',
+    'p50',
+    'p99',
+    'max',
+    'serverCpu',
+    'cpuUsPerDelivery',
+    'genCpu',
+  ],
   async run(ctx) {
     const members = num(ctx.opts, 'members', 1000);
     const rates = nums(ctx.opts, 'rates', [25, 50, 100, 200, 300, 400, 600, 800, 1200, 1600]);
@@ -29,7 +43,11 @@ export const fanout: Scenario = {
     try {
       const world = await target.prepare({ users: members, groups: [members], pairs: false });
       const group = world.groups[0]!.id;
-      const r = await connectAll(target, world.users, { width: 200, codec: ctx.spec.codec, onProgress: (t) => ctx.progress(t) });
+      const r = await connectAll(target, world.users, {
+        width: 200,
+        codec: ctx.spec.codec,
+        onProgress: (t) => ctx.progress(t),
+      });
       conns = r.conns;
       if (r.failures) throw new Error(`${r.failures} connections failed`);
       await settle(conns);
@@ -47,14 +65,19 @@ export const fanout: Scenario = {
             step.delivered++;
             step.delivery.since(stampOf(text));
           };
-          c.onError = () => { step.errors++; };
+          c.onError = () => {
+            step.errors++;
+          };
         }
         sender.onAck = (id) => {
           step.acked++;
           step.ack.since(stampOfClientId(id));
         };
         step.begin();
-        const progress = setInterval(() => ctx.progress(`rate ${rate}/s: sent ${step.sent} delivered ${step.delivered} errors ${step.errors}`), 500);
+        const progress = setInterval(
+          () => ctx.progress(`rate ${rate}/s: sent ${step.sent} delivered ${step.delivered} errors ${step.errors}`),
+          500,
+        );
         await openLoop(rate, (warm ? 1 : seconds) * 1000, (i, at) => {
           sender.sendGroup(group, stamp(at, pad + mine), clientIdFor(i, at));
           step.sent++;
@@ -68,10 +91,11 @@ export const fanout: Scenario = {
         // Server CPU time per delivery (µs): what the server's one core could deliver when the
         // generator, not the server, is what saturates first.
         const dps = Number(row.deliveriesPerSec);
-        const cpuUsPerDelivery = dps > 0 ? Math.round((Number(row.serverCpu) * 1e4 / dps) * 100) / 100 : NaN;
+        const cpuUsPerDelivery = dps > 0 ? Math.round(((Number(row.serverCpu) * 1e4) / dps) * 100) / 100 : NaN;
         rows.push({ ...row, cpuUsPerDelivery });
         if (row.p99 >= slo || row.lost > 0 || row.errors > 0) break;
-        if (Number(row.deliveriesPerSec) > Number(best.deliveriesPerSec)) best = { ...rows[rows.length - 1]!, step: 'best' };
+        if (Number(row.deliveriesPerSec) > Number(best.deliveriesPerSec))
+          best = { ...rows[rows.length - 1]!, step: 'best' };
         await sleep(300);
       }
       rows.push(best);

@@ -32,7 +32,10 @@ export const idle: Scenario = {
       for (const n of counts) {
         const batch = world.users.slice(conns.length, n);
         const r = await connectAll(target, batch, { width: 200, onProgress: (t) => ctx.progress(`${n}: ${t}`) });
-        for (const c of r.conns) c.onError = () => { lost++; };
+        for (const c of r.conns)
+          c.onError = () => {
+            lost++;
+          };
         conns.push(...r.conns);
         await sleep(hold);
         const a = sampleProc(target.server.pid)!;

@@ -6,7 +6,19 @@ import type { DialectName } from '../../src/store/db.js';
 import { openStore } from '../../src/store/store.js';
 import type { TestDatabase } from '../../fixtures/databases.js';
 
-const COLS = ['conversation_id', 'seq', 'id', 'sender_id', 'client_id', 'kind', 'body', 'target_seq', 'created_at', 'edited_at', 'recalled_at'];
+const COLS = [
+  'conversation_id',
+  'seq',
+  'id',
+  'sender_id',
+  'client_id',
+  'kind',
+  'body',
+  'target_seq',
+  'created_at',
+  'edited_at',
+  'recalled_at',
+];
 
 /**
  * The persisted-throughput baseline: the same driver Parley uses inserts the same `entries`
@@ -14,7 +26,10 @@ const COLS = ['conversation_id', 'seq', 'id', 'sender_id', 'client_id', 'kind', 
  * batches of the same size, one transaction per batch, one transaction at a time (as
  * Parley's writer runs), for `seconds`. No Parley code on the path besides migrations.
  */
-export async function driverInserts(db: TestDatabase, o: { batch: number; seconds: number; conversations: number; textSize: number; sqliteSync: string }) {
+export async function driverInserts(
+  db: TestDatabase,
+  o: { batch: number; seconds: number; conversations: number; textSize: number; sqliteSync: string },
+) {
   (await openStore(db.url)).close();
   const text = 'x'.repeat(o.textSize);
   const seqs = new Array<number>(o.conversations).fill(0);
@@ -25,7 +40,19 @@ export async function driverInserts(db: TestDatabase, o: { batch: number; second
     const rows: unknown[][] = [];
     for (let i = 0; i < o.batch; i++, n++) {
       const c = n % o.conversations;
-      rows.push([convs[c], ++seqs[c]!, newId(), senders[c], `c${n}`, 'text', JSON.stringify({ text }), null, Date.now(), null, null]);
+      rows.push([
+        convs[c],
+        ++seqs[c]!,
+        newId(),
+        senders[c],
+        `c${n}`,
+        'text',
+        JSON.stringify({ text }),
+        null,
+        Date.now(),
+        null,
+        null,
+      ]);
     }
     return rows;
   };
@@ -38,7 +65,9 @@ export async function driverInserts(db: TestDatabase, o: { batch: number; second
     const sqlite = new SQLite(db.url.slice('sqlite:'.length));
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma(`synchronous = ${o.sqliteSync}`);
-    const stmt = sqlite.prepare(ins + Array.from({ length: o.batch }, () => `(${COLS.map(() => '?').join(', ')})`).join(', '));
+    const stmt = sqlite.prepare(
+      ins + Array.from({ length: o.batch }, () => `(${COLS.map(() => '?').join(', ')})`).join(', '),
+    );
     const tx = sqlite.transaction((rows: unknown[][]) => stmt.run(rows.flat()));
     while (performance.now() < until) {
       tx(nextBatch());
@@ -48,7 +77,12 @@ export async function driverInserts(db: TestDatabase, o: { batch: number; second
   } else if (dialect === 'postgres') {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    const text2 = ins + Array.from({ length: o.batch }, (_, r) => `(${COLS.map((_, c) => `$${r * COLS.length + c + 1}`).join(', ')})`).join(', ');
+    const text2 =
+      ins +
+      Array.from(
+        { length: o.batch },
+        (_, r) => `(${COLS.map((_, c) => `$${r * COLS.length + c + 1}`).join(', ')})`,
+      ).join(', ');
     while (performance.now() < until) {
       await client.query('begin');
       await client.query(text2, nextBatch().flat());

@@ -31,7 +31,14 @@ export async function commitStats(url: string): Promise<{ sum: number; count: nu
 export const persist: Scenario = {
   name: 'persist',
   about: 'persisted throughput: acked msgs/s vs the same driver inserting the same rows in batches',
-  defaultTargets: ['parley:sqlite', 'driver:sqlite', 'parley:postgres', 'driver:postgres', 'parley:mysql', 'driver:mysql'],
+  defaultTargets: [
+    'parley:sqlite',
+    'driver:sqlite',
+    'parley:postgres',
+    'driver:postgres',
+    'parley:mysql',
+    'driver:mysql',
+  ],
   ratios: [{ metric: 'perSec', better: 'higher' }],
   columns: ['perSec', 'batch', 'ackP50', 'ackP99', 'errors', 'serverCpu', 'genCpu'],
   async run(ctx) {
@@ -44,7 +51,13 @@ export const persist: Scenario = {
       const db = await freshDatabase(dialect);
       try {
         ctx.progress(`driver inserts, batch ${batch}`);
-        const r = await driverInserts(db, { batch, seconds, conversations: pairs, textSize: size, sqliteSync: str(ctx.opts, 'sync', 'FULL') });
+        const r = await driverInserts(db, {
+          batch,
+          seconds,
+          conversations: pairs,
+          textSize: size,
+          sqliteSync: str(ctx.opts, 'sync', 'FULL'),
+        });
         return [{ step: dialect, perSec: r.perSec, batch, rows: r.rows }];
       } finally {
         await db.drop();
@@ -54,16 +67,34 @@ export const persist: Scenario = {
     let conns: BenchConn[] = [];
     try {
       const world = await target.prepare({ users: pairs * 2, groups: [], pairs: true });
-      const r = await connectAll(target, world.users, { width: 200, codec: ctx.spec.codec, onProgress: (t) => ctx.progress(t) });
+      const r = await connectAll(target, world.users, {
+        width: 200,
+        codec: ctx.spec.codec,
+        onProgress: (t) => ctx.progress(t),
+      });
       conns = r.conns;
       if (r.failures) throw new Error(`${r.failures} connections failed`);
       await settle(conns);
       let before = { sum: 0, count: 0 };
       let after = before;
       const step = await saturatePairs(
-        { conns, pids: [target.server.pid], acks: true, pad: 'x'.repeat(Math.max(0, size - 16)), progress: ctx.progress },
-        num(ctx.opts, 'window', 16), seconds,
-        { begin: async () => { before = await commitStats(target.server.url); }, end: async () => { after = await commitStats(target.server.url); } },
+        {
+          conns,
+          pids: [target.server.pid],
+          acks: true,
+          pad: 'x'.repeat(Math.max(0, size - 16)),
+          progress: ctx.progress,
+        },
+        num(ctx.opts, 'window', 16),
+        seconds,
+        {
+          begin: async () => {
+            before = await commitStats(target.server.url);
+          },
+          end: async () => {
+            after = await commitStats(target.server.url);
+          },
+        },
       );
       const batch = after.count > before.count ? (after.sum - before.sum) / (after.count - before.count) : 0;
       if (batch > 0) lastBatch.set(dialect, batch);

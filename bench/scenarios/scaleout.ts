@@ -17,7 +17,10 @@ export const scaleout: Scenario = {
   name: 'scaleout',
   about: 'two nodes through Redis vs one node: throughput ratio and added p99',
   defaultTargets: ['parley:postgres', 'parley2:postgres'],
-  ratios: [{ metric: 'perSec', better: 'higher' }, { metric: 'p99', better: 'lower' }],
+  ratios: [
+    { metric: 'perSec', better: 'higher' },
+    { metric: 'p99', better: 'lower' },
+  ],
   columns: ['perSec', 'sent', 'lost', 'errors', 'p50', 'p99', 'p999', 'ackP99', 'serverCpu', 'genCpu'],
   async run(ctx) {
     const pairs = num(ctx.opts, 'conns', 200) >> 1;
@@ -29,7 +32,12 @@ export const scaleout: Scenario = {
     const nodes: Target[] = [];
     let conns: BenchConn[] = [];
     try {
-      const redis: Record<string, string> = two ? { PARLEY_REDIS: process.env.PARLEY_BENCH_REDIS ?? 'redis://127.0.0.1:6379', PARLEY_REDIS_PREFIX: `bench${randomBytes(4).toString('hex')}:` } : {};
+      const redis: Record<string, string> = two
+        ? {
+            PARLEY_REDIS: process.env.PARLEY_BENCH_REDIS ?? 'redis://127.0.0.1:6379',
+            PARLEY_REDIS_PREFIX: `bench${randomBytes(4).toString('hex')}:`,
+          }
+        : {};
       nodes.push(await ctx.start({ ...redis, PARLEY_NODE_ID: 'a' }, db));
       if (two) nodes.push(await ctx.start({ ...redis, PARLEY_NODE_ID: 'b' }, db));
       const world = await nodes[0]!.prepare({ users: pairs * 2, groups: [], pairs: true });
@@ -37,7 +45,11 @@ export const scaleout: Scenario = {
         ...nodes[0]!,
         connect: (u: BenchUser, o: ConnectOptions) => nodes[u.index % nodes.length]!.connect(u, o),
       } as Target;
-      const r = await connectAll(router, world.users, { width: 200, codec: ctx.spec.codec, onProgress: (t) => ctx.progress(t) });
+      const r = await connectAll(router, world.users, {
+        width: 200,
+        codec: ctx.spec.codec,
+        onProgress: (t) => ctx.progress(t),
+      });
       conns = r.conns;
       if (r.failures) throw new Error(`${r.failures} connections failed`);
       await settle(conns);

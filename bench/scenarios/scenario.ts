@@ -45,6 +45,7 @@ export function parseTargetSpec(label: string): TargetSpec {
     else if (m === 'sqlite' || m === 'postgres' || m === 'mysql') spec.dialect = m;
     else throw new Error(`unknown target modifier ${m} in ${label}`);
   }
-  if (!['bare', 'socketio', 'parley', 'parley2', 'driver'].includes(spec.name)) throw new Error(`unknown target ${name}`);
+  if (!['bare', 'socketio', 'parley', 'parley2', 'driver'].includes(spec.name))
+    throw new Error(`unknown target ${name}`);
   return spec;
 }

@@ -13,7 +13,10 @@ export const storm: Scenario = {
   name: 'storm',
   about: 'connect storm: authenticated connects per second and handshake latency',
   defaultTargets: ['bare', 'socketio', 'parley'],
-  ratios: [{ metric: 'connectsPerSec', better: 'higher' }, { metric: 'p99', better: 'lower' }],
+  ratios: [
+    { metric: 'connectsPerSec', better: 'higher' },
+    { metric: 'p99', better: 'lower' },
+  ],
   columns: ['conns', 'failed', 'connectsPerSec', 'p50', 'p99', 'max', 'serverCpu'],
   async run(ctx) {
     const n = num(ctx.opts, 'conns', 5000);
@@ -27,17 +30,19 @@ export const storm: Scenario = {
       const b = sampleProc(target.server.pid);
       closeAll(r.conns);
       const h = r.handshake.summary();
-      return [{
-        step: `conns=${n}`,
-        conns: r.conns.length,
-        failed: r.failures,
-        connectsPerSec: Math.round(r.conns.length / r.seconds),
-        p50: h.p50,
-        p99: h.p99,
-        p999: h.p999,
-        max: h.max,
-        serverCpu: cpuPercent(a, b),
-      }];
+      return [
+        {
+          step: `conns=${n}`,
+          conns: r.conns.length,
+          failed: r.failures,
+          connectsPerSec: Math.round(r.conns.length / r.seconds),
+          p50: h.p50,
+          p99: h.p99,
+          p999: h.p999,
+          max: h.max,
+          serverCpu: cpuPercent(a, b),
+        },
+      ];
     } finally {
       await target.stop();
     }

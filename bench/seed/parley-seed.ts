@@ -11,7 +11,11 @@ const NO_LOGIN_HASH = '$bench$not-a-password-hash';
 const CHUNK = 500;
 
 async function insertChunked<T extends keyof Database>(db: Kysely<Database>, table: T, rows: any[]) {
-  for (let i = 0; i < rows.length; i += CHUNK) await db.insertInto(table).values(rows.slice(i, i + CHUNK) as any).execute();
+  for (let i = 0; i < rows.length; i += CHUNK)
+    await db
+      .insertInto(table)
+      .values(rows.slice(i, i + CHUNK) as any)
+      .execute();
 }
 
 /**
@@ -34,12 +38,29 @@ export async function seedParley(dbUrl: string, spec: WorldSpec): Promise<World>
       const username = `b${tag}_${i}`;
       users.push({ index: i, id, token, groups: [] });
       userRows.push({
-        id, username, username_lc: username, mobile: null, password_hash: NO_LOGIN_HASH, nickname: `bench ${i}`,
-        avatar: null, gender: 'unspecified', bio: '', event_seq: 0, created_at: now, updated_at: now,
+        id,
+        username,
+        username_lc: username,
+        mobile: null,
+        password_hash: NO_LOGIN_HASH,
+        nickname: `bench ${i}`,
+        avatar: null,
+        gender: 'unspecified',
+        bio: '',
+        event_seq: 0,
+        created_at: now,
+        updated_at: now,
       });
       sessionRows.push({
-        id: newId(), user_id: id, token_hash: hashToken(token), device: 'bench', ip: '127.0.0.1',
-        created_at: now, last_seen_at: now, expires_at: now + 30 * 86_400_000, revoked_at: null,
+        id: newId(),
+        user_id: id,
+        token_hash: hashToken(token),
+        device: 'bench',
+        ip: '127.0.0.1',
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + 30 * 86_400_000,
+        revoked_at: null,
       });
     }
     await db.transaction().execute(async (trx) => {
@@ -50,7 +71,10 @@ export async function seedParley(dbUrl: string, spec: WorldSpec): Promise<World>
         for (let i = 0; i + 1 < users.length; i += 2) {
           const a = users[i]!.id;
           const b = users[i + 1]!.id;
-          contacts.push({ user_id: a, peer_id: b, remark: '', created_at: now }, { user_id: b, peer_id: a, remark: '', created_at: now });
+          contacts.push(
+            { user_id: a, peer_id: b, remark: '', created_at: now },
+            { user_id: b, peer_id: a, remark: '', created_at: now },
+          );
         }
         await insertChunked(trx, 'contacts', contacts);
       }
@@ -63,17 +87,51 @@ export async function seedParley(dbUrl: string, spec: WorldSpec): Promise<World>
       for (const u of members) u.groups.push(id);
       const cid = groupConversationId(id);
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('chat_groups').values({
-          id, name: `bench ${id.slice(0, 6)}`, name_lc: `bench ${id.slice(0, 6)}`, avatar: null, notice: '', owner_id: members[0]!.id,
-          join_policy: 'invite', member_count: size, created_at: now, updated_at: now, dissolved_at: null,
-        }).execute();
-        await insertChunked(trx, 'group_members', members.map((u, i) => ({
-          group_id: id, user_id: u.id, role: i === 0 ? 'owner' : 'member', muted_until: null, joined_at: now,
-        })));
-        await trx.insertInto('conversations').values({ id: cid, kind: 'group', max_seq: 0, min_seq: 1, created_at: now, last_at: now }).execute();
-        await insertChunked(trx, 'conversation_members', members.map((u) => ({
-          conversation_id: cid, user_id: u.id, read_seq: 0, muted: 0, pinned: 0, joined_seq: 0, left_seq: null, updated_at: now,
-        })));
+        await trx
+          .insertInto('chat_groups')
+          .values({
+            id,
+            name: `bench ${id.slice(0, 6)}`,
+            name_lc: `bench ${id.slice(0, 6)}`,
+            avatar: null,
+            notice: '',
+            owner_id: members[0]!.id,
+            join_policy: 'invite',
+            member_count: size,
+            created_at: now,
+            updated_at: now,
+            dissolved_at: null,
+          })
+          .execute();
+        await insertChunked(
+          trx,
+          'group_members',
+          members.map((u, i) => ({
+            group_id: id,
+            user_id: u.id,
+            role: i === 0 ? 'owner' : 'member',
+            muted_until: null,
+            joined_at: now,
+          })),
+        );
+        await trx
+          .insertInto('conversations')
+          .values({ id: cid, kind: 'group', max_seq: 0, min_seq: 1, created_at: now, last_at: now })
+          .execute();
+        await insertChunked(
+          trx,
+          'conversation_members',
+          members.map((u) => ({
+            conversation_id: cid,
+            user_id: u.id,
+            read_seq: 0,
+            muted: 0,
+            pinned: 0,
+            joined_seq: 0,
+            left_seq: null,
+            updated_at: now,
+          })),
+        );
       });
       groups.push({ id, size });
     }

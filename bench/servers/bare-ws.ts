@@ -24,7 +24,9 @@ server.on('upgrade', (req, socket, head) => {
     return;
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
-    const mine = String(req.headers['x-groups'] ?? '').split(',').filter(Boolean);
+    const mine = String(req.headers['x-groups'] ?? '')
+      .split(',')
+      .filter(Boolean);
     users.set(user, ws);
     for (const g of mine) {
       let set = groups.get(g);

@@ -9,7 +9,12 @@ import { Server } from 'socket.io';
  * Usage: node --import tsx bench/servers/socketio.ts  (PORT env, prints "ready <port>")
  */
 const server = http.createServer();
-const io = new Server(server, { transports: ['websocket'], perMessageDeflate: false, maxHttpBufferSize: 64 * 1024, serveClient: false });
+const io = new Server(server, {
+  transports: ['websocket'],
+  perMessageDeflate: false,
+  maxHttpBufferSize: 64 * 1024,
+  serveClient: false,
+});
 
 io.on('connection', (socket) => {
   const auth = socket.handshake.auth as { user?: string; groups?: string[] };

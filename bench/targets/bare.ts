@@ -1,6 +1,13 @@
 import WebSocket from 'ws';
 import { type SpawnOptions, spawnServer } from '../lib/spawn-server.js';
-import { type BenchConn, type BenchUser, type ConnectOptions, type Target, type WorldSpec, plainWorld } from './target.js';
+import {
+  type BenchConn,
+  type BenchUser,
+  type ConnectOptions,
+  type Target,
+  type WorldSpec,
+  plainWorld,
+} from './target.js';
 
 /** The bare `ws` baseline (bench/servers/bare-ws.ts). */
 export async function bareTarget(spawn: Partial<SpawnOptions> = {}): Promise<Target> {

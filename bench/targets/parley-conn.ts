@@ -33,8 +33,10 @@ export async function connectParley(wsUrl: string, user: BenchUser, opts: Connec
   const ignore = () => {};
   const conn: BenchConn = {
     user,
-    sendDirect: (peer, text, clientId) => void client.send({ to: dmId(user.id, peer.id), kind: 'text', text, clientId }).catch(ignore),
-    sendGroup: (groupId, text, clientId) => void client.send({ to: groupConversationId(groupId), kind: 'text', text, clientId }).catch(ignore),
+    sendDirect: (peer, text, clientId) =>
+      void client.send({ to: dmId(user.id, peer.id), kind: 'text', text, clientId }).catch(ignore),
+    sendGroup: (groupId, text, clientId) =>
+      void client.send({ to: groupConversationId(groupId), kind: 'text', text, clientId }).catch(ignore),
     settled: () => client.synced(),
     close: () => client.close(),
   };

@@ -1,6 +1,13 @@
 import { io } from 'socket.io-client';
 import { type SpawnOptions, spawnServer } from '../lib/spawn-server.js';
-import { type BenchConn, type BenchUser, type ConnectOptions, type Target, type WorldSpec, plainWorld } from './target.js';
+import {
+  type BenchConn,
+  type BenchUser,
+  type ConnectOptions,
+  type Target,
+  type WorldSpec,
+  plainWorld,
+} from './target.js';
 
 /** The Socket.IO rooms baseline (bench/servers/socketio.ts), WebSocket transport only. */
 export async function socketioTarget(spawn: Partial<SpawnOptions> = {}): Promise<Target> {

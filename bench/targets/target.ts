@@ -23,7 +23,8 @@ export interface WorldSpec {
 /** The member index ranges of every group a spec asks for: [first, end). */
 export function groupRanges(spec: WorldSpec): [number, number][] {
   const out: [number, number][] = spec.groups.map((size) => [0, Math.min(size, spec.users)]);
-  if (spec.groupsOf) for (let i = 0; i < spec.users; i += spec.groupsOf) out.push([i, Math.min(spec.users, i + spec.groupsOf)]);
+  if (spec.groupsOf)
+    for (let i = 0; i < spec.users; i += spec.groupsOf) out.push([i, Math.min(spec.users, i + spec.groupsOf)]);
   return out;
 }
 

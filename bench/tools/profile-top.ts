@@ -16,7 +16,13 @@ interface Node {
   hitCount?: number;
   children?: number[];
 }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
 const file = process.argv[2];
 if (!file) {
@@ -46,7 +52,8 @@ for (let i = 0; i < prof.samples.length; i++) {
     continue;
   }
   self.set(prof.samples[i]!, (self.get(prof.samples[i]!) ?? 0) + (prof.timeDeltas[i] ?? 0));
-  for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) incl.set(id, (incl.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id))
+    incl.set(id, (incl.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 
@@ -59,7 +66,8 @@ const short = (url: string) => {
   return src >= 0 ? u.slice(src + 1) : path.basename(u);
 };
 
-const label = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+const label = (n: Node) =>
+  `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
 // A function reached through several call paths is summed once per sample path, not per node.
 const inclAgg = new Map<string, number>();
 for (const [id, us] of incl) {
@@ -76,13 +84,19 @@ for (const [id, us] of self) {
   const f = short(n.callFrame.url);
   const name = label(n);
   fnAgg.set(name, (fnAgg.get(name) ?? 0) + us);
-  const pkg = f.startsWith('src/') ? f : f.split('/')[0]!.startsWith('@') ? f.split('/').slice(0, 2).join('/') : f.split('/')[0]!;
+  const pkg = f.startsWith('src/')
+    ? f
+    : f.split('/')[0]!.startsWith('@')
+      ? f.split('/').slice(0, 2).join('/')
+      : f.split('/')[0]!;
   fileAgg.set(pkg, (fileAgg.get(pkg) ?? 0) + us);
 }
 const pct = (us: number) => `${((us / total) * 100).toFixed(1)}%`;
 const rows = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top);
 const window = `${skipUs / 1e6} s to ${untilUs === Infinity ? 'the end' : `${untilUs / 1e6} s`}`;
-process.stdout.write(`profile ${path.basename(file)}, ${window}: ${(total / 1e6).toFixed(2)} s busy, ${(idle / 1e6).toFixed(2)} s idle; % of busy time\n\n| inclusive | function |\n| --- | --- |\n`);
+process.stdout.write(
+  `profile ${path.basename(file)}, ${window}: ${(total / 1e6).toFixed(2)} s busy, ${(idle / 1e6).toFixed(2)} s idle; % of busy time\n\n| inclusive | function |\n| --- | --- |\n`,
+);
 for (const [k, v] of rows(inclAgg)) process.stdout.write(`| ${pct(v)} | ${k.replace(/\|/g, '\\|')} |\n`);
 process.stdout.write(`\n| self | function |\n| --- | --- |\n`);
 for (const [k, v] of rows(fnAgg)) process.stdout.write(`| ${pct(v)} | ${k.replace(/\|/g, '\\|')} |\n`);

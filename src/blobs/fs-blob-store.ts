@@ -4,7 +4,14 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type BlobInfo, type BlobStore, BlobTooLargeError, type ByteRange, type PutResult, isSha256 } from './blob-store.js';
+import {
+  type BlobInfo,
+  type BlobStore,
+  BlobTooLargeError,
+  type ByteRange,
+  type PutResult,
+  isSha256,
+} from './blob-store.js';
 
 /**
  * Blobs as files under `root` (by default `<dataDir>/blobs`, which nothing serves directly),

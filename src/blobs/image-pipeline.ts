@@ -85,7 +85,8 @@ export async function processImage(input: string | Buffer, mime: string, limits:
       .toBuffer();
     return { data, mime: outMime, width: info.width, height: outHeight, thumb };
   } catch (e) {
-    if (/pixel limit/i.test((e as Error).message)) throw fail('IMAGE_TOO_LARGE', `The image is larger than ${limits.maxPixels} pixels`);
+    if (/pixel limit/i.test((e as Error).message))
+      throw fail('IMAGE_TOO_LARGE', `The image is larger than ${limits.maxPixels} pixels`);
     throw fail('MEDIA_UNREADABLE', 'The image could not be decoded');
   }
 }

@@ -43,8 +43,14 @@ export function uploadInspector(limits: ImageLimits): UploadInspector {
     if (sniffed.kind === 'image') {
       const img = await gate.run(() => processImage(file, sniffed.mime, limits));
       return {
-        kind: 'image', mime: img.mime, ext: sniffed.ext, size: img.data.length,
-        open: () => bufferStream(img.data), width: img.width, height: img.height, thumb: img.thumb,
+        kind: 'image',
+        mime: img.mime,
+        ext: sniffed.ext,
+        size: img.data.length,
+        open: () => bufferStream(img.data),
+        width: img.width,
+        height: img.height,
+        thumb: img.thumb,
       };
     }
     const base = { ...sniffed, size, open: () => fs.createReadStream(file) };
@@ -64,7 +70,10 @@ export function uploadInspector(limits: ImageLimits): UploadInspector {
       mime = 'audio/mp4';
     }
     return {
-      ...base, kind, mime, durationMs: av.durationMs,
+      ...base,
+      kind,
+      mime,
+      durationMs: av.durationMs,
       ...(av.width && av.height ? { width: av.width, height: av.height } : {}),
     };
   };

@@ -45,7 +45,11 @@ const ALLOWED: Record<string, Sniffed> = {
   'application/zip': { kind: 'file', mime: 'application/zip', ext: 'zip' },
   [`${OFFICE}.wordprocessingml.document`]: { kind: 'file', mime: `${OFFICE}.wordprocessingml.document`, ext: 'docx' },
   [`${OFFICE}.spreadsheetml.sheet`]: { kind: 'file', mime: `${OFFICE}.spreadsheetml.sheet`, ext: 'xlsx' },
-  [`${OFFICE}.presentationml.presentation`]: { kind: 'file', mime: `${OFFICE}.presentationml.presentation`, ext: 'pptx' },
+  [`${OFFICE}.presentationml.presentation`]: {
+    kind: 'file',
+    mime: `${OFFICE}.presentationml.presentation`,
+    ext: 'pptx',
+  },
 };
 
 export const TEXT: Sniffed = { kind: 'file', mime: 'text/plain; charset=utf-8', ext: 'txt' };
@@ -107,6 +111,9 @@ export async function isPlainText(file: string): Promise<boolean> {
 
 /** HTML, SVG and XML start (after a BOM and blanks) with a tag the browser would render. */
 export function looksLikeMarkup(head: string): boolean {
-  const s = head.replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  const s = head
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
   return /^<(!doctype|html|head|body|script|svg|\?xml|iframe|!--|meta|style|div|a\s|img|object|embed|form|xsl)/.test(s);
 }

@@ -70,7 +70,13 @@ interface Element {
 }
 
 /** The child `id` of the element body [start, end), with a known size inside it. */
-function findChild(buf: Buffer, start: number, end: number, id: number, stopAt?: number): { body: number; end: number } | undefined {
+function findChild(
+  buf: Buffer,
+  start: number,
+  end: number,
+  id: number,
+  stopAt?: number,
+): { body: number; end: number } | undefined {
   let pos = start;
   for (let i = 0; i < MAX_ELEMENTS && pos < end; i++) {
     const el = readElement(buf, pos, end);

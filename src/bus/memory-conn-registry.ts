@@ -10,7 +10,10 @@ export class MemoryRegistryHub {
   readonly beats = new Map<string, number>();
   readonly nodeConns = new Map<string, Set<string>>();
   readonly users = new Map<string, Map<string, number>>();
-  constructor(readonly clock: Clock = systemClock, readonly ttlMs = 30_000) {}
+  constructor(
+    readonly clock: Clock = systemClock,
+    readonly ttlMs = 30_000,
+  ) {}
 
   alive(node: string): boolean {
     const at = this.beats.get(node);

@@ -51,8 +51,11 @@ export class RedisBus implements Bus {
     this.sub = openRedis(opts, 'bus-sub');
     this.sub.on('messageBuffer', (channel: Buffer, data: Buffer) => this.receive(channel, data));
     this.sub.on('ready', () => void this.resubscribeAll());
-    this.sub.on('close', () => { this.resubscribed = false; });
-    for (const c of [this.pub, this.sub]) for (const ev of ['ready', 'close', 'end']) c.on(ev, () => this.checkHealth());
+    this.sub.on('close', () => {
+      this.resubscribed = false;
+    });
+    for (const c of [this.pub, this.sub])
+      for (const ev of ['ready', 'close', 'end']) c.on(ev, () => this.checkHealth());
   }
 
   onHealthChange(handler: (healthy: boolean) => void): void {

@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../domain/logger.js';
 
-
 /** What every Redis-backed implementation is built from. */
 export interface RedisOptions {
   /** `redis://[user:pass@]host:port[/db]` or `rediss://…`. */
@@ -50,7 +49,7 @@ export function openRedis(o: RedisOptions, role: string): Redis {
     autoResubscribe: false,
     enableAutoPipelining: true,
     commandTimeout: o.commandTimeoutMs ?? 5000,
-    connectTimeout: Math.max(1000, Math.min(10_000, (o.commandTimeoutMs ?? 5000))),
+    connectTimeout: Math.max(1000, Math.min(10_000, o.commandTimeoutMs ?? 5000)),
   });
   let wasReady = false;
   client.on('ready', () => {
@@ -64,7 +63,9 @@ export function openRedis(o: RedisOptions, role: string): Redis {
     reported = true;
     log.warn({ role, err: err.message }, 'redis connection error; reconnecting');
   });
-  client.on('ready', () => { reported = false; });
+  client.on('ready', () => {
+    reported = false;
+  });
   const watchdog = setInterval(() => {
     if (client.status !== 'ready') return;
     client.ping().catch((err: Error) => {

@@ -5,7 +5,15 @@ import { type AddResult, type ChangeHandler, type ConnRegistry, memberOf } from 
 import * as lua from './redis-conn-scripts.js';
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
-const SCRIPTS = { regAdd: lua.ADD, regRemove: lua.REMOVE, regOnline: lua.ONLINE, regBeat: lua.BEAT, regJoin: lua.JOIN, regSweep: lua.SWEEP, regCount: lua.COUNT };
+const SCRIPTS = {
+  regAdd: lua.ADD,
+  regRemove: lua.REMOVE,
+  regOnline: lua.ONLINE,
+  regBeat: lua.BEAT,
+  regJoin: lua.JOIN,
+  regSweep: lua.SWEEP,
+  regCount: lua.COUNT,
+};
 type WithScripts = Redis & Record<keyof typeof SCRIPTS, Script>;
 
 /** Entries purged or re-registered per script call, so no call blocks Redis for long. */
@@ -54,7 +62,8 @@ export class RedisConnRegistry implements ConnRegistry {
     this.log = opts.log ?? silentLogger;
     const c = opts.client as WithScripts;
     for (const [name, src] of Object.entries(SCRIPTS)) {
-      if (typeof (c as unknown as Record<string, unknown>)[name] !== 'function') c.defineCommand(name, { numberOfKeys: 0, lua: src });
+      if (typeof (c as unknown as Record<string, unknown>)[name] !== 'function')
+        c.defineCommand(name, { numberOfKeys: 0, lua: src });
     }
     this.client = c;
     this.timer = setInterval(() => void this.tick(), Math.max(10, Math.floor(this.ttl / 3)));
@@ -119,7 +128,9 @@ export class RedisConnRegistry implements ConnRegistry {
       const chunk = userIds.slice(i, i + BUDGET);
       if (!chunk.length) break;
       const flags = (await this.client.regOnline(this.base, ...chunk)) as number[];
-      chunk.forEach((u, j) => { if (flags[j] === 1) out.add(u); });
+      chunk.forEach((u, j) => {
+        if (flags[j] === 1) out.add(u);
+      });
     }
     return out;
   }
@@ -205,7 +216,11 @@ export class RedisConnRegistry implements ConnRegistry {
       if (this.failing) this.log.info({ registry: this.base }, 'registry back in sync with Redis');
       this.failing = false;
     } catch (err) {
-      if (!this.failing) this.log.warn({ registry: this.base, err: (err as Error).message }, 'registry heartbeat failed; will re-register when Redis is back');
+      if (!this.failing)
+        this.log.warn(
+          { registry: this.base, err: (err as Error).message },
+          'registry heartbeat failed; will re-register when Redis is back',
+        );
       this.failing = true;
       this.dirty = true;
     } finally {
@@ -215,7 +230,9 @@ export class RedisConnRegistry implements ConnRegistry {
 
   private async ensureJoined(): Promise<void> {
     while (this.dirty || this.joining) {
-      this.joining ??= this.rejoin().finally(() => { this.joining = undefined; });
+      this.joining ??= this.rejoin().finally(() => {
+        this.joining = undefined;
+      });
       await this.joining;
     }
   }
@@ -226,7 +243,10 @@ export class RedisConnRegistry implements ConnRegistry {
     try {
       const purged = new Set<string>();
       for (;;) {
-        const [done, found] = (await this.client.regJoin(this.base, this.nodeId, this.ttl, BUDGET)) as [number, string[]];
+        const [done, found] = (await this.client.regJoin(this.base, this.nodeId, this.ttl, BUDGET)) as [
+          number,
+          string[],
+        ];
         for (const u of found) purged.add(u);
         if (done === 1) break;
       }
@@ -234,11 +254,20 @@ export class RedisConnRegistry implements ConnRegistry {
       const members = [...this.local.entries()];
       for (let i = 0; i < members.length; i += BUDGET) {
         const chunk = members.slice(i, i + BUDGET).filter(([m]) => this.local.has(m) && !this.pending.has(m));
-        const results = await Promise.all(chunk.map(([m, u]) =>
-          this.client.regAdd(this.base, this.nodeId, this.ttl, u, m.slice(u.length + 1), 0) as Promise<number[]>));
-        results.forEach((r, j) => { if (r[1] === 1) cameBack.add(chunk[j]![1]); });
+        const results = await Promise.all(
+          chunk.map(
+            ([m, u]) =>
+              this.client.regAdd(this.base, this.nodeId, this.ttl, u, m.slice(u.length + 1), 0) as Promise<number[]>,
+          ),
+        );
+        results.forEach((r, j) => {
+          if (r[1] === 1) cameBack.add(chunk[j]![1]);
+        });
       }
-      this.emit([...purged].filter((u) => !this.perUser.has(u)), false);
+      this.emit(
+        [...purged].filter((u) => !this.perUser.has(u)),
+        false,
+      );
       this.emit([...cameBack], true);
     } catch (err) {
       this.dirty = true;

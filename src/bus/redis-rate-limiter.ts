@@ -43,7 +43,9 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) * 1000 / rate) + 1000)
 return {ok, retry}
 `;
 
-type WithTake = Redis & { parleyTake(key: string, rate: number, burst: number, cost: number, now: string): Promise<[number, number]> };
+type WithTake = Redis & {
+  parleyTake(key: string, rate: number, burst: number, cost: number, now: string): Promise<[number, number]>;
+};
 
 export interface RedisRateLimiterOptions {
   /** A command connection (not owned: the caller closes it). */

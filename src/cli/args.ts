@@ -33,7 +33,9 @@ export function parseCli(argv: string[]): CliArgs {
     ...COMMAND_OPTIONS,
   };
   for (const f of configFlags) options[f] = { type: 'string' };
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true; strict: true }>
+  >;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {

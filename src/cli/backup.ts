@@ -14,7 +14,9 @@ import { UsageError } from './usage-error.js';
 export async function backup(config: Config, target: string | undefined): Promise<void> {
   if (!target) throw new UsageError('backup: expected a target file, e.g. parley backup backup.db');
   if (!config.db.startsWith('sqlite:')) {
-    throw new UsageError(`backup: ${maskUrlPasswords(config.db)} is not SQLite; back up PostgreSQL or MySQL with their own tools (pg_dump, mysqldump)`);
+    throw new UsageError(
+      `backup: ${maskUrlPasswords(config.db)} is not SQLite; back up PostgreSQL or MySQL with their own tools (pg_dump, mysqldump)`,
+    );
   }
   const file = config.db.slice('sqlite:'.length);
   if (fs.existsSync(target)) throw new UsageError(`backup: ${target} exists; choose a new file`);

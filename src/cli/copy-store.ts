@@ -22,13 +22,17 @@ const MAX_PARAMS = 30_000;
 
 /** Rows strictly after `last` in key order: `(a, b) > (x, y)`, which all three dialects read. */
 function after(key: readonly string[], last: Record<string, unknown>) {
-  return (eb: any): Expression<SqlBool> => (key.length === 1
-    ? eb(key[0], '>', last[key[0]!])
-    : eb(eb.refTuple(...key), '>', eb.tuple(...key.map((k) => last[k]))));
+  return (eb: any): Expression<SqlBool> =>
+    key.length === 1
+      ? eb(key[0], '>', last[key[0]!])
+      : eb(eb.refTuple(...key), '>', eb.tuple(...key.map((k) => last[k])));
 }
 
 async function rowCount(db: Kysely<any>, table: string): Promise<number> {
-  const r = await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -58,7 +62,9 @@ export async function copyStore(o: CopyOptions): Promise<Record<string, number>>
     const filled: string[] = [];
     for (const t of STORE_TABLES) if ((await rowCount(dst, t.name)) > 0) filled.push(t.name);
     if (filled.length && !o.force) {
-      throw new UsageError(`copy-store: the target ${maskUrlPasswords(o.to)} already holds data (${filled.join(', ')}); use --force to empty it first`);
+      throw new UsageError(
+        `copy-store: the target ${maskUrlPasswords(o.to)} already holds data (${filled.join(', ')}); use --force to empty it first`,
+      );
     }
     for (const t of [...STORE_TABLES].reverse()) if (filled.includes(t.name)) await dst.deleteFrom(t.name).execute();
 
@@ -75,7 +81,11 @@ export async function copyStore(o: CopyOptions): Promise<Record<string, number>>
         const perInsert = Math.max(1, Math.floor(MAX_PARAMS / Object.keys(rows[0]!).length));
         // One transaction per batch: a failed copy leaves whole batches, and --force redoes it.
         await dst.transaction().execute(async (trx) => {
-          for (let i = 0; i < rows.length; i += perInsert) await trx.insertInto(t.name).values(rows.slice(i, i + perInsert)).execute();
+          for (let i = 0; i < rows.length; i += perInsert)
+            await trx
+              .insertInto(t.name)
+              .values(rows.slice(i, i + perInsert))
+              .execute();
         });
         n += rows.length;
         last = rows[rows.length - 1];
@@ -86,7 +96,8 @@ export async function copyStore(o: CopyOptions): Promise<Record<string, number>>
     // Check what landed, table by table, before anyone points a server at it.
     for (const t of STORE_TABLES) {
       const got = await rowCount(dst, t.name);
-      if (got !== copied[t.name]) throw new Error(`copy-store: ${t.name} has ${got} rows in the target, ${copied[t.name]} were copied`);
+      if (got !== copied[t.name])
+        throw new Error(`copy-store: ${t.name} has ${got} rows in the target, ${copied[t.name]} were copied`);
     }
     if (target.dialect === 'postgres') await sql`analyze`.execute(dst);
     return copied;

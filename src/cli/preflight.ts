@@ -8,7 +8,8 @@ import { UsageError } from './usage-error.js';
 /** The short reason of a system error: its errno code (`ENOENT`) when it has one. */
 export function reason(e: unknown): string {
   // The store reports an outage as the coded UNAVAILABLE; the driver's own error is its cause.
-  const cause = (e as { code?: unknown; cause?: unknown })?.code === 'UNAVAILABLE' ? (e as { cause?: unknown }).cause : undefined;
+  const cause =
+    (e as { code?: unknown; cause?: unknown })?.code === 'UNAVAILABLE' ? (e as { cause?: unknown }).cause : undefined;
   if (cause) return reason(cause);
   const code = (e as { code?: unknown })?.code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
@@ -18,7 +19,10 @@ export function reason(e: unknown): string {
 
 /** The TLS files must be readable: say which variable names the one that is not. */
 export function checkTlsFiles(config: Config): void {
-  for (const [env, file] of [['PARLEY_TLS_CERT', config.tlsCert], ['PARLEY_TLS_KEY', config.tlsKey]] as const) {
+  for (const [env, file] of [
+    ['PARLEY_TLS_CERT', config.tlsCert],
+    ['PARLEY_TLS_KEY', config.tlsKey],
+  ] as const) {
     if (!file) continue;
     try {
       fs.readFileSync(file);

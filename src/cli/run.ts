@@ -13,7 +13,9 @@ import { packageVersion } from '../version.js';
 /** Every value that must never reach stderr: the secret and the passwords inside URLs. */
 function secretsOf(env: Record<string, string | undefined>, argv: string[], config?: Config): string[] {
   const urls = [env.PARLEY_DB, env.PARLEY_REDIS, config?.db, config?.redis, ...argv.filter((a) => a.includes('://'))];
-  return [env.PARLEY_SECRET, config?.secret, ...urls.flatMap((u) => urlPasswords(u))].filter((v): v is string => Boolean(v));
+  return [env.PARLEY_SECRET, config?.secret, ...urls.flatMap((u) => urlPasswords(u))].filter((v): v is string =>
+    Boolean(v),
+  );
 }
 
 /**
@@ -30,9 +32,11 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     const [command = 'serve', ...rest] = args.words;
     if (command === 'copy-store') {
       const { from, to, force, batch } = args.opts;
-      if (typeof from !== 'string' || typeof to !== 'string') throw new UsageError('copy-store: expected --from <url> and --to <url>');
+      if (typeof from !== 'string' || typeof to !== 'string')
+        throw new UsageError('copy-store: expected --from <url> and --to <url>');
       const size = batch === undefined ? undefined : Number(batch);
-      if (size !== undefined && !(Number.isInteger(size) && size > 0)) throw new UsageError('copy-store: --batch expects a positive integer');
+      if (size !== undefined && !(Number.isInteger(size) && size > 0))
+        throw new UsageError('copy-store: --batch expects a positive integer');
       await copyStore({ from, to, force: Boolean(force), ...(size ? { batch: size } : {}) });
       return;
     }

@@ -15,7 +15,10 @@ export async function serve(config: Config): Promise<void> {
   await checkDatabase(config.db);
   const app = await createApp(config);
   const url = await app.listen();
-  app.log.info({ url, db: config.db.split(':')[0], redis: Boolean(config.redis), role: config.role }, 'parley listening');
+  app.log.info(
+    { url, db: config.db.split(':')[0], redis: Boolean(config.redis), role: config.role },
+    'parley listening',
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

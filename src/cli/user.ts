@@ -35,12 +35,21 @@ export async function userCommand(config: Config, words: string[], opts: Opts): 
     const nickname = typeof opts.nickname === 'string' ? opts.nickname : username;
     const mobile = typeof opts.mobile === 'string' ? opts.mobile : undefined;
     // The sign-up rules of the API, so an operator cannot make an account the API would refuse.
-    for (const [what, schema, value] of [['username', Username, username], ['password', Password, password], ['nickname', Nickname, nickname]] as const) {
-      if (!Value.Check(schema, value)) throw new UsageError(`user create: the ${what} does not meet the sign-up rules (${schema.description ?? JSON.stringify({ minLength: schema.minLength, maxLength: schema.maxLength })})`);
+    for (const [what, schema, value] of [
+      ['username', Username, username],
+      ['password', Password, password],
+      ['nickname', Nickname, nickname],
+    ] as const) {
+      if (!Value.Check(schema, value))
+        throw new UsageError(
+          `user create: the ${what} does not meet the sign-up rules (${schema.description ?? JSON.stringify({ minLength: schema.minLength, maxLength: schema.maxLength })})`,
+        );
     }
     const user = await withServices(config, async (app) => {
       const { user, sessionId } = await app.services.accounts.register(
-        { username, password, nickname, ...(mobile ? { mobile } : {}), device: 'parley user create' }, { ip: '127.0.0.1' });
+        { username, password, nickname, ...(mobile ? { mobile } : {}), device: 'parley user create' },
+        { ip: '127.0.0.1' },
+      );
       await app.services.accounts.logout({ userId: user.id, sessionId });
       return user;
     });

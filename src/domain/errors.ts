@@ -86,7 +86,9 @@ export const ErrorCatalogue = {
 export type ErrorCode = keyof typeof ErrorCatalogue;
 
 /** The HTTP status of every code (the catalogue without its flags). */
-export const ErrorCodes = Object.fromEntries(Object.entries(ErrorCatalogue).map(([code, spec]) => [code, spec.status])) as {
+export const ErrorCodes = Object.fromEntries(
+  Object.entries(ErrorCatalogue).map(([code, spec]) => [code, spec.status]),
+) as {
   readonly [K in ErrorCode]: (typeof ErrorCatalogue)[K]['status'];
 };
 

@@ -42,18 +42,28 @@ export function requireMember<M extends MemberFacts>(g: GroupFacts, actor: M | u
 
 export function requireRole<M extends MemberFacts>(g: GroupFacts, actor: M | undefined, min: Role): M {
   const m = requireMember(g, actor);
-  if (RANK[m.role] < RANK[min]) throw fail('ROLE_REQUIRED', min === 'owner' ? 'Only the owner may do this' : 'Only an admin or the owner may do this');
+  if (RANK[m.role] < RANK[min])
+    throw fail(
+      'ROLE_REQUIRED',
+      min === 'owner' ? 'Only the owner may do this' : 'Only an admin or the owner may do this',
+    );
   return m;
 }
 
 /** May `actor` add people directly? */
 export function requireCanAdd(g: GroupFacts, actor: MemberFacts | undefined): void {
   const m = requireMember(g, actor);
-  if (g.join_policy === 'approval' && m.role === 'member') throw fail('ROLE_REQUIRED', 'In this group only admins add members');
+  if (g.join_policy === 'approval' && m.role === 'member')
+    throw fail('ROLE_REQUIRED', 'In this group only admins add members');
 }
 
 /** Kick or mute: an admin acts on plain members, the owner on anyone but themselves. */
-export function requireOutranks(g: GroupFacts, actor: MemberFacts | undefined, target: MemberFacts | undefined, targetId: string): void {
+export function requireOutranks(
+  g: GroupFacts,
+  actor: MemberFacts | undefined,
+  target: MemberFacts | undefined,
+  targetId: string,
+): void {
   const m = requireRole(g, actor, 'admin');
   if (m.user_id === targetId) throw fail('CANNOT_TARGET_SELF', 'You cannot do this to yourself');
   if (!target) throw fail('MEMBER_NOT_FOUND', 'That user is not a member of this group');
@@ -61,7 +71,12 @@ export function requireOutranks(g: GroupFacts, actor: MemberFacts | undefined, t
 }
 
 /** Promote/demote or hand over ownership: the owner, on another member. */
-export function requireOwnerOver(g: GroupFacts, actor: MemberFacts | undefined, target: MemberFacts | undefined, targetId: string): void {
+export function requireOwnerOver(
+  g: GroupFacts,
+  actor: MemberFacts | undefined,
+  target: MemberFacts | undefined,
+  targetId: string,
+): void {
   const m = requireRole(g, actor, 'owner');
   if (m.user_id === targetId) throw fail('CANNOT_TARGET_SELF', 'You cannot do this to yourself');
   if (!target) throw fail('MEMBER_NOT_FOUND', 'That user is not a member of this group');

@@ -5,7 +5,17 @@
  */
 
 /** Kinds a client may send: content a person wrote or shared. Only these count as unread. */
-export const MESSAGE_KINDS = ['text', 'image', 'voice', 'video', 'file', 'sticker', 'link', 'contact', 'custom'] as const;
+export const MESSAGE_KINDS = [
+  'text',
+  'image',
+  'voice',
+  'video',
+  'file',
+  'sticker',
+  'link',
+  'contact',
+  'custom',
+] as const;
 
 /** Kinds that change an earlier message (named by the entry's `target`) instead of adding one. */
 export const AMEND_KINDS = ['recall', 'edit'] as const;

@@ -22,7 +22,12 @@ interface Closable {
  * The first healthy report at startup closes nothing (no socket exists yet); a node that never
  * lost the bus closes nothing.
  */
-export function restartSocketsOnBusRecovery(bus: Bus, sockets: () => Iterable<Closable>, log: Logger, isClosing: () => boolean): void {
+export function restartSocketsOnBusRecovery(
+  bus: Bus,
+  sockets: () => Iterable<Closable>,
+  log: Logger,
+  isClosing: () => boolean,
+): void {
   let wasDown = false;
   bus.onHealthChange?.((healthy) => {
     if (!healthy) {
@@ -37,7 +42,8 @@ export function restartSocketsOnBusRecovery(bus: Bus, sockets: () => Iterable<Cl
     void (async () => {
       for (let i = 0; i < list.length; i += STEP) {
         if (i > 0) await new Promise((r) => setTimeout(r, PAUSE_MS));
-        for (const s of list.slice(i, i + STEP)) s.close(CloseCodes.SERVICE_RESTART, 'bus recovered; reconnect and sync');
+        for (const s of list.slice(i, i + STEP))
+          s.close(CloseCodes.SERVICE_RESTART, 'bus recovered; reconnect and sync');
       }
     })();
   });

@@ -56,7 +56,12 @@ export class Connection implements HubConn {
   /** The write path: corking, raw prepared-frame writes, the slow-consumer bound (4009). */
   private readonly writer: SocketWriter;
 
-  constructor(private readonly ws: WebSocket, readonly codecImpl: Codec, private readonly d: ConnectionDeps, id = newId()) {
+  constructor(
+    private readonly ws: WebSocket,
+    readonly codecImpl: Codec,
+    private readonly d: ConnectionDeps,
+    id = newId(),
+  ) {
     this.id = id;
     this.lastSeen = d.clock.now();
     this.writer = new SocketWriter(ws, d.config.slowConsumerBytes, {
@@ -68,7 +73,9 @@ export class Connection implements HubConn {
       },
     });
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
-    ws.on('pong', () => { this.lastSeen = d.clock.now(); });
+    ws.on('pong', () => {
+      this.lastSeen = d.clock.now();
+    });
     ws.on('close', () => void this.cleanup());
     ws.on('error', () => {});
   }
@@ -128,7 +135,12 @@ export class Connection implements HubConn {
         return;
       }
       this.state = 'ready';
-      this.send({ type: 'ready', user: { id: user.id, username: user.username, nickname: user.nickname }, serverTime: this.d.clock.now(), sessionId: actor.sessionId });
+      this.send({
+        type: 'ready',
+        user: { id: user.id, username: user.username, nickname: user.nickname },
+        serverTime: this.d.clock.now(),
+        sessionId: actor.sessionId,
+      });
       for (const u of online) this.send({ type: 'presence', userId: u, online: true });
       const early = this.early;
       this.early = [];
@@ -148,9 +160,14 @@ export class Connection implements HubConn {
     if (this.isClosed()) return;
     let value: unknown;
     try {
-      value = this.codecImpl.decode(isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString('utf8'));
+      value = this.codecImpl.decode(
+        isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString('utf8'),
+      );
     } catch {
-      this.bad(this.codecImpl.name === 'json' ? 'INVALID_JSON' : 'INVALID_FRAME', `The frame does not decode as ${this.codecImpl.subprotocol}`);
+      this.bad(
+        this.codecImpl.name === 'json' ? 'INVALID_JSON' : 'INVALID_FRAME',
+        `The frame does not decode as ${this.codecImpl.subprotocol}`,
+      );
       return;
     }
     const r = checkFrame(value);
@@ -173,7 +190,8 @@ export class Connection implements HubConn {
       return;
     }
     if (this.state === 'starting') {
-      if (this.early.length >= MAX_EARLY_FRAMES) this.close(CloseCodes.POLICY_VIOLATION, 'too many frames before ready');
+      if (this.early.length >= MAX_EARLY_FRAMES)
+        this.close(CloseCodes.POLICY_VIOLATION, 'too many frames before ready');
       else this.early.push(frame);
       return;
     }
@@ -187,9 +205,14 @@ export class Connection implements HubConn {
 
   /** Runs frames one after another; a send releases the next frame once it is queued for commit. */
   private enqueue(frame: ClientFrame) {
-    this.chain = this.chain.then(() => new Promise<void>((admitted) => {
-      this.dispatch(frame, admitted).catch((err) => this.fail(err, 'clientId' in frame ? frame.clientId : undefined)).finally(admitted);
-    }));
+    this.chain = this.chain.then(
+      () =>
+        new Promise<void>((admitted) => {
+          this.dispatch(frame, admitted)
+            .catch((err) => this.fail(err, 'clientId' in frame ? frame.clientId : undefined))
+            .finally(admitted);
+        }),
+    );
   }
 
   private async dispatch(f: ClientFrame, admitted: () => void) {

@@ -22,7 +22,11 @@ export interface Gateway {
 }
 
 /** True when a browser page from `origin` may open a socket: same origin, or listed (`*` = any). */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: readonly string[],
+): boolean {
   if (origin === undefined) return true; // not a browser: no ambient credentials to ride on
   if (allowed.includes('*') || allowed.includes(origin)) return true;
   try {
@@ -54,14 +58,20 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
     maxPayload: config.frameLimit,
     perMessageDeflate: false,
     clientTracking: false,
-    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL_MSGPACK) ? SUBPROTOCOL_MSGPACK : protocols.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
+    handleProtocols: (protocols) =>
+      protocols.has(SUBPROTOCOL_MSGPACK)
+        ? SUBPROTOCOL_MSGPACK
+        : protocols.has(SUBPROTOCOL_JSON)
+          ? SUBPROTOCOL_JSON
+          : false,
   });
   // A handshake ws finds malformed (method, Upgrade, key, version, subprotocol list): with a
   // listener here ws leaves the answer to us instead of writing a text/html one.
   wss.on('wsClientError', (err: Error, socket: Duplex, req: IncomingMessage) => {
     const version = Number(req.headers['sec-websocket-version']);
     const headers: Record<string, string> = version === 13 || version === 8 ? {} : { 'Sec-WebSocket-Version': '13, 8' };
-    if (req.method !== 'GET') refuse(socket, fail('METHOD_NOT_ALLOWED', 'A WebSocket upgrade must be a GET'), { Allow: 'GET' });
+    if (req.method !== 'GET')
+      refuse(socket, fail('METHOD_NOT_ALLOWED', 'A WebSocket upgrade must be a GET'), { Allow: 'GET' });
     else refuse(socket, fail('BAD_REQUEST', `Malformed WebSocket handshake: ${err.message}`), headers);
   });
 
@@ -71,7 +81,8 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
       const path = (req.url ?? '').split('?')[0];
       if (path !== WS_PATH) return refuse(socket, fail('ROUTE_NOT_FOUND', 'No WebSocket endpoint here'));
       if (closing) return refuse(socket, fail('UNAVAILABLE', 'Shutting down'));
-      if (!originAllowed(req.headers.origin, req.headers.host, config.origins)) return refuse(socket, fail('FORBIDDEN', 'Origin not allowed'));
+      if (!originAllowed(req.headers.origin, req.headers.host, config.origins))
+        return refuse(socket, fail('FORBIDDEN', 'Origin not allowed'));
       let actor: Actor | undefined;
       const connId = newId();
       if (req.headers.authorization !== undefined) {
@@ -87,13 +98,21 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
         // The user is known before the upgrade, so the limit can refuse with a status (an
         // auth-frame socket can only be closed with 4008 once it has said who it is).
         if (!(await lifecycle.admit(actor.userId, connId))) {
-          return refuse(socket, fail('TOO_MANY_CONNECTIONS', `At most ${config.connectionsPerUser} connections per user`, { retryAfterMs: 5000 }));
+          return refuse(
+            socket,
+            fail('TOO_MANY_CONNECTIONS', `At most ${config.connectionsPerUser} connections per user`, {
+              retryAfterMs: 5000,
+            }),
+          );
         }
       }
       let started = false;
       // The slot taken above is the Connection's once it starts; until then (a handshake ws
       // refuses, a client that vanishes, a shutdown) the socket's end gives it back.
-      if (actor) socket.once('close', () => { if (!started) void lifecycle.release(actor.userId, connId).catch(() => {}); });
+      if (actor)
+        socket.once('close', () => {
+          if (!started) void lifecycle.release(actor.userId, connId).catch(() => {});
+        });
       wss.handleUpgrade(req, socket, head, (ws) => {
         const conn = new Connection(ws, codecFor(ws.protocol || undefined), cdeps, connId);
         conns.add(conn);
@@ -111,7 +130,12 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
   };
   server.on('upgrade', onUpgrade);
   // Frames published while the bus was down are lost: make the clients reconnect and sync.
-  restartSocketsOnBusRecovery(bus, () => conns, log, () => closing);
+  restartSocketsOnBusRecovery(
+    bus,
+    () => conns,
+    log,
+    () => closing,
+  );
 
   // One heartbeat timer for all sockets: ping, and close the ones silent for too long.
   const stopBeat = clock.setInterval(() => {

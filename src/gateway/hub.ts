@@ -31,7 +31,11 @@ export class Hub {
   private readonly byTopic = new Map<string, Set<HubConn>>();
   private readonly topicsOf = new Map<HubConn, Set<string>>();
 
-  constructor(private readonly bus: Bus, private readonly log: Logger, private readonly onDelivered: (n: number) => void = () => {}) {
+  constructor(
+    private readonly bus: Bus,
+    private readonly log: Logger,
+    private readonly onDelivered: (n: number) => void = () => {},
+  ) {
     bus.onMessage((topic, msg) => this.onBus(topic, msg));
   }
 
@@ -96,13 +100,16 @@ export class Hub {
         case 'topic.leave':
           if (topic !== userTopic(msg.userId)) break;
           for (const c of this.byUser.get(msg.userId) ?? []) {
-            void (msg.type === 'topic.join' ? this.join(c, msg.topic) : this.leave(c, msg.topic)).catch((err) => this.log.warn({ err }, 'topic change failed'));
+            void (msg.type === 'topic.join' ? this.join(c, msg.topic) : this.leave(c, msg.topic)).catch((err) =>
+              this.log.warn({ err }, 'topic change failed'),
+            );
           }
           break;
         case 'sessions.revoked': {
           if (topic !== userTopic(msg.userId)) break;
           const ids = new Set(msg.sessionIds);
-          for (const c of [...(this.byUser.get(msg.userId) ?? [])]) if (ids.has(c.sessionId)) c.close(CloseCodes.SESSION_REVOKED, 'session revoked');
+          for (const c of [...(this.byUser.get(msg.userId) ?? [])])
+            if (ids.has(c.sessionId)) c.close(CloseCodes.SESSION_REVOKED, 'session revoked');
           break;
         }
       }
@@ -121,7 +128,9 @@ export class Hub {
     let pack: PreparedFrame | undefined;
     for (const c of set) {
       if (c.id === msg.exceptConn || c.userId === msg.exceptUser) continue;
-      c.writeFrame(c.codec === 'json' ? (json ??= prepareFrame(msg.json, false)) : (pack ??= prepareFrame(msg.msgpack, true)));
+      c.writeFrame(
+        c.codec === 'json' ? (json ??= prepareFrame(msg.json, false)) : (pack ??= prepareFrame(msg.msgpack, true)),
+      );
       n++;
     }
     this.onDelivered(n);

@@ -9,6 +9,9 @@ export type { PreparedFrame };
  * (perf: see BENCHMARKS.md, group fan-out).
  */
 export function prepareFrame(payload: string | Uint8Array, binary: boolean): PreparedFrame {
-  const data = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  const data =
+    typeof payload === 'string'
+      ? Buffer.from(payload, 'utf8')
+      : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   return { bytes: frameMessage(data, binary), payload };
 }

@@ -13,7 +13,13 @@ import type { WebSocket } from 'ws';
  * quietly loses frames or its slow-consumer bound.
  */
 
-interface FrameOptions { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean }
+interface FrameOptions {
+  fin: boolean;
+  rsv1: boolean;
+  opcode: number;
+  mask: boolean;
+  readOnly: boolean;
+}
 
 /** What this module reads of a server-side `ws` WebSocket beyond its typed API. */
 interface WsRaw {
@@ -39,14 +45,18 @@ export interface PreparedFrame {
 export function checkWsInternals(lib: unknown): string[] {
   const problems: string[] = [];
   const m = (lib ?? {}) as { WebSocket?: unknown; Sender?: unknown };
-  const Sender = m.Sender as (new (socket: unknown) => unknown) & { frame?: unknown } | undefined;
-  if (typeof Sender !== 'function') problems.push('the `Sender` export is gone (prepareFrame frames with `Sender.frame`)');
+  const Sender = m.Sender as ((new (socket: unknown) => unknown) & { frame?: unknown }) | undefined;
+  if (typeof Sender !== 'function')
+    problems.push('the `Sender` export is gone (prepareFrame frames with `Sender.frame`)');
   else {
-    if (typeof Sender.frame !== 'function') problems.push('`Sender.frame(data, options)` is gone (prepareFrame frames with it)');
+    if (typeof Sender.frame !== 'function')
+      problems.push('`Sender.frame(data, options)` is gone (prepareFrame frames with it)');
     try {
       const sender = new Sender({}) as { _queue?: unknown; _bufferedBytes?: unknown };
-      if (!Array.isArray(sender._queue)) problems.push('`Sender#_queue` is no longer an array (a raw write must not overtake frames queued there)');
-      if (typeof sender._bufferedBytes !== 'number') problems.push('`Sender#_bufferedBytes` is gone (bufferedAmount must count queued frames)');
+      if (!Array.isArray(sender._queue))
+        problems.push('`Sender#_queue` is no longer an array (a raw write must not overtake frames queued there)');
+      if (typeof sender._bufferedBytes !== 'number')
+        problems.push('`Sender#_bufferedBytes` is gone (bufferedAmount must count queued frames)');
     } catch (err) {
       problems.push(`\`new Sender(socket)\` throws: ${(err as Error).message}`);
     }
@@ -57,14 +67,18 @@ export function checkWsInternals(lib: unknown): string[] {
     try {
       const ws = new Ws(null, undefined, {}); // as WebSocketServer builds one for an upgrade
       for (const field of ['_socket', '_sender'] as const) {
-        if (!Object.hasOwn(ws, field)) problems.push(`\`WebSocket#${field}\` is gone (the write path writes to and corks it)`);
+        if (!Object.hasOwn(ws, field))
+          problems.push(`\`WebSocket#${field}\` is gone (the write path writes to and corks it)`);
       }
       // The slow-consumer bound holds for raw writes only if bufferedAmount counts the TCP
       // socket's own buffer (plus the Sender's queue): try it on stand-ins.
       const raw = ws as unknown as { _socket: unknown; _sender: unknown; bufferedAmount: unknown };
       raw._socket = { _writableState: { length: 7 } };
       raw._sender = { _bufferedBytes: 5, _queue: [] };
-      if (raw.bufferedAmount !== 12) problems.push('`WebSocket#bufferedAmount` no longer counts the TCP socket\'s buffer plus the Sender\'s (the slow-consumer limit would not see raw writes)');
+      if (raw.bufferedAmount !== 12)
+        problems.push(
+          "`WebSocket#bufferedAmount` no longer counts the TCP socket's buffer plus the Sender's (the slow-consumer limit would not see raw writes)",
+        );
     } catch (err) {
       problems.push(`probing a server-side \`WebSocket\` throws: ${(err as Error).message}`);
     }
@@ -115,10 +129,15 @@ export class SocketWriter {
   private readonly sender: { _queue: unknown[] };
   private corked = false;
 
-  constructor(private readonly ws: WebSocket, private readonly limit: number, private readonly owner: WriterOwner) {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly limit: number,
+    private readonly owner: WriterOwner,
+  ) {
     const raw = ws as unknown as WsRaw;
     // ws sets both before it hands an upgraded socket over; without them the checks above lied.
-    if (!raw._socket || !raw._sender) throw new Error('SocketWriter: the upgraded `ws` WebSocket has no `_socket`/`_sender` (see socket-writer.ts)');
+    if (!raw._socket || !raw._sender)
+      throw new Error('SocketWriter: the upgraded `ws` WebSocket has no `_socket`/`_sender` (see socket-writer.ts)');
     this.sock = raw._socket;
     this.sender = raw._sender;
   }
@@ -157,7 +176,11 @@ export class SocketWriter {
 
   /** Waits (at most `maxMs`) until the unsent buffer is under half the limit; false once closed. */
   async room(maxMs = 2000): Promise<boolean> {
-    for (let waited = 0; this.ws.bufferedAmount > this.limit / 2 && waited < maxMs && !this.owner.isClosed(); waited += 10) {
+    for (
+      let waited = 0;
+      this.ws.bufferedAmount > this.limit / 2 && waited < maxMs && !this.owner.isClosed();
+      waited += 10
+    ) {
       await new Promise((r) => setTimeout(r, 10));
     }
     return !this.owner.isClosed();

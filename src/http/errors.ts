@@ -29,7 +29,10 @@ function fromFastify(e: FastifyError): AppError | undefined {
 export function installErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const w = toWireError(isAppError(err) ? err : (fromFastify(err) ?? err));
-    req.log[w.level]({ err }, w.level === 'error' ? 'unhandled error' : w.level === 'warn' ? 'dependency unavailable' : 'request refused');
+    req.log[w.level](
+      { err },
+      w.level === 'error' ? 'unhandled error' : w.level === 'warn' ? 'dependency unavailable' : 'request refused',
+    );
     const retryAfter = retryAfterSeconds(w);
     if (retryAfter) reply.header('Retry-After', retryAfter);
     return reply.status(w.status).send(errorBody(w));

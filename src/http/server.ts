@@ -38,11 +38,16 @@ export type RoutePlugin = FastifyPluginAsyncTypebox<{ ctx: HttpContext }>;
  * Builds the HTTP server: security headers, validation, coded errors, metrics, OpenAPI,
  * then the routes. The WebSocket gateway attaches to `app.server` afterwards.
  */
-export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?: RoutePlugin[]; root?: RoutePlugin[]; serveApi?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildHttp(
+  ctx: HttpContext,
+  logger: Logger,
+  extra: { api?: RoutePlugin[]; root?: RoutePlugin[]; serveApi?: boolean } = {},
+): Promise<FastifyInstance> {
   const { config } = ctx;
-  const tls = config.tlsCert && config.tlsKey
-    ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }
-    : undefined;
+  const tls =
+    config.tlsCert && config.tlsKey
+      ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }
+      : undefined;
   // Slow clients: Node closes a connection whose headers (or whole request) take longer than
   // these, but looks only every `connectionsCheckingInterval` (30 s by default, which would
   // stretch a 10 s headers timeout to 40 s): look every second, or sooner for short timeouts.
@@ -69,15 +74,19 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
     frameworkErrors: (err, _req, res) => {
       const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
       const reply = res as unknown as { status(n: number): { send(b: unknown): unknown } };
-      const w = toWireError(tooLong ? fail('URI_TOO_LONG', 'A path parameter is too long') : fail('BAD_REQUEST', 'The URL is malformed'));
+      const w = toWireError(
+        tooLong ? fail('URI_TOO_LONG', 'A path parameter is too long') : fail('BAD_REQUEST', 'The URL is malformed'),
+      );
       void reply.status(w.status).send(errorBody(w));
     },
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (err.code === 'ECONNRESET' || socket.destroyed) return;
-      const refusal = err.code === 'HPE_HEADER_OVERFLOW'
-        ? fail('HEADERS_TOO_LARGE', 'The request line and headers are too large')
-        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? fail('REQUEST_TIMEOUT', 'The request took too long to arrive')
-          : fail('BAD_REQUEST', 'Malformed HTTP request');
+      const refusal =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? fail('HEADERS_TOO_LARGE', 'The request line and headers are too large')
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? fail('REQUEST_TIMEOUT', 'The request took too long to arrive')
+            : fail('BAD_REQUEST', 'Malformed HTTP request');
       // A reply already under way (a handler answered before the body was in) is not interrupted
       // by a second status line: the connection just ends.
       const replying = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
@@ -117,7 +126,11 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Parley API', version: packageVersion(), description: 'REST API of the Parley instant-messaging server. Errors are {"error":{"code","message"}}.' },
+      info: {
+        title: 'Parley API',
+        version: packageVersion(),
+        description: 'REST API of the Parley instant-messaging server. Errors are {"error":{"code","message"}}.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -128,19 +141,28 @@ export async function buildHttp(ctx: HttpContext, logger: Logger, extra: { api?:
   await app.register(opsRoutes, { ctx });
   if (extra.serveApi === false) {
     // PARLEY_ROLE=gateway: this node serves WebSocket and ops routes only.
-    await app.register(async (api) => {
-      api.all('/*', { schema: { hide: true } as object }, async () => {
-        throw fail('MISDIRECTED', `This node serves WebSocket only (PARLEY_ROLE=${ctx.config.role}); send REST requests to an api node`);
-      });
-    }, { prefix: API_PREFIX });
+    await app.register(
+      async (api) => {
+        api.all('/*', { schema: { hide: true } as object }, async () => {
+          throw fail(
+            'MISDIRECTED',
+            `This node serves WebSocket only (PARLEY_ROLE=${ctx.config.role}); send REST requests to an api node`,
+          );
+        });
+      },
+      { prefix: API_PREFIX },
+    );
     for (const plugin of extra.root ?? []) await app.register(plugin, { ctx });
     return app;
   }
-  await app.register(async (api) => {
-    api.get('/openapi.json', { schema: { hide: true } as object }, async () => app.swagger());
-    await api.register(accountRoutes, { ctx });
-    for (const plugin of extra.api ?? []) await api.register(plugin, { ctx });
-  }, { prefix: API_PREFIX });
+  await app.register(
+    async (api) => {
+      api.get('/openapi.json', { schema: { hide: true } as object }, async () => app.swagger());
+      await api.register(accountRoutes, { ctx });
+      for (const plugin of extra.api ?? []) await api.register(plugin, { ctx });
+    },
+    { prefix: API_PREFIX },
+  );
   for (const plugin of extra.root ?? []) await app.register(plugin, { ctx });
   return app;
 }

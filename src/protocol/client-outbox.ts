@@ -32,7 +32,10 @@ export class Outbox {
   private readonly pending = new Map<string, PendingSend>();
   private refusedTimer?: ReturnType<typeof setTimeout>;
 
-  constructor(private readonly write: (frame: ClientFrame) => boolean, private readonly opts: OutboxOptions = {}) {}
+  constructor(
+    private readonly write: (frame: ClientFrame) => boolean,
+    private readonly opts: OutboxOptions = {},
+  ) {}
 
   /** Unacknowledged clientIds, oldest first. */
   get clientIds(): string[] {

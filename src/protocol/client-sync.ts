@@ -47,7 +47,12 @@ export class SyncController {
   private gapTimer?: ReturnType<typeof setTimeout>;
   private retryTimer?: ReturnType<typeof setTimeout>;
 
-  constructor(private readonly order: EntryOrder, private readonly host: SyncHost, private readonly opts: SyncOptions = {}, cursor?: number) {
+  constructor(
+    private readonly order: EntryOrder,
+    private readonly host: SyncHost,
+    private readonly opts: SyncOptions = {},
+    cursor?: number,
+  ) {
     this.cursor = cursor;
   }
 
@@ -168,7 +173,13 @@ export class SyncController {
     else for (const [cid, seq] of this.order.last) conversations[cid] = seq;
     this.running = true;
     this.only = only;
-    const frame: ClientFrame = { type: 'sync', conversations, ...(this.cursor !== undefined ? { events: this.cursor } : {}), ...(this.opts.syncLimit ? { limit: this.opts.syncLimit } : {}), ...(only ? { only: true } : {}) };
+    const frame: ClientFrame = {
+      type: 'sync',
+      conversations,
+      ...(this.cursor !== undefined ? { events: this.cursor } : {}),
+      ...(this.opts.syncLimit ? { limit: this.opts.syncLimit } : {}),
+      ...(only ? { only: true } : {}),
+    };
     if (!this.host.send(frame)) this.running = false;
   }
 }

@@ -1,6 +1,15 @@
 import type {
-  AckFrame, ConversationSummary, Entry, ErrorFrame, MessageKind, PresenceFrame, ReadyFrame, ReceiptFrame,
-  SyncDoneFrame, TypingOutFrame, UserEvent,
+  AckFrame,
+  ConversationSummary,
+  Entry,
+  ErrorFrame,
+  MessageKind,
+  PresenceFrame,
+  ReadyFrame,
+  ReceiptFrame,
+  SyncDoneFrame,
+  TypingOutFrame,
+  UserEvent,
 } from './frames.js';
 
 /** Types of the protocol client (src/protocol/client.ts). No Node-only imports here either. */
@@ -68,13 +77,24 @@ export interface ClientEvents {
   unauthorized: { code: number; reason: string };
 }
 
-export type SendOptions = { to: string; kind: MessageKind; text?: string; media?: string; replyTo?: number; mentions?: string[]; data?: Record<string, unknown>; clientId?: string };
+export type SendOptions = {
+  to: string;
+  kind: MessageKind;
+  text?: string;
+  media?: string;
+  replyTo?: number;
+  mentions?: string[];
+  data?: Record<string, unknown>;
+  clientId?: string;
+};
 
 /** A send the server refused: `code` is the error code of the `error` frame. */
 export class SendError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'SendError';
   }
 }
-

@@ -3,7 +3,14 @@ import { EntryOrder } from './client-order.js';
 import { SyncController } from './client-sync.js';
 import type { ClientEvents, ClientOptions, ClientState, SendOptions, WebSocketLike } from './client-types.js';
 import { type Codec, jsonCodec, msgpackCodec } from './codec.js';
-import { type AckFrame, type ClientFrame, CloseCodes, type PongFrame, type ReadyFrame, type ServerFrame } from './frames.js';
+import {
+  type AckFrame,
+  type ClientFrame,
+  CloseCodes,
+  type PongFrame,
+  type ReadyFrame,
+  type ServerFrame,
+} from './frames.js';
 
 export * from './client-types.js';
 
@@ -51,7 +58,12 @@ export class ParleyClient {
     this.codec = opts.codec === 'msgpack' ? msgpackCodec : jsonCodec;
     for (const [c, s] of Object.entries(opts.state?.conversations ?? {})) this.order.last.set(c, s);
     this.outbox = new Outbox((f) => this.raw(f), opts);
-    this.sync = new SyncController(this.order, { send: (f) => this.raw(f), online: () => this.state === 'online', emit: (k, v) => this.emit(k, v) }, opts, opts.state?.cursor);
+    this.sync = new SyncController(
+      this.order,
+      { send: (f) => this.raw(f), online: () => this.state === 'online', emit: (k, v) => this.emit(k, v) },
+      opts,
+      opts.state?.cursor,
+    );
   }
 
   /** Event cursor: the last per-user event seq seen (undefined before the first sync). */
@@ -154,7 +166,12 @@ export class ParleyClient {
     return this.request({ type: 'recall', clientId, conversation, seq });
   }
 
-  edit(conversation: string, seq: number, text: string, clientId = (this.opts.newClientId ?? randomId)()): Promise<AckFrame> {
+  edit(
+    conversation: string,
+    seq: number,
+    text: string,
+    clientId = (this.opts.newClientId ?? randomId)(),
+  ): Promise<AckFrame> {
     return this.request({ type: 'edit', clientId, conversation, seq, text });
   }
 
@@ -219,7 +236,9 @@ export class ParleyClient {
       if (this.ws !== ws) return;
       let frame: ServerFrame;
       try {
-        frame = this.codec.decode(typeof ev.data === 'string' ? ev.data : new Uint8Array(ev.data as ArrayBuffer)) as ServerFrame;
+        frame = this.codec.decode(
+          typeof ev.data === 'string' ? ev.data : new Uint8Array(ev.data as ArrayBuffer),
+        ) as ServerFrame;
       } catch {
         return;
       }

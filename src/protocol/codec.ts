@@ -25,7 +25,8 @@ export const jsonCodec: Codec = {
   subprotocol: SUBPROTOCOL_JSON,
   binary: false,
   encode: (frame) => JSON.stringify(frame),
-  decode: (data) => JSON.parse(typeof data === 'string' ? data : new TextDecoder('utf-8', { fatal: true }).decode(data)),
+  decode: (data) =>
+    JSON.parse(typeof data === 'string' ? data : new TextDecoder('utf-8', { fatal: true }).decode(data)),
 };
 
 export const msgpackCodec: Codec = {

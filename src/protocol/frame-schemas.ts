@@ -40,30 +40,47 @@ export const SyncSchema = o({
 export const ReadSchema = o({ type: Type.Literal('read'), conversation: Cid, seq: Seq });
 export const TypingSchema = o({ type: Type.Literal('typing'), conversation: Cid });
 export const RecallSchema = o({ type: Type.Literal('recall'), clientId: ClientId, conversation: Cid, seq: Seq });
-export const EditSchema = o({ type: Type.Literal('edit'), clientId: ClientId, conversation: Cid, seq: Seq, text: Type.String({ maxLength: 100_000 }) });
-export const PingSchema = o({ type: Type.Literal('ping'), id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Number()])) });
+export const EditSchema = o({
+  type: Type.Literal('edit'),
+  clientId: ClientId,
+  conversation: Cid,
+  seq: Seq,
+  text: Type.String({ maxLength: 100_000 }),
+});
+export const PingSchema = o({
+  type: Type.Literal('ping'),
+  id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Number()])),
+});
 
 const schemas = {
-  auth: AuthSchema, send: SendSchema, sync: SyncSchema, read: ReadSchema, typing: TypingSchema,
-  recall: RecallSchema, edit: EditSchema, ping: PingSchema,
+  auth: AuthSchema,
+  send: SendSchema,
+  sync: SyncSchema,
+  read: ReadSchema,
+  typing: TypingSchema,
+  recall: RecallSchema,
+  edit: EditSchema,
+  ping: PingSchema,
 } as const;
 
 // Compile-time checks that every schema matches its frame type in frames.ts, both ways.
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Check<T extends true> = T;
-export type _FramesMatch = Check<Exact<Static<(typeof schemas)[keyof typeof schemas]>['type'], ClientFrame['type']>>
-  & Check<Exact<Static<typeof SendSchema>, Extract<ClientFrame, { type: 'send' }>>>
-  & Check<Exact<Static<typeof SyncSchema>, Extract<ClientFrame, { type: 'sync' }>>>
-  & Check<Exact<Static<typeof ReadSchema>, Extract<ClientFrame, { type: 'read' }>>>
-  & Check<Exact<Static<typeof RecallSchema>, Extract<ClientFrame, { type: 'recall' }>>>
-  & Check<Exact<Static<typeof EditSchema>, Extract<ClientFrame, { type: 'edit' }>>>
-  & Check<Exact<Static<typeof PingSchema>, Extract<ClientFrame, { type: 'ping' }>>>;
+export type _FramesMatch = Check<Exact<Static<(typeof schemas)[keyof typeof schemas]>['type'], ClientFrame['type']>> &
+  Check<Exact<Static<typeof SendSchema>, Extract<ClientFrame, { type: 'send' }>>> &
+  Check<Exact<Static<typeof SyncSchema>, Extract<ClientFrame, { type: 'sync' }>>> &
+  Check<Exact<Static<typeof ReadSchema>, Extract<ClientFrame, { type: 'read' }>>> &
+  Check<Exact<Static<typeof RecallSchema>, Extract<ClientFrame, { type: 'recall' }>>> &
+  Check<Exact<Static<typeof EditSchema>, Extract<ClientFrame, { type: 'edit' }>>> &
+  Check<Exact<Static<typeof PingSchema>, Extract<ClientFrame, { type: 'ping' }>>>;
 
 const compiled = Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, TypeCompiler.Compile(s)])) as {
   [K in keyof typeof schemas]: ReturnType<typeof TypeCompiler.Compile<(typeof schemas)[K]>>;
 };
 
-export type FrameCheck = { ok: true; frame: ClientFrame } | { ok: false; code: 'VALIDATION_FAILED' | 'UNKNOWN_FRAME'; message: string; clientId?: string };
+export type FrameCheck =
+  | { ok: true; frame: ClientFrame }
+  | { ok: false; code: 'VALIDATION_FAILED' | 'UNKNOWN_FRAME'; message: string; clientId?: string };
 
 /** Validates one decoded frame; never throws. */
 export function checkFrame(value: unknown): FrameCheck {
@@ -74,11 +91,21 @@ export function checkFrame(value: unknown): FrameCheck {
   const clientId = typeof v.clientId === 'string' && v.clientId.length <= 64 ? v.clientId : undefined;
   const type = v.type;
   if (typeof type !== 'string' || !Object.hasOwn(compiled, type)) {
-    return { ok: false, code: 'UNKNOWN_FRAME', message: `Unknown frame type ${JSON.stringify(String(type).slice(0, 32))}`, ...(clientId ? { clientId } : {}) };
+    return {
+      ok: false,
+      code: 'UNKNOWN_FRAME',
+      message: `Unknown frame type ${JSON.stringify(String(type).slice(0, 32))}`,
+      ...(clientId ? { clientId } : {}),
+    };
   }
   const c = compiled[type as keyof typeof compiled];
   if (c.Check(value)) return { ok: true, frame: value as ClientFrame };
   const first = c.Errors(value).First();
   const where = first?.path || '/';
-  return { ok: false, code: 'VALIDATION_FAILED', message: `Invalid ${type} frame at ${where}: ${first?.message ?? 'bad value'}`, ...(clientId ? { clientId } : {}) };
+  return {
+    ok: false,
+    code: 'VALIDATION_FAILED',
+    message: `Invalid ${type} frame at ${where}: ${first?.message ?? 'bad value'}`,
+    ...(clientId ? { clientId } : {}),
+  };
 }

@@ -79,7 +79,10 @@ export interface ConversationSummary {
 }
 
 // ---- client → server ----
-export interface AuthFrame { type: 'auth'; token: string }
+export interface AuthFrame {
+  type: 'auth';
+  token: string;
+}
 export interface SendFrame {
   type: 'send';
   clientId: string;
@@ -95,35 +98,131 @@ export interface SendFrame {
  * Catch-up. `conversations`: the last seq held per conversation; unlisted conversations are
  * streamed from their start (and summarized in `sync.done`) unless `only` is set.
  */
-export interface SyncFrame { type: 'sync'; conversations?: Record<string, number>; events?: number; limit?: number; only?: boolean }
-export interface ReadFrame { type: 'read'; conversation: string; seq: number }
-export interface TypingFrame { type: 'typing'; conversation: string }
-export interface RecallFrame { type: 'recall'; clientId: string; conversation: string; seq: number }
-export interface EditFrame { type: 'edit'; clientId: string; conversation: string; seq: number; text: string }
-export interface PingFrame { type: 'ping'; id?: string | number }
+export interface SyncFrame {
+  type: 'sync';
+  conversations?: Record<string, number>;
+  events?: number;
+  limit?: number;
+  only?: boolean;
+}
+export interface ReadFrame {
+  type: 'read';
+  conversation: string;
+  seq: number;
+}
+export interface TypingFrame {
+  type: 'typing';
+  conversation: string;
+}
+export interface RecallFrame {
+  type: 'recall';
+  clientId: string;
+  conversation: string;
+  seq: number;
+}
+export interface EditFrame {
+  type: 'edit';
+  clientId: string;
+  conversation: string;
+  seq: number;
+  text: string;
+}
+export interface PingFrame {
+  type: 'ping';
+  id?: string | number;
+}
 
-export type ClientFrame = AuthFrame | SendFrame | SyncFrame | ReadFrame | TypingFrame | RecallFrame | EditFrame | PingFrame;
+export type ClientFrame =
+  | AuthFrame
+  | SendFrame
+  | SyncFrame
+  | ReadFrame
+  | TypingFrame
+  | RecallFrame
+  | EditFrame
+  | PingFrame;
 
 // ---- server → client ----
-export interface ReadyFrame { type: 'ready'; user: { id: string; username: string; nickname: string }; serverTime: number; sessionId: string }
-export interface AckFrame { type: 'ack'; clientId: string; conversation: string; seq: number; id: string; ts: number }
-export interface MessageFrame { type: 'message'; entry: Entry }
-export interface SyncBatchFrame { type: 'sync.batch'; conversation: string; entries: Entry[]; more: boolean; reset?: number }
-export interface SyncDoneFrame { type: 'sync.done'; events: UserEvent[]; cursor: number; conversations: ConversationSummary[] }
-export interface ReceiptFrame { type: 'receipt'; conversation: string; userId: string; seq: number }
-export interface TypingOutFrame { type: 'typing'; conversation: string; userId: string }
-export interface PresenceFrame { type: 'presence'; userId: string; online: boolean }
-export interface EventFrame { type: 'event'; event: UserEvent }
-export interface PongFrame { type: 'pong'; id?: string | number; ts: number }
+export interface ReadyFrame {
+  type: 'ready';
+  user: { id: string; username: string; nickname: string };
+  serverTime: number;
+  sessionId: string;
+}
+export interface AckFrame {
+  type: 'ack';
+  clientId: string;
+  conversation: string;
+  seq: number;
+  id: string;
+  ts: number;
+}
+export interface MessageFrame {
+  type: 'message';
+  entry: Entry;
+}
+export interface SyncBatchFrame {
+  type: 'sync.batch';
+  conversation: string;
+  entries: Entry[];
+  more: boolean;
+  reset?: number;
+}
+export interface SyncDoneFrame {
+  type: 'sync.done';
+  events: UserEvent[];
+  cursor: number;
+  conversations: ConversationSummary[];
+}
+export interface ReceiptFrame {
+  type: 'receipt';
+  conversation: string;
+  userId: string;
+  seq: number;
+}
+export interface TypingOutFrame {
+  type: 'typing';
+  conversation: string;
+  userId: string;
+}
+export interface PresenceFrame {
+  type: 'presence';
+  userId: string;
+  online: boolean;
+}
+export interface EventFrame {
+  type: 'event';
+  event: UserEvent;
+}
+export interface PongFrame {
+  type: 'pong';
+  id?: string | number;
+  ts: number;
+}
 /**
  * A frame that failed. `code` is from the error catalogue (src/domain/errors.ts); `temporary` is
  * present (true) when the catalogue says the same frame may succeed if resent unchanged later.
  */
-export interface ErrorFrame { type: 'error'; clientId?: string; code: ErrorCode; message: string; temporary?: true }
+export interface ErrorFrame {
+  type: 'error';
+  clientId?: string;
+  code: ErrorCode;
+  message: string;
+  temporary?: true;
+}
 
 export type ServerFrame =
-  | ReadyFrame | AckFrame | MessageFrame | SyncBatchFrame | SyncDoneFrame | ReceiptFrame
-  | TypingOutFrame | PresenceFrame | EventFrame | PongFrame | ErrorFrame;
+  | ReadyFrame
+  | AckFrame
+  | MessageFrame
+  | SyncBatchFrame
+  | SyncDoneFrame
+  | ReceiptFrame
+  | TypingOutFrame
+  | PresenceFrame
+  | EventFrame
+  | PongFrame
+  | ErrorFrame;
 
 /** WebSocket close codes Parley uses besides the standard ones. */
 export const CloseCodes = {

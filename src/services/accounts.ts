@@ -51,11 +51,18 @@ export class AccountService {
   // A real hash to verify against when the account does not exist, so both paths cost the same.
   private dummyHash: Promise<string>;
 
-  constructor(private readonly deps: ServiceDeps, private readonly hasher: PasswordHasher, private readonly avatarCheck: AvatarCheck) {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly hasher: PasswordHasher,
+    private readonly avatarCheck: AvatarCheck,
+  ) {
     this.dummyHash = hasher.hash(newToken());
   }
 
-  async register(input: RegisterInput, meta: ClientMeta): Promise<{ user: PrivateUser; token: string; sessionId: string }> {
+  async register(
+    input: RegisterInput,
+    meta: ClientMeta,
+  ): Promise<{ user: PrivateUser; token: string; sessionId: string }> {
     const { store, clock } = this.deps;
     // A new account owns no media yet, so any avatar named at registration is refused.
     if (input.avatar) await this.avatarCheck(newId(), input.avatar);
@@ -75,7 +82,11 @@ export class AccountService {
     return { user: privateUser(user), token, sessionId };
   }
 
-  async login(login: string, password: string, meta: ClientMeta): Promise<{ user: PrivateUser; token: string; sessionId: string }> {
+  async login(
+    login: string,
+    password: string,
+    meta: ClientMeta,
+  ): Promise<{ user: PrivateUser; token: string; sessionId: string }> {
     const { store, clock, config } = this.deps;
     const now = clock.now();
     const window = config.loginWindow;
@@ -111,9 +122,15 @@ export class AccountService {
     const now = clock.now();
     const token = newToken();
     const session: SessionRow = {
-      id: newId(), user_id: user.id, token_hash: hashToken(token),
-      device: (meta.device ?? 'unknown').slice(0, 128), ip: meta.ip.slice(0, 64),
-      created_at: now, last_seen_at: now, expires_at: now + config.sessionTtl, revoked_at: null,
+      id: newId(),
+      user_id: user.id,
+      token_hash: hashToken(token),
+      device: (meta.device ?? 'unknown').slice(0, 128),
+      ip: meta.ip.slice(0, 64),
+      created_at: now,
+      last_seen_at: now,
+      expires_at: now + config.sessionTtl,
+      revoked_at: null,
     };
     await store.sessions.create(session);
     return { token, sessionId: session.id };
@@ -149,7 +166,8 @@ export class AccountService {
   async changePassword(actor: Actor, current: string, next: string): Promise<void> {
     const { store, clock } = this.deps;
     const user = await this.userRow(actor.userId);
-    if (!(await this.hasher.verify(user.password_hash, current))) throw fail('INVALID_CREDENTIALS', 'The current password is wrong');
+    if (!(await this.hasher.verify(user.password_hash, current)))
+      throw fail('INVALID_CREDENTIALS', 'The current password is wrong');
     await store.users.setPasswordHash(user.id, await this.hasher.hash(next), clock.now());
     const revoked = await store.sessions.revokeAllExcept(user.id, actor.sessionId, clock.now());
     await this.announceRevoked(user.id, revoked);
@@ -172,7 +190,14 @@ export class AccountService {
 
   async sessions(actor: Actor): Promise<SessionView[]> {
     const rows = await this.deps.store.sessions.listLive(actor.userId, this.deps.clock.now());
-    return rows.map((s) => ({ id: s.id, device: s.device, ip: s.ip, createdAt: s.created_at, lastSeenAt: s.last_seen_at, current: s.id === actor.sessionId }));
+    return rows.map((s) => ({
+      id: s.id,
+      device: s.device,
+      ip: s.ip,
+      createdAt: s.created_at,
+      lastSeenAt: s.last_seen_at,
+      current: s.id === actor.sessionId,
+    }));
   }
 
   async revokeSession(actor: Actor, sessionId: string): Promise<void> {

@@ -26,7 +26,10 @@ export class AuthzCache {
    */
   bypass = false;
 
-  constructor(private readonly repo: AuthzRepo, private readonly max = 50_000) {}
+  constructor(
+    private readonly repo: AuthzRepo,
+    private readonly max = 50_000,
+  ) {}
 
   pair(a: string, b: string): Promise<{ friends: boolean; blocked: boolean }> {
     const [x, y] = a < b ? [a, b] : [b, a];
@@ -34,7 +37,9 @@ export class AuthzCache {
   }
 
   membership(groupId: string, userId: string): Promise<GroupMembership | null> {
-    return this.cached(`member:${groupId}:${userId}`, [groupFacts(groupId), userFacts(userId)], () => this.repo.membership(groupId, userId));
+    return this.cached(`member:${groupId}:${userId}`, [groupFacts(groupId), userFacts(userId)], () =>
+      this.repo.membership(groupId, userId),
+    );
   }
 
   group(groupId: string): Promise<GroupFacts> {

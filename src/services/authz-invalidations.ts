@@ -14,7 +14,10 @@ import type { AuthzCache } from './authz-cache.js';
 export class AuthzInvalidations {
   private running = false;
 
-  constructor(private readonly bus: Bus, private readonly cache: AuthzCache) {}
+  constructor(
+    private readonly bus: Bus,
+    private readonly cache: AuthzCache,
+  ) {}
 
   /** Resolves once the cluster topic is subscribed. */
   async start(): Promise<void> {

@@ -7,8 +7,18 @@ import type { Actor } from './accounts.js';
 import { userFacts } from './authz-cache.js';
 import type { ServiceDeps } from './deps.js';
 import {
-  type ContactRequestView, type FriendView, type PageQuery, type Paged, type UserBrief,
-  brief, friendRecord, friendView, pageOf, paged, requestView, unknownUser,
+  type ContactRequestView,
+  type FriendView,
+  type PageQuery,
+  type Paged,
+  type UserBrief,
+  brief,
+  friendRecord,
+  friendView,
+  pageOf,
+  paged,
+  requestView,
+  unknownUser,
 } from './social-views.js';
 
 const DAY_MS = 86_400_000;
@@ -51,7 +61,10 @@ export class ContactService {
     if ((await store.throttles.count(key, DAY_MS, now)) >= config.friendRequestsPerDay) {
       throw fail('RATE_LIMITED', 'Too many friend requests today; try again tomorrow', { retryAfterMs: DAY_MS });
     }
-    const users = new Map([[me, brief(meRow)], [to, brief(toRow)]]);
+    const users = new Map([
+      [me, brief(meRow)],
+      [to, brief(toRow)],
+    ]);
     const { value, events } = await store.contacts.createRequest(
       { id: newId(), fromId: me, toId: to, message: input.message ?? '', now },
       check,
@@ -66,7 +79,12 @@ export class ContactService {
     const page = pageOf(q);
     const rows = await this.deps.store.contacts.pendingRequests(actor.userId, direction, page);
     const users = await this.briefs(rows.flatMap((r) => [r.from_id, r.to_id]));
-    return paged(rows, page.limit, (r) => requestView(r, users), (r) => [r.created_at, r.id]);
+    return paged(
+      rows,
+      page.limit,
+      (r) => requestView(r, users),
+      (r) => [r.created_at, r.id],
+    );
   }
 
   /** Accepts a request sent to the actor: both become friends and share a direct conversation. */
@@ -88,7 +106,9 @@ export class ContactService {
     const online = await this.online([value.from_id]);
     return {
       request: requestView(value, users),
-      friend: f ? friendView(f, online.has(value.from_id), cid) : { ...users.get(value.from_id)!, remark: '', online: false, since: value.updated_at, conversation: cid },
+      friend: f
+        ? friendView(f, online.has(value.from_id), cid)
+        : { ...users.get(value.from_id)!, remark: '', online: false, since: value.updated_at, conversation: cid },
     };
   }
 
@@ -103,9 +123,13 @@ export class ContactService {
   private async close(actor: Actor, requestId: string, to: 'declined' | 'canceled'): Promise<ContactRequestView> {
     const pending = await this.pendingFor(requestId, actor.userId, to === 'canceled' ? 'from_id' : 'to_id');
     const users = await this.briefs([pending.from_id, pending.to_id]);
-    const { value, events } = await this.deps.store.contacts.decide(requestId, actor.userId, to, this.deps.clock.now(), (r) => [
-      { userIds: [r.from_id, r.to_id], kind: `contact.${to}`, payload: { request: requestView(r, users) } },
-    ]);
+    const { value, events } = await this.deps.store.contacts.decide(
+      requestId,
+      actor.userId,
+      to,
+      this.deps.clock.now(),
+      (r) => [{ userIds: [r.from_id, r.to_id], kind: `contact.${to}`, payload: { request: requestView(r, users) } }],
+    );
     await this.publish(events, []);
     return requestView(value, users);
   }
@@ -121,16 +145,25 @@ export class ContactService {
     const page = pageOf(q);
     const rows = await this.deps.store.contacts.friends(actor.userId, page);
     const online = await this.online(rows.map((r) => r.peer_id));
-    return paged(rows, page.limit, (f) => friendView(f, online.has(f.peer_id), dmId(actor.userId, f.peer_id)), (f) => [f.created_at, f.peer_id]);
+    return paged(
+      rows,
+      page.limit,
+      (f) => friendView(f, online.has(f.peer_id), dmId(actor.userId, f.peer_id)),
+      (f) => [f.created_at, f.peer_id],
+    );
   }
 
   /** A remark is private: only the actor's own devices hear of the change. */
   async setRemark(actor: Actor, peerId: string, remark: string): Promise<FriendView> {
     const me = actor.userId;
     const cid = dmId(me, peerId);
-    const { value: f, events } = await this.deps.store.contacts.setRemark(me, peerId, remark, this.deps.clock.now(), (row) => [
-      { userIds: [me], kind: 'contact.updated', payload: { friend: friendRecord(row, cid) } },
-    ]);
+    const { value: f, events } = await this.deps.store.contacts.setRemark(
+      me,
+      peerId,
+      remark,
+      this.deps.clock.now(),
+      (row) => [{ userIds: [me], kind: 'contact.updated', payload: { friend: friendRecord(row, cid) } }],
+    );
     if (!f) throw fail('NOT_FRIENDS', 'This user is not in your contacts');
     await this.publish(events, []);
     const online = await this.online([peerId]);
@@ -151,7 +184,18 @@ export class ContactService {
   async blocks(actor: Actor, q: PageQuery): Promise<Paged<BlockedView>> {
     const page = pageOf(q);
     const rows = await this.deps.store.contacts.blocks(actor.userId, page);
-    return paged(rows, page.limit, (b) => ({ id: b.blocked_id, username: b.username, nickname: b.nickname, avatar: b.avatar, blockedAt: b.created_at }), (b) => [b.created_at, b.blocked_id]);
+    return paged(
+      rows,
+      page.limit,
+      (b) => ({
+        id: b.blocked_id,
+        username: b.username,
+        nickname: b.nickname,
+        avatar: b.avatar,
+        blockedAt: b.created_at,
+      }),
+      (b) => [b.created_at, b.blocked_id],
+    );
   }
 
   /** Blocks a user (idempotent); pending requests between the two end. Friendship is kept. */
@@ -165,7 +209,11 @@ export class ContactService {
     const users = new Map([[userId, brief(target)], ...(meRow ? [[me, brief(meRow)] as const] : [])]);
     const { events } = await store.contacts.block(me, userId, clock.now(), (canceled) => [
       { userIds: [me], kind: 'contact.blocked', payload: { user: brief(target) } },
-      ...canceled.map((r) => ({ userIds: [r.from_id, r.to_id], kind: `contact.${r.status}`, payload: { request: requestView(r, users) } })),
+      ...canceled.map((r) => ({
+        userIds: [r.from_id, r.to_id],
+        kind: `contact.${r.status}`,
+        payload: { request: requestView(r, users) },
+      })),
     ]);
     await this.publish(events, [me, userId]);
   }

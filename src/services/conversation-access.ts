@@ -28,7 +28,10 @@ export interface PostRight {
  * row, because joined/left seqs bound what a group member may see.
  */
 export class ConversationAccess {
-  constructor(private readonly cache: AuthzCache, private readonly repo: ConversationRepo) {}
+  constructor(
+    private readonly cache: AuthzCache,
+    private readonly repo: ConversationRepo,
+  ) {}
 
   async canPost(userId: string, cid: string, now: number): Promise<PostRight> {
     const ref = parseConversationId(cid);
@@ -57,7 +60,8 @@ export class ConversationAccess {
     const minSeq = Number(conv?.min_seq ?? 1);
     if (ref.kind === 'group' && !member) {
       // A member whose conversation row was not created (yet) sees the group from its start.
-      if (!(await this.cache.membership(ref.groupId, userId))) throw fail('NOT_A_MEMBER', 'You are not a member of this group');
+      if (!(await this.cache.membership(ref.groupId, userId)))
+        throw fail('NOT_A_MEMBER', 'You are not a member of this group');
     }
     const floor = Number(member?.joined_seq ?? 0);
     const ceil = member?.left_seq != null ? Math.min(Number(member.left_seq), maxSeq) : maxSeq;

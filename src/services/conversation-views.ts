@@ -22,8 +22,15 @@ export interface HistoryPage {
  */
 export function impliedMembership(cid: string, view: ReadView, readSeq: number): MembershipView {
   return {
-    conversationId: cid, kind: view.ref.kind, maxSeq: view.maxSeq, minSeq: view.minSeq, readSeq,
-    joinedSeq: view.floor, leftSeq: null, muted: false, pinned: false,
+    conversationId: cid,
+    kind: view.ref.kind,
+    maxSeq: view.maxSeq,
+    minSeq: view.minSeq,
+    readSeq,
+    joinedSeq: view.floor,
+    leftSeq: null,
+    muted: false,
+    pinned: false,
   };
 }
 
@@ -33,7 +40,10 @@ export function impliedMembership(cid: string, view: ReadView, readSeq: number):
  * {@link ConversationAccess} allowed. Messaging and sync both build their replies here.
  */
 export class ConversationViews {
-  constructor(private readonly repo: ConversationRepo, private readonly sign?: MediaSigner) {}
+  constructor(
+    private readonly repo: ConversationRepo,
+    private readonly sign?: MediaSigner,
+  ) {}
 
   entry(row: EntryRow): Entry {
     return toEntry(row, this.sign);
@@ -66,12 +76,21 @@ export class ConversationViews {
       ceil > floor ? repo.entry(m.conversationId, ceil) : Promise.resolve(undefined),
     ]);
     const s: ConversationSummary = {
-      id: m.conversationId, kind: m.kind, maxSeq: ceil, minSeq: Math.max(m.minSeq, m.joinedSeq + 1), readSeq: m.readSeq,
-      unread, muted: m.muted, pinned: m.pinned,
+      id: m.conversationId,
+      kind: m.kind,
+      maxSeq: ceil,
+      minSeq: Math.max(m.minSeq, m.joinedSeq + 1),
+      readSeq: m.readSeq,
+      unread,
+      muted: m.muted,
+      pinned: m.pinned,
     };
     if (last) s.lastMessage = this.entry(last);
     if (m.kind === 'dm') {
-      const peer = m.conversationId.split(':').slice(1).find((u) => u !== userId);
+      const peer = m.conversationId
+        .split(':')
+        .slice(1)
+        .find((u) => u !== userId);
       s.peer = peer;
       // Views built without the store's join (no member row of the caller yet) read it here.
       s.peerReadSeq = m.peerReadSeq ?? (peer ? Number((await repo.member(m.conversationId, peer))?.read_seq ?? 0) : 0);

@@ -6,8 +6,17 @@ import type { Actor } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
 import { loadGroup, publishGroupChange } from './group-support.js';
 import {
-  type GroupRequestView, type GroupView, type PageQuery, type Paged,
-  brief, groupCard, groupRequestView, groupView, pageOf, paged, unknownUser,
+  type GroupRequestView,
+  type GroupView,
+  type PageQuery,
+  type Paged,
+  brief,
+  groupCard,
+  groupRequestView,
+  groupView,
+  pageOf,
+  paged,
+  unknownUser,
 } from './social-views.js';
 
 export type JoinResult = { status: 'joined'; group: GroupView } | { status: 'pending'; request: GroupRequestView };
@@ -38,10 +47,15 @@ export class GroupJoins {
     };
     if (g.join_policy === 'open') {
       const ch = await groups.write.addMembers({
-        groupId, actorId: me, userIds: [me], max: this.deps.config.groupMaxMembers, now: this.now,
+        groupId,
+        actorId: me,
+        userIds: [me],
+        max: this.deps.config.groupMaxMembers,
+        now: this.now,
         check: (s) => {
           visible(s);
-          if (s.group.join_policy !== 'open') throw fail('FORBIDDEN', 'This group no longer accepts direct joins; try again');
+          if (s.group.join_policy !== 'open')
+            throw fail('FORBIDDEN', 'This group no longer accepts direct joins; try again');
         },
         describe: (gr) => ({
           system: { action: 'joined', actor: me, users: [me] },
@@ -54,13 +68,23 @@ export class GroupJoins {
     const u = await users.byId(me);
     const who = u ? brief(u) : unknownUser(me);
     const ch = await groups.write.requestJoin({
-      groupId, actorId: me, requestId: newId(), message, now: this.now,
+      groupId,
+      actorId: me,
+      requestId: newId(),
+      message,
+      now: this.now,
       check: (s) => {
         visible(s);
         if (s.group.join_policy !== 'approval') throw fail('FORBIDDEN', 'This group does not take join requests now');
       },
       describe: (gr, r, admins) => ({
-        events: [{ userIds: admins, kind: 'group.request', payload: { request: groupRequestView(r, who), group: groupCard(gr) } }],
+        events: [
+          {
+            userIds: admins,
+            kind: 'group.request',
+            payload: { request: groupRequestView(r, who), group: groupCard(gr) },
+          },
+        ],
       }),
     });
     await publishGroupChange(this.deps, ch, {});
@@ -75,13 +99,22 @@ export class GroupJoins {
   async cancelJoin(actor: Actor, groupId: string): Promise<GroupRequestView> {
     const me = actor.userId;
     const ch = await this.deps.store.groups.write.cancelRequest({
-      groupId, actorId: me, now: this.now,
+      groupId,
+      actorId: me,
+      now: this.now,
       check: () => {},
-      absent: (s) => (s.actor || publiclyVisible(s.group)
-        ? fail('REQUEST_NOT_FOUND', 'You have no pending request to join this group')
-        : fail('GROUP_NOT_FOUND', 'No such group')),
+      absent: (s) =>
+        s.actor || publiclyVisible(s.group)
+          ? fail('REQUEST_NOT_FOUND', 'You have no pending request to join this group')
+          : fail('GROUP_NOT_FOUND', 'No such group'),
       describe: (g, r, admins) => ({
-        events: [{ userIds: [...new Set([...admins, me])], kind: 'group.request.canceled', payload: { requestId: r.id, group: groupCard(g) } }],
+        events: [
+          {
+            userIds: [...new Set([...admins, me])],
+            kind: 'group.request.canceled',
+            payload: { requestId: r.id, group: groupCard(g) },
+          },
+        ],
       }),
     });
     await publishGroupChange(this.deps, ch, {});
@@ -93,17 +126,32 @@ export class GroupJoins {
     const { g, m } = await loadGroup(this.deps, groupId, actor.userId);
     requireRole(g, m, 'admin');
     const rows = await this.deps.store.groups.pendingRequests(groupId, page);
-    return paged(rows, page.limit, (r) => groupRequestView(r, { id: r.user_id, username: r.username, nickname: r.nickname, avatar: r.avatar }), (r) => [r.created_at, r.id]);
+    return paged(
+      rows,
+      page.limit,
+      (r) => groupRequestView(r, { id: r.user_id, username: r.username, nickname: r.nickname, avatar: r.avatar }),
+      (r) => [r.created_at, r.id],
+    );
   }
 
   async acceptRequest(actor: Actor, groupId: string, requestId: string): Promise<GroupRequestView> {
     const me = actor.userId;
     const ch = await this.deps.store.groups.write.acceptRequest({
-      groupId, actorId: me, requestId, max: this.deps.config.groupMaxMembers, now: this.now,
+      groupId,
+      actorId: me,
+      requestId,
+      max: this.deps.config.groupMaxMembers,
+      now: this.now,
       check: (s) => void requireRole(s.group, s.actor, 'admin'),
       describe: (g, r, added) => ({
         ...(added ? { system: { action: 'joined', actor: me, users: [r.user_id], request: r.id } } : {}),
-        events: [{ userIds: [r.user_id], kind: 'group.request.accepted', payload: { requestId: r.id, group: groupView(g, asMember), by: me } }],
+        events: [
+          {
+            userIds: [r.user_id],
+            kind: 'group.request.accepted',
+            payload: { requestId: r.id, group: groupView(g, asMember), by: me },
+          },
+        ],
       }),
     });
     await publishGroupChange(this.deps, ch, { join: ch.entries.length ? [ch.value.user_id] : [] });
@@ -113,10 +161,15 @@ export class GroupJoins {
   async declineRequest(actor: Actor, groupId: string, requestId: string): Promise<GroupRequestView> {
     const me = actor.userId;
     const ch = await this.deps.store.groups.write.declineRequest({
-      groupId, actorId: me, requestId, now: this.now,
+      groupId,
+      actorId: me,
+      requestId,
+      now: this.now,
       check: (s) => void requireRole(s.group, s.actor, 'admin'),
       describe: (g, r) => ({
-        events: [{ userIds: [r.user_id], kind: 'group.request.declined', payload: { requestId: r.id, group: groupCard(g) } }],
+        events: [
+          { userIds: [r.user_id], kind: 'group.request.declined', payload: { requestId: r.id, group: groupCard(g) } },
+        ],
       }),
     });
     await publishGroupChange(this.deps, ch, {});

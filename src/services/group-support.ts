@@ -20,7 +20,11 @@ export async function loadGroup(deps: ServiceDeps, groupId: string, userId: stri
  * they get their own join entry), publish the entries and events, and only then unsubscribe
  * leavers (so they get their own exit entry).
  */
-export async function publishGroupChange(deps: ServiceDeps, ch: GroupChange<unknown>, o: { join?: string[]; leave?: string[]; invalidate?: string[] }) {
+export async function publishGroupChange(
+  deps: ServiceDeps,
+  ch: GroupChange<unknown>,
+  o: { join?: string[]; leave?: string[]; invalidate?: string[] },
+) {
   const { notify } = deps;
   const gid = ch.group.id;
   const users = [...(o.join ?? []), ...(o.leave ?? []), ...(o.invalidate ?? [])];

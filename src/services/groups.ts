@@ -1,6 +1,12 @@
 import { fail } from '../domain/errors.js';
 import {
-  type JoinPolicy, publiclyVisible, requireCanAdd, requireMember, requireOutranks, requireOwnerOver, requireRole,
+  type JoinPolicy,
+  publiclyVisible,
+  requireCanAdd,
+  requireMember,
+  requireOutranks,
+  requireOwnerOver,
+  requireRole,
 } from '../domain/group-rules.js';
 import { isId } from '../domain/id-format.js';
 import { newId } from '../domain/ids.js';
@@ -10,8 +16,19 @@ import type { ServiceDeps } from './deps.js';
 import { GroupJoins, type JoinResult } from './group-joins.js';
 import { loadGroup, publishGroupChange } from './group-support.js';
 import {
-  type GroupCard, type GroupRequestView, type GroupView, type MemberView, type PageQuery, type Paged,
-  brief, groupCard, groupView, memberView, pageOf, paged, unknownUser,
+  type GroupCard,
+  type GroupRequestView,
+  type GroupView,
+  type MemberView,
+  type PageQuery,
+  type Paged,
+  brief,
+  groupCard,
+  groupView,
+  memberView,
+  pageOf,
+  paged,
+  unknownUser,
 } from './social-views.js';
 
 export interface NewGroupInput {
@@ -54,12 +71,23 @@ export class GroupService {
     const others = [...new Set(input.userIds ?? [])].filter((u) => u !== me);
     await this.requireAddable(me, others);
     const ch = await this.deps.store.groups.write.create({
-      id: newId(), name: input.name, avatar: input.avatar ?? null, notice: input.notice ?? '', joinPolicy: input.joinPolicy ?? 'approval',
-      ownerId: me, memberIds: others, max: this.deps.config.groupMaxMembers, now: this.now,
+      id: newId(),
+      name: input.name,
+      avatar: input.avatar ?? null,
+      notice: input.notice ?? '',
+      joinPolicy: input.joinPolicy ?? 'approval',
+      ownerId: me,
+      memberIds: others,
+      max: this.deps.config.groupMaxMembers,
+      now: this.now,
       describe: (g) => ({
         system: { action: 'created', actor: me, name: g.name, ...(others.length ? { users: others } : {}) },
         events: [
-          { userIds: [me], kind: 'group.added', payload: { group: groupView(g, { role: 'owner', muted_until: null }), by: me } },
+          {
+            userIds: [me],
+            kind: 'group.added',
+            payload: { group: groupView(g, { role: 'owner', muted_until: null }), by: me },
+          },
           { userIds: others, kind: 'group.added', payload: { group: groupView(g, asMember), by: me } },
         ],
       }),
@@ -86,7 +114,8 @@ export class GroupService {
     const items: GroupCard[] = [];
     for (const g of found) {
       if (items.some((x) => x.id === g.id)) continue;
-      if (publiclyVisible(g) || (g.dissolved_at === null && (await groups.member(g.id, actor.userId)))) items.push(groupCard(g));
+      if (publiclyVisible(g) || (g.dissolved_at === null && (await groups.member(g.id, actor.userId))))
+        items.push(groupCard(g));
     }
     return { items };
   }
@@ -110,13 +139,19 @@ export class GroupService {
     let role: GroupView['role'] = 'member';
     let mutedUntil: number | null = null;
     const ch = await this.deps.store.groups.write.update({
-      groupId, actorId: me, now: this.now, patch: changes,
+      groupId,
+      actorId: me,
+      now: this.now,
+      patch: changes,
       check: (s) => {
         const m = requireRole(s.group, s.actor, patch.name !== undefined ? 'owner' : 'admin');
         role = m.role;
         mutedUntil = m.muted_until;
       },
-      describe: () => ({ system: { action: patch.name !== undefined ? 'renamed' : 'updated', actor: me, ...patch }, events: [] }),
+      describe: () => ({
+        system: { action: patch.name !== undefined ? 'renamed' : 'updated', actor: me, ...patch },
+        events: [],
+      }),
     });
     await publishGroupChange(this.deps, ch, { invalidate: [] });
     return groupView(ch.group, { role, muted_until: mutedUntil });
@@ -125,7 +160,9 @@ export class GroupService {
   async dissolve(actor: Actor, groupId: string): Promise<void> {
     const me = actor.userId;
     const ch = await this.deps.store.groups.write.dissolve({
-      groupId, actorId: me, now: this.now,
+      groupId,
+      actorId: me,
+      now: this.now,
       check: (s) => void requireRole(s.group, s.actor, 'owner'),
       describe: (g, ids) => ({
         system: { action: 'dissolved', actor: me },
@@ -148,10 +185,17 @@ export class GroupService {
     const me = actor.userId;
     const { g, m } = await loadGroup(this.deps, groupId, me);
     requireCanAdd(g, m);
-    await this.requireAddable(me, [...new Set(userIds)].filter((u) => u !== me));
+    await this.requireAddable(
+      me,
+      [...new Set(userIds)].filter((u) => u !== me),
+    );
     let mine = m!;
     const ch = await this.deps.store.groups.write.addMembers({
-      groupId, actorId: me, userIds, max: this.deps.config.groupMaxMembers, now: this.now,
+      groupId,
+      actorId: me,
+      userIds,
+      max: this.deps.config.groupMaxMembers,
+      now: this.now,
       check: (s) => {
         requireCanAdd(s.group, s.actor);
         mine = s.actor!;
@@ -190,7 +234,10 @@ export class GroupService {
   async leave(actor: Actor, groupId: string): Promise<void> {
     const me = actor.userId;
     const ch = await this.deps.store.groups.write.removeMember({
-      groupId, actorId: me, userId: me, now: this.now,
+      groupId,
+      actorId: me,
+      userId: me,
+      now: this.now,
       check: (s) => {
         const m = requireMember(s.group, s.actor);
         if (m.role === 'owner') throw fail('OWNER_CANNOT_LEAVE', 'Transfer ownership or dissolve the group first');
@@ -206,7 +253,10 @@ export class GroupService {
   async kick(actor: Actor, groupId: string, userId: string): Promise<void> {
     const me = actor.userId;
     const ch = await this.deps.store.groups.write.removeMember({
-      groupId, actorId: me, userId, now: this.now,
+      groupId,
+      actorId: me,
+      userId,
+      now: this.now,
       check: (s) => requireOutranks(s.group, s.actor, s.target, userId),
       describe: (g) => ({
         system: { action: 'removed', actor: me, users: [userId] },
@@ -217,13 +267,22 @@ export class GroupService {
   }
 
   /** Promote/demote (owner only) or mute/unmute (`mutedUntil` in epoch ms, null to unmute). */
-  async setMember(actor: Actor, groupId: string, userId: string, patch: { role?: 'admin' | 'member'; mutedUntil?: number | null }): Promise<MemberView> {
+  async setMember(
+    actor: Actor,
+    groupId: string,
+    userId: string,
+    patch: { role?: 'admin' | 'member'; mutedUntil?: number | null },
+  ): Promise<MemberView> {
     const me = actor.userId;
     const now = this.now;
-    if (patch.mutedUntil != null && patch.mutedUntil <= now) throw fail('VALIDATION_FAILED', 'mutedUntil must be in the future (or null to unmute)');
+    if (patch.mutedUntil != null && patch.mutedUntil <= now)
+      throw fail('VALIDATION_FAILED', 'mutedUntil must be in the future (or null to unmute)');
     const isRole = patch.role !== undefined;
     const ch = await this.deps.store.groups.write.setMember({
-      groupId, actorId: me, userId, now,
+      groupId,
+      actorId: me,
+      userId,
+      now,
       patch: isRole ? { role: patch.role! } : { muted_until: patch.mutedUntil ?? null },
       check: (s) => (isRole ? requireOwnerOver : requireOutranks)(s.group, s.actor, s.target, userId),
       describe: (g, m) => ({
@@ -241,13 +300,24 @@ export class GroupService {
   async transfer(actor: Actor, groupId: string, userId: string): Promise<GroupView> {
     const me = actor.userId;
     const ch = await this.deps.store.groups.write.transfer({
-      groupId, actorId: me, userId, now: this.now,
+      groupId,
+      actorId: me,
+      userId,
+      now: this.now,
       check: (s) => requireOwnerOver(s.group, s.actor, s.target, userId),
       describe: (g) => ({
         system: { action: 'transferred', actor: me, users: [userId] },
         events: [
-          { userIds: [userId], kind: 'group.updated', payload: { group: groupView(g, { role: 'owner', muted_until: null }) } },
-          { userIds: [me], kind: 'group.updated', payload: { group: groupView(g, { role: 'admin', muted_until: null }) } },
+          {
+            userIds: [userId],
+            kind: 'group.updated',
+            payload: { group: groupView(g, { role: 'owner', muted_until: null }) },
+          },
+          {
+            userIds: [me],
+            kind: 'group.updated',
+            payload: { group: groupView(g, { role: 'admin', muted_until: null }) },
+          },
         ],
       }),
     });

@@ -9,7 +9,10 @@ import type { ServiceDeps } from './deps.js';
 export class LiveSignals {
   private readonly lastTyping = new Map<string, number>();
 
-  constructor(private readonly deps: ServiceDeps, private readonly access: ConversationAccess) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly access: ConversationAccess,
+  ) {}
 
   /**
    * Relays "typing" to the other members (not to the typist's own devices), at most once per

@@ -13,7 +13,8 @@ const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f"*:<>?|\u202a-\u202e\u2066-\u20
  */
 export function safeName(raw: string | undefined, mime: string, ext: string): string {
   let base = (raw ?? '').split(/[\\/]/).pop() ?? '';
-  base = base.normalize('NFC')
+  base = base
+    .normalize('NFC')
     .replace(UNSAFE_CHARS, '')
     .replace(/^[.\s]+/, '')
     .replace(/[.\s]+$/, '')

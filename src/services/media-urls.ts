@@ -18,7 +18,10 @@ export class MediaUrlSigner {
   private readonly key: Buffer;
   private readonly stepMs: number;
 
-  constructor(secret: string, private readonly ttlMs: number) {
+  constructor(
+    secret: string,
+    private readonly ttlMs: number,
+  ) {
     this.key = createHmac('sha256', secret).update('parley media url v1').digest();
     this.stepMs = Math.max(1000, Math.min(3_600_000, Math.floor(ttlMs / 4)));
   }

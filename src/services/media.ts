@@ -62,7 +62,10 @@ export class MediaService implements MediaResolver {
   /** Hashes put by uploads still in progress on this node: the sweep leaves them alone. */
   private readonly inFlight = new Map<string, number>();
 
-  constructor(private readonly deps: ServiceDeps, private readonly parts: MediaServiceParts) {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly parts: MediaServiceParts,
+  ) {
     this.sweeper = new BlobSweeper(deps, parts.blobs, (sha) => this.inFlight.has(sha));
     this.signer = mediaSigner(parts.urls, deps.clock);
   }
@@ -93,7 +96,10 @@ export class MediaService implements MediaResolver {
     const { store, clock, config } = this.deps;
     try {
       if (staged.size === 0) throw fail('EMPTY_FILE', 'The file is empty');
-      if (meta.durationMs !== undefined && !(Number.isInteger(meta.durationMs) && meta.durationMs > 0 && meta.durationMs <= MAX_CLIENT_DURATION_MS)) {
+      if (
+        meta.durationMs !== undefined &&
+        !(Number.isInteger(meta.durationMs) && meta.durationMs > 0 && meta.durationMs <= MAX_CLIENT_DURATION_MS)
+      ) {
         throw fail('VALIDATION_FAILED', `durationMs must be an integer from 1 to ${MAX_CLIENT_DURATION_MS}`);
       }
       const up = await this.parts.inspect(staged.path, staged.size);
@@ -108,10 +114,18 @@ export class MediaService implements MediaResolver {
         const thumb = up.thumb ? await this.putBlob(bufferStream(up.thumb), up.thumb.length) : undefined;
         if (thumb) pinned.push(thumb);
         const row: MediaRow = {
-          id: newId(), owner_id: actor.userId, kind: up.kind, mime: up.mime, size: up.size,
-          sha256: main, thumb_sha256: thumb ?? null, width: up.width ?? null, height: up.height ?? null,
+          id: newId(),
+          owner_id: actor.userId,
+          kind: up.kind,
+          mime: up.mime,
+          size: up.size,
+          sha256: main,
+          thumb_sha256: thumb ?? null,
+          width: up.width ?? null,
+          height: up.height ?? null,
           duration_ms: up.kind === 'audio' || up.kind === 'video' ? (up.durationMs ?? meta.durationMs ?? null) : null,
-          name: safeName(meta.name, up.mime, up.ext), created_at: clock.now(),
+          name: safeName(meta.name, up.mime, up.ext),
+          created_at: clock.now(),
         };
         // Refused here (a concurrent upload took the rest of the quota), the blobs written
         // above stay unreferenced and the sweep collects them after its grace period.
@@ -144,14 +158,26 @@ export class MediaService implements MediaResolver {
   /** Checks a signed URL and finds what it serves; 403 with a code when the URL is bad. */
   async servable(id: string, variant: MediaVariant, e: unknown, s: unknown): Promise<ServableMedia> {
     const check = this.parts.urls.check(id, variant, e, s, this.deps.clock.now());
-    if (!check.ok) throw fail(check.code, check.code === 'MEDIA_URL_EXPIRED' ? 'This media link has expired' : 'This media link is not valid');
+    if (!check.ok)
+      throw fail(
+        check.code,
+        check.code === 'MEDIA_URL_EXPIRED' ? 'This media link has expired' : 'This media link is not valid',
+      );
     const media = await this.deps.store.media.byId(id);
     const sha256 = variant === 'thumb' ? media?.thumb_sha256 : media?.sha256;
     if (!media || !sha256) throw fail('MEDIA_NOT_FOUND', 'No such media');
     const info = await this.parts.blobs.stat(sha256);
     if (!info) throw fail('MEDIA_NOT_FOUND', 'The media bytes are gone');
     const maxAgeSec = Math.max(0, Math.floor((check.expiresAt - this.deps.clock.now()) / 1000));
-    return { media, sha256, size: info.size, mime: variant === 'thumb' ? 'image/webp' : media.mime, variant, expiresAt: check.expiresAt, maxAgeSec };
+    return {
+      media,
+      sha256,
+      size: info.size,
+      mime: variant === 'thumb' ? 'image/webp' : media.mime,
+      variant,
+      expiresAt: check.expiresAt,
+      maxAgeSec,
+    };
   }
 
   async read(sha256: string, range?: ByteRange): Promise<Readable> {
@@ -163,8 +189,16 @@ export class MediaService implements MediaResolver {
   view(m: MediaRow): MediaView {
     const signed = this.signer(toRef(m));
     return {
-      id: m.id, kind: m.kind, mime: m.mime, size: m.size, width: m.width, height: m.height,
-      durationMs: m.duration_ms, sha256: m.sha256, name: m.name, url: signed.url!,
+      id: m.id,
+      kind: m.kind,
+      mime: m.mime,
+      size: m.size,
+      width: m.width,
+      height: m.height,
+      durationMs: m.duration_ms,
+      sha256: m.sha256,
+      name: m.name,
+      url: signed.url!,
       thumbUrl: m.thumb_sha256 ? (signed.thumbUrl ?? this.parts.urls.url(m.id, 'thumb', this.deps.clock.now())) : null,
     };
   }
@@ -172,7 +206,8 @@ export class MediaService implements MediaResolver {
   private async visible(userId: string, id: string): Promise<MediaRow> {
     const { media } = this.deps.store;
     const m = await media.byId(id);
-    if (m && (m.owner_id === userId || (await media.sharedWith(id, userId)) || (await media.isAvatar(id, m.owner_id)))) return m;
+    if (m && (m.owner_id === userId || (await media.sharedWith(id, userId)) || (await media.isAvatar(id, m.owner_id))))
+      return m;
     throw fail('MEDIA_NOT_FOUND', 'No such media');
   }
 
@@ -183,7 +218,8 @@ export class MediaService implements MediaResolver {
     try {
       await this.deps.store.media.touchBlob(put.sha256, put.size, this.deps.clock.now());
       // A sweep on another node may have removed these bytes just before the touch: restore them.
-      if (!put.created && !(await this.parts.blobs.has(put.sha256))) throw fail('UNAVAILABLE', 'Storage changed under the upload; try again');
+      if (!put.created && !(await this.parts.blobs.has(put.sha256)))
+        throw fail('UNAVAILABLE', 'Storage changed under the upload; try again');
       return put.sha256;
     } catch (e) {
       this.release(put.sha256);

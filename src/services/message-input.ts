@@ -29,7 +29,8 @@ export function checkClientId(clientId: unknown): string {
 
 export function checkText(text: unknown, limit: number, required: boolean): string | undefined {
   if (text === undefined && !required) return undefined;
-  if (typeof text !== 'string' || text.trim().length === 0) throw fail('VALIDATION_FAILED', 'text must be a non-empty string');
+  if (typeof text !== 'string' || text.trim().length === 0)
+    throw fail('VALIDATION_FAILED', 'text must be a non-empty string');
   if ([...text].length > limit) throw fail('PAYLOAD_TOO_LARGE', `text is longer than ${limit} characters`);
   return text;
 }
@@ -45,20 +46,30 @@ export function checkData(kind: MessageKind, data: unknown): Record<string, unkn
     return undefined;
   }
   if (!isObj(data)) throw fail('VALIDATION_FAILED', 'data must be an object');
-  if (JSON.stringify(data).length > DATA_LIMIT) throw fail('PAYLOAD_TOO_LARGE', `data is larger than ${DATA_LIMIT} bytes`);
+  if (JSON.stringify(data).length > DATA_LIMIT)
+    throw fail('PAYLOAD_TOO_LARGE', `data is larger than ${DATA_LIMIT} bytes`);
   switch (kind) {
     case 'sticker':
-      if (!str(data.id, 64) || Object.keys(data).some((k) => !['id', 'pack'].includes(k)) || (data.pack !== undefined && !str(data.pack, 64))) {
+      if (
+        !str(data.id, 64) ||
+        Object.keys(data).some((k) => !['id', 'pack'].includes(k)) ||
+        (data.pack !== undefined && !str(data.pack, 64))
+      ) {
         throw fail('VALIDATION_FAILED', 'sticker data is {id, pack?}');
       }
       break;
     case 'link':
-      if (!str(data.url, 2048) || !/^https?:\/\/[^\s]+$/i.test(data.url as string)) throw fail('VALIDATION_FAILED', 'link data needs an http(s) url');
-      for (const k of ['title', 'description']) if (data[k] !== undefined && !str(data[k], 500)) throw fail('VALIDATION_FAILED', `link ${k} must be a short string`);
-      if (Object.keys(data).some((k) => !['url', 'title', 'description'].includes(k))) throw fail('VALIDATION_FAILED', 'link data is {url, title?, description?}');
+      if (!str(data.url, 2048) || !/^https?:\/\/[^\s]+$/i.test(data.url as string))
+        throw fail('VALIDATION_FAILED', 'link data needs an http(s) url');
+      for (const k of ['title', 'description'])
+        if (data[k] !== undefined && !str(data[k], 500))
+          throw fail('VALIDATION_FAILED', `link ${k} must be a short string`);
+      if (Object.keys(data).some((k) => !['url', 'title', 'description'].includes(k)))
+        throw fail('VALIDATION_FAILED', 'link data is {url, title?, description?}');
       break;
     case 'contact':
-      if (typeof data.userId !== 'string' || !isId(data.userId) || Object.keys(data).length !== 1) throw fail('VALIDATION_FAILED', 'contact data is {userId}');
+      if (typeof data.userId !== 'string' || !isId(data.userId) || Object.keys(data).length !== 1)
+        throw fail('VALIDATION_FAILED', 'contact data is {userId}');
       break;
     case 'custom':
       break;

@@ -81,7 +81,10 @@ export class MessageWriter {
       const batch = this.queue.splice(0, this.opts.commitBatch);
       const started = performance.now();
       try {
-        const out = await this.log.commit(batch.map((p) => p.item), this.clock.now());
+        const out = await this.log.commit(
+          batch.map((p) => p.item),
+          this.clock.now(),
+        );
         this.metrics?.commitBatch.observe(batch.length);
         this.metrics?.commitSeconds.observe((performance.now() - started) / 1000);
         batch.forEach((p, i) => p.resolve(out[i]!));

@@ -40,7 +40,13 @@ const READ_RATE = 20;
 const READ_BURST = 60;
 const SYNC_RATE = 5;
 const SYNC_BURST = 30;
-const rowAck = (r: EntryRow): Ack => ({ clientId: r.client_id!, conversation: r.conversation_id, seq: Number(r.seq), id: r.id, ts: Number(r.created_at) });
+const rowAck = (r: EntryRow): Ack => ({
+  clientId: r.client_id!,
+  conversation: r.conversation_id,
+  seq: Number(r.seq),
+  id: r.id,
+  ts: Number(r.created_at),
+});
 
 /**
  * Messaging: the one code path behind socket frames and REST routes. Every change to a
@@ -58,13 +64,22 @@ export class MessagingService {
   private readonly media?: MediaResolver;
   private stopSweep?: () => void;
 
-  constructor(private readonly deps: ServiceDeps, private readonly opts: MessagingOptions = {}) {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly opts: MessagingOptions = {},
+  ) {
     const { store, config, clock, log, bus } = deps;
     this.cache = new AuthzCache(store.authz);
     this.invalidations = new AuthzInvalidations(bus, this.cache);
     this.access = new ConversationAccess(this.cache, store.conversations);
     this.views = new ConversationViews(store.conversations, opts.sign);
-    this.writer = new MessageWriter(store.entryLog, clock, { commitWindow: config.commitWindow, commitBatch: config.commitBatch }, log, opts.metrics);
+    this.writer = new MessageWriter(
+      store.entryLog,
+      clock,
+      { commitWindow: config.commitWindow, commitBatch: config.commitBatch },
+      log,
+      opts.metrics,
+    );
     this.live = new LiveSignals(deps, this.access);
     this.media = opts.media;
   }
@@ -97,7 +112,12 @@ export class MessagingService {
     return this.deps.store.entryLog.sweep(this.deps.clock.now() - retention);
   }
 
-  private async rateLimit(userId: string, bucket = 'msg', rate = this.deps.config.messageRate, burst = this.deps.config.messageBurst) {
+  private async rateLimit(
+    userId: string,
+    bucket = 'msg',
+    rate = this.deps.config.messageRate,
+    burst = this.deps.config.messageBurst,
+  ) {
     const r = await this.deps.limiter.take(`${bucket}:${userId}`, rate, burst);
     if (!r.ok) throw fail('RATE_LIMITED', 'Too many requests; slow down', { retryAfterMs: r.retryAfterMs });
   }
@@ -111,7 +131,8 @@ export class MessagingService {
     await this.rateLimit(userId);
     const { config, clock } = this.deps;
     const clientId = checkClientId(input.clientId);
-    if (!isMessageKind(input.kind)) throw fail('VALIDATION_FAILED', `Unknown message kind ${String(input.kind).slice(0, 20)}`);
+    if (!isMessageKind(input.kind))
+      throw fail('VALIDATION_FAILED', `Unknown message kind ${String(input.kind).slice(0, 20)}`);
     const kind = input.kind as MessageKind;
     const text = checkText(input.text, config.textLimit, kind === 'text');
     const data = checkData(kind, input.data);
@@ -126,7 +147,8 @@ export class MessagingService {
       if (typeof input.media !== 'string') throw fail('VALIDATION_FAILED', `a ${kind} message needs a media id`);
       if (!this.media) throw fail('MEDIA_NOT_FOUND', 'No such media');
       const ref = await this.media.resolve(userId, input.media);
-      if (!accepts.includes(ref.kind)) throw fail('VALIDATION_FAILED', `a ${kind} message cannot carry ${ref.kind} media`);
+      if (!accepts.includes(ref.kind))
+        throw fail('VALIDATION_FAILED', `a ${kind} message cannot carry ${ref.kind} media`);
       const { url: _u, thumbUrl: _t, ...stored } = ref;
       body.media = stored;
     } else if (input.media !== undefined) {
@@ -137,22 +159,34 @@ export class MessagingService {
       const ids = [...new Set(input.mentions)];
       if (ids.length > 50) throw fail('VALIDATION_FAILED', 'at most 50 mentions');
       for (const id of ids) {
-        if (!(await this.cache.membership(right.ref.groupId, id))) throw fail('VALIDATION_FAILED', 'mentions must name members of the group');
+        if (!(await this.cache.membership(right.ref.groupId, id)))
+          throw fail('VALIDATION_FAILED', 'mentions must name members of the group');
       }
       body.mentions = ids;
     }
     if (input.replyTo !== undefined) {
-      if (!Number.isSafeInteger(input.replyTo) || input.replyTo < 1) throw fail('VALIDATION_FAILED', 'replyTo must be a seq');
+      if (!Number.isSafeInteger(input.replyTo) || input.replyTo < 1)
+        throw fail('VALIDATION_FAILED', 'replyTo must be a seq');
       const view = await this.access.canRead(userId, cid);
-      if (input.replyTo <= view.floor || input.replyTo > view.ceil || !(await this.deps.store.conversations.entry(cid, input.replyTo))) {
+      if (
+        input.replyTo <= view.floor ||
+        input.replyTo > view.ceil ||
+        !(await this.deps.store.conversations.entry(cid, input.replyTo))
+      ) {
         throw fail('MESSAGE_NOT_FOUND', 'replyTo names no message of this conversation');
       }
       body.replyTo = input.replyTo;
     }
 
     const pending = this.writer.append({
-      conversationId: cid, conversationKind: right.ref.kind, members: right.ref.kind === 'dm' ? right.ref.users : undefined,
-      senderId: userId, clientId, kind, body, mediaIds: body.media ? [body.media.id] : undefined,
+      conversationId: cid,
+      conversationKind: right.ref.kind,
+      members: right.ref.kind === 'dm' ? right.ref.users : undefined,
+      senderId: userId,
+      clientId,
+      kind,
+      body,
+      mediaIds: body.media ? [body.media.id] : undefined,
     });
     onQueued?.();
     const out = await pending;
@@ -167,11 +201,19 @@ export class MessagingService {
     return this.amend(userId, input, 'recall');
   }
 
-  async edit(userId: string, input: { clientId: string; conversation: string; seq: number; text: string }): Promise<Ack> {
+  async edit(
+    userId: string,
+    input: { clientId: string; conversation: string; seq: number; text: string },
+  ): Promise<Ack> {
     return this.amend(userId, input, 'edit', checkText(input.text, this.deps.config.textLimit, true));
   }
 
-  private async amend(userId: string, input: { clientId: string; conversation: string; seq: number }, kind: 'recall' | 'edit', text?: string): Promise<Ack> {
+  private async amend(
+    userId: string,
+    input: { clientId: string; conversation: string; seq: number },
+    kind: 'recall' | 'edit',
+    text?: string,
+  ): Promise<Ack> {
     await this.rateLimit(userId);
     const { store, clock, config, notify } = this.deps;
     const clientId = checkClientId(input.clientId);
@@ -184,7 +226,10 @@ export class MessagingService {
     const right = await this.access.canPost(userId, input.conversation, now);
     const cid = right.ref.id;
     const view = await this.access.canRead(userId, cid);
-    const target = Number.isSafeInteger(input.seq) && input.seq > view.floor && input.seq <= view.ceil ? await store.conversations.entry(cid, input.seq) : undefined;
+    const target =
+      Number.isSafeInteger(input.seq) && input.seq > view.floor && input.seq <= view.ceil
+        ? await store.conversations.entry(cid, input.seq)
+        : undefined;
     if (!target || !isMessageKind(target.kind)) throw fail('MESSAGE_NOT_FOUND', 'No such message');
     if (target.recalled_at != null) throw fail('CONFLICT', 'The message was already recalled');
     const own = target.sender_id === userId;
@@ -196,8 +241,13 @@ export class MessagingService {
     }
     if (kind === 'edit' && target.kind !== 'text') throw fail('VALIDATION_FAILED', 'Only text messages can be edited');
     const out = await this.writer.append({
-      conversationId: cid, conversationKind: right.ref.kind, senderId: userId, clientId, kind,
-      body: kind === 'edit' ? { text } : {}, targetSeq: target.seq,
+      conversationId: cid,
+      conversationKind: right.ref.kind,
+      senderId: userId,
+      clientId,
+      kind,
+      body: kind === 'edit' ? { text } : {},
+      targetSeq: target.seq,
       effect: kind === 'edit' ? { type: 'edit', text: text! } : { type: 'recall' },
     });
     await notify.entries(out.row.conversation_id, [out.row]);
@@ -210,7 +260,12 @@ export class MessagingService {
     // Read positions are writes: bounded per user like messages, in their own bucket.
     await this.rateLimit(userId, 'read', READ_RATE, READ_BURST);
     const view = await this.access.canRead(userId, cid);
-    const readSeq = await this.deps.store.conversations.markRead(cid, userId, Math.min(seq, view.ceil), this.deps.clock.now());
+    const readSeq = await this.deps.store.conversations.markRead(
+      cid,
+      userId,
+      Math.min(seq, view.ceil),
+      this.deps.clock.now(),
+    );
     const frame: ServerFrame = { type: 'receipt', conversation: cid, userId, seq: readSeq };
     const peer = dmPeer(view.ref, userId);
     await this.deps.notify.toUsers(peer ? [peer, userId] : [userId], frame);
@@ -224,8 +279,15 @@ export class MessagingService {
   /** The user's conversations (DMs and current groups), pinned first, then latest first. */
   async conversations(userId: string): Promise<ConversationSummary[]> {
     const ms = await this.deps.store.conversations.memberships(userId);
-    const list = await Promise.all(ms.filter((m) => m.kind === 'dm' || m.leftSeq == null).map((m) => this.views.summary(userId, m)));
-    return list.sort((a, b) => Number(b.pinned) - Number(a.pinned) || (b.lastMessage?.ts ?? 0) - (a.lastMessage?.ts ?? 0) || (a.id < b.id ? -1 : 1));
+    const list = await Promise.all(
+      ms.filter((m) => m.kind === 'dm' || m.leftSeq == null).map((m) => this.views.summary(userId, m)),
+    );
+    return list.sort(
+      (a, b) =>
+        Number(b.pinned) - Number(a.pinned) ||
+        (b.lastMessage?.ts ?? 0) - (a.lastMessage?.ts ?? 0) ||
+        (a.id < b.id ? -1 : 1),
+    );
   }
 
   async conversation(userId: string, cid: string): Promise<ConversationSummary> {
@@ -234,14 +296,22 @@ export class MessagingService {
     return this.views.summary(userId, m ?? impliedMembership(cid, view, 0));
   }
 
-  async updateConversation(userId: string, cid: string, flags: { muted?: boolean; pinned?: boolean }): Promise<ConversationSummary> {
+  async updateConversation(
+    userId: string,
+    cid: string,
+    flags: { muted?: boolean; pinned?: boolean },
+  ): Promise<ConversationSummary> {
     await this.access.canRead(userId, cid);
     await this.deps.store.conversations.setFlags(cid, userId, flags, this.deps.clock.now());
     return this.conversation(userId, cid);
   }
 
   /** Catch-up: see {@link runSync}. `emit` returns false once the connection is gone. */
-  async sync(userId: string, req: SyncRequest, emit: (frame: ServerFrame) => boolean | Promise<boolean>): Promise<void> {
+  async sync(
+    userId: string,
+    req: SyncRequest,
+    emit: (frame: ServerFrame) => boolean | Promise<boolean>,
+  ): Promise<void> {
     // A catch-up reads a lot; a client has no reason to ask many per second.
     await this.rateLimit(userId, 'sync', SYNC_RATE, SYNC_BURST);
     return runSync({ repo: this.deps.store.conversations, access: this.access, views: this.views }, userId, req, emit);
@@ -257,4 +327,3 @@ export class MessagingService {
     return this.deps.store.authz.groupIds(userId);
   }
 }
-

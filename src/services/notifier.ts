@@ -37,7 +37,12 @@ export class Notifier {
   }
 
   /** `exceptUser`: none of that user's sockets get the frame (typing is not echoed to the typist). */
-  async toConversation(conversationId: string, frame: ServerFrame, exceptConn?: string, exceptUser?: string): Promise<void> {
+  async toConversation(
+    conversationId: string,
+    frame: ServerFrame,
+    exceptConn?: string,
+    exceptUser?: string,
+  ): Promise<void> {
     await this.publish(conversationTopics(conversationId), frame, exceptConn, exceptUser);
   }
 
@@ -59,7 +64,13 @@ export class Notifier {
     const enc = encodeBoth(frame);
     // One message object for every topic: the Redis bus packs each object once (a DM goes to
     // two user topics with one encoding). It is never mutated after publishing.
-    const msg: BusMessage = { type: 'frames', json: enc.json, msgpack: enc.msgpack, ...(exceptConn ? { exceptConn } : {}), ...(exceptUser ? { exceptUser } : {}) };
+    const msg: BusMessage = {
+      type: 'frames',
+      json: enc.json,
+      msgpack: enc.msgpack,
+      ...(exceptConn ? { exceptConn } : {}),
+      ...(exceptUser ? { exceptUser } : {}),
+    };
     for (const topic of topics) {
       await this.safe(() => this.bus.publish(topic, msg));
     }

@@ -86,7 +86,10 @@ export class PresenceLifecycle {
     try {
       last = await this.d.presence.disconnect(userId, connId);
     } catch (err) {
-      this.d.log.warn({ err: (err as Error).message }, 'presence disconnect failed; reconciled when the broker is back');
+      this.d.log.warn(
+        { err: (err as Error).message },
+        'presence disconnect failed; reconciled when the broker is back',
+      );
     }
     if (last) await this.tell(userId, false);
   }

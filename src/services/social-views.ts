@@ -13,8 +13,12 @@ export interface UserBrief {
   avatar: string | null;
 }
 
-export const brief = (u: Pick<UserRow, 'id' | 'username' | 'nickname' | 'avatar'>): UserBrief =>
-  ({ id: u.id, username: u.username, nickname: u.nickname, avatar: u.avatar });
+export const brief = (u: Pick<UserRow, 'id' | 'username' | 'nickname' | 'avatar'>): UserBrief => ({
+  id: u.id,
+  username: u.username,
+  nickname: u.nickname,
+  avatar: u.avatar,
+});
 
 /** Placeholder for an account that no longer exists (lists never fail on one). */
 export const unknownUser = (id: string): UserBrief => ({ id, username: '', nickname: '', avatar: null });
@@ -31,8 +35,13 @@ export interface ContactRequestView {
 
 export function requestView(r: ContactRequestRow, users: Map<string, UserBrief>): ContactRequestView {
   return {
-    id: r.id, from: users.get(r.from_id) ?? unknownUser(r.from_id), to: users.get(r.to_id) ?? unknownUser(r.to_id),
-    message: r.message, status: r.status, createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    from: users.get(r.from_id) ?? unknownUser(r.from_id),
+    to: users.get(r.to_id) ?? unknownUser(r.to_id),
+    message: r.message,
+    status: r.status,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -50,7 +59,15 @@ export function friendView(f: FriendRow, online: boolean, conversation: string):
 
 /** A friend as an event carries it: no `online`, which is stale by the time an event is replayed. */
 export function friendRecord(f: FriendRow, conversation: string): Omit<FriendView, 'online'> {
-  return { id: f.peer_id, username: f.username, nickname: f.nickname, avatar: f.avatar, remark: f.remark, since: f.created_at, conversation };
+  return {
+    id: f.peer_id,
+    username: f.username,
+    nickname: f.nickname,
+    avatar: f.avatar,
+    remark: f.remark,
+    since: f.created_at,
+    conversation,
+  };
 }
 
 /** What anyone who may know of the group sees (search results, non-members). */
@@ -72,12 +89,22 @@ export interface GroupView extends GroupCard {
   mutedUntil: number | null;
 }
 
-export const groupCard = (g: GroupRow): GroupCard =>
-  ({ id: g.id, name: g.name, avatar: g.avatar, joinPolicy: g.join_policy, memberCount: g.member_count });
+export const groupCard = (g: GroupRow): GroupCard => ({
+  id: g.id,
+  name: g.name,
+  avatar: g.avatar,
+  joinPolicy: g.join_policy,
+  memberCount: g.member_count,
+});
 
 export const groupView = (g: GroupRow, m: Pick<MemberRow, 'role' | 'muted_until'>): GroupView => ({
-  ...groupCard(g), notice: g.notice, ownerId: g.owner_id, createdAt: g.created_at,
-  conversation: groupConversationId(g.id), role: m.role, mutedUntil: m.muted_until,
+  ...groupCard(g),
+  notice: g.notice,
+  ownerId: g.owner_id,
+  createdAt: g.created_at,
+  conversation: groupConversationId(g.id),
+  role: m.role,
+  mutedUntil: m.muted_until,
 });
 
 export interface MemberView extends UserBrief {
@@ -87,8 +114,13 @@ export interface MemberView extends UserBrief {
 }
 
 export const memberView = (m: MemberListRow): MemberView => ({
-  id: m.user_id, username: m.username, nickname: m.nickname, avatar: m.avatar,
-  role: m.role, mutedUntil: m.muted_until, joinedAt: m.joined_at,
+  id: m.user_id,
+  username: m.username,
+  nickname: m.nickname,
+  avatar: m.avatar,
+  role: m.role,
+  mutedUntil: m.muted_until,
+  joinedAt: m.joined_at,
 });
 
 export interface GroupRequestView {
@@ -100,8 +132,14 @@ export interface GroupRequestView {
   createdAt: number;
 }
 
-export const groupRequestView = (r: GroupRequestRow, user: UserBrief): GroupRequestView =>
-  ({ id: r.id, groupId: r.group_id, user, message: r.message, status: r.status, createdAt: r.created_at });
+export const groupRequestView = (r: GroupRequestRow, user: UserBrief): GroupRequestView => ({
+  id: r.id,
+  groupId: r.group_id,
+  user,
+  message: r.message,
+  status: r.status,
+  createdAt: r.created_at,
+});
 
 /** A page of results: `next` is set when more may follow. */
 export interface Paged<T> {

@@ -38,7 +38,9 @@ const EVENTS_MAX = 1000;
  * did not list. Entries committed while this runs arrive live; clients order by seq.
  */
 export async function runSync(
-  { repo, access, views }: SyncDeps, userId: string, req: SyncRequest,
+  { repo, access, views }: SyncDeps,
+  userId: string,
+  req: SyncRequest,
   emit: (frame: ServerFrame) => boolean | Promise<boolean>,
 ): Promise<void> {
   const limit = Math.min(Math.max(req.limit ?? 200, 1), 500);
@@ -75,7 +77,11 @@ export async function runSync(
       lo = m.minSeq - 1;
     }
     if (lo >= ceil) {
-      if (reset !== undefined && !(await emit({ type: 'sync.batch', conversation: m.conversationId, entries: [], more: false, reset }))) return;
+      if (
+        reset !== undefined &&
+        !(await emit({ type: 'sync.batch', conversation: m.conversationId, entries: [], more: false, reset }))
+      )
+        return;
       continue;
     }
     for (;;) {
@@ -98,8 +104,15 @@ export async function runSync(
   } else {
     const rows = await repo.events(userId, Math.max(0, req.events), EVENTS_MAX);
     const list = rows.map(toUserEvent);
-    events = { type: 'sync.done', events: list, cursor: list.length ? list[list.length - 1]!.seq : Math.max(0, req.events), conversations: [] };
+    events = {
+      type: 'sync.done',
+      events: list,
+      cursor: list.length ? list[list.length - 1]!.seq : Math.max(0, req.events),
+      conversations: [],
+    };
   }
-  events.conversations = await Promise.all(unlisted.filter((m) => m.kind === 'dm' || m.leftSeq == null).map((m) => views.summary(userId, m)));
+  events.conversations = await Promise.all(
+    unlisted.filter((m) => m.kind === 'dm' || m.leftSeq == null).map((m) => views.summary(userId, m)),
+  );
   await emit(events);
 }

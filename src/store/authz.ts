@@ -35,35 +35,59 @@ export class KyselyAuthzRepo implements AuthzRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   async pair(a: string, b: string) {
-    const contacts = await this.db.selectFrom('contacts').select(['user_id', 'peer_id'])
-      .where((eb) => eb.or([eb.and([eb('user_id', '=', a), eb('peer_id', '=', b)]), eb.and([eb('user_id', '=', b), eb('peer_id', '=', a)])]))
+    const contacts = await this.db
+      .selectFrom('contacts')
+      .select(['user_id', 'peer_id'])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('user_id', '=', a), eb('peer_id', '=', b)]),
+          eb.and([eb('user_id', '=', b), eb('peer_id', '=', a)]),
+        ]),
+      )
       .execute();
-    const blocks = await this.db.selectFrom('blocks').select('user_id')
-      .where((eb) => eb.or([eb.and([eb('user_id', '=', a), eb('blocked_id', '=', b)]), eb.and([eb('user_id', '=', b), eb('blocked_id', '=', a)])]))
+    const blocks = await this.db
+      .selectFrom('blocks')
+      .select('user_id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('user_id', '=', a), eb('blocked_id', '=', b)]),
+          eb.and([eb('user_id', '=', b), eb('blocked_id', '=', a)]),
+        ]),
+      )
       .execute();
     return { friends: contacts.length === 2, blocked: blocks.length > 0 };
   }
 
   async membership(groupId: string, userId: string) {
-    const row = await this.db.selectFrom('group_members').select(['role', 'muted_until'])
-      .where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('group_members')
+      .select(['role', 'muted_until'])
+      .where('group_id', '=', groupId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return row ? { role: row.role, mutedUntil: row.muted_until == null ? null : Number(row.muted_until) } : null;
   }
 
   async group(groupId: string) {
-    const row = await this.db.selectFrom('chat_groups').select('dissolved_at').where('id', '=', groupId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('chat_groups')
+      .select('dissolved_at')
+      .where('id', '=', groupId)
+      .executeTakeFirst();
     return { exists: Boolean(row), dissolved: row?.dissolved_at != null };
   }
 
   async groupIds(userId: string) {
     const { rows } = await shapesOf(this.db).execute<{ group_id: string }>(this.db, 'authz.groupIds', [userId], () =>
-      this.db.selectFrom('group_members').select('group_id').where('user_id', '=', userId));
+      this.db.selectFrom('group_members').select('group_id').where('user_id', '=', userId),
+    );
     return rows.map((r) => r.group_id);
   }
 
   async friendIds(userId: string) {
     const { rows } = await shapesOf(this.db).execute<{ peer_id: string }>(this.db, 'authz.friendIds', [userId], () =>
-      this.db.selectFrom('contacts').select('peer_id').where('user_id', '=', userId));
+      this.db.selectFrom('contacts').select('peer_id').where('user_id', '=', userId),
+    );
     return rows.map((r) => r.peer_id);
   }
 }

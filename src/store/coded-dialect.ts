@@ -1,6 +1,14 @@
 import type {
-  CompiledQuery, DatabaseConnection, DatabaseIntrospector, Dialect, DialectAdapter, Driver, Kysely, QueryCompiler,
-  QueryResult, TransactionSettings,
+  CompiledQuery,
+  DatabaseConnection,
+  DatabaseIntrospector,
+  Dialect,
+  DialectAdapter,
+  Driver,
+  Kysely,
+  QueryCompiler,
+  QueryResult,
+  TransactionSettings,
 } from 'kysely';
 import { AppError } from '../domain/errors.js';
 import { isConnectionError } from './dialect.js';
@@ -55,8 +63,11 @@ class CodedDriver implements Driver {
     // Kysely checks for these to decide whether the dialect supports savepoints: mirror them.
     const { savepoint, rollbackToSavepoint, releaseSavepoint } = d;
     if (savepoint) this.savepoint = (c, name, compile: Compile) => coded(savepoint.call(d, innerOf(c), name, compile));
-    if (rollbackToSavepoint) this.rollbackToSavepoint = (c, name, compile: Compile) => coded(rollbackToSavepoint.call(d, innerOf(c), name, compile));
-    if (releaseSavepoint) this.releaseSavepoint = (c, name, compile: Compile) => coded(releaseSavepoint.call(d, innerOf(c), name, compile));
+    if (rollbackToSavepoint)
+      this.rollbackToSavepoint = (c, name, compile: Compile) =>
+        coded(rollbackToSavepoint.call(d, innerOf(c), name, compile));
+    if (releaseSavepoint)
+      this.releaseSavepoint = (c, name, compile: Compile) => coded(releaseSavepoint.call(d, innerOf(c), name, compile));
   }
 
   init() {

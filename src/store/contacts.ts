@@ -61,14 +61,24 @@ export interface ContactRepo {
    * transaction (both users' rows locked, so a racing block or accept is seen). Fails with
    * `REQUEST_PENDING` when a request between the pair is already pending.
    */
-  createRequest(r: { id: string; fromId: string; toId: string; message: string; now: number }, check: (rel: Relation) => void, events: (r: ContactRequestRow) => EventSpec[]): Promise<Changed<ContactRequestRow>>;
+  createRequest(
+    r: { id: string; fromId: string; toId: string; message: string; now: number },
+    check: (rel: Relation) => void,
+    events: (r: ContactRequestRow) => EventSpec[],
+  ): Promise<Changed<ContactRequestRow>>;
   /** Pending requests to (`in`) or from (`out`) the user, newest first. */
   pendingRequests(userId: string, direction: 'in' | 'out', page: PageRequest): Promise<ContactRequestRow[]>;
   /**
    * Moves a pending request to `to`; `who` must be the receiver (accept/decline) or the sender
    * (cancel), else `REQUEST_NOT_FOUND`. Accepting also makes both sides friends (see above).
    */
-  decide(id: string, who: string, to: 'accepted' | 'declined' | 'canceled', now: number, events: (r: ContactRequestRow) => EventSpec[]): Promise<Changed<ContactRequestRow>>;
+  decide(
+    id: string,
+    who: string,
+    to: 'accepted' | 'declined' | 'canceled',
+    now: number,
+    events: (r: ContactRequestRow) => EventSpec[],
+  ): Promise<Changed<ContactRequestRow>>;
   friend(userId: string, peerId: string): Promise<FriendRow | undefined>;
   friends(userId: string, page: PageRequest): Promise<FriendRow[]>;
   /** Which of `peerIds` are friends of `userId`. */
@@ -78,14 +88,25 @@ export interface ContactRepo {
    * not friends; `events` are appended only when the remark changed (setting the same one
    * announces nothing).
    */
-  setRemark(userId: string, peerId: string, remark: string, now: number, events: (f: FriendRow) => EventSpec[]): Promise<Changed<FriendRow | undefined>>;
+  setRemark(
+    userId: string,
+    peerId: string,
+    remark: string,
+    now: number,
+    events: (f: FriendRow) => EventSpec[],
+  ): Promise<Changed<FriendRow | undefined>>;
   /** Removes both sides; `value` is false when they were not friends. */
   removeFriend(userId: string, peerId: string, now: number, events: EventSpec[]): Promise<Changed<boolean>>;
   blocks(userId: string, page: PageRequest): Promise<BlockedRow[]>;
   /** Users among `ids` who have blocked `userId`. */
   blockedBy(userId: string, ids: readonly string[]): Promise<Set<string>>;
   /** `value` lists the pending requests this canceled; blocking again changes and announces nothing. */
-  block(userId: string, targetId: string, now: number, events: (canceled: ContactRequestRow[]) => EventSpec[]): Promise<Changed<ContactRequestRow[]>>;
+  block(
+    userId: string,
+    targetId: string,
+    now: number,
+    events: (canceled: ContactRequestRow[]) => EventSpec[],
+  ): Promise<Changed<ContactRequestRow[]>>;
   /** `value` is false when there was no block; unblocking again changes and announces nothing. */
   unblock(userId: string, targetId: string, now: number, events: EventSpec[]): Promise<Changed<boolean>>;
 }
@@ -94,7 +115,10 @@ export interface ContactRepo {
 const pairKey = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`);
 
 export class KyselyContactRepo implements ContactRepo {
-  constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+  ) {}
 
   relation(a: string, b: string): Promise<Relation> {
     return this.relationIn(this.db, a, b);
@@ -103,11 +127,16 @@ export class KyselyContactRepo implements ContactRepo {
   private async relationIn(db: Kysely<Database>, a: string, b: string): Promise<Relation> {
     const [friend, blocks, pending] = await Promise.all([
       db.selectFrom('contacts').select('user_id').where('user_id', '=', a).where('peer_id', '=', b).executeTakeFirst(),
-      db.selectFrom('blocks').select(['user_id', 'blocked_id'])
-        .where((eb) => eb.or([
-          eb.and([eb('user_id', '=', a), eb('blocked_id', '=', b)]),
-          eb.and([eb('user_id', '=', b), eb('blocked_id', '=', a)]),
-        ])).execute(),
+      db
+        .selectFrom('blocks')
+        .select(['user_id', 'blocked_id'])
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('user_id', '=', a), eb('blocked_id', '=', b)]),
+            eb.and([eb('user_id', '=', b), eb('blocked_id', '=', a)]),
+          ]),
+        )
+        .execute(),
       db.selectFrom('contact_requests').selectAll().where('pending_key', '=', pairKey(a, b)).executeTakeFirst(),
     ]);
     return {
@@ -122,10 +151,20 @@ export class KyselyContactRepo implements ContactRepo {
     return this.db.selectFrom('contact_requests').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async createRequest(r: { id: string; fromId: string; toId: string; message: string; now: number }, check: (rel: Relation) => void, events: (r: ContactRequestRow) => EventSpec[]) {
+  async createRequest(
+    r: { id: string; fromId: string; toId: string; message: string; now: number },
+    check: (rel: Relation) => void,
+    events: (r: ContactRequestRow) => EventSpec[],
+  ) {
     const row: ContactRequestRow = {
-      id: r.id, from_id: r.fromId, to_id: r.toId, message: r.message, status: 'pending',
-      pending_key: pairKey(r.fromId, r.toId), created_at: r.now, updated_at: r.now,
+      id: r.id,
+      from_id: r.fromId,
+      to_id: r.toId,
+      message: r.message,
+      status: 'pending',
+      pending_key: pairKey(r.fromId, r.toId),
+      created_at: r.now,
+      updated_at: r.now,
     };
     try {
       return await runTx(this.db, this.dialect, async (trx) => {
@@ -142,20 +181,36 @@ export class KyselyContactRepo implements ContactRepo {
 
   async pendingRequests(userId: string, direction: 'in' | 'out', page: PageRequest) {
     const col = direction === 'in' ? 'to_id' : 'from_id';
-    const q = this.db.selectFrom('contact_requests').selectAll().where(col, '=', userId).where('status', '=', 'pending');
+    const q = this.db
+      .selectFrom('contact_requests')
+      .selectAll()
+      .where(col, '=', userId)
+      .where('status', '=', 'pending');
     return keysetPage(q, 'created_at', 'id', 'desc', page).execute();
   }
 
-  async decide(id: string, who: string, to: 'accepted' | 'declined' | 'canceled', now: number, events: (r: ContactRequestRow) => EventSpec[]) {
+  async decide(
+    id: string,
+    who: string,
+    to: 'accepted' | 'declined' | 'canceled',
+    now: number,
+    events: (r: ContactRequestRow) => EventSpec[],
+  ) {
     return runTx(this.db, this.dialect, async (trx) => {
       // Users first, then the request: the same lock order as `block` and `createRequest`.
-      const peek = await trx.selectFrom('contact_requests').select(['from_id', 'to_id']).where('id', '=', id).executeTakeFirst();
+      const peek = await trx
+        .selectFrom('contact_requests')
+        .select(['from_id', 'to_id'])
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!peek) throw fail('REQUEST_NOT_FOUND', 'No such pending request');
       await lockUsers(trx, [peek.from_id, peek.to_id]);
       // The claim: only one decision can move a request out of `pending`.
-      const res = await trx.updateTable('contact_requests')
+      const res = await trx
+        .updateTable('contact_requests')
         .set({ status: to, pending_key: null, updated_at: now })
-        .where('id', '=', id).where('status', '=', 'pending')
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
         .where(to === 'canceled' ? 'from_id' : 'to_id', '=', who)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) throw fail('REQUEST_NOT_FOUND', 'No such pending request');
@@ -167,33 +222,75 @@ export class KyselyContactRepo implements ContactRepo {
 
   /** Both friendship rows, the direct conversation and both members' rows (history is kept on a re-add). */
   private async befriend(trx: Trx, a: string, b: string, now: number) {
-    await insertIgnore(trx, this.dialect, 'contacts', { user_id: a, peer_id: b, remark: '', created_at: now }, ['user_id', 'peer_id']);
-    await insertIgnore(trx, this.dialect, 'contacts', { user_id: b, peer_id: a, remark: '', created_at: now }, ['user_id', 'peer_id']);
+    await insertIgnore(trx, this.dialect, 'contacts', { user_id: a, peer_id: b, remark: '', created_at: now }, [
+      'user_id',
+      'peer_id',
+    ]);
+    await insertIgnore(trx, this.dialect, 'contacts', { user_id: b, peer_id: a, remark: '', created_at: now }, [
+      'user_id',
+      'peer_id',
+    ]);
     const cid = dmId(a, b);
     await ensureConversation(trx, this.dialect, cid, 'dm', now);
     for (const u of [a, b]) {
-      await insertIgnore(trx, this.dialect, 'conversation_members', {
-        conversation_id: cid, user_id: u, read_seq: 0, muted: 0, pinned: 0, joined_seq: 0, left_seq: null, updated_at: now,
-      }, ['conversation_id', 'user_id']);
+      await insertIgnore(
+        trx,
+        this.dialect,
+        'conversation_members',
+        {
+          conversation_id: cid,
+          user_id: u,
+          read_seq: 0,
+          muted: 0,
+          pinned: 0,
+          joined_seq: 0,
+          left_seq: null,
+          updated_at: now,
+        },
+        ['conversation_id', 'user_id'],
+      );
     }
   }
 
   private friendQuery(db: Kysely<Database> | Trx = this.db) {
-    return db.selectFrom('contacts').innerJoin('users', 'users.id', 'contacts.peer_id')
-      .select(['contacts.peer_id', 'contacts.remark', 'contacts.created_at', 'users.username', 'users.nickname', 'users.avatar']);
+    return db
+      .selectFrom('contacts')
+      .innerJoin('users', 'users.id', 'contacts.peer_id')
+      .select([
+        'contacts.peer_id',
+        'contacts.remark',
+        'contacts.created_at',
+        'users.username',
+        'users.nickname',
+        'users.avatar',
+      ]);
   }
 
   friend(userId: string, peerId: string) {
-    return this.friendQuery().where('contacts.user_id', '=', userId).where('contacts.peer_id', '=', peerId).executeTakeFirst();
+    return this.friendQuery()
+      .where('contacts.user_id', '=', userId)
+      .where('contacts.peer_id', '=', peerId)
+      .executeTakeFirst();
   }
 
   async friends(userId: string, page: PageRequest) {
-    return keysetPage(this.friendQuery().where('contacts.user_id', '=', userId), 'contacts.created_at', 'contacts.peer_id', 'asc', page).execute();
+    return keysetPage(
+      this.friendQuery().where('contacts.user_id', '=', userId),
+      'contacts.created_at',
+      'contacts.peer_id',
+      'asc',
+      page,
+    ).execute();
   }
 
   async friendIdsAmong(userId: string, peerIds: readonly string[]) {
     if (peerIds.length === 0) return new Set<string>();
-    const rows = await this.db.selectFrom('contacts').select('peer_id').where('user_id', '=', userId).where('peer_id', 'in', [...peerIds]).execute();
+    const rows = await this.db
+      .selectFrom('contacts')
+      .select('peer_id')
+      .where('user_id', '=', userId)
+      .where('peer_id', 'in', [...peerIds])
+      .execute();
     return new Set(rows.map((r) => r.peer_id));
   }
 
@@ -201,10 +298,18 @@ export class KyselyContactRepo implements ContactRepo {
     return runTx(this.db, this.dialect, async (trx) => {
       // Both users, as for every contact change: a racing unfriend either precedes or follows.
       await lockUsers(trx, [userId, peerId]);
-      const before = await this.friendQuery(trx).where('contacts.user_id', '=', userId).where('contacts.peer_id', '=', peerId).executeTakeFirst();
+      const before = await this.friendQuery(trx)
+        .where('contacts.user_id', '=', userId)
+        .where('contacts.peer_id', '=', peerId)
+        .executeTakeFirst();
       if (!before) return { value: undefined, events: [] };
       if (before.remark === remark) return { value: before, events: [] };
-      await trx.updateTable('contacts').set({ remark }).where('user_id', '=', userId).where('peer_id', '=', peerId).execute();
+      await trx
+        .updateTable('contacts')
+        .set({ remark })
+        .where('user_id', '=', userId)
+        .where('peer_id', '=', peerId)
+        .execute();
       const after = { ...before, remark };
       return { value: after, events: await appendEvents(trx, events(after), now) };
     });
@@ -213,41 +318,73 @@ export class KyselyContactRepo implements ContactRepo {
   async removeFriend(userId: string, peerId: string, now: number, events: EventSpec[]) {
     return runTx(this.db, this.dialect, async (trx) => {
       await lockUsers(trx, [userId, peerId]);
-      const res = await trx.deleteFrom('contacts')
-        .where((eb) => eb.or([
-          eb.and([eb('user_id', '=', userId), eb('peer_id', '=', peerId)]),
-          eb.and([eb('user_id', '=', peerId), eb('peer_id', '=', userId)]),
-        ])).executeTakeFirst();
+      const res = await trx
+        .deleteFrom('contacts')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('user_id', '=', userId), eb('peer_id', '=', peerId)]),
+            eb.and([eb('user_id', '=', peerId), eb('peer_id', '=', userId)]),
+          ]),
+        )
+        .executeTakeFirst();
       if (Number(res.numDeletedRows) === 0) return { value: false, events: [] };
       return { value: true, events: await appendEvents(trx, events, now) };
     });
   }
 
   async blocks(userId: string, page: PageRequest) {
-    const q = this.db.selectFrom('blocks').innerJoin('users', 'users.id', 'blocks.blocked_id')
-      .select(['blocks.user_id', 'blocks.blocked_id', 'blocks.created_at', 'users.username', 'users.nickname', 'users.avatar'])
+    const q = this.db
+      .selectFrom('blocks')
+      .innerJoin('users', 'users.id', 'blocks.blocked_id')
+      .select([
+        'blocks.user_id',
+        'blocks.blocked_id',
+        'blocks.created_at',
+        'users.username',
+        'users.nickname',
+        'users.avatar',
+      ])
       .where('blocks.user_id', '=', userId);
     return keysetPage(q, 'blocks.created_at', 'blocks.blocked_id', 'asc', page).execute();
   }
 
   async blockedBy(userId: string, ids: readonly string[]) {
     if (ids.length === 0) return new Set<string>();
-    const rows = await this.db.selectFrom('blocks').select('user_id').where('blocked_id', '=', userId).where('user_id', 'in', [...ids]).execute();
+    const rows = await this.db
+      .selectFrom('blocks')
+      .select('user_id')
+      .where('blocked_id', '=', userId)
+      .where('user_id', 'in', [...ids])
+      .execute();
     return new Set(rows.map((r) => r.user_id));
   }
 
   async block(userId: string, targetId: string, now: number, events: (canceled: ContactRequestRow[]) => EventSpec[]) {
     return runTx(this.db, this.dialect, async (trx) => {
       await lockUsers(trx, [userId, targetId]);
-      const fresh = await insertIgnore(trx, this.dialect, 'blocks', { user_id: userId, blocked_id: targetId, created_at: now }, ['user_id', 'blocked_id']);
+      const fresh = await insertIgnore(
+        trx,
+        this.dialect,
+        'blocks',
+        { user_id: userId, blocked_id: targetId, created_at: now },
+        ['user_id', 'blocked_id'],
+      );
       if (!fresh) return { value: [], events: [] };
-      const pending = await trx.selectFrom('contact_requests').selectAll().where('pending_key', '=', pairKey(userId, targetId)).execute();
+      const pending = await trx
+        .selectFrom('contact_requests')
+        .selectAll()
+        .where('pending_key', '=', pairKey(userId, targetId))
+        .execute();
       const canceled: ContactRequestRow[] = [];
       for (const p of pending) {
         // A request the blocked user sent looks declined to them (a decline, not a block).
         const status = p.from_id === userId ? 'canceled' : 'declined';
-        const res = await trx.updateTable('contact_requests').set({ status, pending_key: null, updated_at: now })
-          .where('id', '=', p.id).where('status', '=', 'pending').executeTakeFirst();
+        const res = await trx
+          .updateTable('contact_requests')
+          .set({ status, pending_key: null, updated_at: now })
+          .where('id', '=', p.id)
+          .where('status', '=', 'pending')
+          .executeTakeFirst();
         if (Number(res.numUpdatedRows) === 1) canceled.push({ ...p, status, pending_key: null, updated_at: now });
       }
       return { value: canceled, events: await appendEvents(trx, events(canceled), now) };
@@ -257,7 +394,11 @@ export class KyselyContactRepo implements ContactRepo {
   async unblock(userId: string, targetId: string, now: number, events: EventSpec[]) {
     return runTx(this.db, this.dialect, async (trx) => {
       await lockUsers(trx, [userId, targetId]);
-      const res = await trx.deleteFrom('blocks').where('user_id', '=', userId).where('blocked_id', '=', targetId).executeTakeFirst();
+      const res = await trx
+        .deleteFrom('blocks')
+        .where('user_id', '=', userId)
+        .where('blocked_id', '=', targetId)
+        .executeTakeFirst();
       if (Number(res.numDeletedRows) !== 1) return { value: false, events: [] };
       return { value: true, events: await appendEvents(trx, events, now) };
     });

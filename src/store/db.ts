@@ -47,7 +47,12 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
     // Every connection, the writer thread's included, gets the same pragmas. FULL fsyncs the
     // WAL on every commit (safe on power loss); NORMAL only at checkpoints (safe when the process
     // dies, not when the machine does). Group commit amortizes either.
-    const pragmas = ['journal_mode = WAL', `synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`, 'busy_timeout = 5000', 'foreign_keys = OFF'];
+    const pragmas = [
+      'journal_mode = WAL',
+      `synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`,
+      'busy_timeout = 5000',
+      'foreign_keys = OFF',
+    ];
     const open = () => {
       const sqlite = new SQLite(file);
       for (const p of pragmas) sqlite.pragma(p);
@@ -57,19 +62,28 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
       // A private in-memory database exists only on its one connection: Kysely's own driver.
       const sqlite = open();
       const prepare = statementCache(sqlite, STATEMENT_CACHE);
-      db = new Kysely<Database>({ dialect: codedDialect(new SqliteDialect({ database: { close: () => sqlite.close(), prepare } })) });
+      db = new Kysely<Database>({
+        dialect: codedDialect(new SqliteDialect({ database: { close: () => sqlite.close(), prepare } })),
+      });
     } else {
       // `availableParallelism` honours the CPU affinity mask (taskset, cpusets).
       const auto = os.availableParallelism() > 1 ? 'thread' : 'inline';
       const writer = !opts.sqliteWriter || opts.sqliteWriter === 'auto' ? auto : opts.sqliteWriter;
-      db = new Kysely<Database>({ dialect: codedDialect(new ParleySqliteDialect({ file, pragmas, writer, open, statementCache: STATEMENT_CACHE })) });
+      db = new Kysely<Database>({
+        dialect: codedDialect(
+          new ParleySqliteDialect({ file, pragmas, writer, open, statementCache: STATEMENT_CACHE }),
+        ),
+      });
     }
   } else if (dialect === 'postgres') {
     const pool = new pg.Pool({
       connectionString: url,
       max: opts.poolSize ?? 10,
       // int8 (bigint) columns hold epoch ms and seqs, all far below 2^53.
-      types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) } as any,
+      types: {
+        getTypeParser: (oid: number, format?: any) =>
+          oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
+      } as any,
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});

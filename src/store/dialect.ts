@@ -22,10 +22,26 @@ export function violatedConstraint(e: unknown): string {
 /** True for errors that mean "the database is not reachable right now". */
 export function isConnectionError(e: unknown): boolean {
   const code = (e as { code?: string })?.code ?? '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', '57P01', '08006', '08001', '08003', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)
+  return (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      'PROTOCOL_CONNECTION_LOST',
+      '57P01',
+      '08006',
+      '08001',
+      '08003',
+      'ENOTFOUND',
+      'EHOSTUNREACH',
+    ].includes(code) ||
     // pg: a client whose socket dropped mid-transaction answers its next statement (the
     // rollback included) with "…has encountered a connection error and is not queryable".
-    || /Connection terminated|connect ECONNREFUSED|Connection lost|closed state|not queryable/i.test(String((e as Error)?.message ?? ''));
+    /Connection terminated|connect ECONNREFUSED|Connection lost|closed state|not queryable/i.test(
+      String((e as Error)?.message ?? ''),
+    )
+  );
 }
 
 /** Deadlocks and serialization failures: the transaction may simply be retried. */

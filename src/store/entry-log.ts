@@ -47,7 +47,19 @@ export interface EntryLogRepo {
 
 const key = (sender: string, clientId: string) => `${sender}\u0000${clientId}`;
 /** The columns of `entries`, in the order every EntryRow literal below lists them. */
-const ENTRY_COLUMNS = ['conversation_id', 'seq', 'id', 'sender_id', 'client_id', 'kind', 'body', 'target_seq', 'created_at', 'edited_at', 'recalled_at'] as const;
+const ENTRY_COLUMNS = [
+  'conversation_id',
+  'seq',
+  'id',
+  'sender_id',
+  'client_id',
+  'kind',
+  'body',
+  'target_seq',
+  'created_at',
+  'edited_at',
+  'recalled_at',
+] as const;
 const MAX_ATTEMPTS = 6;
 
 export class KyselyEntryLogRepo implements EntryLogRepo {
@@ -61,7 +73,10 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
   /** The dedup lookup and the multi-row insert, compiled once per size (see ShapeCache). */
   private readonly shapes = new ShapeCache();
 
-  constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+  ) {}
 
   async commit(items: readonly WriteItem[], now: number): Promise<WriteOutcome[]> {
     for (let attempt = 1; ; attempt++) {
@@ -72,20 +87,42 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
         for (const cid of created) this.ensured.add(cid);
         return out;
       } catch (e) {
-        if (attempt >= MAX_ATTEMPTS || !(isUniqueViolation(e) || isRetryable(e, this.dialect) || /^SQLITE_BUSY/.test(String((e as { code?: string })?.code)))) throw e;
+        if (
+          attempt >= MAX_ATTEMPTS ||
+          !(
+            isUniqueViolation(e) ||
+            isRetryable(e, this.dialect) ||
+            /^SQLITE_BUSY/.test(String((e as { code?: string })?.code))
+          )
+        )
+          throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }
   }
 
-  private async commitIn(trx: Transaction<Database>, items: readonly WriteItem[], now: number, created: string[]): Promise<WriteOutcome[]> {
+  private async commitIn(
+    trx: Transaction<Database>,
+    items: readonly WriteItem[],
+    now: number,
+    created: string[],
+  ): Promise<WriteOutcome[]> {
     const existing = new Map<string, EntryRow>();
     const pairs = [...new Map(items.map((i) => [key(i.senderId, i.clientId), i])).values()];
     for (let i = 0; i < pairs.length; i += 100) {
       const chunk = pairs.slice(i, i + 100);
-      const { rows } = await this.shapes.execute<EntryRow>(trx, `dedup:${chunk.length}`, chunk.flatMap((p) => [p.senderId, p.clientId]), () =>
-        trx.selectFrom('entries').selectAll()
-          .where((eb) => eb.or(chunk.map((p) => eb.and([eb('sender_id', '=', p.senderId), eb('client_id', '=', p.clientId)])))));
+      const { rows } = await this.shapes.execute<EntryRow>(
+        trx,
+        `dedup:${chunk.length}`,
+        chunk.flatMap((p) => [p.senderId, p.clientId]),
+        () =>
+          trx
+            .selectFrom('entries')
+            .selectAll()
+            .where((eb) =>
+              eb.or(chunk.map((p) => eb.and([eb('sender_id', '=', p.senderId), eb('client_id', '=', p.clientId)]))),
+            ),
+      );
       for (const r of rows) existing.set(key(r.sender_id!, r.client_id!), r);
     }
 
@@ -112,15 +149,28 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       if (first.members) await this.ensureMembers(trx, cid, first.members, now);
       created.push(cid);
     }
-    const next = await this.reserveSeqs(trx, cids.map((cid) => [cid, fresh.get(cid)!.length] as const), now);
+    const next = await this.reserveSeqs(
+      trx,
+      cids.map((cid) => [cid, fresh.get(cid)!.length] as const),
+      now,
+    );
     const written = new Map<string, EntryRow>();
     const rows: EntryRow[] = [];
     for (const cid of cids) {
       let seq = next.get(cid)!;
       for (const it of fresh.get(cid)!) {
         const row: EntryRow = {
-          conversation_id: cid, seq: seq++, id: newEntryId(), sender_id: it.senderId, client_id: it.clientId, kind: it.kind,
-          body: JSON.stringify(it.body ?? {}), target_seq: it.targetSeq ?? null, created_at: now, edited_at: null, recalled_at: null,
+          conversation_id: cid,
+          seq: seq++,
+          id: newEntryId(),
+          sender_id: it.senderId,
+          client_id: it.clientId,
+          kind: it.kind,
+          body: JSON.stringify(it.body ?? {}),
+          target_seq: it.targetSeq ?? null,
+          created_at: now,
+          edited_at: null,
+          recalled_at: null,
         };
         rows.push(row);
         written.set(key(it.senderId, it.clientId), row);
@@ -128,7 +178,12 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
     }
     // Chunked so a large batch stays under every dialect's bound-parameter limit.
     for (const chunk of chunks(rows, INSERT_CHUNK)) {
-      await this.shapes.execute(trx, `insert:${chunk.length}`, chunk.flatMap((r) => ENTRY_COLUMNS.map((c) => r[c])), () => trx.insertInto('entries').values(chunk));
+      await this.shapes.execute(
+        trx,
+        `insert:${chunk.length}`,
+        chunk.flatMap((r) => ENTRY_COLUMNS.map((c) => r[c])),
+        () => trx.insertInto('entries').values(chunk),
+      );
     }
     for (const cid of cids) {
       for (const it of fresh.get(cid)!) {
@@ -157,14 +212,25 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
    * back. Returns the first seq reserved per conversation. Conversations are given sorted, and
    * concurrent writers lock them in index order; a deadlock would be retried by `commit`.
    */
-  private async reserveSeqs(trx: Transaction<Database>, counts: readonly (readonly [string, number])[], now: number): Promise<Map<string, number>> {
+  private async reserveSeqs(
+    trx: Transaction<Database>,
+    counts: readonly (readonly [string, number])[],
+    now: number,
+  ): Promise<Map<string, number>> {
     const first = new Map<string, number>();
     for (let i = 0; i < counts.length; i += 500) {
       const chunk = counts.slice(i, i + 500);
       const ids = chunk.map(([cid]) => cid);
       // Counts are integers made here, inlined as literals so every dialect types the CASE as a number.
-      const inc = sql<number>`case id ${sql.join(chunk.map(([cid, n]) => sql`when ${cid} then ${sql.lit(n)}`), sql` `)} end`;
-      await trx.updateTable('conversations').set({ max_seq: sql<number>`max_seq + ${inc}`, last_at: now }).where('id', 'in', ids).execute();
+      const inc = sql<number>`case id ${sql.join(
+        chunk.map(([cid, n]) => sql`when ${cid} then ${sql.lit(n)}`),
+        sql` `,
+      )} end`;
+      await trx
+        .updateTable('conversations')
+        .set({ max_seq: sql<number>`max_seq + ${inc}`, last_at: now })
+        .where('id', 'in', ids)
+        .execute();
       const got = await trx.selectFrom('conversations').select(['id', 'max_seq']).where('id', 'in', ids).execute();
       const n = new Map(chunk);
       for (const r of got) first.set(r.id, Number(r.max_seq) - n.get(r.id)! + 1);
@@ -173,27 +239,53 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
     return first;
   }
 
-  private async applyEffect(trx: Transaction<Database>, cid: string, target: number, effect: NonNullable<WriteItem['effect']>, now: number) {
+  private async applyEffect(
+    trx: Transaction<Database>,
+    cid: string,
+    target: number,
+    effect: NonNullable<WriteItem['effect']>,
+    now: number,
+  ) {
     if (effect.type === 'recall') {
       // Earlier edits of the recalled message lose their text too.
-      await trx.updateTable('entries').set({ recalled_at: now })
+      await trx
+        .updateTable('entries')
+        .set({ recalled_at: now })
         .where('conversation_id', '=', cid)
-        .where((eb) => eb.or([eb('seq', '=', target), eb.and([eb('target_seq', '=', target), eb('kind', '=', 'edit')])]))
+        .where((eb) =>
+          eb.or([eb('seq', '=', target), eb.and([eb('target_seq', '=', target), eb('kind', '=', 'edit')])]),
+        )
         .execute();
       return;
     }
-    const row = await trx.selectFrom('entries').select('body').where('conversation_id', '=', cid).where('seq', '=', target).executeTakeFirst();
+    const row = await trx
+      .selectFrom('entries')
+      .select('body')
+      .where('conversation_id', '=', cid)
+      .where('seq', '=', target)
+      .executeTakeFirst();
     if (!row) return;
     const body = JSON.parse(row.body) as Record<string, unknown>;
     body.text = effect.text;
-    await trx.updateTable('entries').set({ body: JSON.stringify(body), edited_at: now })
-      .where('conversation_id', '=', cid).where('seq', '=', target).execute();
+    await trx
+      .updateTable('entries')
+      .set({ body: JSON.stringify(body), edited_at: now })
+      .where('conversation_id', '=', cid)
+      .where('seq', '=', target)
+      .execute();
   }
 
   private async ensureMembers(trx: Transaction<Database>, cid: string, users: readonly string[], now: number) {
     for (const u of users) {
       const insert = trx.insertInto('conversation_members').values({
-        conversation_id: cid, user_id: u, read_seq: 0, muted: 0, pinned: 0, joined_seq: 0, left_seq: null, updated_at: now,
+        conversation_id: cid,
+        user_id: u,
+        read_seq: 0,
+        muted: 0,
+        pinned: 0,
+        joined_seq: 0,
+        left_seq: null,
+        updated_at: now,
       });
       await (this.dialect === 'mysql'
         ? insert.onDuplicateKeyUpdate({ user_id: sql`user_id` })
@@ -211,15 +303,28 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
   }
 
   async sweep(cutoff: number): Promise<number> {
-    const old = await this.db.selectFrom('entries').select(['conversation_id', (eb) => eb.fn.max('seq').as('upto')])
-      .where('created_at', '<', cutoff).groupBy('conversation_id').execute();
+    const old = await this.db
+      .selectFrom('entries')
+      .select(['conversation_id', (eb) => eb.fn.max('seq').as('upto')])
+      .where('created_at', '<', cutoff)
+      .groupBy('conversation_id')
+      .execute();
     let removed = 0;
     for (const { conversation_id: cid, upto } of old) {
       const last = Number(upto);
       await this.db.transaction().execute(async (trx) => {
-        const r = await trx.deleteFrom('entries').where('conversation_id', '=', cid).where('seq', '<=', last).executeTakeFirst();
+        const r = await trx
+          .deleteFrom('entries')
+          .where('conversation_id', '=', cid)
+          .where('seq', '<=', last)
+          .executeTakeFirst();
         removed += Number(r.numDeletedRows ?? 0);
-        await trx.updateTable('conversations').set({ min_seq: last + 1 }).where('id', '=', cid).where('min_seq', '<=', last).execute();
+        await trx
+          .updateTable('conversations')
+          .set({ min_seq: last + 1 })
+          .where('id', '=', cid)
+          .where('min_seq', '<=', last)
+          .execute();
       });
     }
     return removed;

@@ -183,14 +183,32 @@ export class GroupWrites implements GroupWrite {
     if (ids.length > i.max) throw fail('GROUP_FULL', `A group holds at most ${i.max} members`);
     return runTx(this.d.db, this.d.dialect, async (trx) => {
       const g: GroupRow = {
-        id: i.id, name: i.name, name_lc: i.name.toLowerCase(), avatar: i.avatar, notice: i.notice, owner_id: i.ownerId,
-        join_policy: i.joinPolicy, member_count: ids.length, created_at: i.now, updated_at: i.now, dissolved_at: null,
+        id: i.id,
+        name: i.name,
+        name_lc: i.name.toLowerCase(),
+        avatar: i.avatar,
+        notice: i.notice,
+        owner_id: i.ownerId,
+        join_policy: i.joinPolicy,
+        member_count: ids.length,
+        created_at: i.now,
+        updated_at: i.now,
+        dissolved_at: null,
       };
       await trx.insertInto('chat_groups').values(g).execute();
       for (const part of chunks(ids, INSERT_CHUNK)) {
-        await trx.insertInto('group_members').values(part.map((u) => ({
-          group_id: g.id, user_id: u, role: u === i.ownerId ? 'owner' as const : 'member' as const, muted_until: null, joined_at: i.now,
-        }))).execute();
+        await trx
+          .insertInto('group_members')
+          .values(
+            part.map((u) => ({
+              group_id: g.id,
+              user_id: u,
+              role: u === i.ownerId ? ('owner' as const) : ('member' as const),
+              muted_until: null,
+              joined_at: i.now,
+            })),
+          )
+          .execute();
       }
       await ensureConversation(trx, this.d.dialect, groupConversationId(g.id), 'group', i.now);
       return this.finish(trx, g, i.ownerId, i.describe(g), i.now, { join: ids, value: undefined });
@@ -200,10 +218,16 @@ export class GroupWrites implements GroupWrite {
   addMembers(i: AddMembersInput) {
     return this.tx(i, undefined, async (trx, s) => {
       const wanted = [...new Set(i.userIds)];
-      const existing = await trx.selectFrom('group_members').select('user_id').where('group_id', '=', s.group.id).where('user_id', 'in', wanted).execute();
+      const existing = await trx
+        .selectFrom('group_members')
+        .select('user_id')
+        .where('group_id', '=', s.group.id)
+        .where('user_id', 'in', wanted)
+        .execute();
       const have = new Set(existing.map((r) => r.user_id));
       const added = wanted.filter((u) => !have.has(u));
-      if (added.length === 0) throw fail('ALREADY_MEMBER', wanted.length === 1 ? 'Already a member' : 'They are all members already');
+      if (added.length === 0)
+        throw fail('ALREADY_MEMBER', wanted.length === 1 ? 'Already a member' : 'They are all members already');
       const g = await this.insertMembers(trx, s.group, added, i.max, i.now);
       return this.finish(trx, g, i.actorId, i.describe(g, added), i.now, { join: added, value: added });
     });
@@ -230,8 +254,15 @@ export class GroupWrites implements GroupWrite {
     return this.tx(i, undefined, async (trx, s) => {
       if (s.actor) throw fail('ALREADY_MEMBER', 'You are already a member');
       const r: RequestRow = {
-        id: i.requestId, group_id: s.group.id, user_id: i.actorId, message: i.message, status: 'pending',
-        pending_key: `${s.group.id}:${i.actorId}`, decided_by: null, created_at: i.now, updated_at: i.now,
+        id: i.requestId,
+        group_id: s.group.id,
+        user_id: i.actorId,
+        message: i.message,
+        status: 'pending',
+        pending_key: `${s.group.id}:${i.actorId}`,
+        decided_by: null,
+        created_at: i.now,
+        updated_at: i.now,
       };
       try {
         await trx.insertInto('group_requests').values(r).execute();
@@ -239,25 +270,36 @@ export class GroupWrites implements GroupWrite {
         if (isUniqueViolation(e)) throw fail('REQUEST_PENDING', 'Your request to join is already pending');
         throw e;
       }
-      return this.finish(trx, s.group, i.actorId, i.describe(s.group, r, await this.adminIds(trx, s.group.id)), i.now, { value: r });
+      return this.finish(trx, s.group, i.actorId, i.describe(s.group, r, await this.adminIds(trx, s.group.id)), i.now, {
+        value: r,
+      });
     });
   }
 
   cancelRequest(i: CancelRequestInput) {
     return this.tx(i, undefined, async (trx, s) => {
       // At most one is pending per (group, user): `pending_key` is unique.
-      const pending = await trx.selectFrom('group_requests').select('id')
-        .where('pending_key', '=', `${s.group.id}:${i.actorId}`).executeTakeFirst();
+      const pending = await trx
+        .selectFrom('group_requests')
+        .select('id')
+        .where('pending_key', '=', `${s.group.id}:${i.actorId}`)
+        .executeTakeFirst();
       if (!pending) throw i.absent(s);
       const r = await this.claim(trx, s.group.id, pending.id, 'canceled', i.actorId, i.now);
-      return this.finish(trx, s.group, i.actorId, i.describe(s.group, r, await this.adminIds(trx, s.group.id)), i.now, { value: r });
+      return this.finish(trx, s.group, i.actorId, i.describe(s.group, r, await this.adminIds(trx, s.group.id)), i.now, {
+        value: r,
+      });
     });
   }
 
   removeMember(i: MemberTargetInput) {
     return this.tx(i, i.userId, async (trx, s) => {
       if (!s.target) throw fail('NOT_A_MEMBER', 'Not a member of this group');
-      await trx.deleteFrom('group_members').where('group_id', '=', s.group.id).where('user_id', '=', i.userId).execute();
+      await trx
+        .deleteFrom('group_members')
+        .where('group_id', '=', s.group.id)
+        .where('user_id', '=', i.userId)
+        .execute();
       const g = await this.bumpCount(trx, s.group, -1, i.now);
       return this.finish(trx, g, i.actorId, i.describe(g), i.now, { leave: [i.userId], value: undefined });
     });
@@ -265,7 +307,11 @@ export class GroupWrites implements GroupWrite {
 
   update(i: UpdateGroupInput) {
     return this.tx(i, undefined, async (trx, s) => {
-      const patch = { ...i.patch, ...(i.patch.name !== undefined ? { name_lc: i.patch.name.toLowerCase() } : {}), updated_at: i.now };
+      const patch = {
+        ...i.patch,
+        ...(i.patch.name !== undefined ? { name_lc: i.patch.name.toLowerCase() } : {}),
+        updated_at: i.now,
+      };
       await trx.updateTable('chat_groups').set(patch).where('id', '=', s.group.id).execute();
       const g = { ...s.group, ...patch };
       return this.finish(trx, g, i.actorId, i.describe(g), i.now, { value: undefined });
@@ -275,7 +321,12 @@ export class GroupWrites implements GroupWrite {
   setMember(i: SetMemberInput) {
     return this.tx(i, i.userId, async (trx, s) => {
       if (!s.target) throw fail('NOT_A_MEMBER', 'Not a member of this group');
-      await trx.updateTable('group_members').set(i.patch).where('group_id', '=', s.group.id).where('user_id', '=', i.userId).execute();
+      await trx
+        .updateTable('group_members')
+        .set(i.patch)
+        .where('group_id', '=', s.group.id)
+        .where('user_id', '=', i.userId)
+        .execute();
       const m = { ...s.target, ...i.patch };
       return this.finish(trx, s.group, i.actorId, i.describe(s.group, m), i.now, { value: m });
     });
@@ -284,9 +335,23 @@ export class GroupWrites implements GroupWrite {
   transfer(i: MemberTargetInput) {
     return this.tx(i, i.userId, async (trx, s) => {
       if (!s.target) throw fail('NOT_A_MEMBER', 'The new owner must be a member');
-      await trx.updateTable('group_members').set({ role: 'admin' }).where('group_id', '=', s.group.id).where('user_id', '=', i.actorId).execute();
-      await trx.updateTable('group_members').set({ role: 'owner' }).where('group_id', '=', s.group.id).where('user_id', '=', i.userId).execute();
-      await trx.updateTable('chat_groups').set({ owner_id: i.userId, updated_at: i.now }).where('id', '=', s.group.id).execute();
+      await trx
+        .updateTable('group_members')
+        .set({ role: 'admin' })
+        .where('group_id', '=', s.group.id)
+        .where('user_id', '=', i.actorId)
+        .execute();
+      await trx
+        .updateTable('group_members')
+        .set({ role: 'owner' })
+        .where('group_id', '=', s.group.id)
+        .where('user_id', '=', i.userId)
+        .execute();
+      await trx
+        .updateTable('chat_groups')
+        .set({ owner_id: i.userId, updated_at: i.now })
+        .where('id', '=', s.group.id)
+        .execute();
       const g = { ...s.group, owner_id: i.userId, updated_at: i.now };
       return this.finish(trx, g, i.actorId, i.describe(g), i.now, { value: undefined });
     });
@@ -297,23 +362,49 @@ export class GroupWrites implements GroupWrite {
       const rows = await trx.selectFrom('group_members').select('user_id').where('group_id', '=', s.group.id).execute();
       const ids = rows.map((r) => r.user_id);
       await trx.deleteFrom('group_members').where('group_id', '=', s.group.id).execute();
-      await trx.updateTable('group_requests').set({ status: 'canceled', pending_key: null, updated_at: i.now })
-        .where('group_id', '=', s.group.id).where('status', '=', 'pending').execute();
-      await trx.updateTable('chat_groups').set({ dissolved_at: i.now, member_count: 0, updated_at: i.now }).where('id', '=', s.group.id).execute();
+      await trx
+        .updateTable('group_requests')
+        .set({ status: 'canceled', pending_key: null, updated_at: i.now })
+        .where('group_id', '=', s.group.id)
+        .where('status', '=', 'pending')
+        .execute();
+      await trx
+        .updateTable('chat_groups')
+        .set({ dissolved_at: i.now, member_count: 0, updated_at: i.now })
+        .where('id', '=', s.group.id)
+        .execute();
       const g = { ...s.group, dissolved_at: i.now, member_count: 0, updated_at: i.now };
       return this.finish(trx, g, i.actorId, i.describe(g, ids), i.now, { leave: ids, value: ids });
     });
   }
 
   /** Locks the group (serializing its membership changes), loads the memberships, runs `check`. */
-  private tx<T>(i: GroupChangeInput, targetId: string | undefined, fn: (trx: Trx, s: MemberChangeState) => Promise<GroupChange<T>>) {
+  private tx<T>(
+    i: GroupChangeInput,
+    targetId: string | undefined,
+    fn: (trx: Trx, s: MemberChangeState) => Promise<GroupChange<T>>,
+  ) {
     return runTx(this.d.db, this.d.dialect, async (trx) => {
       // A no-op write takes the row lock on PostgreSQL/MySQL (SQLite serializes all writers).
-      await trx.updateTable('chat_groups').set((eb) => ({ member_count: eb.ref('member_count') })).where('id', '=', i.groupId).execute();
-      const group = await trx.selectFrom('chat_groups').selectAll().where('id', '=', i.groupId).where('dissolved_at', 'is', null).executeTakeFirst();
+      await trx
+        .updateTable('chat_groups')
+        .set((eb) => ({ member_count: eb.ref('member_count') }))
+        .where('id', '=', i.groupId)
+        .execute();
+      const group = await trx
+        .selectFrom('chat_groups')
+        .selectAll()
+        .where('id', '=', i.groupId)
+        .where('dissolved_at', 'is', null)
+        .executeTakeFirst();
       if (!group) throw fail('GROUP_NOT_FOUND', 'No such group');
       const actor = await this.memberRow(trx, group.id, i.actorId);
-      const target = targetId === undefined ? undefined : targetId === i.actorId ? actor : await this.memberRow(trx, group.id, targetId);
+      const target =
+        targetId === undefined
+          ? undefined
+          : targetId === i.actorId
+            ? actor
+            : await this.memberRow(trx, group.id, targetId);
       const s: MemberChangeState = { group, ...(actor ? { actor } : {}), ...(target ? { target } : {}) };
       i.check(s);
       return fn(trx, s);
@@ -321,17 +412,39 @@ export class GroupWrites implements GroupWrite {
   }
 
   private memberRow(trx: Trx, groupId: string, userId: string) {
-    return trx.selectFrom('group_members').selectAll().where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
+    return trx
+      .selectFrom('group_members')
+      .selectAll()
+      .where('group_id', '=', groupId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
   }
 
   private async adminIds(trx: Trx, groupId: string) {
-    const rows = await trx.selectFrom('group_members').select('user_id').where('group_id', '=', groupId).where('role', 'in', ['owner', 'admin']).execute();
+    const rows = await trx
+      .selectFrom('group_members')
+      .select('user_id')
+      .where('group_id', '=', groupId)
+      .where('role', 'in', ['owner', 'admin'])
+      .execute();
     return rows.map((a) => a.user_id);
   }
 
-  private async claim(trx: Trx, groupId: string, id: string, to: 'accepted' | 'declined' | 'canceled', by: string, now: number) {
-    const res = await trx.updateTable('group_requests').set({ status: to, pending_key: null, decided_by: by, updated_at: now })
-      .where('id', '=', id).where('group_id', '=', groupId).where('status', '=', 'pending').executeTakeFirst();
+  private async claim(
+    trx: Trx,
+    groupId: string,
+    id: string,
+    to: 'accepted' | 'declined' | 'canceled',
+    by: string,
+    now: number,
+  ) {
+    const res = await trx
+      .updateTable('group_requests')
+      .set({ status: to, pending_key: null, decided_by: by, updated_at: now })
+      .where('id', '=', id)
+      .where('group_id', '=', groupId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw fail('REQUEST_NOT_FOUND', 'No such pending request');
     return trx.selectFrom('group_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   }
@@ -339,15 +452,28 @@ export class GroupWrites implements GroupWrite {
   private async insertMembers(trx: Trx, g: GroupRow, userIds: string[], max: number, now: number) {
     if (g.member_count + userIds.length > max) throw fail('GROUP_FULL', `A group holds at most ${max} members`);
     for (const part of chunks(userIds, INSERT_CHUNK)) {
-      await trx.insertInto('group_members').values(part.map((u) => ({
-        group_id: g.id, user_id: u, role: 'member' as const, muted_until: null, joined_at: now,
-      }))).execute();
+      await trx
+        .insertInto('group_members')
+        .values(
+          part.map((u) => ({
+            group_id: g.id,
+            user_id: u,
+            role: 'member' as const,
+            muted_until: null,
+            joined_at: now,
+          })),
+        )
+        .execute();
     }
     return this.bumpCount(trx, g, userIds.length, now);
   }
 
   private async bumpCount(trx: Trx, g: GroupRow, by: number, now: number): Promise<GroupRow> {
-    await trx.updateTable('chat_groups').set((eb) => ({ member_count: eb('member_count', '+', by), updated_at: now })).where('id', '=', g.id).execute();
+    await trx
+      .updateTable('chat_groups')
+      .set((eb) => ({ member_count: eb('member_count', '+', by), updated_at: now }))
+      .where('id', '=', g.id)
+      .execute();
     return { ...g, member_count: g.member_count + by, updated_at: now };
   }
 
@@ -355,16 +481,32 @@ export class GroupWrites implements GroupWrite {
    * Appends the system entry and events, and moves the conversation rows: joiners start just
    * before the entry (they see their own join), leavers stop at it (they see their own exit).
    */
-  private async finish<T>(trx: Trx, g: GroupRow, actorId: string, d: GroupDescription, now: number, o: Moves<T>): Promise<GroupChange<T>> {
+  private async finish<T>(
+    trx: Trx,
+    g: GroupRow,
+    actorId: string,
+    d: GroupDescription,
+    now: number,
+    o: Moves<T>,
+  ): Promise<GroupChange<T>> {
     const cid = groupConversationId(g.id);
     const entries = d.system
-      ? await appendEntries(trx, cid, [{ id: newId(), senderId: actorId, clientId: null, kind: 'system', body: { system: d.system } }], now)
+      ? await appendEntries(
+          trx,
+          cid,
+          [{ id: newId(), senderId: actorId, clientId: null, kind: 'system', body: { system: d.system } }],
+          now,
+        )
       : [];
     const seq = entries.length ? Number(entries[0]!.seq) : await this.maxSeq(trx, cid);
     if (o.join?.length) await this.joinConversation(trx, cid, o.join, entries.length ? seq - 1 : seq, now);
     if (o.leave?.length) {
-      await trx.updateTable('conversation_members').set({ left_seq: seq, updated_at: now })
-        .where('conversation_id', '=', cid).where('user_id', 'in', o.leave).execute();
+      await trx
+        .updateTable('conversation_members')
+        .set({ left_seq: seq, updated_at: now })
+        .where('conversation_id', '=', cid)
+        .where('user_id', 'in', o.leave)
+        .execute();
     }
     const events = await appendEvents(trx, d.events, now);
     return { group: g, entries, events, value: o.value };
@@ -376,17 +518,38 @@ export class GroupWrites implements GroupWrite {
   }
 
   private async joinConversation(trx: Trx, cid: string, userIds: string[], joinedSeq: number, now: number) {
-    const rows = await trx.selectFrom('conversation_members').select('user_id').where('conversation_id', '=', cid).where('user_id', 'in', userIds).execute();
+    const rows = await trx
+      .selectFrom('conversation_members')
+      .select('user_id')
+      .where('conversation_id', '=', cid)
+      .where('user_id', 'in', userIds)
+      .execute();
     const rejoin = rows.map((r) => r.user_id);
     if (rejoin.length) {
-      await trx.updateTable('conversation_members').set({ joined_seq: joinedSeq, left_seq: null, read_seq: joinedSeq, updated_at: now })
-        .where('conversation_id', '=', cid).where('user_id', 'in', rejoin).execute();
+      await trx
+        .updateTable('conversation_members')
+        .set({ joined_seq: joinedSeq, left_seq: null, read_seq: joinedSeq, updated_at: now })
+        .where('conversation_id', '=', cid)
+        .where('user_id', 'in', rejoin)
+        .execute();
     }
     const fresh = userIds.filter((u) => !rejoin.includes(u));
     for (const part of chunks(fresh, INSERT_CHUNK)) {
-      await trx.insertInto('conversation_members').values(part.map((u) => ({
-        conversation_id: cid, user_id: u, read_seq: joinedSeq, muted: 0, pinned: 0, joined_seq: joinedSeq, left_seq: null, updated_at: now,
-      }))).execute();
+      await trx
+        .insertInto('conversation_members')
+        .values(
+          part.map((u) => ({
+            conversation_id: cid,
+            user_id: u,
+            read_seq: joinedSeq,
+            muted: 0,
+            pinned: 0,
+            joined_seq: joinedSeq,
+            left_seq: null,
+            updated_at: now,
+          })),
+        )
+        .execute();
     }
   }
 }

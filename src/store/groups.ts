@@ -55,7 +55,10 @@ export interface GroupRepo {
 export class KyselyGroupRepo implements GroupRepo {
   readonly write: GroupWrite;
 
-  constructor(private readonly db: Kysely<Database>, dialect: DialectName) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    dialect: DialectName,
+  ) {
     const deps: GroupTxDeps = { db, dialect };
     this.write = new GroupWrites(deps);
   }
@@ -65,27 +68,47 @@ export class KyselyGroupRepo implements GroupRepo {
   }
 
   member(groupId: string, userId: string) {
-    return this.db.selectFrom('group_members').selectAll().where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
+    return this.db
+      .selectFrom('group_members')
+      .selectAll()
+      .where('group_id', '=', groupId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
   }
 
   members(groupId: string, page: PageRequest) {
-    const q = this.db.selectFrom('group_members').innerJoin('users', 'users.id', 'group_members.user_id')
-      .selectAll('group_members').select(['users.username', 'users.nickname', 'users.avatar'])
+    const q = this.db
+      .selectFrom('group_members')
+      .innerJoin('users', 'users.id', 'group_members.user_id')
+      .selectAll('group_members')
+      .select(['users.username', 'users.nickname', 'users.avatar'])
       .where('group_members.group_id', '=', groupId);
     return keysetPage(q, 'group_members.joined_at', 'group_members.user_id', 'asc', page).execute();
   }
 
   mine(userId: string) {
-    return this.db.selectFrom('group_members').innerJoin('chat_groups', 'chat_groups.id', 'group_members.group_id')
-      .selectAll('chat_groups').select(['group_members.role', 'group_members.muted_until'])
-      .where('group_members.user_id', '=', userId).where('chat_groups.dissolved_at', 'is', null)
-      .orderBy('group_members.joined_at', 'desc').orderBy('chat_groups.id', 'asc')
+    return this.db
+      .selectFrom('group_members')
+      .innerJoin('chat_groups', 'chat_groups.id', 'group_members.group_id')
+      .selectAll('chat_groups')
+      .select(['group_members.role', 'group_members.muted_until'])
+      .where('group_members.user_id', '=', userId)
+      .where('chat_groups.dissolved_at', 'is', null)
+      .orderBy('group_members.joined_at', 'desc')
+      .orderBy('chat_groups.id', 'asc')
       .execute();
   }
 
   byName(nameLc: string, limit: number) {
-    return this.db.selectFrom('chat_groups').selectAll().where('name_lc', '=', nameLc).where('dissolved_at', 'is', null)
-      .orderBy('member_count', 'desc').orderBy('id', 'asc').limit(limit).execute();
+    return this.db
+      .selectFrom('chat_groups')
+      .selectAll()
+      .where('name_lc', '=', nameLc)
+      .where('dissolved_at', 'is', null)
+      .orderBy('member_count', 'desc')
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .execute();
   }
 
   requestById(id: string) {
@@ -93,9 +116,13 @@ export class KyselyGroupRepo implements GroupRepo {
   }
 
   pendingRequests(groupId: string, page: PageRequest) {
-    const q = this.db.selectFrom('group_requests').innerJoin('users', 'users.id', 'group_requests.user_id')
-      .selectAll('group_requests').select(['users.username', 'users.nickname', 'users.avatar'])
-      .where('group_requests.group_id', '=', groupId).where('group_requests.status', '=', 'pending');
+    const q = this.db
+      .selectFrom('group_requests')
+      .innerJoin('users', 'users.id', 'group_requests.user_id')
+      .selectAll('group_requests')
+      .select(['users.username', 'users.nickname', 'users.avatar'])
+      .where('group_requests.group_id', '=', groupId)
+      .where('group_requests.status', '=', 'pending');
     return keysetPage(q, 'group_requests.created_at', 'group_requests.id', 'asc', page).execute();
   }
 }

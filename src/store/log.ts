@@ -22,8 +22,16 @@ export interface NewEntry {
 }
 
 /** Creates the conversation row if it does not exist yet (idempotent, race-safe). */
-export async function ensureConversation(trx: Tx, dialect: DialectName, id: string, kind: 'dm' | 'group', now: number): Promise<void> {
-  const insert = trx.insertInto('conversations').values({ id, kind, max_seq: 0, min_seq: 1, created_at: now, last_at: now });
+export async function ensureConversation(
+  trx: Tx,
+  dialect: DialectName,
+  id: string,
+  kind: 'dm' | 'group',
+  now: number,
+): Promise<void> {
+  const insert = trx
+    .insertInto('conversations')
+    .values({ id, kind, max_seq: 0, min_seq: 1, created_at: now, last_at: now });
   await (dialect === 'mysql'
     ? insert.onDuplicateKeyUpdate({ id: sql`id` })
     : insert.onConflict((oc) => oc.column('id').doNothing())
@@ -35,13 +43,23 @@ export async function ensureConversation(trx: Tx, dialect: DialectName, id: stri
  * takes the conversation's row lock until the transaction ends, so concurrent writers on any
  * node serialize on it and seqs are unique and contiguous. The conversation must exist.
  */
-export async function appendEntries(trx: Tx, conversationId: string, entries: readonly NewEntry[], now: number): Promise<EntryRow[]> {
+export async function appendEntries(
+  trx: Tx,
+  conversationId: string,
+  entries: readonly NewEntry[],
+  now: number,
+): Promise<EntryRow[]> {
   if (entries.length === 0) return [];
-  await trx.updateTable('conversations')
+  await trx
+    .updateTable('conversations')
     .set((eb) => ({ max_seq: eb('max_seq', '+', entries.length), last_at: now }))
     .where('id', '=', conversationId)
     .execute();
-  const { max_seq } = await trx.selectFrom('conversations').select('max_seq').where('id', '=', conversationId).executeTakeFirstOrThrow();
+  const { max_seq } = await trx
+    .selectFrom('conversations')
+    .select('max_seq')
+    .where('id', '=', conversationId)
+    .executeTakeFirstOrThrow();
   const first = Number(max_seq) - entries.length + 1;
   const rows: EntryRow[] = entries.map((e, i) => ({
     conversation_id: conversationId,
@@ -62,11 +80,21 @@ export async function appendEntries(trx: Tx, conversationId: string, entries: re
 }
 
 /** Appends one event to each user's event log, each with that user's next event seq. */
-export async function appendUserEvents(trx: Tx, userIds: readonly string[], kind: string, payload: unknown, now: number): Promise<UserEventRow[]> {
+export async function appendUserEvents(
+  trx: Tx,
+  userIds: readonly string[],
+  kind: string,
+  payload: unknown,
+  now: number,
+): Promise<UserEventRow[]> {
   const out: UserEventRow[] = [];
   const text = JSON.stringify(payload ?? {});
   for (const userId of [...new Set(userIds)].sort()) {
-    await trx.updateTable('users').set((eb) => ({ event_seq: eb('event_seq', '+', 1) })).where('id', '=', userId).execute();
+    await trx
+      .updateTable('users')
+      .set((eb) => ({ event_seq: eb('event_seq', '+', 1) }))
+      .where('id', '=', userId)
+      .execute();
     const u = await trx.selectFrom('users').select('event_seq').where('id', '=', userId).executeTakeFirst();
     if (!u) continue;
     const row: UserEventRow = { user_id: userId, seq: Number(u.event_seq), kind, payload: text, created_at: now };

@@ -49,7 +49,12 @@ export interface MediaRepo {
  * Marks a media as sent in a conversation. Runs in the caller's transaction (the messaging
  * writer calls it in the same transaction as the message that carries the media); idempotent.
  */
-export async function addMediaShare(trx: Tx, dialect: DialectName, mediaId: string, conversationId: string): Promise<void> {
+export async function addMediaShare(
+  trx: Tx,
+  dialect: DialectName,
+  mediaId: string,
+  conversationId: string,
+): Promise<void> {
   const insert = trx.insertInto('media_shares').values({ media_id: mediaId, conversation_id: conversationId });
   await (dialect === 'mysql'
     ? insert.onDuplicateKeyUpdate({ media_id: sql`media_id` })
@@ -61,13 +66,20 @@ const num = (v: unknown) => (v == null ? v : Number(v));
 
 function fromDb(r: MediaRow): MediaRow {
   return {
-    ...r, size: Number(r.size), created_at: Number(r.created_at), width: num(r.width) as number | null,
-    height: num(r.height) as number | null, duration_ms: num(r.duration_ms) as number | null,
+    ...r,
+    size: Number(r.size),
+    created_at: Number(r.created_at),
+    width: num(r.width) as number | null,
+    height: num(r.height) as number | null,
+    duration_ms: num(r.duration_ms) as number | null,
   };
 }
 
 export class KyselyMediaRepo implements MediaRepo {
-  constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+  ) {}
 
   async insertWithinQuota(row: MediaRow, quota: number) {
     // The row is created outside the transaction (idempotent), so the transaction itself only
@@ -77,8 +89,11 @@ export class KyselyMediaRepo implements MediaRepo {
       // The conditional update is the check: it reads the committed usage under the row lock
       // (PostgreSQL re-checks the condition after waiting; MySQL updates read the latest row;
       // SQLite runs one writer at a time), so no two uploads can both see the old total.
-      const r = await trx.updateTable('media_usage').set((eb) => ({ bytes: eb('bytes', '+', row.size) }))
-        .where('user_id', '=', row.owner_id).where((eb) => eb(eb('bytes', '+', row.size), '<=', quota))
+      const r = await trx
+        .updateTable('media_usage')
+        .set((eb) => ({ bytes: eb('bytes', '+', row.size) }))
+        .where('user_id', '=', row.owner_id)
+        .where((eb) => eb(eb('bytes', '+', row.size), '<=', quota))
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return false;
       await trx.insertInto('media').values(row).execute();
@@ -106,12 +121,20 @@ export class KyselyMediaRepo implements MediaRepo {
   }
 
   async sharedWith(mediaId: string, userId: string) {
-    const shares = await this.db.selectFrom('media_shares').select('conversation_id')
-      .where('media_id', '=', mediaId).limit(1000).execute();
+    const shares = await this.db
+      .selectFrom('media_shares')
+      .select('conversation_id')
+      .where('media_id', '=', mediaId)
+      .limit(1000)
+      .execute();
     if (shares.length === 0) return false;
     const cids = shares.map((s) => s.conversation_id);
-    const member = await this.db.selectFrom('conversation_members').select('user_id')
-      .where('conversation_id', 'in', cids).where('user_id', '=', userId).where('left_seq', 'is', null)
+    const member = await this.db
+      .selectFrom('conversation_members')
+      .select('user_id')
+      .where('conversation_id', 'in', cids)
+      .where('user_id', '=', userId)
+      .where('left_seq', 'is', null)
       .executeTakeFirst();
     if (member) return true;
     const groupIds: string[] = [];
@@ -124,43 +147,76 @@ export class KyselyMediaRepo implements MediaRepo {
       }
     }
     if (groupIds.length === 0) return false;
-    const gm = await this.db.selectFrom('group_members').select('user_id')
-      .where('group_id', 'in', groupIds).where('user_id', '=', userId).executeTakeFirst();
+    const gm = await this.db
+      .selectFrom('group_members')
+      .select('user_id')
+      .where('group_id', 'in', groupIds)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return Boolean(gm);
   }
 
   async isAvatar(mediaId: string, ownerId: string) {
-    const u = await this.db.selectFrom('users').select('id').where('avatar', '=', mediaId).where('id', '=', ownerId).executeTakeFirst();
+    const u = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('avatar', '=', mediaId)
+      .where('id', '=', ownerId)
+      .executeTakeFirst();
     if (u) return true;
-    const g = await this.db.selectFrom('chat_groups as g')
+    const g = await this.db
+      .selectFrom('chat_groups as g')
       .innerJoin('group_members as gm', 'gm.group_id', 'g.id')
       .select('g.id')
-      .where('g.avatar', '=', mediaId).where('g.dissolved_at', 'is', null)
-      .where('gm.user_id', '=', ownerId).where('gm.role', 'in', ['owner', 'admin'])
+      .where('g.avatar', '=', mediaId)
+      .where('g.dissolved_at', 'is', null)
+      .where('gm.user_id', '=', ownerId)
+      .where('gm.role', 'in', ['owner', 'admin'])
       .executeTakeFirst();
     return Boolean(g);
   }
 
   async unreferencedBlobs(before: number, limit: number) {
-    const rows = await this.db.selectFrom('blobs as b').select('b.sha256')
+    const rows = await this.db
+      .selectFrom('blobs as b')
+      .select('b.sha256')
       .where('b.created_at', '<', before)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('media as m').select('m.id').whereRef('m.sha256', '=', 'b.sha256'))))
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('media as t').select('t.id').whereRef('t.thumb_sha256', '=', 'b.sha256'))))
-      .limit(limit).execute();
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('media as m').select('m.id').whereRef('m.sha256', '=', 'b.sha256'))),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('media as t').select('t.id').whereRef('t.thumb_sha256', '=', 'b.sha256'))),
+      )
+      .limit(limit)
+      .execute();
     return rows.map((r) => r.sha256);
   }
 
   async deleteBlobIfUnreferenced(sha256: string, before: number) {
-    const r = await this.db.deleteFrom('blobs')
-      .where('sha256', '=', sha256).where('created_at', '<', before)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('media').select('media.id').where((eb) => eb.or([eb('media.sha256', '=', sha256), eb('media.thumb_sha256', '=', sha256)])))))
+    const r = await this.db
+      .deleteFrom('blobs')
+      .where('sha256', '=', sha256)
+      .where('created_at', '<', before)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('media')
+              .select('media.id')
+              .where((eb) => eb.or([eb('media.sha256', '=', sha256), eb('media.thumb_sha256', '=', sha256)])),
+          ),
+        ),
+      )
       .executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 
   async knownBlobs(sha256s: readonly string[]) {
     if (sha256s.length === 0) return new Set<string>();
-    const rows = await this.db.selectFrom('blobs').select('sha256').where('sha256', 'in', [...sha256s]).execute();
+    const rows = await this.db
+      .selectFrom('blobs')
+      .select('sha256')
+      .where('sha256', 'in', [...sha256s])
+      .execute();
     return new Set(rows.map((r) => r.sha256));
   }
 }

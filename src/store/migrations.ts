@@ -14,9 +14,7 @@ const cid = 'varchar(80)' as const;
 /** MySQL needs explicit binary collation so ids and client ids compare exactly. */
 function table(db: Kysely<any>, ctx: Ctx, name: string): CreateTableBuilder<string, never> {
   const t = db.schema.createTable(name);
-  return ctx.dialect === 'mysql'
-    ? t.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin`)
-    : t;
+  return ctx.dialect === 'mysql' ? t.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin`) : t;
 }
 
 const longText = (ctx: Ctx) => (ctx.dialect === 'mysql' ? sql`mediumtext` : sql`text`);
@@ -68,8 +66,16 @@ function initial(ctx: Ctx): Migration {
         .addColumn('created_at', bigint, (c) => c.notNull())
         .addColumn('updated_at', bigint, (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('contact_requests_to').on('contact_requests').columns(['to_id', 'status', 'created_at']).execute();
-      await db.schema.createIndex('contact_requests_from').on('contact_requests').columns(['from_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('contact_requests_to')
+        .on('contact_requests')
+        .columns(['to_id', 'status', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('contact_requests_from')
+        .on('contact_requests')
+        .columns(['from_id', 'created_at'])
+        .execute();
 
       await table(db, ctx, 'contacts')
         .addColumn('user_id', id, (c) => c.notNull())
@@ -122,7 +128,11 @@ function initial(ctx: Ctx): Migration {
         .addColumn('created_at', bigint, (c) => c.notNull())
         .addColumn('updated_at', bigint, (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('group_requests_group').on('group_requests').columns(['group_id', 'status', 'created_at']).execute();
+      await db.schema
+        .createIndex('group_requests_group')
+        .on('group_requests')
+        .columns(['group_id', 'status', 'created_at'])
+        .execute();
 
       await table(db, ctx, 'conversations')
         .addColumn('id', cid, (c) => c.primaryKey())
@@ -161,7 +171,12 @@ function initial(ctx: Ctx): Migration {
         .addPrimaryKeyConstraint('entries_pk', ['conversation_id', 'seq'])
         .execute();
       // The dedup key: one row per (sender, clientId), enforced by the database on every node.
-      await db.schema.createIndex('entries_client').unique().on('entries').columns(['sender_id', 'client_id']).execute();
+      await db.schema
+        .createIndex('entries_client')
+        .unique()
+        .on('entries')
+        .columns(['sender_id', 'client_id'])
+        .execute();
       await db.schema.createIndex('entries_created').on('entries').column('created_at').execute();
 
       await table(db, ctx, 'user_events')
@@ -219,8 +234,15 @@ function mediaUsage(ctx: Ctx): Migration {
         .addColumn('user_id', id, (c) => c.primaryKey())
         .addColumn('bytes', bigint, (c) => c.notNull().defaultTo(0))
         .execute();
-      await db.insertInto('media_usage').columns(['user_id', 'bytes'])
-        .expression(db.selectFrom('media').select(['owner_id', (eb) => eb.fn.sum('size').as('bytes')]).groupBy('owner_id'))
+      await db
+        .insertInto('media_usage')
+        .columns(['user_id', 'bytes'])
+        .expression(
+          db
+            .selectFrom('media')
+            .select(['owner_id', (eb) => eb.fn.sum('size').as('bytes')])
+            .groupBy('owner_id'),
+        )
         .execute();
     },
   };
@@ -242,10 +264,17 @@ export function migrations(ctx: Ctx): Record<string, Migration> {
 
 export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations({ dialect }) };
-  const migrator = new Migrator({ db, provider, migrationTableName: 'parley_migrations', migrationLockTableName: 'parley_migrations_lock' });
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'parley_migrations',
+    migrationLockTableName: 'parley_migrations_lock',
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
-    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

@@ -31,8 +31,13 @@ export class KyselySessionRepo implements SessionRepo {
 
   async byTokenHash(hash: string, now: number) {
     const { rows } = await shapesOf(this.db).execute<SessionRow>(this.db, 'sessions.byTokenHash', [hash, now], () =>
-      this.db.selectFrom('sessions').selectAll()
-        .where('token_hash', '=', hash).where('revoked_at', 'is', null).where('expires_at', '>', now));
+      this.db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('token_hash', '=', hash)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now),
+    );
     return rows[0];
   }
 
@@ -41,18 +46,32 @@ export class KyselySessionRepo implements SessionRepo {
   }
 
   listLive(userId: string, now: number) {
-    return this.db.selectFrom('sessions').selectAll()
-      .where('user_id', '=', userId).where('revoked_at', 'is', null).where('expires_at', '>', now)
-      .orderBy('created_at', 'desc').orderBy('id').execute();
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .execute();
   }
 
   async touch(id: string, now: number, expiresAt: number) {
-    await this.db.updateTable('sessions').set({ last_seen_at: now, expires_at: expiresAt }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('sessions')
+      .set({ last_seen_at: now, expires_at: expiresAt })
+      .where('id', '=', id)
+      .execute();
   }
 
   async revoke(userId: string, id: string, now: number) {
-    const r = await this.db.updateTable('sessions').set({ revoked_at: now })
-      .where('id', '=', id).where('user_id', '=', userId).where('revoked_at', 'is', null)
+    const r = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }

@@ -14,7 +14,12 @@ export class ShapeCache {
 
   constructor(private readonly max = 512) {}
 
-  async execute<R>(db: Kysely<any>, shape: string, params: readonly unknown[], build: () => Compilable): Promise<QueryResult<R>> {
+  async execute<R>(
+    db: Kysely<any>,
+    shape: string,
+    params: readonly unknown[],
+    build: () => Compilable,
+  ): Promise<QueryResult<R>> {
     const known = this.sqlByShape.get(shape);
     if (known !== undefined) return db.executeQuery<R>(CompiledQuery.raw(known, params as unknown[]));
     const compiled = build().compile();

@@ -36,7 +36,11 @@ export async function runTx<T>(db: Kysely<Database>, dialect: DialectName, fn: (
 
 /** Inserts a row unless one with the same primary/unique key exists; true when inserted. */
 export async function insertIgnore<T extends 'contacts' | 'blocks' | 'conversation_members' | 'media_usage'>(
-  trx: Trx | Kysely<Database>, dialect: DialectName, table: T, values: Database[T], keyCols: readonly (keyof Database[T] & string)[],
+  trx: Trx | Kysely<Database>,
+  dialect: DialectName,
+  table: T,
+  values: Database[T],
+  keyCols: readonly (keyof Database[T] & string)[],
 ): Promise<boolean> {
   const insert = (trx as Kysely<Database>).insertInto(table as 'contacts').values(values as Database['contacts']);
   // MySQL: INSERT IGNORE reports 0 affected rows for a duplicate (ON DUPLICATE KEY cannot tell).
@@ -50,7 +54,8 @@ export async function insertIgnore<T extends 'contacts' | 'blocks' | 'conversati
 /** Appends each spec's event to its users' logs, in order. */
 export async function appendEvents(trx: Trx, specs: readonly EventSpec[], now: number): Promise<UserEventRow[]> {
   const out: UserEventRow[] = [];
-  for (const s of specs) if (s.userIds.length) out.push(...(await appendUserEvents(trx, s.userIds, s.kind, s.payload, now)));
+  for (const s of specs)
+    if (s.userIds.length) out.push(...(await appendUserEvents(trx, s.userIds, s.kind, s.payload, now)));
   return out;
 }
 
@@ -61,6 +66,10 @@ export async function appendEvents(trx: Trx, specs: readonly EventSpec[], now: n
  */
 export async function lockUsers(trx: Trx, ids: readonly string[]): Promise<void> {
   for (const id of [...new Set(ids)].sort()) {
-    await trx.updateTable('users').set((eb) => ({ event_seq: eb.ref('event_seq') })).where('id', '=', id).execute();
+    await trx
+      .updateTable('users')
+      .set((eb) => ({ event_seq: eb.ref('event_seq') }))
+      .where('id', '=', id)
+      .execute();
   }
 }

@@ -156,7 +156,8 @@ class SqliteDriver implements Driver {
   }
 
   private write(sql: string, params: readonly unknown[]): Promise<Outcome> {
-    if (!this.writer) return Promise.reject(Object.assign(new Error('The database is closed'), { code: 'SQLITE_CLOSED' }));
+    if (!this.writer)
+      return Promise.reject(Object.assign(new Error('The database is closed'), { code: 'SQLITE_CLOSED' }));
     return this.writer.run(sql, params);
   }
 
@@ -169,7 +170,10 @@ class SqliteDriver implements Driver {
 /** The writing connection on the main thread. */
 class InlineWriter implements Writer {
   private readonly prepare;
-  constructor(private readonly db: SQLite.Database, cacheSize: number) {
+  constructor(
+    private readonly db: SQLite.Database,
+    cacheSize: number,
+  ) {
     this.prepare = statementCache(db, cacheSize);
   }
   async run(sql: string, params: readonly unknown[]): Promise<Outcome> {
@@ -208,8 +212,12 @@ class ThreadWriter implements Writer {
       for (const p of this.pending.values()) p.reject(why);
       this.pending.clear();
     };
-    worker.on('error', (e) => die(Object.assign(new Error(`SQLite writer thread failed: ${e.message}`), { code: 'SQLITE_WRITER_GONE' })));
-    worker.on('exit', () => die(Object.assign(new Error('SQLite writer thread has stopped'), { code: 'SQLITE_WRITER_GONE' })));
+    worker.on('error', (e) =>
+      die(Object.assign(new Error(`SQLite writer thread failed: ${e.message}`), { code: 'SQLITE_WRITER_GONE' })),
+    );
+    worker.on('exit', () =>
+      die(Object.assign(new Error('SQLite writer thread has stopped'), { code: 'SQLITE_WRITER_GONE' })),
+    );
     // Idle, the thread must not keep the process alive; while a statement waits, it must.
     worker.unref();
   }

@@ -17,7 +17,10 @@ export interface ThrottleRepo {
 }
 
 export class KyselyThrottleRepo implements ThrottleRepo {
-  constructor(private readonly db: Kysely<Database>, private readonly dialect: DialectName) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+  ) {}
 
   async count(key: string, windowMs: number, now: number) {
     const row = await this.db.selectFrom('throttles').selectAll().where('key', '=', key).executeTakeFirst();
@@ -32,8 +35,8 @@ export class KyselyThrottleRepo implements ThrottleRepo {
     const start = sql<number>`case when ${live} then throttles.window_start else ${now} end`;
     const insert = this.db.insertInto('throttles').values({ key, count: 1, window_start: now });
     await (this.dialect === 'mysql'
-      // MySQL assigns left to right, so `count` must be computed before `window_start` moves.
-      ? insert.onDuplicateKeyUpdate({ count, window_start: start })
+      ? // MySQL assigns left to right, so `count` must be computed before `window_start` moves.
+        insert.onDuplicateKeyUpdate({ count, window_start: start })
       : insert.onConflict((oc) => oc.column('key').doUpdateSet({ count, window_start: start }))
     ).execute();
     const row = await this.db.selectFrom('throttles').select('count').where('key', '=', key).executeTakeFirst();
@@ -41,8 +44,13 @@ export class KyselyThrottleRepo implements ThrottleRepo {
   }
 
   async release(key: string, windowMs: number, now: number) {
-    await this.db.updateTable('throttles').set((eb) => ({ count: eb('count', '-', 1) }))
-      .where('key', '=', key).where('count', '>', 0).where('window_start', '>', now - windowMs).execute();
+    await this.db
+      .updateTable('throttles')
+      .set((eb) => ({ count: eb('count', '-', 1) }))
+      .where('key', '=', key)
+      .where('count', '>', 0)
+      .where('window_start', '>', now - windowMs)
+      .execute();
   }
 
   async reset(key: string) {

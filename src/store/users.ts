@@ -40,9 +40,19 @@ export class KyselyUserRepo implements UserRepo {
 
   async create(u: NewUser): Promise<UserRow> {
     const row: UserRow = {
-      id: u.id, username: u.username, username_lc: u.username.toLowerCase(), mobile: u.mobile,
-      password_hash: u.passwordHash, nickname: u.nickname, avatar: u.avatar, gender: u.gender,
-      bio: u.bio, event_seq: 0, created_at: u.now, updated_at: u.now, disabled_at: null,
+      id: u.id,
+      username: u.username,
+      username_lc: u.username.toLowerCase(),
+      mobile: u.mobile,
+      password_hash: u.passwordHash,
+      nickname: u.nickname,
+      avatar: u.avatar,
+      gender: u.gender,
+      bio: u.bio,
+      event_seq: 0,
+      created_at: u.now,
+      updated_at: u.now,
+      disabled_at: null,
     };
     try {
       await this.db.insertInto('users').values(row).execute();
@@ -58,7 +68,11 @@ export class KyselyUserRepo implements UserRepo {
 
   async byIds(ids: readonly string[]) {
     if (ids.length === 0) return [];
-    return this.db.selectFrom('users').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
   }
 
   byLogin(login: string) {
@@ -71,7 +85,11 @@ export class KyselyUserRepo implements UserRepo {
 
   async update(id: string, patch: UserPatch, now: number): Promise<UserRow> {
     try {
-      await this.db.updateTable('users').set({ ...patch, updated_at: now }).where('id', '=', id).execute();
+      await this.db
+        .updateTable('users')
+        .set({ ...patch, updated_at: now })
+        .where('id', '=', id)
+        .execute();
     } catch (e) {
       throw translateUniqueError(e);
     }
@@ -84,10 +102,13 @@ export class KyselyUserRepo implements UserRepo {
     await this.db.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', id).execute();
   }
   async setDisabled(id: string, at: number | null, now: number): Promise<boolean> {
-    const r = await this.db.updateTable('users').set({ disabled_at: at, updated_at: now }).where('id', '=', id).executeTakeFirst();
+    const r = await this.db
+      .updateTable('users')
+      .set({ disabled_at: at, updated_at: now })
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
-
 }
 
 function translateUniqueError(e: unknown): unknown {

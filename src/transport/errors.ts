@@ -58,7 +58,13 @@ export function errorBody(w: Pick<WireError, 'code' | 'message' | 'temporary'>) 
 
 /** The gateway's `error` frame for a failure, answering the frame with `clientId` when it had one. */
 export function errorFrame(w: Pick<WireError, 'code' | 'message' | 'temporary'>, clientId?: string): ErrorFrame {
-  return { type: 'error', code: w.code, message: w.message, ...(w.temporary ? { temporary: true } : {}), ...(clientId !== undefined ? { clientId } : {}) };
+  return {
+    type: 'error',
+    code: w.code,
+    message: w.message,
+    ...(w.temporary ? { temporary: true } : {}),
+    ...(clientId !== undefined ? { clientId } : {}),
+  };
 }
 
 /** `Retry-After` in whole seconds (at least 1), or undefined when there is nothing to wait for. */

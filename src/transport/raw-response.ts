@@ -12,10 +12,15 @@ export function endWithError(socket: Duplex, err: unknown, headers: Record<strin
   const body = JSON.stringify(errorBody(w));
   const retryAfter = retryAfterSeconds(w);
   const head = {
-    Connection: 'close', 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)),
-    ...(retryAfter ? { 'Retry-After': retryAfter } : {}), ...headers,
+    Connection: 'close',
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...(retryAfter ? { 'Retry-After': retryAfter } : {}),
+    ...headers,
   };
-  const lines = Object.entries(head).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const lines = Object.entries(head)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.end(`HTTP/1.1 ${w.status} ${STATUS_CODES[w.status] ?? 'Error'}\r\n${lines}\r\n${body}`);
   // A client that never reads would keep the socket half-open: give it a second, then drop it.
   setTimeout(() => socket.destroy(), 1000).unref();

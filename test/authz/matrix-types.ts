@@ -97,12 +97,21 @@ export class World {
     const [owner, admin, member, kicked, stranger] = await this.users(5, 'gm');
     for (const u of [admin, member, kicked]) await this.friends(owner!, u!);
     const notice = `secret-notice-${Math.random().toString(36).slice(2)}`;
-    const g = await this.api.post(`${V}/groups`, {
-      name: `matrix ${policy}`, notice, joinPolicy: policy, userIds: [admin!.user.id, member!.user.id, kicked!.user.id],
-    }, owner!.token);
+    const g = await this.api.post(
+      `${V}/groups`,
+      {
+        name: `matrix ${policy}`,
+        notice,
+        joinPolicy: policy,
+        userIds: [admin!.user.id, member!.user.id, kicked!.user.id],
+      },
+      owner!.token,
+    );
     expect(g.status, JSON.stringify(g.body)).toBe(201);
     const id = g.body.id as string;
-    expect((await this.api.patch(`${V}/groups/${id}/members/${admin!.user.id}`, { role: 'admin' }, owner!.token)).status).toBe(200);
+    expect(
+      (await this.api.patch(`${V}/groups/${id}/members/${admin!.user.id}`, { role: 'admin' }, owner!.token)).status,
+    ).toBe(200);
     expect((await this.api.delete(`${V}/groups/${id}/members/${kicked!.user.id}`, owner!.token)).status).toBe(200);
     return { id, notice, owner: owner!, admin: admin!, member: member!, kicked: kicked!, stranger: stranger! };
   }

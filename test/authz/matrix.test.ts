@@ -8,7 +8,10 @@ import { type Case, type MatrixEntry, V, World } from './matrix-types.js';
 
 // Every `routes-*.ts` next to this file contributes entries, so each area adds its own file.
 const here = path.dirname(fileURLToPath(import.meta.url));
-const files = fs.readdirSync(here).filter((f) => /^routes-.+\.ts$/.test(f)).sort();
+const files = fs
+  .readdirSync(here)
+  .filter((f) => /^routes-.+\.ts$/.test(f))
+  .sort();
 const entries: MatrixEntry[] = [];
 for (const f of files) {
   const mod = (await import(path.join(here, f))) as { entries?: MatrixEntry[] };
@@ -42,7 +45,9 @@ describe.each(testDialects())('authorization matrix on %s', (dialect) => {
   });
 
   it('has an entry for every /api/v1 route, and no entry for a route that does not exist', () => {
-    const routes = s.app.http.routeTable.filter((r) => r.url.startsWith(`${V}/`) || r.url === V).map((r) => `${r.method} ${r.url}`);
+    const routes = s.app.http.routeTable
+      .filter((r) => r.url.startsWith(`${V}/`) || r.url === V)
+      .map((r) => `${r.method} ${r.url}`);
     expect(routes.length).toBeGreaterThan(40);
     const missing = routes.filter((r) => !byRoute.has(r));
     expect(missing, `routes without a matrix entry (add them to test/authz/routes-<area>.ts)`).toEqual([]);
@@ -53,8 +58,17 @@ describe.each(testDialects())('authorization matrix on %s', (dialect) => {
   it.each(entries.map((e) => [e.route, e] as const))('%s', async (route, entry) => {
     const method = route.split(' ')[0]!;
     const sc = await entry.setup(w);
-    const cases: Case[] = entry.public ? sc.cases : [{ who: 'no token', expect: 401, code: 'UNAUTHENTICATED' }, { who: 'bad token', token: 'x'.repeat(43), expect: 401, code: 'UNAUTHENTICATED' }, ...sc.cases];
-    expect(cases.some((c) => c.expect < 300), 'every entry shows the allowed actor succeeding').toBe(true);
+    const cases: Case[] = entry.public
+      ? sc.cases
+      : [
+          { who: 'no token', expect: 401, code: 'UNAUTHENTICATED' },
+          { who: 'bad token', token: 'x'.repeat(43), expect: 401, code: 'UNAUTHENTICATED' },
+          ...sc.cases,
+        ];
+    expect(
+      cases.some((c) => c.expect < 300),
+      'every entry shows the allowed actor succeeding',
+    ).toBe(true);
     for (const c of cases) {
       const r = await run(w, c, sc, method);
       const what = `${route} as ${c.who}: ${r.status} ${JSON.stringify(r.body)?.slice(0, 300)}`;
@@ -64,7 +78,8 @@ describe.each(testDialects())('authorization matrix on %s', (dialect) => {
         expect(Object.keys(r.body ?? {}), what).toEqual(['error']);
         expect(Object.keys(r.body.error).sort(), what).toEqual(['code', 'message']);
         if (c.code) expect(r.body.error.code, what).toBe(c.code);
-        for (const secret of sc.secrets ?? []) expect(JSON.stringify(r.body), `${what} leaks ${secret}`).not.toContain(secret);
+        for (const secret of sc.secrets ?? [])
+          expect(JSON.stringify(r.body), `${what} leaks ${secret}`).not.toContain(secret);
       }
       await c.check?.(r.body);
     }

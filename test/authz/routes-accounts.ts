@@ -4,20 +4,33 @@ import { type MatrixEntry, V } from './matrix-types.js';
 /** Accounts: everything but registration and login acts on the caller's own account only. */
 export const entries: MatrixEntry[] = [
   {
-    route: 'POST /api/v1/auth/register', public: true,
+    route: 'POST /api/v1/auth/register',
+    public: true,
     setup: async () => ({
       path: `${V}/auth/register`,
-      cases: [{ who: 'anyone', expect: 201, body: { username: `m${Date.now().toString(36)}x`, password: 'long enough pw', nickname: 'm' } }],
+      cases: [
+        {
+          who: 'anyone',
+          expect: 201,
+          body: { username: `m${Date.now().toString(36)}x`, password: 'long enough pw', nickname: 'm' },
+        },
+      ],
     }),
   },
   {
-    route: 'POST /api/v1/auth/login', public: true,
+    route: 'POST /api/v1/auth/login',
+    public: true,
     setup: async (w) => {
       const u = await w.user('login');
       return {
         path: `${V}/auth/login`,
         cases: [
-          { who: 'wrong password', expect: 401, code: 'INVALID_CREDENTIALS', body: { login: u.username, password: 'not the password' } },
+          {
+            who: 'wrong password',
+            expect: 401,
+            code: 'INVALID_CREDENTIALS',
+            body: { login: u.username, password: 'not the password' },
+          },
           { who: 'the user', expect: 200, body: { login: u.username, password: u.password } },
         ],
       };
@@ -27,21 +40,34 @@ export const entries: MatrixEntry[] = [
     route: 'POST /api/v1/auth/logout',
     setup: async (w) => {
       const u = await w.user();
-      return { path: `${V}/auth/logout`, cases: [{ who: 'the user', token: u.token, expect: 200 }, { who: 'the user, logged out', token: u.token, expect: 401 }] };
+      return {
+        path: `${V}/auth/logout`,
+        cases: [
+          { who: 'the user', token: u.token, expect: 200 },
+          { who: 'the user, logged out', token: u.token, expect: 401 },
+        ],
+      };
     },
   },
   {
     route: 'GET /api/v1/me',
     setup: async (w) => {
       const u = await w.user();
-      return { path: `${V}/me`, cases: [{ who: 'the user', token: u.token, expect: 200, check: (b) => expect(b.id).toBe(u.user.id) }] };
+      return {
+        path: `${V}/me`,
+        cases: [{ who: 'the user', token: u.token, expect: 200, check: (b) => expect(b.id).toBe(u.user.id) }],
+      };
     },
   },
   {
     route: 'PATCH /api/v1/me',
     setup: async (w) => {
       const u = await w.user();
-      return { path: `${V}/me`, body: { bio: 'changed' }, cases: [{ who: 'the user', token: u.token, expect: 200, check: (b) => expect(b.id).toBe(u.user.id) }] };
+      return {
+        path: `${V}/me`,
+        body: { bio: 'changed' },
+        cases: [{ who: 'the user', token: u.token, expect: 200, check: (b) => expect(b.id).toBe(u.user.id) }],
+      };
     },
   },
   {
@@ -51,7 +77,12 @@ export const entries: MatrixEntry[] = [
       return {
         path: `${V}/me/password`,
         cases: [
-          { who: 'holder of the token without the password', token: u.token, expect: 401, body: { current: 'guessed wrong', password: 'new password 1' } },
+          {
+            who: 'holder of the token without the password',
+            token: u.token,
+            expect: 401,
+            body: { current: 'guessed wrong', password: 'new password 1' },
+          },
           { who: 'the user', token: u.token, expect: 200, body: { current: u.password, password: 'new password 1' } },
         ],
       };
@@ -90,7 +121,13 @@ export const entries: MatrixEntry[] = [
         path: `${V}/users/${u!.user.id}`,
         cases: [
           { who: 'unknown id', token: viewer!.token, path: `${V}/users/${'0'.repeat(26)}`, expect: 404 },
-          { who: 'any user', token: viewer!.token, expect: 200, check: (b) => expect(Object.keys(b).sort()).toEqual(['avatar', 'bio', 'gender', 'id', 'nickname', 'username']) },
+          {
+            who: 'any user',
+            token: viewer!.token,
+            expect: 200,
+            check: (b) =>
+              expect(Object.keys(b).sort()).toEqual(['avatar', 'bio', 'gender', 'id', 'nickname', 'username']),
+          },
         ],
       };
     },
@@ -103,8 +140,19 @@ export const entries: MatrixEntry[] = [
         path: `${V}/users?q=${u!.username}`,
         cases: [
           { who: 'missing query', token: viewer!.token, path: `${V}/users`, expect: 400 },
-          { who: 'any user', token: viewer!.token, expect: 200, check: (b) => expect(b.items.map((x: any) => x.id)).toEqual([u!.user.id]) },
-          { who: 'prefix search', token: viewer!.token, path: `${V}/users?q=${u!.username.slice(0, 4)}`, expect: 200, check: (b) => expect(b.items).toEqual([]) },
+          {
+            who: 'any user',
+            token: viewer!.token,
+            expect: 200,
+            check: (b) => expect(b.items.map((x: any) => x.id)).toEqual([u!.user.id]),
+          },
+          {
+            who: 'prefix search',
+            token: viewer!.token,
+            path: `${V}/users?q=${u!.username.slice(0, 4)}`,
+            expect: 200,
+            check: (b) => expect(b.items).toEqual([]),
+          },
         ],
       };
     },

@@ -12,7 +12,14 @@ export const entries: MatrixEntry[] = [
         path: `${V}/contacts/requests`,
         body: { userId: b!.user.id, message: 'hi' },
         cases: [
-          { who: 'blocked user', token: a!.token, body: { userId: blocker!.user.id }, expect: 403, code: 'FORBIDDEN', check: (r) => expect(r.error.message).toBe('You cannot send a request to this user') },
+          {
+            who: 'blocked user',
+            token: a!.token,
+            body: { userId: blocker!.user.id },
+            expect: 403,
+            code: 'FORBIDDEN',
+            check: (r) => expect(r.error.message).toBe('You cannot send a request to this user'),
+          },
           { who: 'sender', token: a!.token, expect: 201 },
         ],
       };
@@ -26,28 +33,40 @@ export const entries: MatrixEntry[] = [
       return {
         path: `${V}/contacts/requests?direction=in`,
         cases: [
-          { who: 'stranger', token: stranger!.token, expect: 200, check: (r) => expect(JSON.stringify(r)).not.toContain(id) },
-          { who: 'receiver', token: b!.token, expect: 200, check: (r) => expect(r.items.map((x: any) => x.id)).toEqual([id]) },
+          {
+            who: 'stranger',
+            token: stranger!.token,
+            expect: 200,
+            check: (r) => expect(JSON.stringify(r)).not.toContain(id),
+          },
+          {
+            who: 'receiver',
+            token: b!.token,
+            expect: 200,
+            check: (r) => expect(r.items.map((x: any) => x.id)).toEqual([id]),
+          },
         ],
       };
     },
   },
-  ...(['accept', 'decline'] as const).map((verb): MatrixEntry => ({
-    route: `POST /api/v1/contacts/requests/:id/${verb}`,
-    setup: async (w) => {
-      const [a, b, stranger] = await w.users(3);
-      const id = await w.request(a!, b!);
-      return {
-        path: `${V}/contacts/requests/${id}/${verb}`,
-        secrets: [a!.user.id],
-        cases: [
-          { who: 'stranger', token: stranger!.token, expect: 404, code: 'REQUEST_NOT_FOUND' },
-          { who: 'sender', token: a!.token, expect: 404, code: 'REQUEST_NOT_FOUND' },
-          { who: 'receiver', token: b!.token, expect: 200 },
-        ],
-      };
-    },
-  })),
+  ...(['accept', 'decline'] as const).map(
+    (verb): MatrixEntry => ({
+      route: `POST /api/v1/contacts/requests/:id/${verb}`,
+      setup: async (w) => {
+        const [a, b, stranger] = await w.users(3);
+        const id = await w.request(a!, b!);
+        return {
+          path: `${V}/contacts/requests/${id}/${verb}`,
+          secrets: [a!.user.id],
+          cases: [
+            { who: 'stranger', token: stranger!.token, expect: 404, code: 'REQUEST_NOT_FOUND' },
+            { who: 'sender', token: a!.token, expect: 404, code: 'REQUEST_NOT_FOUND' },
+            { who: 'receiver', token: b!.token, expect: 200 },
+          ],
+        };
+      },
+    }),
+  ),
   {
     route: 'DELETE /api/v1/contacts/requests/:id',
     setup: async (w) => {
@@ -73,7 +92,12 @@ export const entries: MatrixEntry[] = [
         path: `${V}/contacts`,
         cases: [
           { who: 'stranger', token: stranger!.token, expect: 200, check: (r) => expect(r.items).toEqual([]) },
-          { who: 'friend', token: a!.token, expect: 200, check: (r) => expect(r.items.map((x: any) => x.id)).toEqual([b!.user.id]) },
+          {
+            who: 'friend',
+            token: a!.token,
+            expect: 200,
+            check: (r) => expect(r.items.map((x: any) => x.id)).toEqual([b!.user.id]),
+          },
         ],
       };
     },
@@ -119,7 +143,12 @@ export const entries: MatrixEntry[] = [
         cases: [
           // The blocked user cannot learn who blocked them.
           { who: 'blocked user', token: b!.token, expect: 200, check: (r) => expect(r.items).toEqual([]) },
-          { who: 'blocker', token: a!.token, expect: 200, check: (r) => expect(r.items.map((x: any) => x.id)).toEqual([b!.user.id]) },
+          {
+            who: 'blocker',
+            token: a!.token,
+            expect: 200,
+            check: (r) => expect(r.items.map((x: any) => x.id)).toEqual([b!.user.id]),
+          },
         ],
       };
     },
@@ -147,10 +176,19 @@ export const entries: MatrixEntry[] = [
         cases: [
           // The blocked user "unblocking" the blocker touches only their own (empty) list.
           {
-            who: 'blocked user', token: b!.token, path: `${V}/blocks/${a!.user.id}`, expect: 200,
-            check: async () => expect((await w.api.get(`${V}/blocks`, a!.token)).body.items.map((x: any) => x.id)).toEqual([b!.user.id]),
+            who: 'blocked user',
+            token: b!.token,
+            path: `${V}/blocks/${a!.user.id}`,
+            expect: 200,
+            check: async () =>
+              expect((await w.api.get(`${V}/blocks`, a!.token)).body.items.map((x: any) => x.id)).toEqual([b!.user.id]),
           },
-          { who: 'blocker', token: a!.token, expect: 200, check: async () => expect((await w.api.get(`${V}/blocks`, a!.token)).body.items).toEqual([]) },
+          {
+            who: 'blocker',
+            token: a!.token,
+            expect: 200,
+            check: async () => expect((await w.api.get(`${V}/blocks`, a!.token)).body.items).toEqual([]),
+          },
         ],
       };
     },

@@ -5,7 +5,11 @@ import { type Case, type GroupFixture, type MatrixEntry, V } from './matrix-type
  * Groups. The fixture is invite-only unless said otherwise: such a group does not exist for a
  * stranger or a kicked member (404); a visible (open/approval) group answers them 403.
  */
-const outsiders = (g: GroupFixture, status = 404, code = status === 404 ? 'GROUP_NOT_FOUND' : 'NOT_A_MEMBER'): Case[] => [
+const outsiders = (
+  g: GroupFixture,
+  status = 404,
+  code = status === 404 ? 'GROUP_NOT_FOUND' : 'NOT_A_MEMBER',
+): Case[] => [
   { who: 'stranger', token: g.stranger.token, expect: status, code },
   { who: 'kicked member', token: g.kicked.token, expect: status, code },
 ];
@@ -22,9 +26,26 @@ export const entries: MatrixEntry[] = [
       return {
         path: `${V}/groups`,
         cases: [
-          { who: 'adding a stranger', token: me!.token, body: { name: 'g', userIds: [stranger!.user.id] }, expect: 403, code: 'NOT_FRIENDS' },
-          { who: 'adding a friend who blocked me', token: me!.token, body: { name: 'g', userIds: [blocker!.user.id] }, expect: 403, code: 'NOT_FRIENDS' },
-          { who: 'creator with a friend', token: me!.token, body: { name: 'g', userIds: [friend!.user.id] }, expect: 201 },
+          {
+            who: 'adding a stranger',
+            token: me!.token,
+            body: { name: 'g', userIds: [stranger!.user.id] },
+            expect: 403,
+            code: 'NOT_FRIENDS',
+          },
+          {
+            who: 'adding a friend who blocked me',
+            token: me!.token,
+            body: { name: 'g', userIds: [blocker!.user.id] },
+            expect: 403,
+            code: 'NOT_FRIENDS',
+          },
+          {
+            who: 'creator with a friend',
+            token: me!.token,
+            body: { name: 'g', userIds: [friend!.user.id] },
+            expect: 201,
+          },
         ],
       };
     },
@@ -53,7 +74,12 @@ export const entries: MatrixEntry[] = [
         cases: [
           { who: 'stranger', token: g.stranger.token, expect: 200, check: (r) => expect(r.items).toEqual([]) },
           { who: 'kicked member', token: g.kicked.token, expect: 200, check: (r) => expect(r.items).toEqual([]) },
-          { who: 'member', token: g.member.token, expect: 200, check: (r) => expect(r.items.map((x: any) => x.id)).toEqual([g.id]) },
+          {
+            who: 'member',
+            token: g.member.token,
+            expect: 200,
+            check: (r) => expect(r.items.map((x: any) => x.id)).toEqual([g.id]),
+          },
         ],
       };
     },
@@ -68,7 +94,13 @@ export const entries: MatrixEntry[] = [
         secrets: [g.notice, open.notice],
         cases: [
           ...outsiders(g),
-          { who: 'stranger (open group): public card only', token: open.stranger.token, path: `${V}/groups/${open.id}`, expect: 200, check: (r) => expect(JSON.stringify(r)).not.toContain(open.notice) },
+          {
+            who: 'stranger (open group): public card only',
+            token: open.stranger.token,
+            path: `${V}/groups/${open.id}`,
+            expect: 200,
+            check: (r) => expect(JSON.stringify(r)).not.toContain(open.notice),
+          },
           { who: 'member', token: g.member.token, expect: 200, check: (r) => expect(r.notice).toBe(g.notice) },
         ],
       };
@@ -86,7 +118,13 @@ export const entries: MatrixEntry[] = [
           ...outsiders(g),
           role('member', g.member.token),
           { ...role('admin renaming', g.admin.token) },
-          { who: 'member changing the notice', token: g.member.token, body: { notice: 'x' }, expect: 403, code: 'ROLE_REQUIRED' },
+          {
+            who: 'member changing the notice',
+            token: g.member.token,
+            body: { notice: 'x' },
+            expect: 403,
+            code: 'ROLE_REQUIRED',
+          },
           { who: 'admin changing the notice', token: g.admin.token, body: { notice: 'new notice' }, expect: 200 },
           { who: 'owner', token: g.owner.token, expect: 200, check: (r) => expect(r.name).toBe('renamed') },
         ],
@@ -100,7 +138,12 @@ export const entries: MatrixEntry[] = [
       return {
         path: `${V}/groups/${g.id}`,
         secrets: [g.notice],
-        cases: [...outsiders(g), role('member', g.member.token), role('admin', g.admin.token), { who: 'owner', token: g.owner.token, expect: 200 }],
+        cases: [
+          ...outsiders(g),
+          role('member', g.member.token),
+          role('admin', g.admin.token),
+          { who: 'owner', token: g.owner.token, expect: 200 },
+        ],
       };
     },
   },
@@ -114,7 +157,11 @@ export const entries: MatrixEntry[] = [
         secrets: [g.member.user.id, open.member.user.id],
         cases: [
           ...outsiders(g),
-          ...outsiders(open, 403).map((c) => ({ ...c, who: `${c.who} (open group)`, path: `${V}/groups/${open.id}/members` })),
+          ...outsiders(open, 403).map((c) => ({
+            ...c,
+            who: `${c.who} (open group)`,
+            path: `${V}/groups/${open.id}/members`,
+          })),
           { who: 'member', token: g.member.token, expect: 200, check: (r) => expect(r.items).toHaveLength(3) },
         ],
       };
@@ -136,9 +183,26 @@ export const entries: MatrixEntry[] = [
         cases: [
           ...outsiders(g, 403),
           role('member (approval group)', g.member.token),
-          { who: 'admin adding a stranger', token: g.admin.token, body: { userIds: [nobody!.user.id] }, expect: 403, code: 'NOT_FRIENDS' },
-          { who: 'admin adding a friend who blocked them', token: g.admin.token, body: { userIds: [blocker!.user.id] }, expect: 403, code: 'NOT_FRIENDS' },
-          { who: 'admin adding a friend', token: g.admin.token, expect: 200, check: (r) => expect(r.added).toEqual([friend!.user.id]) },
+          {
+            who: 'admin adding a stranger',
+            token: g.admin.token,
+            body: { userIds: [nobody!.user.id] },
+            expect: 403,
+            code: 'NOT_FRIENDS',
+          },
+          {
+            who: 'admin adding a friend who blocked them',
+            token: g.admin.token,
+            body: { userIds: [blocker!.user.id] },
+            expect: 403,
+            code: 'NOT_FRIENDS',
+          },
+          {
+            who: 'admin adding a friend',
+            token: g.admin.token,
+            expect: 200,
+            check: (r) => expect(r.added).toEqual([friend!.user.id]),
+          },
         ],
       };
     },
@@ -153,7 +217,13 @@ export const entries: MatrixEntry[] = [
         cases: [
           ...outsiders(g),
           role('member', g.member.token),
-          { who: 'admin kicking the owner', token: g.admin.token, path: `${V}/groups/${g.id}/members/${g.owner.user.id}`, expect: 403, code: 'ROLE_REQUIRED' },
+          {
+            who: 'admin kicking the owner',
+            token: g.admin.token,
+            path: `${V}/groups/${g.id}/members/${g.owner.user.id}`,
+            expect: 403,
+            code: 'ROLE_REQUIRED',
+          },
           { who: 'admin', token: g.admin.token, expect: 200 },
         ],
       };
@@ -171,7 +241,13 @@ export const entries: MatrixEntry[] = [
           ...outsiders(g),
           role('member', g.member.token),
           role('admin promoting', g.admin.token),
-          { who: 'member muting', token: g.member.token, body: { mutedUntil: Date.now() + 60_000 }, expect: 403, code: 'ROLE_REQUIRED' },
+          {
+            who: 'member muting',
+            token: g.member.token,
+            body: { mutedUntil: Date.now() + 60_000 },
+            expect: 403,
+            code: 'ROLE_REQUIRED',
+          },
           { who: 'admin muting', token: g.admin.token, body: { mutedUntil: Date.now() + 60_000 }, expect: 200 },
           { who: 'owner', token: g.owner.token, expect: 200, check: (r) => expect(r.role).toBe('admin') },
         ],
@@ -189,7 +265,12 @@ export const entries: MatrixEntry[] = [
         cases: [
           ...outsiders(g),
           { who: 'member', token: g.member.token, expect: 409, code: 'ALREADY_MEMBER' },
-          { who: 'stranger (open group)', token: open.stranger.token, path: `${V}/groups/${open.id}/join`, expect: 200 },
+          {
+            who: 'stranger (open group)',
+            token: open.stranger.token,
+            path: `${V}/groups/${open.id}/join`,
+            expect: 200,
+          },
         ],
       };
     },
@@ -210,8 +291,17 @@ export const entries: MatrixEntry[] = [
           { who: 'member', token: g.member.token, expect: 404, code: 'REQUEST_NOT_FOUND' },
           { who: 'admin', token: g.admin.token, expect: 404, code: 'REQUEST_NOT_FOUND' },
           { who: 'owner', token: g.owner.token, expect: 404, code: 'REQUEST_NOT_FOUND' },
-          ...outsiders(hidden).map((c) => ({ ...c, who: `${c.who} (invite-only group)`, path: `${V}/groups/${hidden.id}/join` })),
-          { who: 'the asker', token: asker.token, expect: 200, check: (r) => expect(r).toMatchObject({ id: rid, status: 'canceled' }) },
+          ...outsiders(hidden).map((c) => ({
+            ...c,
+            who: `${c.who} (invite-only group)`,
+            path: `${V}/groups/${hidden.id}/join`,
+          })),
+          {
+            who: 'the asker',
+            token: asker.token,
+            expect: 200,
+            check: (r) => expect(r).toMatchObject({ id: rid, status: 'canceled' }),
+          },
           { who: 'the asker again', token: asker.token, expect: 404, code: 'REQUEST_NOT_FOUND' },
         ],
       };
@@ -224,7 +314,11 @@ export const entries: MatrixEntry[] = [
       return {
         path: `${V}/groups/${g.id}/leave`,
         secrets: [g.notice],
-        cases: [...outsiders(g), { who: 'owner', token: g.owner.token, expect: 409, code: 'OWNER_CANNOT_LEAVE' }, { who: 'member', token: g.member.token, expect: 200 }],
+        cases: [
+          ...outsiders(g),
+          { who: 'owner', token: g.owner.token, expect: 409, code: 'OWNER_CANNOT_LEAVE' },
+          { who: 'member', token: g.member.token, expect: 200 },
+        ],
       };
     },
   },
@@ -236,7 +330,12 @@ export const entries: MatrixEntry[] = [
         path: `${V}/groups/${g.id}/transfer`,
         body: { userId: g.member.user.id },
         secrets: [g.notice],
-        cases: [...outsiders(g), role('member', g.member.token), role('admin', g.admin.token), { who: 'owner', token: g.owner.token, expect: 200 }],
+        cases: [
+          ...outsiders(g),
+          role('member', g.member.token),
+          role('admin', g.admin.token),
+          { who: 'owner', token: g.owner.token, expect: 200 },
+        ],
       };
     },
   },
@@ -253,27 +352,39 @@ export const entries: MatrixEntry[] = [
           ...outsiders(g, 403),
           { who: 'the asker', token: asker.token, expect: 403, code: 'NOT_A_MEMBER' },
           role('member', g.member.token),
-          { who: 'admin', token: g.admin.token, expect: 200, check: (r) => expect(r.items.map((x: any) => x.user.id)).toEqual([asker.user.id]) },
+          {
+            who: 'admin',
+            token: g.admin.token,
+            expect: 200,
+            check: (r) => expect(r.items.map((x: any) => x.user.id)).toEqual([asker.user.id]),
+          },
         ],
       };
     },
   },
-  ...(['accept', 'decline'] as const).map((verb): MatrixEntry => ({
-    route: `POST /api/v1/groups/:id/requests/:rid/${verb}`,
-    setup: async (w) => {
-      const g = await w.group('approval');
-      const asker = await w.user();
-      const rid = await w.joinRequest(g.id, asker);
-      return {
-        path: `${V}/groups/${g.id}/requests/${rid}/${verb}`,
-        secrets: [g.notice],
-        cases: [
-          ...outsiders(g, 403),
-          { who: 'the asker', token: asker.token, expect: 403, code: 'NOT_A_MEMBER' },
-          role('member', g.member.token),
-          { who: 'admin', token: g.admin.token, expect: 200, check: (r) => expect(r.status).toBe(verb === 'accept' ? 'accepted' : 'declined') },
-        ],
-      };
-    },
-  })),
+  ...(['accept', 'decline'] as const).map(
+    (verb): MatrixEntry => ({
+      route: `POST /api/v1/groups/:id/requests/:rid/${verb}`,
+      setup: async (w) => {
+        const g = await w.group('approval');
+        const asker = await w.user();
+        const rid = await w.joinRequest(g.id, asker);
+        return {
+          path: `${V}/groups/${g.id}/requests/${rid}/${verb}`,
+          secrets: [g.notice],
+          cases: [
+            ...outsiders(g, 403),
+            { who: 'the asker', token: asker.token, expect: 403, code: 'NOT_A_MEMBER' },
+            role('member', g.member.token),
+            {
+              who: 'admin',
+              token: g.admin.token,
+              expect: 200,
+              check: (r) => expect(r.status).toBe(verb === 'accept' ? 'accepted' : 'declined'),
+            },
+          ],
+        };
+      },
+    }),
+  ),
 ];

@@ -7,10 +7,16 @@ import { type MatrixEntry, type User, V, type World } from './matrix-types.js';
  * the real route, and the uploader's success is shown by reading the upload back.
  */
 async function uploadPng(w: World, u: User): Promise<{ id: string; url: string }> {
-  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toBuffer();
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 10, b: 10 } } })
+    .png()
+    .toBuffer();
   const fd = new FormData();
   fd.append('file', new Blob([new Uint8Array(png)]), 'private.png');
-  const res = await fetch(`${w.api.base}${V}/media`, { method: 'POST', body: fd, headers: { authorization: `Bearer ${u.token}` } });
+  const res = await fetch(`${w.api.base}${V}/media`, {
+    method: 'POST',
+    body: fd,
+    headers: { authorization: `Bearer ${u.token}` },
+  });
   const body = (await res.json()) as { id: string; url: string };
   expect(res.status, JSON.stringify(body)).toBe(201);
   return body;
@@ -27,8 +33,12 @@ export const entries: MatrixEntry[] = [
         cases: [
           { who: 'signed in, but no multipart file', token: me.token, body: {}, expect: 400, code: 'NO_FILE' },
           {
-            who: 'uploader reading back the upload made in setup', token: me.token, method: 'GET', path: `${V}/media/${up.id}`,
-            expect: 200, check: (b) => expect(b.id).toBe(up.id),
+            who: 'uploader reading back the upload made in setup',
+            token: me.token,
+            method: 'GET',
+            path: `${V}/media/${up.id}`,
+            expect: 200,
+            check: (b) => expect(b.id).toBe(up.id),
           },
         ],
       };

@@ -7,19 +7,41 @@
 import { expect } from 'vitest';
 
 type User = { user: { id: string }; token: string };
-interface Api { post(path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> }
-interface Group { id: string; owner: User; admin: User; member: User; kicked: User; stranger: User }
+interface Api {
+  post(path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+}
+interface Group {
+  id: string;
+  owner: User;
+  admin: User;
+  member: User;
+  kicked: User;
+  stranger: User;
+}
 interface W {
   api: Api;
   users(n: number, name?: string): Promise<User[]>;
   friends(a: User, b: User): Promise<void>;
   group(policy?: 'open' | 'approval' | 'invite'): Promise<Group>;
 }
-interface Case { who: string; token?: string; path?: string; body?: unknown; method?: string; expect: number; code?: string; check?: (body: any) => void | Promise<void> }
-interface Entry { route: string; setup(w: W): Promise<{ path: string; body?: unknown; cases: Case[]; secrets?: string[] }> }
+interface Case {
+  who: string;
+  token?: string;
+  path?: string;
+  body?: unknown;
+  method?: string;
+  expect: number;
+  code?: string;
+  check?: (body: any) => void | Promise<void>;
+}
+interface Entry {
+  route: string;
+  setup(w: W): Promise<{ path: string; body?: unknown; cases: Case[]; secrets?: string[] }>;
+}
 
 const V = '/api/v1';
-const dm = (a: User, b: User) => (a.user.id < b.user.id ? `dm:${a.user.id}:${b.user.id}` : `dm:${b.user.id}:${a.user.id}`);
+const dm = (a: User, b: User) =>
+  a.user.id < b.user.id ? `dm:${a.user.id}:${b.user.id}` : `dm:${b.user.id}:${a.user.id}`;
 let n = 0;
 const secret = () => `secret-text-${Date.now().toString(36)}-${n++}`;
 
@@ -29,7 +51,11 @@ async function chat(w: W) {
   await w.friends(a!, b!);
   const text = secret();
   const cid = dm(a!, b!);
-  const r = await w.api.post(`${V}/conversations/${cid}/messages`, { clientId: `m-${n++}`, kind: 'text', text }, a!.token);
+  const r = await w.api.post(
+    `${V}/conversations/${cid}/messages`,
+    { clientId: `m-${n++}`, kind: 'text', text },
+    a!.token,
+  );
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return { a: a!, b: b!, stranger: stranger!, cid, text };
 }
@@ -39,7 +65,11 @@ async function groupChat(w: W) {
   const g = await w.group('invite');
   const cid = `g:${g.id}`;
   const text = secret();
-  const r = await w.api.post(`${V}/conversations/${cid}/messages`, { clientId: `g-${n++}`, kind: 'text', text }, g.member.token);
+  const r = await w.api.post(
+    `${V}/conversations/${cid}/messages`,
+    { clientId: `g-${n++}`, kind: 'text', text },
+    g.member.token,
+  );
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return { g, cid, text };
 }
@@ -52,8 +82,18 @@ export const entries: Entry[] = [
       return {
         path: `${V}/conversations`,
         cases: [
-          { who: 'stranger', token: stranger.token, expect: 200, check: (r) => expect(JSON.stringify(r)).not.toContain(text) },
-          { who: 'participant', token: a.token, expect: 200, check: (r) => expect(r.items.map((x: any) => x.id)).toContain(cid) },
+          {
+            who: 'stranger',
+            token: stranger.token,
+            expect: 200,
+            check: (r) => expect(JSON.stringify(r)).not.toContain(text),
+          },
+          {
+            who: 'participant',
+            token: a.token,
+            expect: 200,
+            check: (r) => expect(r.items.map((x: any) => x.id)).toContain(cid),
+          },
         ],
       };
     },
@@ -68,12 +108,47 @@ export const entries: Entry[] = [
         secrets: [text, grp.text],
         cases: [
           { who: 'stranger (dm)', token: stranger.token, expect: 403, code: 'FORBIDDEN' },
-          { who: 'stranger (group)', token: stranger.token, path: `${V}/conversations/${grp.cid}/messages`, expect: 403, code: 'NOT_A_MEMBER' },
-          { who: 'group stranger', token: grp.g.stranger.token, path: `${V}/conversations/${grp.cid}/messages`, expect: 403, code: 'NOT_A_MEMBER' },
-          { who: 'malformed id', token: a.token, path: `${V}/conversations/dm:x:y/messages`, expect: 400, code: 'VALIDATION_FAILED' },
-          { who: 'participant', token: b.token, expect: 200, check: (r) => expect(r.items.map((e: any) => e.text)).toEqual([text]) },
-          { who: 'kicked member (sees nothing after leaving)', token: grp.g.kicked.token, path: `${V}/conversations/${grp.cid}/messages`, expect: 200, check: (r) => expect(JSON.stringify(r)).not.toContain(grp.text) },
-          { who: 'group member', token: grp.g.admin.token, path: `${V}/conversations/${grp.cid}/messages`, expect: 200, check: (r) => expect(JSON.stringify(r)).toContain(grp.text) },
+          {
+            who: 'stranger (group)',
+            token: stranger.token,
+            path: `${V}/conversations/${grp.cid}/messages`,
+            expect: 403,
+            code: 'NOT_A_MEMBER',
+          },
+          {
+            who: 'group stranger',
+            token: grp.g.stranger.token,
+            path: `${V}/conversations/${grp.cid}/messages`,
+            expect: 403,
+            code: 'NOT_A_MEMBER',
+          },
+          {
+            who: 'malformed id',
+            token: a.token,
+            path: `${V}/conversations/dm:x:y/messages`,
+            expect: 400,
+            code: 'VALIDATION_FAILED',
+          },
+          {
+            who: 'participant',
+            token: b.token,
+            expect: 200,
+            check: (r) => expect(r.items.map((e: any) => e.text)).toEqual([text]),
+          },
+          {
+            who: 'kicked member (sees nothing after leaving)',
+            token: grp.g.kicked.token,
+            path: `${V}/conversations/${grp.cid}/messages`,
+            expect: 200,
+            check: (r) => expect(JSON.stringify(r)).not.toContain(grp.text),
+          },
+          {
+            who: 'group member',
+            token: grp.g.admin.token,
+            path: `${V}/conversations/${grp.cid}/messages`,
+            expect: 200,
+            check: (r) => expect(JSON.stringify(r)).toContain(grp.text),
+          },
         ],
       };
     },
@@ -89,12 +164,51 @@ export const entries: Entry[] = [
         body: body('x'),
         cases: [
           { who: 'stranger (into their dm)', token: stranger.token, body: body('s'), expect: 403, code: 'FORBIDDEN' },
-          { who: 'non-friend (own dm)', token: stranger.token, path: `${V}/conversations/${dm(stranger, a)}/messages`, body: body('n'), expect: 403, code: 'NOT_FRIENDS' },
-          { who: 'kicked member', token: grp.g.kicked.token, path: `${V}/conversations/${grp.cid}/messages`, body: body('k'), expect: 403, code: 'NOT_A_MEMBER' },
-          { who: 'group stranger', token: grp.g.stranger.token, path: `${V}/conversations/${grp.cid}/messages`, body: body('g'), expect: 403, code: 'NOT_A_MEMBER' },
-          { who: 'forged sender field', token: b.token, body: { ...body('f'), sender: a.user.id }, expect: 400, code: 'VALIDATION_FAILED' },
-          { who: 'friend', token: b.token, body: body('b'), expect: 201, check: (r) => expect(r.conversation).toBe(cid) },
-          { who: 'group member', token: grp.g.owner.token, path: `${V}/conversations/${grp.cid}/messages`, body: body('o'), expect: 201 },
+          {
+            who: 'non-friend (own dm)',
+            token: stranger.token,
+            path: `${V}/conversations/${dm(stranger, a)}/messages`,
+            body: body('n'),
+            expect: 403,
+            code: 'NOT_FRIENDS',
+          },
+          {
+            who: 'kicked member',
+            token: grp.g.kicked.token,
+            path: `${V}/conversations/${grp.cid}/messages`,
+            body: body('k'),
+            expect: 403,
+            code: 'NOT_A_MEMBER',
+          },
+          {
+            who: 'group stranger',
+            token: grp.g.stranger.token,
+            path: `${V}/conversations/${grp.cid}/messages`,
+            body: body('g'),
+            expect: 403,
+            code: 'NOT_A_MEMBER',
+          },
+          {
+            who: 'forged sender field',
+            token: b.token,
+            body: { ...body('f'), sender: a.user.id },
+            expect: 400,
+            code: 'VALIDATION_FAILED',
+          },
+          {
+            who: 'friend',
+            token: b.token,
+            body: body('b'),
+            expect: 201,
+            check: (r) => expect(r.conversation).toBe(cid),
+          },
+          {
+            who: 'group member',
+            token: grp.g.owner.token,
+            path: `${V}/conversations/${grp.cid}/messages`,
+            body: body('o'),
+            expect: 201,
+          },
         ],
       };
     },
@@ -123,7 +237,13 @@ export const entries: Entry[] = [
         body: { muted: true },
         cases: [
           { who: 'stranger', token: stranger.token, expect: 403, code: 'FORBIDDEN' },
-          { who: 'group stranger', token: grp.g.stranger.token, path: `${V}/conversations/${grp.cid}`, expect: 403, code: 'NOT_A_MEMBER' },
+          {
+            who: 'group stranger',
+            token: grp.g.stranger.token,
+            path: `${V}/conversations/${grp.cid}`,
+            expect: 403,
+            code: 'NOT_A_MEMBER',
+          },
           { who: 'participant', token: b.token, expect: 200, check: (r) => expect(r.muted).toBe(true) },
         ],
       };

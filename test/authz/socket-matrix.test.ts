@@ -57,11 +57,19 @@ describe.each(testDialects())('socket authorization matrix on %s', (dialect) => 
     await w.block(b, blocked);
     muted = (await w.users(1, 'mute'))[0]!;
     await w.friends(g.owner, muted);
-    expect((await s.api.post(`${V}/groups/${g.id}/members`, { userIds: [muted.user.id] }, g.owner.token)).status).toBeLessThan(300);
+    expect(
+      (await s.api.post(`${V}/groups/${g.id}/members`, { userIds: [muted.user.id] }, g.owner.token)).status,
+    ).toBeLessThan(300);
     dm = dmId(a.user.id, b.user.id);
     gid = `g:${g.id}`;
     // The rightful participants, live, recorded by the checker.
-    for (const [name, u] of [['a', a], ['b', b], ['owner', g.owner], ['admin', g.admin], ['member', g.member]] as const) {
+    for (const [name, u] of [
+      ['a', a],
+      ['b', b],
+      ['owner', g.owner],
+      ['admin', g.admin],
+      ['member', g.member],
+    ] as const) {
       const c = await connectClient(s.url, u.token, 'json', {}, (x) => checker.attach(name, u.user.id, x));
       c.on('typing', (f) => signals.push(f));
       c.on('receipt', (f) => signals.push(f));
@@ -71,8 +79,12 @@ describe.each(testDialects())('socket authorization matrix on %s', (dialect) => 
     await open[0]!.send({ to: dm, kind: 'text', text: 'a to b' });
     ownerSeq = (await open[2]!.send({ to: gid, kind: 'text', text: 'owner says' })).seq;
     memberSeq = (await open[4]!.send({ to: gid, kind: 'text', text: 'member says' })).seq;
-    const left = await s.app.store.conn.db.selectFrom('conversation_members').select('left_seq')
-      .where('conversation_id', '=', gid).where('user_id', '=', g.kicked.user.id).executeTakeFirstOrThrow();
+    const left = await s.app.store.conn.db
+      .selectFrom('conversation_members')
+      .select('left_seq')
+      .where('conversation_id', '=', gid)
+      .where('user_id', '=', g.kicked.user.id)
+      .executeTakeFirstOrThrow();
     leftSeq = Number(left.left_seq);
     expect(leftSeq).toBeLessThan(ownerSeq);
     await muteMember(s.app, g.id, muted.user.id, Date.now() + 3_600_000);
@@ -85,42 +97,188 @@ describe.each(testDialects())('socket authorization matrix on %s', (dialect) => 
   const cid = () => `sm-${n++}`;
   const rows = (): Row[] => [
     // send
-    { who: 'stranger', action: 'send', actor: () => g.stranger, frame: () => ({ type: 'send', clientId: cid(), to: dm, kind: 'text', text: 'x' }), codes: ['FORBIDDEN'] },
-    { who: 'stranger', action: 'send', actor: () => g.stranger, frame: () => ({ type: 'send', clientId: cid(), to: gid, kind: 'text', text: 'x' }), codes: ['NOT_A_MEMBER'] },
-    { who: 'non-friend', action: 'send', actor: () => nonFriend, frame: () => ({ type: 'send', clientId: cid(), to: dmId(nonFriend.user.id, b.user.id), kind: 'text', text: 'x' }), codes: ['NOT_FRIENDS'] },
-    { who: 'blocked', action: 'send', actor: () => blocked, frame: () => ({ type: 'send', clientId: cid(), to: dmId(blocked.user.id, b.user.id), kind: 'text', text: 'x' }), codes: ['BLOCKED'] },
-    { who: 'kicked member', action: 'send', actor: () => g.kicked, frame: () => ({ type: 'send', clientId: cid(), to: gid, kind: 'text', text: 'x' }), codes: ['NOT_A_MEMBER'] },
-    { who: 'muted member', action: 'send', actor: () => muted, frame: () => ({ type: 'send', clientId: cid(), to: gid, kind: 'text', text: 'x' }), codes: ['MUTED'] },
+    {
+      who: 'stranger',
+      action: 'send',
+      actor: () => g.stranger,
+      frame: () => ({ type: 'send', clientId: cid(), to: dm, kind: 'text', text: 'x' }),
+      codes: ['FORBIDDEN'],
+    },
+    {
+      who: 'stranger',
+      action: 'send',
+      actor: () => g.stranger,
+      frame: () => ({ type: 'send', clientId: cid(), to: gid, kind: 'text', text: 'x' }),
+      codes: ['NOT_A_MEMBER'],
+    },
+    {
+      who: 'non-friend',
+      action: 'send',
+      actor: () => nonFriend,
+      frame: () => ({ type: 'send', clientId: cid(), to: dmId(nonFriend.user.id, b.user.id), kind: 'text', text: 'x' }),
+      codes: ['NOT_FRIENDS'],
+    },
+    {
+      who: 'blocked',
+      action: 'send',
+      actor: () => blocked,
+      frame: () => ({ type: 'send', clientId: cid(), to: dmId(blocked.user.id, b.user.id), kind: 'text', text: 'x' }),
+      codes: ['BLOCKED'],
+    },
+    {
+      who: 'kicked member',
+      action: 'send',
+      actor: () => g.kicked,
+      frame: () => ({ type: 'send', clientId: cid(), to: gid, kind: 'text', text: 'x' }),
+      codes: ['NOT_A_MEMBER'],
+    },
+    {
+      who: 'muted member',
+      action: 'send',
+      actor: () => muted,
+      frame: () => ({ type: 'send', clientId: cid(), to: gid, kind: 'text', text: 'x' }),
+      codes: ['MUTED'],
+    },
     // sync
-    { who: 'stranger', action: 'sync', actor: () => g.stranger, frame: () => ({ type: 'sync', conversations: { [dm]: 0 }, only: true }), codes: ['FORBIDDEN', 'NOT_A_MEMBER'] },
-    { who: 'stranger', action: 'sync', actor: () => g.stranger, frame: () => ({ type: 'sync', conversations: { [gid]: 0 }, only: true }), codes: ['NOT_A_MEMBER'] },
+    {
+      who: 'stranger',
+      action: 'sync',
+      actor: () => g.stranger,
+      frame: () => ({ type: 'sync', conversations: { [dm]: 0 }, only: true }),
+      codes: ['FORBIDDEN', 'NOT_A_MEMBER'],
+    },
+    {
+      who: 'stranger',
+      action: 'sync',
+      actor: () => g.stranger,
+      frame: () => ({ type: 'sync', conversations: { [gid]: 0 }, only: true }),
+      codes: ['NOT_A_MEMBER'],
+    },
     // read
-    { who: 'stranger', action: 'read', actor: () => g.stranger, frame: () => ({ type: 'read', conversation: dm, seq: 1 }), codes: ['FORBIDDEN', 'NOT_A_MEMBER'] },
-    { who: 'kicked member', action: 'read', actor: () => g.kicked, frame: () => ({ type: 'read', conversation: gid, seq: memberSeq }), codes: [], capped: leftSeq },
+    {
+      who: 'stranger',
+      action: 'read',
+      actor: () => g.stranger,
+      frame: () => ({ type: 'read', conversation: dm, seq: 1 }),
+      codes: ['FORBIDDEN', 'NOT_A_MEMBER'],
+    },
+    {
+      who: 'kicked member',
+      action: 'read',
+      actor: () => g.kicked,
+      frame: () => ({ type: 'read', conversation: gid, seq: memberSeq }),
+      codes: [],
+      capped: leftSeq,
+    },
     // typing
-    { who: 'stranger', action: 'typing', actor: () => g.stranger, frame: () => ({ type: 'typing', conversation: dm }), codes: ['FORBIDDEN', 'NOT_A_MEMBER'] },
-    { who: 'non-friend', action: 'typing', actor: () => nonFriend, frame: () => ({ type: 'typing', conversation: dmId(nonFriend.user.id, b.user.id) }), codes: ['NOT_FRIENDS', 'FORBIDDEN'] },
-    { who: 'blocked', action: 'typing', actor: () => blocked, frame: () => ({ type: 'typing', conversation: dmId(blocked.user.id, b.user.id) }), codes: ['BLOCKED', 'FORBIDDEN'] },
-    { who: 'kicked member', action: 'typing', actor: () => g.kicked, frame: () => ({ type: 'typing', conversation: gid }), codes: ['NOT_A_MEMBER'] },
+    {
+      who: 'stranger',
+      action: 'typing',
+      actor: () => g.stranger,
+      frame: () => ({ type: 'typing', conversation: dm }),
+      codes: ['FORBIDDEN', 'NOT_A_MEMBER'],
+    },
+    {
+      who: 'non-friend',
+      action: 'typing',
+      actor: () => nonFriend,
+      frame: () => ({ type: 'typing', conversation: dmId(nonFriend.user.id, b.user.id) }),
+      codes: ['NOT_FRIENDS', 'FORBIDDEN'],
+    },
+    {
+      who: 'blocked',
+      action: 'typing',
+      actor: () => blocked,
+      frame: () => ({ type: 'typing', conversation: dmId(blocked.user.id, b.user.id) }),
+      codes: ['BLOCKED', 'FORBIDDEN'],
+    },
+    {
+      who: 'kicked member',
+      action: 'typing',
+      actor: () => g.kicked,
+      frame: () => ({ type: 'typing', conversation: gid }),
+      codes: ['NOT_A_MEMBER'],
+    },
     // recall
-    { who: 'stranger', action: 'recall', actor: () => g.stranger, frame: () => ({ type: 'recall', clientId: cid(), conversation: dm, seq: 1 }), codes: ['FORBIDDEN', 'NOT_A_MEMBER'] },
-    { who: 'kicked member', action: 'recall', actor: () => g.kicked, frame: () => ({ type: 'recall', clientId: cid(), conversation: gid, seq: ownerSeq }), codes: ['NOT_A_MEMBER'] },
-    { who: 'non-admin recalling another\'s message', action: 'recall', actor: () => g.member, frame: () => ({ type: 'recall', clientId: cid(), conversation: gid, seq: ownerSeq }), codes: ['FORBIDDEN', 'ROLE_REQUIRED'] },
-    { who: 'peer recalling the other side\'s message', action: 'recall', actor: () => b, frame: () => ({ type: 'recall', clientId: cid(), conversation: dm, seq: 1 }), codes: ['FORBIDDEN'] },
+    {
+      who: 'stranger',
+      action: 'recall',
+      actor: () => g.stranger,
+      frame: () => ({ type: 'recall', clientId: cid(), conversation: dm, seq: 1 }),
+      codes: ['FORBIDDEN', 'NOT_A_MEMBER'],
+    },
+    {
+      who: 'kicked member',
+      action: 'recall',
+      actor: () => g.kicked,
+      frame: () => ({ type: 'recall', clientId: cid(), conversation: gid, seq: ownerSeq }),
+      codes: ['NOT_A_MEMBER'],
+    },
+    {
+      who: "non-admin recalling another's message",
+      action: 'recall',
+      actor: () => g.member,
+      frame: () => ({ type: 'recall', clientId: cid(), conversation: gid, seq: ownerSeq }),
+      codes: ['FORBIDDEN', 'ROLE_REQUIRED'],
+    },
+    {
+      who: "peer recalling the other side's message",
+      action: 'recall',
+      actor: () => b,
+      frame: () => ({ type: 'recall', clientId: cid(), conversation: dm, seq: 1 }),
+      codes: ['FORBIDDEN'],
+    },
     // edit
-    { who: 'stranger', action: 'edit', actor: () => g.stranger, frame: () => ({ type: 'edit', clientId: cid(), conversation: dm, seq: 1, text: 'pwned' }), codes: ['FORBIDDEN', 'NOT_A_MEMBER'] },
-    { who: 'kicked member', action: 'edit', actor: () => g.kicked, frame: () => ({ type: 'edit', clientId: cid(), conversation: gid, seq: ownerSeq, text: 'pwned' }), codes: ['NOT_A_MEMBER'] },
-    { who: 'admin editing another\'s message', action: 'edit', actor: () => g.admin, frame: () => ({ type: 'edit', clientId: cid(), conversation: gid, seq: memberSeq, text: 'pwned' }), codes: ['FORBIDDEN'] },
+    {
+      who: 'stranger',
+      action: 'edit',
+      actor: () => g.stranger,
+      frame: () => ({ type: 'edit', clientId: cid(), conversation: dm, seq: 1, text: 'pwned' }),
+      codes: ['FORBIDDEN', 'NOT_A_MEMBER'],
+    },
+    {
+      who: 'kicked member',
+      action: 'edit',
+      actor: () => g.kicked,
+      frame: () => ({ type: 'edit', clientId: cid(), conversation: gid, seq: ownerSeq, text: 'pwned' }),
+      codes: ['NOT_A_MEMBER'],
+    },
+    {
+      who: "admin editing another's message",
+      action: 'edit',
+      actor: () => g.admin,
+      frame: () => ({ type: 'edit', clientId: cid(), conversation: gid, seq: memberSeq, text: 'pwned' }),
+      codes: ['FORBIDDEN'],
+    },
   ];
 
   it('covers every conversation action of the protocol', () => {
     const actions = new Set(rows().map((r) => r.action));
     expect([...actions].sort()).toEqual(['edit', 'read', 'recall', 'send', 'sync', 'typing']);
-    expect(new Set(rows().map((r) => r.who))).toEqual(new Set(['stranger', 'non-friend', 'blocked', 'kicked member', 'muted member', 'non-admin recalling another\'s message', 'peer recalling the other side\'s message', 'admin editing another\'s message']));
+    expect(new Set(rows().map((r) => r.who))).toEqual(
+      new Set([
+        'stranger',
+        'non-friend',
+        'blocked',
+        'kicked member',
+        'muted member',
+        "non-admin recalling another's message",
+        "peer recalling the other side's message",
+        "admin editing another's message",
+      ]),
+    );
   });
 
   it.each(codecs)('every refused actor gets the coded error and changes nothing (%s)', async (codec) => {
-    const count = async () => Number((await s.app.store.conn.db.selectFrom('entries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+    const count = async () =>
+      Number(
+        (
+          await s.app.store.conn.db
+            .selectFrom('entries')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirst()
+        )?.n ?? 0,
+      );
     const before = await count();
     signals.length = 0;
     const sockets = new Map<string, RawSocket>();
@@ -141,7 +299,11 @@ describe.each(testDialects())('socket authorization matrix on %s', (dialect) => 
           expect(receipt, what).toMatchObject({ type: 'receipt', seq: row.capped });
           continue;
         }
-        const err = await ws.next<ErrorFrame>((f) => f.type === 'error' || f.type === 'ack', 5000).catch((e) => { throw new Error(`${what}: ${e.message}`); });
+        const err = await ws
+          .next<ErrorFrame>((f) => f.type === 'error' || f.type === 'ack', 5000)
+          .catch((e) => {
+            throw new Error(`${what}: ${e.message}`);
+          });
         expect(err.type, `${what}: ${JSON.stringify(err)}`).toBe('error');
         expect(row.codes, `${what}: got ${err.code}`).toContain(err.code);
         if (row.action === 'sync') {
@@ -160,8 +322,16 @@ describe.each(testDialects())('socket authorization matrix on %s', (dialect) => 
     // The rightful participants got only what was acked, and no signal from refused actors.
     const members = { [dm]: [a.user.id, b.user.id], [gid]: [g.owner.user.id, g.admin.user.id, g.member.user.id] };
     // System entries (joins, the kick) were written by the group service, not acked to a client.
-    const sys = await s.app.store.conn.db.selectFrom('entries').select('seq').where('conversation_id', '=', gid).where('kind', '=', 'system').execute();
-    checker.stored(gid, sys.map((r) => Number(r.seq)));
+    const sys = await s.app.store.conn.db
+      .selectFrom('entries')
+      .select('seq')
+      .where('conversation_id', '=', gid)
+      .where('kind', '=', 'system')
+      .execute();
+    checker.stored(
+      gid,
+      sys.map((r) => Number(r.seq)),
+    );
     await checker.settle(members);
     checker.verify(members);
     const refusedIds = new Set([g.stranger, nonFriend, blocked, g.kicked].map((u) => u.user.id));

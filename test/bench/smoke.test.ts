@@ -17,10 +17,28 @@ describe('bench smoke', () => {
   it('runs the one-to-one scenario against bare ws and Parley and writes sane JSON', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-smoke-'));
     try {
-      const { stdout } = await run(process.execPath, [
-        '--import', 'tsx', 'bench/run.ts', 'direct',
-        '--targets', 'bare,parley', '--runs', '1', '--conns', '20', '--rates', '40', '--seconds', '2', '--out', out,
-      ], { cwd: root, timeout: 90_000 });
+      const { stdout } = await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'bench/run.ts',
+          'direct',
+          '--targets',
+          'bare,parley',
+          '--runs',
+          '1',
+          '--conns',
+          '20',
+          '--rates',
+          '40',
+          '--seconds',
+          '2',
+          '--out',
+          out,
+        ],
+        { cwd: root, timeout: 90_000 },
+      );
       expect(stdout).toContain('| parley | rate=40 |');
       const files = fs.readdirSync(out).filter((f) => f.startsWith('direct-') && f.endsWith('.json'));
       expect(files).toHaveLength(1);
@@ -44,7 +62,10 @@ describe('bench smoke', () => {
       const parley = result.records[1].rows[0];
       expect(parley.acked).toBe(80); // persisted and acknowledged, every one
       expect(result.medians.parley[0].p99).toBe(parley.p99);
-      const ratio = result.ratios.find((r: { subject: string; baseline: string; metric: string }) => r.subject === 'parley' && r.baseline === 'bare' && r.metric === 'p99');
+      const ratio = result.ratios.find(
+        (r: { subject: string; baseline: string; metric: string }) =>
+          r.subject === 'parley' && r.baseline === 'bare' && r.metric === 'p99',
+      );
       expect(ratio.ratio).toBeCloseTo(parley.p99 / result.records[0].rows[0].p99, 1);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });

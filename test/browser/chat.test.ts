@@ -100,7 +100,10 @@ describe('web client, desktop: two people chatting', () => {
     for (const p of [ann, bob]) {
       const texts = await p.texts();
       for (const t of ['Hi Bob!', 'second line', 'Replying to you', 'Lunch at one?']) {
-        expect(texts.filter((x) => x.includes(t)), `${p.nickname}: ${t}`).toHaveLength(1);
+        expect(
+          texts.filter((x) => x.includes(t)),
+          `${p.nickname}: ${t}`,
+        ).toHaveLength(1);
       }
     }
     ann.assertClean();
@@ -108,8 +111,12 @@ describe('web client, desktop: two people chatting', () => {
   });
 
   it('sends a picture (thumbnail on the other side, full size on click), a file and a voice note', async () => {
-    const png = await sharp({ create: { width: 640, height: 400, channels: 3, background: { r: 80, g: 120, b: 220 } } }).png().toBuffer();
-    await ann.page.locator('[data-testid="image-input"]').setInputFiles({ name: 'sky.png', mimeType: 'image/png', buffer: png });
+    const png = await sharp({ create: { width: 640, height: 400, channels: 3, background: { r: 80, g: 120, b: 220 } } })
+      .png()
+      .toBuffer();
+    await ann.page
+      .locator('[data-testid="image-input"]')
+      .setInputFiles({ name: 'sky.png', mimeType: 'image/png', buffer: png });
     const img = bob.page.locator('.msg-row[data-kind="image"] img');
     await img.waitFor();
     await bob.page.waitForFunction(() => {
@@ -127,7 +134,9 @@ describe('web client, desktop: two people chatting', () => {
     await ann.page.locator('.msg-row[data-seq][data-kind="image"] img').waitFor();
     expect(await ann.page.locator('.msg-row[data-kind="image"]').count()).toBe(1);
 
-    await bob.page.locator('[data-testid="file-input"]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('meeting notes\n'.repeat(100)) });
+    await bob.page
+      .locator('[data-testid="file-input"]')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('meeting notes\n'.repeat(100)) });
     const file = ann.page.locator('.msg-row[data-kind="file"]');
     await file.waitFor();
     expect(await file.locator('.file-name').innerText()).toBe('notes.txt');

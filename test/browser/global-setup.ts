@@ -3,6 +3,7 @@ import { CHROMIUM } from './harness.js';
 
 /** Refuses to run without the browser (the npm script explains skips before getting here). */
 export default function setup() {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with apt-get install -y chromium`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with apt-get install -y chromium`);
   if (!fs.existsSync('web/dist/index.html')) throw new Error('web/dist is not built: run npm run build:web');
 }

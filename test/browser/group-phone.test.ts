@@ -125,8 +125,14 @@ describe('web client, phone size: a group of three', () => {
     await other.close();
 
     // A new profile picture, uploaded with progress, shows as the avatar.
-    const face = await sharp({ create: { width: 300, height: 300, channels: 3, background: { r: 230, g: 120, b: 80 } } }).jpeg().toBuffer();
-    await cat.page.locator('[data-testid="avatar-input"]').setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: face });
+    const face = await sharp({
+      create: { width: 300, height: 300, channels: 3, background: { r: 230, g: 120, b: 80 } },
+    })
+      .jpeg()
+      .toBuffer();
+    await cat.page
+      .locator('[data-testid="avatar-input"]')
+      .setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: face });
     await cat.page.locator('.toast', { hasText: 'Profile picture updated' }).waitFor();
     await cat.page.waitForFunction(() => {
       const i = document.querySelector<HTMLImageElement>('.profile-top .avatar img');

@@ -12,8 +12,18 @@ export const PASSWORD = 'correct horse battery';
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
-      '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+    ],
   });
 }
 
@@ -42,7 +52,12 @@ export class Person {
   allow: RegExp | undefined;
   username = '';
 
-  private constructor(readonly ctx: BrowserContext, public page: Page, readonly nickname: string, readonly base: string) {
+  private constructor(
+    readonly ctx: BrowserContext,
+    public page: Page,
+    readonly nickname: string,
+    readonly base: string,
+  ) {
     this.watch(page);
   }
 
@@ -67,7 +82,11 @@ export class Person {
   }
 
   static async open(browser: Browser, base: string, nickname: string, viewport = DESKTOP): Promise<Person> {
-    const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1, permissions: ['microphone', 'notifications'] });
+    const ctx = await browser.newContext({
+      viewport,
+      deviceScaleFactor: 1,
+      permissions: ['microphone', 'notifications'],
+    });
     return new Person(ctx, await ctx.newPage(), nickname, base);
   }
 
@@ -91,13 +110,21 @@ export class Person {
   }
 
   async go(pathname: string) {
-    await this.page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }, pathname);
+    await this.page.evaluate((p) => {
+      history.pushState(null, '', p);
+      dispatchEvent(new PopStateEvent('popstate'));
+    }, pathname);
   }
 
   async openChat(title: string) {
     await this.go('/');
     const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    await this.page.locator('.conv').filter({ has: this.page.locator('.conv-title', { hasText: exact }) }).first().locator('.conv-link').click();
+    await this.page
+      .locator('.conv')
+      .filter({ has: this.page.locator('.conv-title', { hasText: exact }) })
+      .first()
+      .locator('.conv-link')
+      .click();
     await this.page.waitForSelector('.chat .composer');
   }
 

@@ -32,11 +32,19 @@ describe('web client: history, stickers, presence, joining groups', () => {
 
   it('scrolls back through history without the view jumping, each message once', async () => {
     const token = await tokenOf(bob);
-    const annId = await ann.page.evaluate(() => JSON.parse(localStorage.getItem('parley.session') ?? '{}').userId as string);
-    const bobId = await bob.page.evaluate(() => JSON.parse(localStorage.getItem('parley.session') ?? '{}').userId as string);
+    const annId = await ann.page.evaluate(
+      () => JSON.parse(localStorage.getItem('parley.session') ?? '{}').userId as string,
+    );
+    const bobId = await bob.page.evaluate(
+      () => JSON.parse(localStorage.getItem('parley.session') ?? '{}').userId as string,
+    );
     const cid = annId < bobId ? `dm:${annId}:${bobId}` : `dm:${bobId}:${annId}`;
     for (let i = 1; i <= 110; i++) {
-      const r = await server.api.post(`/api/v1/conversations/${cid}/messages`, { clientId: `h${i}`, kind: 'text', text: `history ${i}` }, token);
+      const r = await server.api.post(
+        `/api/v1/conversations/${cid}/messages`,
+        { clientId: `h${i}`, kind: 'text', text: `history ${i}` },
+        token,
+      );
       expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
     }
     // A fresh load: the page knows the conversation only by its summary and pages history in.
@@ -51,7 +59,9 @@ describe('web client: history, stickers, presence, joining groups', () => {
     for (let round = 0; round < 5 && (await ann.message(/^history 1$/).count()) === 0; round++) {
       const anchorText = (await ann.texts()).find((t) => /^history \d+$/.test(t))!;
       const anchor = ann.message(new RegExp(`^${anchorText}$`));
-      await messages.evaluate((el) => { el.scrollTop = 0; });
+      await messages.evaluate((el) => {
+        el.scrollTop = 0;
+      });
       await ann.page.waitForFunction((t) => {
         const first = document.querySelector('.messages .msg-row[data-seq] .msg-text');
         return !!first && first.textContent !== t;

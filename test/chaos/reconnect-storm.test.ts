@@ -18,15 +18,17 @@ const BEFORE = 3; // messages per group before the restart
 const AFTER = 3; // and while everyone is reconnecting
 
 /** A `ws` WebSocket bound to one 127.0.0.x source address, so the storm is not one client address. */
-const boundTo = (addr: string): WebSocketCtor => class extends WebSocket {
-  constructor(url: string, protocols?: string | string[]) {
-    super(url, protocols, { localAddress: addr });
-  }
-} as unknown as WebSocketCtor;
+const boundTo = (addr: string): WebSocketCtor =>
+  class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { localAddress: addr });
+    }
+  } as unknown as WebSocketCtor;
 
 async function inBatches<T>(n: number, size: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
-  for (let i = 0; i < n; i += size) out.push(...(await Promise.all(Array.from({ length: Math.min(size, n - i) }, (_, k) => fn(i + k)))));
+  for (let i = 0; i < n; i += size)
+    out.push(...(await Promise.all(Array.from({ length: Math.min(size, n - i) }, (_, k) => fn(i + k)))));
   return out;
 }
 
@@ -39,14 +41,23 @@ describe.each(testDialects())('reconnect storm on %s', (dialect) => {
   });
 
   it(`${CLIENTS} clients reconnect at once after a restart (jittered backoff) and all catch up`, async () => {
-    const config = { messageRate: 1_000_000, messageBurst: 1_000_000, connectionsPerUser: DEVICES, idleTimeout: 120_000 };
+    const config = {
+      messageRate: 1_000_000,
+      messageBurst: 1_000_000,
+      connectionsPerUser: DEVICES,
+      idleTimeout: 120_000,
+    };
     s = await startServer({ dialect, config });
     const port = Number(new URL(s.url).port);
     const users = await inBatches(Math.ceil(CLIENTS / DEVICES), 8, (i) => registerUser(s!.api, `st${i}`));
     const groups: { cid: string; owner: (typeof users)[number]; members: string[] }[] = [];
     for (let i = 0; i < users.length; i += GROUP_SIZE) {
       const part = users.slice(i, i + GROUP_SIZE);
-      const { cid } = await createGroup(s.app, part[0]!.user.id, part.slice(1).map((u) => u.user.id));
+      const { cid } = await createGroup(
+        s.app,
+        part[0]!.user.id,
+        part.slice(1).map((u) => u.user.id),
+      );
       groups.push({ cid, owner: part[0]!, members: part.map((u) => u.user.id) });
     }
     const checker = new DeliveryChecker();
@@ -54,8 +65,12 @@ describe.each(testDialects())('reconnect storm on %s', (dialect) => {
     await inBatches(CLIENTS, 250, async (i) => {
       const u = users[Math.floor(i / DEVICES)]!;
       const c = new ParleyClient({
-        urls: [url], token: u.token, WebSocket: boundTo(`127.0.0.${1 + (i % 250)}`),
-        codec: i % 2 ? 'msgpack' : 'json', backoffInitialMs: 500, backoffMaxMs: 4000,
+        urls: [url],
+        token: u.token,
+        WebSocket: boundTo(`127.0.0.${1 + (i % 250)}`),
+        codec: i % 2 ? 'msgpack' : 'json',
+        backoffInitialMs: 500,
+        backoffMaxMs: 4000,
       });
       checker.attach(`c${i}`, u.user.id, c);
       clients.push(c);
@@ -64,8 +79,15 @@ describe.each(testDialects())('reconnect storm on %s', (dialect) => {
     });
     const post = async (g: (typeof groups)[number], text: string) => {
       // A pooled HTTP connection to the stopped node fails once: resend, same clientId (deduplicated).
-      const once = () => s!.api.post(`/api/v1/conversations/${g.cid}/messages`, { clientId: `${text}-${g.cid}`, kind: 'text', text }, g.owner.token);
-      const r = await once().catch(() => once()).catch(() => once());
+      const once = () =>
+        s!.api.post(
+          `/api/v1/conversations/${g.cid}/messages`,
+          { clientId: `${text}-${g.cid}`, kind: 'text', text },
+          g.owner.token,
+        );
+      const r = await once()
+        .catch(() => once())
+        .catch(() => once());
       expect(r.status, JSON.stringify(r.body)).toBe(201);
       checker.stored(g.cid, [r.body.seq ?? r.body.entry.seq]);
     };
@@ -76,7 +98,10 @@ describe.each(testDialects())('reconnect storm on %s', (dialect) => {
     // the old one stops (the clients share this process, so their retries would otherwise
     // starve the boot; a real restart boots in its own process).
     const { db, dataDir } = s;
-    const next: App = await createApp(testConfig({ db: db.url, dataDir, logLevel: 'warn', ...config, port }), { hasher: new FastHasher(), logDestination: new LogCapture() });
+    const next: App = await createApp(testConfig({ db: db.url, dataDir, logLevel: 'warn', ...config, port }), {
+      hasher: new FastHasher(),
+      logDestination: new LogCapture(),
+    });
     await next.http.ready();
     await s.app.close();
     const started = Date.now();
@@ -91,7 +116,9 @@ describe.each(testDialects())('reconnect storm on %s', (dialect) => {
     expect(checker.duplicates()).toEqual([]);
     expect(checker.deviceCount).toBe(CLIENTS);
     expect(s.app.gateway!.hub.size).toBe(CLIENTS);
-    console.log(`reconnect storm: ${CLIENTS} clients back and caught up ${((Date.now() - started) / 1000).toFixed(1)} s after the restart`);
+    console.log(
+      `reconnect storm: ${CLIENTS} clients back and caught up ${((Date.now() - started) / 1000).toFixed(1)} s after the restart`,
+    );
     for (const c of clients) c.close();
     clients.length = 0;
     await next.close();

@@ -15,7 +15,17 @@ describe.each(testDialects())('slow consumer on %s', (dialect) => {
   let s: TestServer;
   const open: ParleyClient[] = [];
   beforeAll(async () => {
-    s = await startServer({ dialect, config: { slowConsumerBytes: LIMIT, textLimit: 60_000, frameLimit: 128 * 1024, messageRate: 100_000, messageBurst: 100_000, idleTimeout: 120_000 } });
+    s = await startServer({
+      dialect,
+      config: {
+        slowConsumerBytes: LIMIT,
+        textLimit: 60_000,
+        frameLimit: 128 * 1024,
+        messageRate: 100_000,
+        messageBurst: 100_000,
+        idleTimeout: 120_000,
+      },
+    });
   });
   afterAll(async () => {
     for (const c of open) c.close();
@@ -38,7 +48,10 @@ describe.each(testDialects())('slow consumer on %s', (dialect) => {
     // Both write paths: acks and replies (`write`) and fan-out frames framed once (`writeFrame`).
     const write = conn.write.bind(conn);
     conn.write = (data) => {
-      largestFrame = Math.max(largestFrame, (typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength) + 14);
+      largestFrame = Math.max(
+        largestFrame,
+        (typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength) + 14,
+      );
       write(data);
       maxBuffered = Math.max(maxBuffered, conn.buffered);
     };

@@ -33,7 +33,8 @@ describe.each(testDialects())('api-role node and the authorization cache (%s)', 
     const b = await registerUser(all.api, 'rb');
     await befriend(all.app, a.user.id, b.user.id);
     const cid = dmId(a.user.id, b.user.id);
-    const send = (n: number) => api.api.post(`/api/v1/conversations/${cid}/messages`, { clientId: `c${n}`, kind: 'text', text: 'hi' }, a.token);
+    const send = (n: number) =>
+      api.api.post(`/api/v1/conversations/${cid}/messages`, { clientId: `c${n}`, kind: 'text', text: 'hi' }, a.token);
     expect((await send(1)).status).toBe(201); // cached on the api node now
     await unfriend(all.app, a.user.id, b.user.id);
     await until(async () => (await send(2)).status === 403, 'the api node sees the friendship end', 3000);

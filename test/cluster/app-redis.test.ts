@@ -14,7 +14,11 @@ describe.each(testDialects())('app with Redis (%s)', (dialect) => {
   let redis: RedisServer;
   let a: TestServer, b: TestServer;
   const cfg = (extra: Partial<Config> = {}): Partial<Config> => ({
-    redis: redis.url, redisPrefix: 'dep1:', redisTimeout: 1000, presenceTtl: 900, ...extra,
+    redis: redis.url,
+    redisPrefix: 'dep1:',
+    redisTimeout: 1000,
+    presenceTtl: 900,
+    ...extra,
   });
   beforeAll(async () => {
     redis = await RedisServer.start();
@@ -43,14 +47,18 @@ describe.each(testDialects())('app with Redis (%s)', (dialect) => {
     expect((await b.api.post('/api/v1/auth/login', { login: u.username, password: u.password })).status).toBe(200);
 
     const got: BusMessage[] = [];
-    b.app.bus.onMessage((topic, msg) => { if (topic === `user:${u.user.id}`) got.push(msg); });
+    b.app.bus.onMessage((topic, msg) => {
+      if (topic === `user:${u.user.id}`) got.push(msg);
+    });
     await b.app.bus.subscribe(`user:${u.user.id}`);
     await a.app.bus.publish(`user:${u.user.id}`, { type: 'invalidate', keys: ['k'] });
     await until(() => got.length === 1, 'cross-node delivery');
 
     // Every node listens on the cluster topic from the start (authorization cache invalidations).
     const notices: BusMessage[] = [];
-    b.app.bus.onMessage((topic, msg) => { if (topic === 'cluster') notices.push(msg); });
+    b.app.bus.onMessage((topic, msg) => {
+      if (topic === 'cluster') notices.push(msg);
+    });
     await a.app.bus.publish('cluster', { type: 'invalidate', keys: [`user:${u.user.id}`] });
     await until(() => notices.length === 1, 'cluster notice on the other node');
 
@@ -94,6 +102,10 @@ describe.each(testDialects())('app with Redis (%s)', (dialect) => {
     expect(r.body.checks.store.ok).toBe(true);
     expect((await b.api.get('/healthz')).status).toBe(200); // alive, just not ready
     await redis.restart();
-    await until(async () => (await a.api.get('/readyz')).status === 200 && (await b.api.get('/readyz')).status === 200, 'both ready again', 10_000);
+    await until(
+      async () => (await a.api.get('/readyz')).status === 200 && (await b.api.get('/readyz')).status === 200,
+      'both ready again',
+      10_000,
+    );
   });
 });

@@ -16,10 +16,20 @@ function countingRepo() {
       repo.reads++;
       return { friends: friends.has(`${a}|${b}`), blocked: false };
     },
-    async membership() { repo.reads++; return null; },
-    async group() { repo.reads++; return { exists: false, dissolved: false }; },
-    async groupIds() { return []; },
-    async friendIds() { return []; },
+    async membership() {
+      repo.reads++;
+      return null;
+    },
+    async group() {
+      repo.reads++;
+      return { exists: false, dissolved: false };
+    },
+    async groupIds() {
+      return [];
+    },
+    async friendIds() {
+      return [];
+    },
   };
   return repo satisfies AuthzRepo;
 }
@@ -33,10 +43,17 @@ function flakyBus(inner: MemoryBus) {
     unsubscribe: (t) => inner.unsubscribe(t),
     publish: (t, m) => inner.publish(t, m),
     onMessage: (h) => inner.onMessage(h),
-    get healthy() { return healthy; },
-    onHealthChange: (h) => { handlers.push(h); },
+    get healthy() {
+      return healthy;
+    },
+    onHealthChange: (h) => {
+      handlers.push(h);
+    },
     close: () => inner.close(),
-    setHealthy(h: boolean) { healthy = h; for (const f of handlers) f(h); },
+    setHealthy(h: boolean) {
+      healthy = h;
+      for (const f of handlers) f(h);
+    },
   };
   return bus;
 }

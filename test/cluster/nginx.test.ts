@@ -22,7 +22,8 @@ describe.each(testDialects())('nodes behind nginx (%s)', (dialect) => {
     await redis?.stop();
   });
 
-  const served = (s: TestServer) => s.logs.lines.filter((l) => l.includes('"url":"/api/v1/me"') && l.includes('incoming request')).length;
+  const served = (s: TestServer) =>
+    s.logs.lines.filter((l) => l.includes('"url":"/api/v1/me"') && l.includes('incoming request')).length;
 
   it('spreads requests over both nodes; a session made on one works on the other', async () => {
     const api = new ApiClient(lb.url);

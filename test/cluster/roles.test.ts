@@ -7,8 +7,14 @@ import { testDialects } from '../support/databases.js';
 function upgradeStatus(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
-    ws.once('open', () => { ws.close(); resolve(101); });
-    ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
     ws.once('error', reject);
   });
 }
@@ -39,7 +45,12 @@ describe.each(testDialects())('PARLEY_ROLE (%s)', (dialect) => {
 
   it('gateway: answers ops routes and refuses REST with MISDIRECTED', async () => {
     for (const path of ['/healthz', '/readyz', '/metrics']) expect((await gateway.api.get(path)).status).toBe(200);
-    for (const [method, path] of [['POST', '/api/v1/auth/login'], ['GET', '/api/v1/me'], ['GET', '/api/v1/docs'], ['GET', '/api/v1/openapi.json']] as const) {
+    for (const [method, path] of [
+      ['POST', '/api/v1/auth/login'],
+      ['GET', '/api/v1/me'],
+      ['GET', '/api/v1/docs'],
+      ['GET', '/api/v1/openapi.json'],
+    ] as const) {
       const r = await gateway.api.req(method, path, method === 'POST' ? { body: { login: 'x', password: 'y' } } : {});
       expect(r.status, path).toBe(421);
       expect(r.body.error.code).toBe('MISDIRECTED');

@@ -68,7 +68,9 @@ describe.each(impls)('Bus conformance: $name', (impl) => {
 
   it('delivers to every subscribed node, the publisher included, and to no other', async () => {
     const [a, b, c] = await nodes(3);
-    const ra = recorder(a!), rb = recorder(b!), rc = recorder(c!);
+    const ra = recorder(a!),
+      rb = recorder(b!),
+      rc = recorder(c!);
     await a!.subscribe('user:1');
     await b!.subscribe('user:1');
     await c!.subscribe('user:2');
@@ -92,17 +94,26 @@ describe.each(impls)('Bus conformance: $name', (impl) => {
     await a!.publish('group:g', inv('end'));
     await until(() => rb.on('group:g').some((m) => m.type === 'invalidate' && m.keys[0] === 'end'), 'end marker');
     await sleep(50);
-    expect(rb.on('group:g').map((m) => (m as { keys: string[] }).keys[0])).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'end']);
+    expect(rb.on('group:g').map((m) => (m as { keys: string[] }).keys[0])).toEqual([
+      'm0',
+      'm1',
+      'm2',
+      'm3',
+      'm4',
+      'end',
+    ]);
   });
 
-  it('keeps one publisher\'s order on a topic, also for publishes issued without waiting', async () => {
+  it("keeps one publisher's order on a topic, also for publishes issued without waiting", async () => {
     const [a, b] = await nodes(2);
     const rb = recorder(b!);
     await b!.subscribe('user:o');
     const n = 500;
     await Promise.all(Array.from({ length: n }, (_, i) => a!.publish('user:o', inv(String(i)))));
     await until(() => rb.on('user:o').length === n, `${n} messages`, 10_000);
-    expect(rb.on('user:o').map((m) => Number((m as { keys: string[] }).keys[0]))).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(rb.on('user:o').map((m) => Number((m as { keys: string[] }).keys[0]))).toEqual(
+      Array.from({ length: n }, (_, i) => i),
+    );
   });
 
   it('reference-counts subscriptions: N subscribes need N unsubscribes', async () => {
@@ -188,7 +199,8 @@ describe.each(impls)('Bus conformance: $name', (impl) => {
 
   it('close: a closed node gets nothing and refuses to publish; the others go on', async () => {
     const [a, b, c] = await nodes(3);
-    const rb = recorder(b!), rc = recorder(c!);
+    const rb = recorder(b!),
+      rc = recorder(c!);
     await b!.subscribe('user:c');
     await c!.subscribe('user:c');
     await b!.close();
@@ -203,7 +215,9 @@ describe.each(impls)('Bus conformance: $name', (impl) => {
 
   it('isolates handlers: one that throws does not stop the others', async () => {
     const [a, b] = await nodes(2);
-    b!.onMessage(() => { throw new Error('boom'); });
+    b!.onMessage(() => {
+      throw new Error('boom');
+    });
     const rb = recorder(b!);
     await b!.subscribe('user:h');
     await a!.publish('user:h', inv('1'));

@@ -45,7 +45,7 @@ describe.each(impls)('ConnectionCounter conformance: $name', (impl) => {
     expect(await a!.count('r')).toBe(4);
   });
 
-  it('stops counting a dead node\'s connections after the TTL', async () => {
+  it("stops counting a dead node's connections after the TTL", async () => {
     const [dead, b] = await nodes(2);
     expect(await dead!.acquire('d', 'x1', 2)).toBe(true);
     expect(await dead!.acquire('d', 'x2', 2)).toBe(true);

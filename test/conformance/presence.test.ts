@@ -73,9 +73,10 @@ describe.each(impls)('Presence conformance: $name', (impl) => {
     }
   });
 
-  it('takes a stopped node\'s users offline after the TTL and reports each once', async () => {
+  it("takes a stopped node's users offline after the TTL and reports each once", async () => {
     const [dead, b, c] = await nodes(3);
-    const rb = reports(b!), rc = reports(c!);
+    const rb = reports(b!),
+      rc = reports(c!);
     await dead!.connect('only-dead', 'd1');
     await dead!.connect('only-dead', 'd2');
     await dead!.connect('both', 'd3');
@@ -92,7 +93,7 @@ describe.each(impls)('Presence conformance: $name', (impl) => {
     expect(await b!.disconnect('both', 'b1')).toBe(true);
   });
 
-  it('keeps a live node\'s users online for as long as it refreshes', async () => {
+  it("keeps a live node's users online for as long as it refreshes", async () => {
     const [a, b] = await nodes(2);
     const rb = reports(b!);
     await a!.connect('steady', 's1');

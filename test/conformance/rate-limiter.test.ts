@@ -24,7 +24,8 @@ if (withRedis) {
   impls.push({
     name: 'redis',
     shared: true,
-    make: (clock) => clients.map((client) => new RedisRateLimiter({ client, prefix, clock })) as unknown as [RateLimiter, RateLimiter],
+    make: (clock) =>
+      clients.map((client) => new RedisRateLimiter({ client, prefix, clock })) as unknown as [RateLimiter, RateLimiter],
   });
 }
 
@@ -71,22 +72,26 @@ describe.each(impls)('RateLimiter conformance: $name', (impl) => {
   it('keeps keys apart and honours cost', async () => {
     const clock = new ManualClock();
     const [a] = impl.make(clock);
-    const k1 = key(), k2 = key();
+    const k1 = key(),
+      k2 = key();
     expect((await a.take(k1, 1, 3, 3)).ok).toBe(true);
     expect(await a.take(k1, 1, 3, 1)).toEqual({ ok: false, retryAfterMs: 1000 });
     expect((await a.take(k2, 1, 3, 2)).ok).toBe(true);
     expect(await a.take(k2, 1, 3, 2)).toEqual({ ok: false, retryAfterMs: 1000 });
   });
 
-  it(impl.shared ? 'holds one budget across nodes' : 'keeps one budget per node (single-node implementation)', async () => {
-    const clock = new ManualClock();
-    const [a, b] = impl.make(clock);
-    const k = key();
-    for (let i = 0; i < 3; i++) expect((await a.take(k, 1, 6)).ok).toBe(true);
-    let okOnB = 0;
-    for (let i = 0; i < 6; i++) if ((await b.take(k, 1, 6)).ok) okOnB++;
-    expect(okOnB).toBe(impl.shared ? 3 : 6);
-  });
+  it(
+    impl.shared ? 'holds one budget across nodes' : 'keeps one budget per node (single-node implementation)',
+    async () => {
+      const clock = new ManualClock();
+      const [a, b] = impl.make(clock);
+      const k = key();
+      for (let i = 0; i < 3; i++) expect((await a.take(k, 1, 6)).ok).toBe(true);
+      let okOnB = 0;
+      for (let i = 0; i < 6; i++) if ((await b.take(k, 1, 6)).ok) okOnB++;
+      expect(okOnB).toBe(impl.shared ? 3 : 6);
+    },
+  );
 });
 
 describe.skipIf(!withRedis)('RedisRateLimiter on Redis time', () => {

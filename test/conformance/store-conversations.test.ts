@@ -11,7 +11,10 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 /** A DM holding `n` messages, seqs 1..n, all created at `at`. */
 async function dmWith(store: Store, n: number, at = NOW) {
   const dm = newDm();
-  await store.entryLog.commit(range(1, n).map((i) => dmText(dm, dm.users[i % 2]!, `m${i}`)), at);
+  await store.entryLog.commit(
+    range(1, n).map((i) => dmText(dm, dm.users[i % 2]!, `m${i}`)),
+    at,
+  );
   return dm;
 }
 
@@ -88,35 +91,85 @@ describe.each(testDialects())('Store conversation ranges on %s', (dialect) => {
       expect(Number((await c.get(dm.cid))!.min_seq)).toBe(5);
     });
 
-    it('memberships carry the range and both DM members\' rows', async () => {
+    it("memberships carry the range and both DM members' rows", async () => {
       const dm = await dmWith(stores.a(), 3);
       await stores.a().conversations.markRead(dm.cid, dm.users[1], 2, NOW);
-      const [mine] = (await stores.a().conversations.memberships(dm.users[0])).filter((m) => m.conversationId === dm.cid);
-      expect(mine).toMatchObject({ kind: 'dm', minSeq: 1, maxSeq: 3, readSeq: 0, joinedSeq: 0, leftSeq: null, peerReadSeq: 2 });
+      const [mine] = (await stores.a().conversations.memberships(dm.users[0])).filter(
+        (m) => m.conversationId === dm.cid,
+      );
+      expect(mine).toMatchObject({
+        kind: 'dm',
+        minSeq: 1,
+        maxSeq: 3,
+        readSeq: 0,
+        joinedSeq: 0,
+        leftSeq: null,
+        peerReadSeq: 2,
+      });
     });
   });
 
   describe('joined and left seq bounds of group members', () => {
     it('a joiner starts just before their join entry, a leaver stops at their leave entry, a rejoiner starts again', async () => {
-      const gid = newId(), owner = newId(), early = newId(), late = newId();
+      const gid = newId(),
+        owner = newId(),
+        early = newId(),
+        late = newId();
       const w = stores.a().groups.write;
       const cid = groupConversationId(gid);
-      await w.create({ id: gid, name: 'bounds', avatar: null, notice: '', joinPolicy: 'open', ownerId: owner, memberIds: [early], max: 10, now: NOW, describe: sys('created') });
+      await w.create({
+        id: gid,
+        name: 'bounds',
+        avatar: null,
+        notice: '',
+        joinPolicy: 'open',
+        ownerId: owner,
+        memberIds: [early],
+        max: 10,
+        now: NOW,
+        describe: sys('created'),
+      });
       // seq 1: created. Both founding members see it.
-      const msg = (text: string) => ({ conversationId: cid, conversationKind: 'group' as const, senderId: owner, clientId: newId(), kind: 'text', body: { text } });
+      const msg = (text: string) => ({
+        conversationId: cid,
+        conversationKind: 'group' as const,
+        senderId: owner,
+        clientId: newId(),
+        kind: 'text',
+        body: { text },
+      });
       await stores.b().entryLog.commit([msg('2'), msg('3')], NOW);
-      const add = await w.addMembers({ groupId: gid, actorId: owner, userIds: [late], max: 10, now: NOW, check: noop, describe: sys('added') });
+      const add = await w.addMembers({
+        groupId: gid,
+        actorId: owner,
+        userIds: [late],
+        max: 10,
+        now: NOW,
+        check: noop,
+        describe: sys('added'),
+      });
       expect(seqs(add.entries)).toEqual([4]);
       const bounds = async (u: string) => {
         const m = (await stores.a().conversations.member(cid, u))!;
-        return { joined: Number(m.joined_seq), left: m.left_seq == null ? null : Number(m.left_seq), read: Number(m.read_seq) };
+        return {
+          joined: Number(m.joined_seq),
+          left: m.left_seq == null ? null : Number(m.left_seq),
+          read: Number(m.read_seq),
+        };
       };
       expect(await bounds(owner)).toMatchObject({ joined: 0, left: null });
       expect(await bounds(early)).toMatchObject({ joined: 0, left: null });
       expect(await bounds(late)).toEqual({ joined: 3, left: null, read: 3 }); // sees its own join (seq 4), not 2..3
 
       await stores.b().entryLog.commit([msg('5')], NOW);
-      const leave = await w.removeMember({ groupId: gid, actorId: early, userId: early, now: NOW, check: noop, describe: sys('left') });
+      const leave = await w.removeMember({
+        groupId: gid,
+        actorId: early,
+        userId: early,
+        now: NOW,
+        check: noop,
+        describe: sys('left'),
+      });
       expect(seqs(leave.entries)).toEqual([6]);
       expect(await bounds(early)).toMatchObject({ joined: 0, left: 6 }); // sees its own exit
       expect(await stores.a().groups.member(gid, early)).toBeUndefined();
@@ -125,17 +178,46 @@ describe.each(testDialects())('Store conversation ranges on %s', (dialect) => {
       expect(view.peerReadSeq).toBeUndefined();
 
       await stores.b().entryLog.commit([msg('7')], NOW);
-      const back = await w.addMembers({ groupId: gid, actorId: owner, userIds: [early], max: 10, now: NOW, check: noop, describe: sys('added') });
+      const back = await w.addMembers({
+        groupId: gid,
+        actorId: owner,
+        userIds: [early],
+        max: 10,
+        now: NOW,
+        check: noop,
+        describe: sys('added'),
+      });
       expect(seqs(back.entries)).toEqual([8]);
       expect(await bounds(early)).toEqual({ joined: 7, left: null, read: 7 });
     });
 
     it('a change without a system entry bounds at the current max_seq', async () => {
-      const gid = newId(), owner = newId(), quietJoin = newId();
+      const gid = newId(),
+        owner = newId(),
+        quietJoin = newId();
       const w = stores.a().groups.write;
       const cid = groupConversationId(gid);
-      await w.create({ id: gid, name: 'quiet', avatar: null, notice: '', joinPolicy: 'open', ownerId: owner, memberIds: [], max: 10, now: NOW, describe: sys('created') });
-      const add = await w.addMembers({ groupId: gid, actorId: owner, userIds: [quietJoin], max: 10, now: NOW, check: noop, describe: quiet });
+      await w.create({
+        id: gid,
+        name: 'quiet',
+        avatar: null,
+        notice: '',
+        joinPolicy: 'open',
+        ownerId: owner,
+        memberIds: [],
+        max: 10,
+        now: NOW,
+        describe: sys('created'),
+      });
+      const add = await w.addMembers({
+        groupId: gid,
+        actorId: owner,
+        userIds: [quietJoin],
+        max: 10,
+        now: NOW,
+        check: noop,
+        describe: quiet,
+      });
       expect(add.entries).toEqual([]);
       expect(Number((await stores.a().conversations.member(cid, quietJoin))!.joined_seq)).toBe(1);
       await w.removeMember({ groupId: gid, actorId: owner, userId: quietJoin, now: NOW, check: noop, describe: quiet });
@@ -143,13 +225,28 @@ describe.each(testDialects())('Store conversation ranges on %s', (dialect) => {
     });
 
     it('dissolving ends every member at the dissolved entry', async () => {
-      const gid = newId(), owner = newId(), m1 = newId(), m2 = newId();
+      const gid = newId(),
+        owner = newId(),
+        m1 = newId(),
+        m2 = newId();
       const w = stores.a().groups.write;
       const cid = groupConversationId(gid);
-      await w.create({ id: gid, name: 'gone', avatar: null, notice: '', joinPolicy: 'invite', ownerId: owner, memberIds: [m1, m2], max: 10, now: NOW, describe: sys('created') });
+      await w.create({
+        id: gid,
+        name: 'gone',
+        avatar: null,
+        notice: '',
+        joinPolicy: 'invite',
+        ownerId: owner,
+        memberIds: [m1, m2],
+        max: 10,
+        now: NOW,
+        describe: sys('created'),
+      });
       const d = await w.dissolve({ groupId: gid, actorId: owner, now: NOW, check: noop, describe: sys('dissolved') });
       expect([...d.value].sort()).toEqual([owner, m1, m2].sort());
-      for (const u of [owner, m1, m2]) expect(Number((await stores.a().conversations.member(cid, u))!.left_seq)).toBe(2);
+      for (const u of [owner, m1, m2])
+        expect(Number((await stores.a().conversations.member(cid, u))!.left_seq)).toBe(2);
       expect(await stores.a().groups.mine(m1)).toEqual([]);
     });
   });

@@ -35,15 +35,28 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
     it('writes the first copy of a key within one batch and answers the others with it', async () => {
       const dm = newDm();
       const [s0, s1] = dm.users;
-      const out = await stores.a().entryLog.commit([
-        dmText(dm, s0, 'one', 'k1'), dmText(dm, s0, 'one again', 'k1'),
-        dmText(dm, s1, 'other sender, same clientId', 'k1'), dmText(dm, s0, 'two', 'k2'), dmText(dm, s0, 'one, third copy', 'k1'),
-      ], NOW);
+      const out = await stores
+        .a()
+        .entryLog.commit(
+          [
+            dmText(dm, s0, 'one', 'k1'),
+            dmText(dm, s0, 'one again', 'k1'),
+            dmText(dm, s1, 'other sender, same clientId', 'k1'),
+            dmText(dm, s0, 'two', 'k2'),
+            dmText(dm, s0, 'one, third copy', 'k1'),
+          ],
+          NOW,
+        );
       expect(out.map((o) => o.duplicate)).toEqual([false, true, false, false, true]);
       expect(out[1]!.row.id).toBe(out[0]!.row.id);
       expect(out[4]!.row.id).toBe(out[0]!.row.id);
       expect(new Set(out.map((o) => o.row.id)).size).toBe(3);
-      expect(out.filter((o) => !o.duplicate).map((o) => Number(o.row.seq)).sort()).toEqual([1, 2, 3]);
+      expect(
+        out
+          .filter((o) => !o.duplicate)
+          .map((o) => Number(o.row.seq))
+          .sort(),
+      ).toEqual([1, 2, 3]);
       expect(await seqsOf(stores.a(), dm.cid)).toEqual({ seqs: [1, 2, 3], maxSeq: 3 });
     });
 
@@ -51,7 +64,9 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
       const dm = newDm();
       const s = dm.users[0];
       const [old] = await stores.a().entryLog.commit([dmText(dm, s, 'old', 'old')], NOW);
-      const out = await stores.a().entryLog.commit([dmText(dm, s, 'new', 'new'), dmText(dm, s, 'old resent', 'old')], NOW + 1);
+      const out = await stores
+        .a()
+        .entryLog.commit([dmText(dm, s, 'new', 'new'), dmText(dm, s, 'old resent', 'old')], NOW + 1);
       expect(out.map((o) => o.duplicate)).toEqual([false, true]);
       expect(out[1]!.row.id).toBe(old!.row.id);
       expect(Number(out[0]!.row.seq)).toBe(2);
@@ -61,7 +76,10 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
       for (let round = 0; round < 5; round++) {
         const dm = newDm();
         const item = dmText(dm, dm.users[0], 'raced');
-        const [[x], [y]] = await Promise.all([stores.a().entryLog.commit([item], NOW), stores.b().entryLog.commit([item], NOW)]);
+        const [[x], [y]] = await Promise.all([
+          stores.a().entryLog.commit([item], NOW),
+          stores.b().entryLog.commit([item], NOW),
+        ]);
         expect(x!.row.id).toBe(y!.row.id);
         expect([x!.duplicate, y!.duplicate].filter(Boolean)).toHaveLength(1);
         expect(await seqsOf(stores.a(), dm.cid)).toEqual({ seqs: [1], maxSeq: 1 });
@@ -71,12 +89,26 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
 
   describe('seqs', () => {
     it('numbers each conversation on its own, from 1, in batch order', async () => {
-      const p = newDm(), q = newDm();
-      const out = await stores.a().entryLog.commit([
-        dmText(p, p.users[0], 'p1'), dmText(q, q.users[1], 'q1'), dmText(p, p.users[1], 'p2'), dmText(q, q.users[0], 'q2'), dmText(p, p.users[0], 'p3'),
-      ], NOW);
+      const p = newDm(),
+        q = newDm();
+      const out = await stores
+        .a()
+        .entryLog.commit(
+          [
+            dmText(p, p.users[0], 'p1'),
+            dmText(q, q.users[1], 'q1'),
+            dmText(p, p.users[1], 'p2'),
+            dmText(q, q.users[0], 'q2'),
+            dmText(p, p.users[0], 'p3'),
+          ],
+          NOW,
+        );
       expect(out.map((o) => [o.row.conversation_id, Number(o.row.seq), JSON.parse(o.row.body).text])).toEqual([
-        [p.cid, 1, 'p1'], [q.cid, 1, 'q1'], [p.cid, 2, 'p2'], [q.cid, 2, 'q2'], [p.cid, 3, 'p3'],
+        [p.cid, 1, 'p1'],
+        [q.cid, 1, 'q1'],
+        [p.cid, 2, 'p2'],
+        [q.cid, 2, 'q2'],
+        [p.cid, 3, 'p3'],
       ]);
     });
 
@@ -89,8 +121,11 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
           // Every commit touches the first conversation; the others are spread out.
           const dm = k === 0 ? convs[0]! : convs[(c + k) % convs.length]!;
           return dmText(dm, dm.users[k % 2]!, `c${c}k${k}`);
-        }));
-      const outs = await Promise.all(batches.map((b, i) => (i % 2 ? stores.b() : stores.a()).entryLog.commit(b, NOW + i)));
+        }),
+      );
+      const outs = await Promise.all(
+        batches.map((b, i) => (i % 2 ? stores.b() : stores.a()).entryLog.commit(b, NOW + i)),
+      );
       const flat = outs.flat();
       expect(flat.every((o) => !o.duplicate)).toBe(true);
       for (const dm of convs) {
@@ -114,11 +149,26 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
       const gid = newId();
       const owner = newId();
       await stores.a().groups.write.create({
-        id: gid, name: 'seqs', avatar: null, notice: '', joinPolicy: 'open', ownerId: owner, memberIds: [], max: 10, now: NOW,
+        id: gid,
+        name: 'seqs',
+        avatar: null,
+        notice: '',
+        joinPolicy: 'open',
+        ownerId: owner,
+        memberIds: [],
+        max: 10,
+        now: NOW,
         describe: () => ({ system: { type: 'created' }, events: [] }),
       });
       const cid = groupConversationId(gid);
-      const item: WriteItem = { conversationId: cid, conversationKind: 'group', senderId: owner, clientId: newId(), kind: 'text', body: { text: 'hi' } };
+      const item: WriteItem = {
+        conversationId: cid,
+        conversationKind: 'group',
+        senderId: owner,
+        clientId: newId(),
+        kind: 'text',
+        body: { text: 'hi' },
+      };
       const [out] = await stores.b().entryLog.commit([item], NOW);
       expect(Number(out!.row.seq)).toBe(2);
       expect(await seqsOf(stores.a(), cid)).toEqual({ seqs: [1, 2], maxSeq: 2 });
@@ -127,7 +177,8 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
 
   describe('whole-batch rollback', () => {
     it('commits nothing of a batch in which one item fails', async () => {
-      const kept = newDm(), fresh = newDm();
+      const kept = newDm(),
+        fresh = newDm();
       await stores.a().entryLog.commit([dmText(kept, kept.users[0], 'before')], NOW);
       const bad = dmText(fresh, fresh.users[0], 'unstorable');
       bad.body = { n: 1n }; // JSON cannot hold a bigint: this item fails inside the transaction
@@ -137,12 +188,15 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
       // The conversation and member rows the batch would have created are gone too.
       expect(await stores.a().conversations.get(fresh.cid)).toBeUndefined();
       expect(await stores.a().conversations.member(fresh.cid, fresh.users[0])).toBeUndefined();
-      for (const it of batch) expect(await stores.a().conversations.byClientId(it.senderId, it.clientId)).toBeUndefined();
+      for (const it of batch)
+        expect(await stores.a().conversations.byClientId(it.senderId, it.clientId)).toBeUndefined();
 
       // The same writer then commits to the conversation the failed batch had started.
       const [ok] = await stores.a().entryLog.commit([dmText(fresh, fresh.users[0], 'after')], NOW + 2);
       expect(Number(ok!.row.seq)).toBe(1);
-      expect((await stores.a().conversations.memberships(fresh.users[1])).map((m) => m.conversationId)).toEqual([fresh.cid]);
+      expect((await stores.a().conversations.memberships(fresh.users[1])).map((m) => m.conversationId)).toEqual([
+        fresh.cid,
+      ]);
       const [next] = await stores.a().entryLog.commit([dmText(kept, kept.users[1], 'after')], NOW + 2);
       expect(Number(next!.row.seq)).toBe(2);
     });
@@ -153,7 +207,13 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
       const [orig] = await stores.a().entryLog.commit([dmText(dm, s, 'original')], NOW);
       const bad = dmText(dm, s, 'unstorable');
       bad.body = { n: 1n };
-      const recall: WriteItem = { ...dmText(dm, s, ''), kind: 'recall', body: {}, targetSeq: 1, effect: { type: 'recall' } };
+      const recall: WriteItem = {
+        ...dmText(dm, s, ''),
+        kind: 'recall',
+        body: {},
+        targetSeq: 1,
+        effect: { type: 'recall' },
+      };
       await expect(stores.a().entryLog.commit([recall, bad], NOW + 1)).rejects.toThrow();
       const row = await stores.a().conversations.entry(dm.cid, 1);
       expect(row!.recalled_at).toBeNull();
@@ -167,7 +227,13 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
       const dm = newDm();
       const s = dm.users[0];
       await stores.a().entryLog.commit([{ ...dmText(dm, s, 'typo'), body: { text: 'typo', mentions: ['x'] } }], NOW);
-      const edit: WriteItem = { ...dmText(dm, s, ''), kind: 'edit', body: { text: 'fixed' }, targetSeq: 1, effect: { type: 'edit', text: 'fixed' } };
+      const edit: WriteItem = {
+        ...dmText(dm, s, ''),
+        kind: 'edit',
+        body: { text: 'fixed' },
+        targetSeq: 1,
+        effect: { type: 'edit', text: 'fixed' },
+      };
       const [out] = await stores.b().entryLog.commit([edit], NOW + 10);
       expect(Number(out!.row.seq)).toBe(2);
       expect(Number(out!.row.target_seq)).toBe(1);
@@ -181,9 +247,27 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
       const dm = newDm();
       const s = dm.users[0];
       await stores.a().entryLog.commit([dmText(dm, s, 'secret'), dmText(dm, s, 'neighbour')], NOW);
-      const edit: WriteItem = { ...dmText(dm, s, ''), kind: 'edit', body: { text: 'secret 2' }, targetSeq: 1, effect: { type: 'edit', text: 'secret 2' } };
-      const editOther: WriteItem = { ...dmText(dm, s, ''), kind: 'edit', body: { text: 'n2' }, targetSeq: 2, effect: { type: 'edit', text: 'n2' } };
-      const recall: WriteItem = { ...dmText(dm, s, ''), kind: 'recall', body: {}, targetSeq: 1, effect: { type: 'recall' } };
+      const edit: WriteItem = {
+        ...dmText(dm, s, ''),
+        kind: 'edit',
+        body: { text: 'secret 2' },
+        targetSeq: 1,
+        effect: { type: 'edit', text: 'secret 2' },
+      };
+      const editOther: WriteItem = {
+        ...dmText(dm, s, ''),
+        kind: 'edit',
+        body: { text: 'n2' },
+        targetSeq: 2,
+        effect: { type: 'edit', text: 'n2' },
+      };
+      const recall: WriteItem = {
+        ...dmText(dm, s, ''),
+        kind: 'recall',
+        body: {},
+        targetSeq: 1,
+        effect: { type: 'recall' },
+      };
       // The edit and the recall in one batch: effects apply in item order, in the same transaction.
       const out = await stores.a().entryLog.commit([edit, editOther, recall], NOW + 20);
       expect(out.map((o) => Number(o.row.seq))).toEqual([3, 4, 5]);
@@ -200,7 +284,13 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
       const dm = newDm();
       const s = dm.users[0];
       await stores.a().entryLog.commit([dmText(dm, s, 'x')], NOW);
-      const recall: WriteItem = { ...dmText(dm, s, ''), kind: 'recall', body: {}, targetSeq: 1, effect: { type: 'recall' } };
+      const recall: WriteItem = {
+        ...dmText(dm, s, ''),
+        kind: 'recall',
+        body: {},
+        targetSeq: 1,
+        effect: { type: 'recall' },
+      };
       await stores.a().entryLog.commit([recall], NOW + 1);
       const [again] = await stores.a().entryLog.commit([recall], NOW + 99);
       expect(again!.duplicate).toBe(true);

@@ -34,15 +34,29 @@ export function storesFor(dialect: DialectName): { a(): Store; b(): Store } {
 
 /** A new direct conversation between two new users. */
 export function newDm(): { cid: string; users: [string, string] } {
-  const x = newId(), y = newId();
+  const x = newId(),
+    y = newId();
   const users: [string, string] = x < y ? [x, y] : [y, x];
   return { cid: dmId(x, y), users };
 }
 
 let seqNo = 0;
 /** A text message from `senderId` into the DM, with a clientId unique to this run unless given. */
-export function dmText(dm: { cid: string; users: readonly string[] }, senderId: string, text: string, clientId = `c${++seqNo}-${newId()}`): WriteItem {
-  return { conversationId: dm.cid, conversationKind: 'dm', members: dm.users, senderId, clientId, kind: 'text', body: { text } };
+export function dmText(
+  dm: { cid: string; users: readonly string[] },
+  senderId: string,
+  text: string,
+  clientId = `c${++seqNo}-${newId()}`,
+): WriteItem {
+  return {
+    conversationId: dm.cid,
+    conversationKind: 'dm',
+    members: dm.users,
+    senderId,
+    clientId,
+    kind: 'text',
+    body: { text },
+  };
 }
 
 /** The coded error a promise rejects with (fails the test if it resolves or throws something uncoded). */

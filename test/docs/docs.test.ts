@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ErrorCode, ErrorCodes, isTemporary } from '../../src/domain/errors.js';
 
-interface DocumentedCode { code: string; status: string; temporary: string }
+interface DocumentedCode {
+  code: string;
+  status: string;
+  temporary: string;
+}
 
 /** The rows of a markdown table that starts at `heading`: one entry per backticked code. */
 function codeTable(doc: string, heading: string, columns: { status?: number; temporary?: number }): DocumentedCode[] {
@@ -10,7 +14,10 @@ function codeTable(doc: string, heading: string, columns: { status?: number; tem
   if (at < 0) throw new Error(`docs/protocol.md has no "${heading}"`);
   const rows = doc.slice(at).split('\n').slice(1);
   const first = rows.findIndex((l) => l.startsWith('|'));
-  const table = rows.slice(first, rows.findIndex((l, i) => i > first && !l.startsWith('|')));
+  const table = rows.slice(
+    first,
+    rows.findIndex((l, i) => i > first && !l.startsWith('|')),
+  );
   return table.slice(2).flatMap((row) => {
     const cells = row.split(' | ').map((c) => c.replace(/^\|\s*|\s*\|$/g, '').trim());
     return [...cells[0]!.matchAll(/`([A-Z_]+)`/g)].map((m) => ({
@@ -41,9 +48,12 @@ describe('docs', () => {
     const wrong = rest.flatMap((r) => {
       const code = r.code as ErrorCode;
       const out: string[] = [];
-      if (r.status !== '—' && Number(r.status) !== ErrorCodes[code]) out.push(`${code}: status ${r.status}, catalogue ${ErrorCodes[code]}`);
-      if (!['yes', '—'].includes(r.temporary)) out.push(`${code}: temporary cell "${r.temporary}" is neither yes nor —`);
-      else if ((r.temporary === 'yes') !== isTemporary(code)) out.push(`${code}: documented temporary=${r.temporary}, catalogue ${isTemporary(code)}`);
+      if (r.status !== '—' && Number(r.status) !== ErrorCodes[code])
+        out.push(`${code}: status ${r.status}, catalogue ${ErrorCodes[code]}`);
+      if (!['yes', '—'].includes(r.temporary))
+        out.push(`${code}: temporary cell "${r.temporary}" is neither yes nor —`);
+      else if ((r.temporary === 'yes') !== isTemporary(code))
+        out.push(`${code}: documented temporary=${r.temporary}, catalogue ${isTemporary(code)}`);
       return out;
     });
     expect(wrong).toEqual([]);

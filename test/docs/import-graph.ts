@@ -26,7 +26,10 @@ export function sourceFiles(root: string, dirs: string[]): string[] {
       if (d.isDirectory()) return d.name === 'node_modules' ? [] : walk(rel);
       return SOURCE.test(d.name) && !d.name.endsWith('.d.ts') ? [rel] : [];
     });
-  return dirs.filter((d) => fs.existsSync(path.join(root, d))).flatMap(walk).sort();
+  return dirs
+    .filter((d) => fs.existsSync(path.join(root, d)))
+    .flatMap(walk)
+    .sort();
 }
 
 /**
@@ -101,7 +104,15 @@ export function importSpecifiers(src: string): string[] {
 export function resolveRelative(root: string, from: string, spec: string): string | undefined {
   const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
   const stem = base.replace(/\.(js|mjs|jsx)$/, '');
-  const candidates = [base, `${stem}.ts`, `${stem}.tsx`, `${base}.ts`, `${base}.tsx`, `${base}/index.ts`, `${base}/index.tsx`];
+  const candidates = [
+    base,
+    `${stem}.ts`,
+    `${stem}.tsx`,
+    `${base}.ts`,
+    `${base}.tsx`,
+    `${base}/index.ts`,
+    `${base}/index.tsx`,
+  ];
   return candidates.find((c) => fs.existsSync(path.join(root, c)) && fs.statSync(path.join(root, c)).isFile());
 }
 
@@ -109,11 +120,13 @@ export function resolveRelative(root: string, from: string, spec: string): strin
 export function importGraph(root: string, dirs: string[]): Edge[] {
   return sourceFiles(root, dirs).flatMap((from) =>
     importSpecifiers(fs.readFileSync(path.join(root, from), 'utf8')).map((spec): Edge => {
-      if (!spec.startsWith('.')) return { from, spec, pkg: spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]! };
+      if (!spec.startsWith('.'))
+        return { from, spec, pkg: spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]! };
       const file = resolveRelative(root, from, spec);
       if (!file) throw new Error(`${from}: cannot resolve ${spec}`);
       return { from, spec, file };
-    }));
+    }),
+  );
 }
 
 /**
@@ -190,8 +203,13 @@ export function violations(edges: Edge[], rules: LayerRule[]): string[] {
   for (const rule of rules) {
     for (const e of edges) {
       if (!rule.from.some((p) => e.from.startsWith(p))) continue;
-      const badFile = e.file !== undefined && (rule.files ?? []).some((p) => e.file!.startsWith(p)) && !(rule.except ?? []).some((p) => e.file!.startsWith(p));
-      const badPkg = e.pkg !== undefined && (rule.packages ?? []).some((p) => (typeof p === 'string' ? p === e.pkg : p.test(e.pkg!)));
+      const badFile =
+        e.file !== undefined &&
+        (rule.files ?? []).some((p) => e.file!.startsWith(p)) &&
+        !(rule.except ?? []).some((p) => e.file!.startsWith(p));
+      const badPkg =
+        e.pkg !== undefined &&
+        (rule.packages ?? []).some((p) => (typeof p === 'string' ? p === e.pkg : p.test(e.pkg!)));
       if (badFile || badPkg) out.push(`${rule.name}: ${e.from} → ${e.file ?? e.spec}`);
     }
   }

@@ -6,14 +6,21 @@ import { describe, expect, it } from 'vitest';
 // and pure domain code, and the benchmarks share fixtures/ with the tests instead of reaching into
 // test/. Reads whole files, so a multi-line import is caught too.
 const RULES: { dir: string; forbidden: RegExp; why: string }[] = [
-  { dir: 'web/src', forbidden: /\/src\/(services|store|bus|blobs|gateway|http)\//, why: 'the web client imports only src/protocol and src/domain' },
+  {
+    dir: 'web/src',
+    forbidden: /\/src\/(services|store|bus|blobs|gateway|http)\//,
+    why: 'the web client imports only src/protocol and src/domain',
+  },
   { dir: 'bench', forbidden: /\.\.\/test\//, why: 'bench shares fixtures/, never test/' },
   { dir: 'fixtures', forbidden: /\.\.\/(test|bench)\//, why: 'fixtures/ is shared by both, so it imports neither' },
 ];
 
 function files(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? files(path.join(dir, d.name)) : /\.(ts|tsx)$/.test(d.name) ? [path.join(dir, d.name)] : []);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) =>
+      d.isDirectory() ? files(path.join(dir, d.name)) : /\.(ts|tsx)$/.test(d.name) ? [path.join(dir, d.name)] : [],
+    );
 }
 
 /** Every module specifier of a file's import/export-from statements and dynamic imports. */
@@ -25,14 +32,18 @@ function specifiers(source: string): string[] {
 
 describe('import homes', () => {
   it('finds specifiers of multi-line and dynamic imports', () => {
-    const src = "import {\n  a,\n  b,\n} from '../../src/store/db.js';\nconst m = await import('../test/x.js');\nexport * from './y.js';";
+    const src =
+      "import {\n  a,\n  b,\n} from '../../src/store/db.js';\nconst m = await import('../test/x.js');\nexport * from './y.js';";
     expect(specifiers(src)).toEqual(['../../src/store/db.js', '../test/x.js', './y.js']);
   });
 
   for (const r of RULES) {
     it(`${r.dir}: ${r.why}`, () => {
       const offending = files(r.dir).flatMap((f) =>
-        specifiers(fs.readFileSync(f, 'utf8')).filter((s) => r.forbidden.test(s)).map((s) => `${f}: ${s}`));
+        specifiers(fs.readFileSync(f, 'utf8'))
+          .filter((s) => r.forbidden.test(s))
+          .map((s) => `${f}: ${s}`),
+      );
       expect(offending).toEqual([]);
     });
   }

@@ -10,34 +10,63 @@ const TRANSPORTS = ['src/http/', 'src/gateway/', 'src/transport/'];
 const OUTER = ['src/app.ts', 'src/main.ts'];
 
 const RULES: LayerRule[] = [
-  { name: 'domain imports nothing of Parley', from: ['src/domain/'], files: ['src/'], except: ['src/domain/'], packages: [...DRIVERS, ...TRANSPORT_LIBS, 'msgpackr'] },
+  {
+    name: 'domain imports nothing of Parley',
+    from: ['src/domain/'],
+    files: ['src/'],
+    except: ['src/domain/'],
+    packages: [...DRIVERS, ...TRANSPORT_LIBS, 'msgpackr'],
+  },
   {
     name: 'protocol imports only domain, and no node:* (it is bundled for the browser)',
-    from: ['src/protocol/'], files: ['src/'], except: ['src/domain/', 'src/protocol/'], packages: [...NODE_BUILTINS, ...DRIVERS, ...TRANSPORT_LIBS],
+    from: ['src/protocol/'],
+    files: ['src/'],
+    except: ['src/domain/', 'src/protocol/'],
+    packages: [...NODE_BUILTINS, ...DRIVERS, ...TRANSPORT_LIBS],
   },
-  { name: 'services import no transport or driver', from: ['src/services/'], files: [...TRANSPORTS, ...OUTER], packages: [...DRIVERS, ...TRANSPORT_LIBS, /^@fastify\//] },
-  { name: 'store imports no service, bus or transport', from: ['src/store/'], files: ['src/services/', 'src/bus/', 'src/blobs/', ...TRANSPORTS, ...OUTER], packages: ['ws', 'fastify', 'ioredis', /^@fastify\//] },
-  { name: 'bus and blobs import no service, store or transport', from: ['src/bus/', 'src/blobs/'], files: ['src/services/', 'src/store/', ...TRANSPORTS, ...OUTER], packages: ['ws', 'fastify', 'kysely', /^@fastify\//] },
+  {
+    name: 'services import no transport or driver',
+    from: ['src/services/'],
+    files: [...TRANSPORTS, ...OUTER],
+    packages: [...DRIVERS, ...TRANSPORT_LIBS, /^@fastify\//],
+  },
+  {
+    name: 'store imports no service, bus or transport',
+    from: ['src/store/'],
+    files: ['src/services/', 'src/bus/', 'src/blobs/', ...TRANSPORTS, ...OUTER],
+    packages: ['ws', 'fastify', 'ioredis', /^@fastify\//],
+  },
+  {
+    name: 'bus and blobs import no service, store or transport',
+    from: ['src/bus/', 'src/blobs/'],
+    files: ['src/services/', 'src/store/', ...TRANSPORTS, ...OUTER],
+    packages: ['ws', 'fastify', 'kysely', /^@fastify\//],
+  },
   { name: 'http does not import gateway', from: ['src/http/'], files: ['src/gateway/'] },
   { name: 'gateway does not import http', from: ['src/gateway/'], files: ['src/http/'] },
   // Decided: not even the Store interface. Transports reach data only through services.
   { name: 'transports import nothing of the store', from: TRANSPORTS, files: ['src/store/'] },
   {
     name: 'transport/ (shared by http and gateway) imports neither of them, nor services',
-    from: ['src/transport/'], files: ['src/http/', 'src/gateway/', 'src/services/', 'src/store/', 'src/bus/', 'src/blobs/', ...OUTER], packages: TRANSPORT_LIBS,
+    from: ['src/transport/'],
+    files: ['src/http/', 'src/gateway/', 'src/services/', 'src/store/', 'src/bus/', 'src/blobs/', ...OUTER],
+    packages: TRANSPORT_LIBS,
   },
 ];
 
 const ROOT = process.cwd();
 const FIXTURE = 'test/docs/fixtures/layers';
-const within = (edges: Edge[], prefix: string) => edges.filter((e) => e.file === undefined || e.file.startsWith(prefix));
+const within = (edges: Edge[], prefix: string) =>
+  edges.filter((e) => e.file === undefined || e.file.startsWith(prefix));
 
 describe('layers', () => {
   const src = importGraph(ROOT, ['src']);
 
   it('the graph is read from whole files (sanity: it sees the known imports)', () => {
     expect(src.length).toBeGreaterThan(300);
-    expect(src).toContainEqual(expect.objectContaining({ from: 'src/http/routes/conversations.ts', file: 'src/protocol/frame-schemas.ts' }));
+    expect(src).toContainEqual(
+      expect.objectContaining({ from: 'src/http/routes/conversations.ts', file: 'src/protocol/frame-schemas.ts' }),
+    );
   });
 
   it('every rule holds on src/', () => {
@@ -80,7 +109,10 @@ describe('the layers checker on its fixture tree (a cycle and forbidden imports 
 
   it('finds a longer cycle and a self-import too', () => {
     const e = (from: string, file: string): Edge => ({ from, spec: file, file });
-    expect(importCycles([e('x', 'y'), e('y', 'z'), e('z', 'x'), e('z', 'w'), e('s', 's')])).toEqual([['s'], ['x', 'y', 'z']]);
+    expect(importCycles([e('x', 'y'), e('y', 'z'), e('z', 'x'), e('z', 'w'), e('s', 's')])).toEqual([
+      ['s'],
+      ['x', 'y', 'z'],
+    ]);
   });
 
   it('parses the import forms of TypeScript', () => {
@@ -94,8 +126,18 @@ describe('the layers checker on its fixture tree (a cycle and forbidden imports 
       "const g = await import('./g.js');",
       "const s = '// not a comment'; import h from './h.js';",
       "const r = /['\"]/; import i from './i.js';",
-      "export const notAnImport = 'x from \"./no.js\"';",
+      'export const notAnImport = \'x from "./no.js"\';',
     ].join('\n');
-    expect(importSpecifiers(src)).toEqual(['./a.js', './b.js', 'd', './side.js', './e.js', '@scope/f/sub', './g.js', './h.js', './i.js']);
+    expect(importSpecifiers(src)).toEqual([
+      './a.js',
+      './b.js',
+      'd',
+      './side.js',
+      './e.js',
+      '@scope/f/sub',
+      './g.js',
+      './h.js',
+      './i.js',
+    ]);
   });
 });

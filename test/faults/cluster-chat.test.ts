@@ -21,7 +21,9 @@ describe.each(clusterDialects())('cluster chat across nodes (%s)', (dialect) => 
     cluster = undefined;
   });
 
-  it('one-to-one and group chat, presence, typing and receipts cross nodes; every message once, in order', { timeout: 30_000 }, async () => {
+  it('one-to-one and group chat, presence, typing and receipts cross nodes; every message once, in order', {
+    timeout: 30_000,
+  }, async () => {
     const c = (cluster = await startCluster({ dialect, nodes: 3 }));
     const app = c.nodes[0]!.server!.app;
     const [a, b, d] = [await c.user('alice'), await c.user('bob'), await c.user('dora')];
@@ -89,14 +91,24 @@ describe.each(clusterDialects())('cluster chat across nodes (%s)', (dialect) => 
     expect(closed).toBe(4008);
   });
 
-  it('concurrent senders on three nodes into one group: every member ends with the same gap-free sequence', { timeout: 30_000 }, async () => {
+  it('concurrent senders on three nodes into one group: every member ends with the same gap-free sequence', {
+    timeout: 30_000,
+  }, async () => {
     const c = (cluster = await startCluster({ dialect, nodes: 3 }));
     const app = c.nodes[0]!.server!.app;
     const users = await Promise.all(Array.from({ length: 30 }, (_, i) => c.user(`s${i}`)));
-    const { cid: gid } = await createGroup(app, users[0]!.id, users.slice(1).map((u) => u.id));
+    const { cid: gid } = await createGroup(
+      app,
+      users[0]!.id,
+      users.slice(1).map((u) => u.id),
+    );
     // 3 nodes × 10 members, each sending 30 messages at once: 900 messages.
     const clients = await Promise.all(users.map((u, i) => c.client(`s${i}`, u, i % 3)));
-    const acks = await Promise.all(clients.flatMap((cl, i) => Array.from({ length: 30 }, (_, k) => cl.send({ to: gid, kind: 'text', text: `${i}:${k}` }))));
+    const acks = await Promise.all(
+      clients.flatMap((cl, i) =>
+        Array.from({ length: 30 }, (_, k) => cl.send({ to: gid, kind: 'text', text: `${i}:${k}` })),
+      ),
+    );
     expect(new Set(acks.map((x) => x.seq)).size).toBe(900);
     const members = { [gid]: users.map((u) => u.id) };
     await c.checker.settle(members, 20_000);

@@ -32,7 +32,10 @@ describe.each(clusterDialects())('Redis away and back under traffic (%s)', (dial
     const cb = await c.client('bob@2', b, 1);
     const cd = await c.client('dora@1', d, 0);
     const refusals: ErrorFrame[] = [];
-    for (const x of [ca, cb, cd]) x.on('error', (e) => { if (e.code === 'UNAVAILABLE') refusals.push(e); });
+    for (const x of [ca, cb, cd])
+      x.on('error', (e) => {
+        if (e.code === 'UNAVAILABLE') refusals.push(e);
+      });
     const members = { [dm]: [a.id, b.id], [gid]: [a.id, b.id, d.id] };
     return { a, b, d, dm, gid, ca, cb, cd, refusals, members };
   }
@@ -43,17 +46,28 @@ describe.each(clusterDialects())('Redis away and back under traffic (%s)', (dial
     let stop = false;
     const done = (async () => {
       for (let i = 0; !stop; i++) {
-        pending.push(s.ca.send({ to: s.dm, kind: 'text', text: `a${i}` }), s.cb.send({ to: s.gid, kind: 'text', text: `b${i}` }));
+        pending.push(
+          s.ca.send({ to: s.dm, kind: 'text', text: `a${i}` }),
+          s.cb.send({ to: s.gid, kind: 'text', text: `b${i}` }),
+        );
         pending.push(s.cd.send({ to: s.gid, kind: 'text', text: `d${i}` }));
         await sleep(15);
       }
     })();
-    return { pending, stop: async () => { stop = true; await done; } };
+    return {
+      pending,
+      stop: async () => {
+        stop = true;
+        await done;
+      },
+    };
   }
 
   const ready = async (c: Cluster, i: number) => (await fetch(`${c.nodes[i]!.url}/readyz`)).status;
 
-  it('Redis crashes and restarts empty: refused or acked-and-delivered, never acked and lost', { timeout: 30_000 }, async () => {
+  it('Redis crashes and restarts empty: refused or acked-and-delivered, never acked and lost', {
+    timeout: 30_000,
+  }, async () => {
     const c = (cluster = await startCluster({ dialect, nodes: 2 }));
     const s = await setup(c);
     const t = traffic(s);
@@ -91,7 +105,9 @@ describe.each(clusterDialects())('Redis away and back under traffic (%s)', (dial
     await until(() => s.cb.lastSeq(s.dm) === ack.seq, 'live delivery after recovery');
   });
 
-  it('one node cut off from Redis: the other keeps acking, the cut node catches its clients up when back', { timeout: 30_000 }, async () => {
+  it('one node cut off from Redis: the other keeps acking, the cut node catches its clients up when back', {
+    timeout: 30_000,
+  }, async () => {
     const c = (cluster = await startCluster({ dialect, nodes: 2 }));
     const s = await setup(c);
     const t = traffic(s);

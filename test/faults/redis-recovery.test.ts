@@ -18,7 +18,12 @@ const fast = { retryMaxMs: 100, commandTimeoutMs: 300, pingIntervalMs: 150 };
 
 /** Rejects if `p` has not settled within `ms`: "fails fast" means it does not hang or queue. */
 function settlesWithin<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, sleep(ms).then(() => { throw new Error(`still pending after ${ms} ms`); })]);
+  return Promise.race([
+    p,
+    sleep(ms).then(() => {
+      throw new Error(`still pending after ${ms} ms`);
+    }),
+  ]);
 }
 
 /** One node's Redis-backed parts, as app.ts wires them. */
@@ -33,9 +38,16 @@ function node(url: string, prefix: string, nodeId: string) {
   bus.onMessage((topic, msg) => got.push({ topic, msg }));
   const changes: { users: string[]; online: boolean }[] = [];
   presence.onChange((users, online) => changes.push({ users, online }));
-  const received = (topic: string) => got.filter((g) => g.topic === topic).map((g) => (g.msg as { keys: string[] }).keys[0]);
+  const received = (topic: string) =>
+    got.filter((g) => g.topic === topic).map((g) => (g.msg as { keys: string[] }).keys[0]);
   return {
-    bus, client, presence, counter, limiter, changes, received,
+    bus,
+    client,
+    presence,
+    counter,
+    limiter,
+    changes,
+    received,
     async ready() {
       await bus.whenHealthy(5000);
       await redisReady(client, 5000);
@@ -64,7 +76,8 @@ describe('Redis failure and recovery (private redis-server)', () => {
   });
 
   it('Redis killed and restarted: unhealthy, fast failures, then everything recovers by itself', async () => {
-    const a = node(server.url, 'p:', 'a'), b = node(server.url, 'p:', 'b');
+    const a = node(server.url, 'p:', 'a'),
+      b = node(server.url, 'p:', 'b');
     nodes = [a, b];
     await a.ready();
     await b.ready();
@@ -80,8 +93,12 @@ describe('Redis failure and recovery (private redis-server)', () => {
     await until(() => !a.bus.healthy && !b.bus.healthy, 'both buses unhealthy');
     expect(health).toEqual([false]);
     // Nothing is queued: each call fails at once with a clear error.
-    await expect(settlesWithin(a.bus.publish('user:1', inv('lost')), 1000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-    await expect(settlesWithin(a.limiter.take('msg:alice', 10, 10), 1000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(settlesWithin(a.bus.publish('user:1', inv('lost')), 1000)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    await expect(settlesWithin(a.limiter.take('msg:alice', 10, 10), 1000)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
     await expect(settlesWithin(a.presence.connect('bob', 'a2'), 1000)).rejects.toThrow();
     // The counter falls back to this node's own connections.
     expect(await settlesWithin(a.counter.acquire('alice', 'a2', 2), 1000)).toBe(true);
@@ -95,12 +112,24 @@ describe('Redis failure and recovery (private redis-server)', () => {
     expect(health).toEqual([false, true]); // the gateway's cue to make its clients sync
     await a.bus.publish('user:1', inv('after'));
     await a.bus.publish('user:2', inv('new'));
-    await until(() => b.received('user:1').includes('after') && b.received('user:2').includes('new'), 're-subscribed delivery');
+    await until(
+      () => b.received('user:1').includes('after') && b.received('user:2').includes('new'),
+      're-subscribed delivery',
+    );
     expect(b.received('user:1')).toEqual(['before', 'after']);
 
     // Presence re-registers from the node's own list, including the connect that failed.
-    await until(() => a.changes.filter((c) => c.online).flatMap((c) => c.users).length >= 2, 'presence re-registered', 5000);
-    expect(a.changes.filter((c) => c.online).flatMap((c) => c.users).sort()).toEqual(['alice', 'bob']);
+    await until(
+      () => a.changes.filter((c) => c.online).flatMap((c) => c.users).length >= 2,
+      'presence re-registered',
+      5000,
+    );
+    expect(
+      a.changes
+        .filter((c) => c.online)
+        .flatMap((c) => c.users)
+        .sort(),
+    ).toEqual(['alice', 'bob']);
     expect(await b.presence.online(['alice', 'bob'])).toEqual(new Set(['alice', 'bob']));
     // The counter re-registers on its own heartbeat (the fallback admitted a2 meanwhile).
     await until(async () => (await b.counter.count('alice')) === 2, 'connection count re-registered', 5000);
@@ -110,7 +139,8 @@ describe('Redis failure and recovery (private redis-server)', () => {
   it('one node cut off through a proxy: the others carry on, its users go offline, and it rejoins', async () => {
     const proxy = await TcpProxy.start({ port: server.port });
     try {
-      const a = node(`redis://${proxy.url}`, 'q:', 'a'), b = node(server.url, 'q:', 'b');
+      const a = node(`redis://${proxy.url}`, 'q:', 'a'),
+        b = node(server.url, 'q:', 'b');
       nodes = [a, b];
       await a.ready();
       await b.ready();
@@ -123,19 +153,32 @@ describe('Redis failure and recovery (private redis-server)', () => {
       proxy.cut();
       await until(() => !a.bus.healthy, 'a unhealthy');
       expect(b.bus.healthy).toBe(true);
-      await expect(settlesWithin(a.bus.publish('user:b', inv('x')), 1000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      await expect(settlesWithin(a.bus.publish('user:b', inv('x')), 1000)).rejects.toMatchObject({
+        code: 'UNAVAILABLE',
+      });
       // a's heartbeat lapses: b's sweep reports carol offline, once.
-      await until(() => b.changes.some((c) => !c.online && c.users.includes('carol')), 'carol reported offline by b', 5000);
+      await until(
+        () => b.changes.some((c) => !c.online && c.users.includes('carol')),
+        'carol reported offline by b',
+        5000,
+      );
       expect(await b.presence.online(['carol'])).toEqual(new Set());
 
       await proxy.restore();
       await a.bus.whenHealthy(10_000);
       // a re-registers carol and reports her back online (once Redis applied it, b sees it too).
-      await until(() => a.changes.some((c) => c.online && c.users.includes('carol')), 'a reports carol back online', 5000);
+      await until(
+        () => a.changes.some((c) => c.online && c.users.includes('carol')),
+        'a reports carol back online',
+        5000,
+      );
       expect(await b.presence.online(['carol'])).toEqual(new Set(['carol']));
       await b.bus.publish('user:a', inv('to-a'));
       await a.bus.publish('user:b', inv('to-b'));
-      await until(() => a.received('user:a').includes('to-a') && b.received('user:b').includes('to-b'), 'delivery both ways');
+      await until(
+        () => a.received('user:a').includes('to-a') && b.received('user:b').includes('to-b'),
+        'delivery both ways',
+      );
       expect(proxy.accepted).toBeGreaterThan(2); // it really reconnected
     } finally {
       await proxy.close();
@@ -145,14 +188,17 @@ describe('Redis failure and recovery (private redis-server)', () => {
   it('a silent network (blackhole) is noticed by the PING watchdog, and recovered from', async () => {
     const proxy = await TcpProxy.start({ port: server.port });
     try {
-      const a = node(`redis://${proxy.url}`, 'r:', 'a'), b = node(server.url, 'r:', 'b');
+      const a = node(`redis://${proxy.url}`, 'r:', 'a'),
+        b = node(server.url, 'r:', 'b');
       nodes = [a, b];
       await a.ready();
       await b.ready();
       await a.bus.subscribe('user:a');
       proxy.blackhole();
       await until(() => !a.bus.healthy, 'a unhealthy through the watchdog', 5000);
-      await expect(settlesWithin(a.bus.publish('user:a', inv('x')), 1000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      await expect(settlesWithin(a.bus.publish('user:a', inv('x')), 1000)).rejects.toMatchObject({
+        code: 'UNAVAILABLE',
+      });
       await proxy.restore();
       await a.bus.whenHealthy(10_000);
       await b.bus.publish('user:a', inv('back'));

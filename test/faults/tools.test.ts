@@ -7,10 +7,20 @@ import { TcpProxy } from '../support/tcp-proxy.js';
 function ping(port: number): Promise<string> {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });
-    const t = setTimeout(() => { s.destroy(); resolve('TIMEOUT'); }, 1000);
+    const t = setTimeout(() => {
+      s.destroy();
+      resolve('TIMEOUT');
+    }, 1000);
     s.once('connect', () => s.write('PING\r\n'));
-    s.once('data', (d) => { clearTimeout(t); s.destroy(); resolve(d.toString().trim()); });
-    s.once('error', (e: NodeJS.ErrnoException) => { clearTimeout(t); resolve(e.code ?? 'ERROR'); });
+    s.once('data', (d) => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(d.toString().trim());
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(t);
+      resolve(e.code ?? 'ERROR');
+    });
   });
 }
 

@@ -16,7 +16,13 @@ describe('config', () => {
 
   it('reads env vars and flags, flags winning, with units for sizes and durations', () => {
     const c = loadConfig(
-      { PARLEY_PORT: '9000', PARLEY_DATA_DIR: '/tmp/x', PARLEY_UPLOAD_LIMIT: '5MiB', PARLEY_PING_INTERVAL: '10s', PARLEY_ORIGINS: 'https://a.example, https://b.example' },
+      {
+        PARLEY_PORT: '9000',
+        PARLEY_DATA_DIR: '/tmp/x',
+        PARLEY_UPLOAD_LIMIT: '5MiB',
+        PARLEY_PING_INTERVAL: '10s',
+        PARLEY_ORIGINS: 'https://a.example, https://b.example',
+      },
       ['--port', '9001', '--log-level=warn'],
     );
     expect(c.port).toBe(9001);
@@ -53,7 +59,9 @@ describe('config', () => {
     expect(c.httpHeadersTimeout).toBe(10_000);
     expect(c.httpRequestTimeout).toBe(15 * 60_000);
     expect(loadConfig({ PARLEY_HTTP_REQUEST_TIMEOUT: '0' }).httpRequestTimeout).toBe(0);
-    expect(() => loadConfig({ PARLEY_HTTP_HEADERS_TIMEOUT: '30s', PARLEY_HTTP_REQUEST_TIMEOUT: '20s' })).toThrow(/PARLEY_HTTP_REQUEST_TIMEOUT: expected 0 or at least/);
+    expect(() => loadConfig({ PARLEY_HTTP_HEADERS_TIMEOUT: '30s', PARLEY_HTTP_REQUEST_TIMEOUT: '20s' })).toThrow(
+      /PARLEY_HTTP_REQUEST_TIMEOUT: expected 0 or at least/,
+    );
   });
 
   it('needs both TLS files or neither, and refuses unknown flags', () => {
@@ -62,7 +70,11 @@ describe('config', () => {
   });
 
   it('stops the real process with exit code 2 and one clear line, no stack trace', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], { env: { ...process.env, PARLEY_PORT: 'eighty' }, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+      env: { ...process.env, PARLEY_PORT: 'eighty' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^parley: PARLEY_PORT/);
@@ -71,7 +83,9 @@ describe('config', () => {
 
   it('README documents every setting', () => {
     const readme = fs.readFileSync('README.md', 'utf8');
-    const missing = Object.values(settings).map((s) => s.env).filter((env) => !readme.includes(`\`${env}\``));
+    const missing = Object.values(settings)
+      .map((s) => s.env)
+      .filter((env) => !readme.includes(`\`${env}\``));
     expect(missing).toEqual([]);
   });
 });

@@ -6,12 +6,19 @@ import { openDb, type Db } from '../../src/store/db.js';
 import { keysetPage } from '../../src/store/keyset.js';
 import { testDialects } from '../support/databases.js';
 
-interface Probe { probe: { t: number; id: string; tag: string } }
+interface Probe {
+  probe: { t: number; id: string; tag: string };
+}
 
 // Ties on the time column are the case a cursor gets wrong: three rows share t = 20.
 const ROWS = [
-  { t: 10, id: 'b', tag: 'x' }, { t: 20, id: 'c', tag: 'x' }, { t: 20, id: 'a', tag: 'x' }, { t: 30, id: 'a', tag: 'x' },
-  { t: 20, id: 'b', tag: 'x' }, { t: 5, id: 'z', tag: 'x' }, { t: 40, id: 'q', tag: 'other' },
+  { t: 10, id: 'b', tag: 'x' },
+  { t: 20, id: 'c', tag: 'x' },
+  { t: 20, id: 'a', tag: 'x' },
+  { t: 30, id: 'a', tag: 'x' },
+  { t: 20, id: 'b', tag: 'x' },
+  { t: 5, id: 'z', tag: 'x' },
+  { t: 40, id: 'q', tag: 'other' },
 ];
 
 describe.each(testDialects())('keysetPage on %s', (dialect) => {

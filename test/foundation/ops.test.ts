@@ -23,8 +23,12 @@ describe('operations endpoints', () => {
     const r = await fetch(`${s.url}/metrics`);
     const text = await r.text();
     expect(r.headers.get('content-type')).toMatch(/text\/plain/);
-    expect(text).toMatch(/parley_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/auth\/register",status="201"\} [1-9]/);
-    expect(text).toMatch(/parley_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/me",status="401"\} [1-9]/);
+    expect(text).toMatch(
+      /parley_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/auth\/register",status="201"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /parley_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/me",status="401"\} [1-9]/,
+    );
     expect(text).toContain('parley_ws_connections');
     expect(text).toContain('parley_store_commit_batch_size');
   });
@@ -33,15 +37,25 @@ describe('operations endpoints', () => {
     const doc = await s.api.get('/api/v1/openapi.json');
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/me', '/api/v1/users/{id}']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/me', '/api/v1/users/{id}']),
+    );
     const register = doc.body.paths['/api/v1/auth/register'].post;
-    expect(register.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['username', 'password', 'nickname']));
+    expect(register.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['username', 'password', 'nickname']),
+    );
     const withdraw = doc.body.paths['/api/v1/groups/{id}/join'].delete;
     expect(withdraw.requestBody).toBeUndefined();
     expect(withdraw.parameters.map((p: any) => [p.in, p.name])).toEqual([['path', 'id']]);
     expect(Object.keys(withdraw.responses).sort()).toEqual(['200', '400', '401', '404']);
-    expect(withdraw.responses['200'].content['application/json'].schema.properties.status.anyOf.map((x: any) => x.enum?.[0] ?? x.const)).toContain('canceled');
-    const summary = doc.body.paths['/api/v1/conversations'].get.responses['200'].content['application/json'].schema.properties.items.items;
+    expect(
+      withdraw.responses['200'].content['application/json'].schema.properties.status.anyOf.map(
+        (x: any) => x.enum?.[0] ?? x.const,
+      ),
+    ).toContain('canceled');
+    const summary =
+      doc.body.paths['/api/v1/conversations'].get.responses['200'].content['application/json'].schema.properties.items
+        .items;
     expect(summary.properties.peerReadSeq).toMatchObject({ type: 'integer' });
     expect(summary.required).not.toContain('peerReadSeq');
     const page = await fetch(`${s.url}/api/v1/docs/`);

@@ -58,7 +58,10 @@ describe('login throttling', () => {
   it('answers the same for a missing account and a wrong password', async () => {
     const a = await registerUser(s.api, 'same');
     const wrong = await s.api.post('/api/v1/auth/login', { login: a.username, password: 'not the password' });
-    const missing = await s.api.post('/api/v1/auth/login', { login: 'nobody_here_at_all', password: 'not the password' });
+    const missing = await s.api.post('/api/v1/auth/login', {
+      login: 'nobody_here_at_all',
+      password: 'not the password',
+    });
     expect(wrong.status).toBe(401);
     expect(missing.status).toBe(401);
     expect(wrong.body).toEqual(missing.body);
@@ -66,14 +69,17 @@ describe('login throttling', () => {
 
   it('refuses after a burst of failures, even with the right password, then lets the owner back in', async () => {
     const a = await registerUser(s.api, 'burst');
-    const tries = await Promise.all(Array.from({ length: 6 }, () => s.api.post('/api/v1/auth/login', { login: a.username, password: 'guess guess' })));
+    const tries = await Promise.all(
+      Array.from({ length: 6 }, () => s.api.post('/api/v1/auth/login', { login: a.username, password: 'guess guess' })),
+    );
     expect(tries.every((t) => t.status === 401 || t.status === 429)).toBe(true);
     const locked = await s.api.post('/api/v1/auth/login', { login: a.username, password: a.password });
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe('TOO_MANY_ATTEMPTS');
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     // A throttled unknown account looks exactly the same.
-    for (let i = 0; i < 3; i++) await s.api.post('/api/v1/auth/login', { login: 'ghost_user_x', password: 'guess guess' });
+    for (let i = 0; i < 3; i++)
+      await s.api.post('/api/v1/auth/login', { login: 'ghost_user_x', password: 'guess guess' });
     const ghost = await s.api.post('/api/v1/auth/login', { login: 'ghost_user_x', password: 'guess guess' });
     expect(ghost.status).toBe(429);
     expect(ghost.body).toEqual(locked.body);

@@ -34,7 +34,13 @@ describe('graceful shutdown', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-stop-'));
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-      env: { ...process.env, PARLEY_PORT: String(port), PARLEY_HOST: '127.0.0.1', PARLEY_DATA_DIR: dir, PARLEY_LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        PARLEY_PORT: String(port),
+        PARLEY_HOST: '127.0.0.1',
+        PARLEY_DATA_DIR: dir,
+        PARLEY_LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -43,11 +49,20 @@ describe('graceful shutdown', () => {
       // Start a request and send only half of its body, so it is in flight when the signal lands.
       const body = JSON.stringify({ username: 'inflight_user', password: 'long enough pw', nickname: 'In flight' });
       const reply = new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/auth/register', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-          let text = '';
-          res.on('data', (c) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
-        });
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/api/v1/auth/register',
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+          },
+        );
         req.on('error', reject);
         req.write(body.slice(0, 20));
         setTimeout(() => {

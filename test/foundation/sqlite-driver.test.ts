@@ -49,10 +49,18 @@ describe.each(['thread', 'inline'] as const)('SQLite store with the writer %s', 
   });
 
   it('a write outside a transaction waits for the open one and never joins it', async () => {
-    const tx = holdTransaction(db(), (trx) => trx.insertInto('probe').values({ id: 1, name: 'rolled back' }).execute(), true);
+    const tx = holdTransaction(
+      db(),
+      (trx) => trx.insertInto('probe').values({ id: 1, name: 'rolled back' }).execute(),
+      true,
+    );
     await tx.opened;
     let autocommitDone = false;
-    const outside = db().insertInto('probe').values({ id: 2, name: 'autocommit' }).execute().then(() => (autocommitDone = true));
+    const outside = db()
+      .insertInto('probe')
+      .values({ id: 2, name: 'autocommit' })
+      .execute()
+      .then(() => (autocommitDone = true));
     await new Promise((r) => setTimeout(r, 30));
     expect(autocommitDone).toBe(false);
     tx.release();
@@ -64,21 +72,33 @@ describe.each(['thread', 'inline'] as const)('SQLite store with the writer %s', 
 
   it('driver errors keep their codes across the thread, and the writer goes on afterwards', async () => {
     await db().insertInto('probe').values({ id: 1, name: 'a' }).execute();
-    const dup = await db().insertInto('probe').values({ id: 2, name: 'a' }).execute().catch((e) => e);
+    const dup = await db()
+      .insertInto('probe')
+      .values({ id: 2, name: 'a' })
+      .execute()
+      .catch((e) => e);
     expect(isUniqueViolation(dup)).toBe(true);
-    const inTx = await db().transaction().execute((trx) => trx.insertInto('probe').values({ id: 1, name: 'b' }).execute()).catch((e) => e);
+    const inTx = await db()
+      .transaction()
+      .execute((trx) => trx.insertInto('probe').values({ id: 1, name: 'b' }).execute())
+      .catch((e) => e);
     expect(isUniqueViolation(inTx)).toBe(true);
     const res = await db().updateTable('probe').set({ name: 'c' }).where('id', '=', 1).executeTakeFirstOrThrow();
     expect(res.numUpdatedRows).toBe(1n);
-    expect((await db().selectFrom('probe').selectAll().execute())).toEqual([{ id: 1, name: 'c' }]);
+    expect(await db().selectFrom('probe').selectAll().execute()).toEqual([{ id: 1, name: 'c' }]);
   });
 
   it('commits, rolls back and reports constraint errors with their codes', async () => {
-    await db().transaction().execute((trx) => trx.insertInto('probe').values({ id: 1, name: 'a' }).execute());
-    const failed = await db().transaction().execute(async (trx) => {
-      await trx.insertInto('probe').values({ id: 2, name: 'b' }).execute();
-      await trx.insertInto('probe').values({ id: 3, name: 'a' }).execute();
-    }).catch((e) => e);
+    await db()
+      .transaction()
+      .execute((trx) => trx.insertInto('probe').values({ id: 1, name: 'a' }).execute());
+    const failed = await db()
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto('probe').values({ id: 2, name: 'b' }).execute();
+        await trx.insertInto('probe').values({ id: 3, name: 'a' }).execute();
+      })
+      .catch((e) => e);
     expect(isUniqueViolation(failed)).toBe(true);
     expect(await db().selectFrom('probe').selectAll().execute()).toEqual([{ id: 1, name: 'a' }]);
   });
@@ -116,7 +136,10 @@ describe('SQLite writer thread', () => {
         select x, 'n' || x from c`.execute(db());
       const took = performance.now() - started;
       clearInterval(timer);
-      const count = await db().selectFrom('probe').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const count = await db()
+        .selectFrom('probe')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(count.n)).toBe(400000);
       expect(took).toBeGreaterThan(50);
       expect(ticks).toBeGreaterThanOrEqual(Math.floor(took / 5 / 4));

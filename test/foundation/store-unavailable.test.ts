@@ -53,34 +53,54 @@ describe.skipIf(!servers.length).each(servers)('the %s store when the database g
   it('a query while the database refuses connections fails as UNAVAILABLE, and works again after', async () => {
     await proxy.refuse();
     proxy.cut();
-    const err = await db().selectFrom('probe').selectAll().execute().catch((e: unknown) => e);
+    const err = await db()
+      .selectFrom('probe')
+      .selectAll()
+      .execute()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'UNAVAILABLE', temporary: true });
     expect((err as AppError).cause).toBeDefined();
     await proxy.restore();
     // The pool replaces its dead connections by itself.
     let rows: unknown[] | undefined;
-    for (let i = 0; i < 20 && !rows; i++) rows = await db().selectFrom('probe').selectAll().execute().catch(() => undefined);
+    for (let i = 0; i < 20 && !rows; i++)
+      rows = await db()
+        .selectFrom('probe')
+        .selectAll()
+        .execute()
+        .catch(() => undefined);
     expect(rows).toEqual([]);
   });
 
   it('a connection dropped in the middle of a transaction fails it as UNAVAILABLE and commits nothing', async () => {
-    const err = await db().transaction().execute(async (trx) => {
-      await trx.insertInto('probe').values({ id: 1, name: 'half' }).execute();
-      proxy.cut();
-      await new Promise((r) => setTimeout(r, 50));
-      await trx.insertInto('probe').values({ id: 2, name: 'other half' }).execute();
-    }).catch((e: unknown) => e);
+    const err = await db()
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto('probe').values({ id: 1, name: 'half' }).execute();
+        proxy.cut();
+        await new Promise((r) => setTimeout(r, 50));
+        await trx.insertInto('probe').values({ id: 2, name: 'other half' }).execute();
+      })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'UNAVAILABLE' });
     let rows: unknown[] | undefined;
-    for (let i = 0; i < 20 && !rows; i++) rows = await db().selectFrom('probe').selectAll().execute().catch(() => undefined);
+    for (let i = 0; i < 20 && !rows; i++)
+      rows = await db()
+        .selectFrom('probe')
+        .selectAll()
+        .execute()
+        .catch(() => undefined);
     expect(rows).toEqual([]);
   });
 
   it('a unique violation still comes out as the driver error (the store retries on it)', async () => {
     await db().insertInto('probe').values({ id: 1, name: 'same' }).execute();
-    const err = await db().transaction().execute((trx) => trx.insertInto('probe').values({ id: 2, name: 'same' }).execute()).catch((e: unknown) => e);
+    const err = await db()
+      .transaction()
+      .execute((trx) => trx.insertInto('probe').values({ id: 2, name: 'same' }).execute())
+      .catch((e: unknown) => e);
     expect(err).not.toBeInstanceOf(AppError);
     expect(isUniqueViolation(err)).toBe(true);
   });

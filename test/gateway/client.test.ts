@@ -26,7 +26,14 @@ describe('protocol client', () => {
     await s?.close();
   });
   const make = (urls: string[], token: string, extra = {}) =>
-    new ParleyClient({ urls, token, WebSocket: WebSocket as unknown as WebSocketCtor, backoffInitialMs: 20, backoffMaxMs: 100, ...extra });
+    new ParleyClient({
+      urls,
+      token,
+      WebSocket: WebSocket as unknown as WebSocketCtor,
+      backoffInitialMs: 20,
+      backoffMaxMs: 100,
+      ...extra,
+    });
 
   it('rotates to the next URL when one is down, and reports its states', async () => {
     const a = await registerUser(s.api, 'a');
@@ -76,7 +83,9 @@ describe('protocol client', () => {
     await other.connect();
     const c = make([wsUrl(s.url)], a.token);
     const seen: number[] = [];
-    c.on('message', (e) => { if (e.conversation === dm) seen.push(e.seq); });
+    c.on('message', (e) => {
+      if (e.conversation === dm) seen.push(e.seq);
+    });
     await c.connect();
     await other.send({ to: dm, kind: 'text', text: 'one' });
     await until(() => seen.length === 1, 5000, 'live entry');

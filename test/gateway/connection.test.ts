@@ -6,12 +6,13 @@ import { type TestServer, registerUser, startServer } from '../support/server.js
 import { befriend } from '../support/social-fixtures.js';
 import { RawSocket, until, wsUrl } from '../support/ws-clients.js';
 
-const refusal = (url: string, headers: Record<string, string>, path = '/ws') => new Promise<number>((resolve, reject) => {
-  const ws = new WebSocket(wsUrl(url).replace(/\/ws$/, path), { headers });
-  ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-  ws.on('open', () => reject(new Error('upgraded')));
-  ws.on('error', () => {});
-});
+const refusal = (url: string, headers: Record<string, string>, path = '/ws') =>
+  new Promise<number>((resolve, reject) => {
+    const ws = new WebSocket(wsUrl(url).replace(/\/ws$/, path), { headers });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => reject(new Error('upgraded')));
+    ws.on('error', () => {});
+  });
 
 describe.each(testDialects())('gateway connections on %s', (dialect) => {
   let s: TestServer;
@@ -19,8 +20,14 @@ describe.each(testDialects())('gateway connections on %s', (dialect) => {
     s = await startServer({
       dialect,
       config: {
-        authTimeout: 400, connectionsPerUser: 2, origins: ['https://chat.example.com'],
-        slowConsumerBytes: 64 * 1024, pingInterval: 100, idleTimeout: 1500, messageRate: 100_000, messageBurst: 100_000,
+        authTimeout: 400,
+        connectionsPerUser: 2,
+        origins: ['https://chat.example.com'],
+        slowConsumerBytes: 64 * 1024,
+        pingInterval: 100,
+        idleTimeout: 1500,
+        messageRate: 100_000,
+        messageBurst: 100_000,
       },
     });
   });
@@ -46,7 +53,11 @@ describe.each(testDialects())('gateway connections on %s', (dialect) => {
     expect(await refusal(s.url, { authorization: 'Bearer nope' })).toBe(401);
     const h = await RawSocket.open(s.url, { token: a.token });
     const ready = await h.next((f) => f.type === 'ready');
-    expect(ready).toMatchObject({ user: { id: a.user.id, username: a.username }, sessionId: expect.any(String), serverTime: expect.any(Number) });
+    expect(ready).toMatchObject({
+      user: { id: a.user.id, username: a.username },
+      sessionId: expect.any(String),
+      serverTime: expect.any(Number),
+    });
     h.close();
 
     const f = await RawSocket.open(s.url, { codec: 'msgpack' });
@@ -92,20 +103,29 @@ describe.each(testDialects())('gateway connections on %s', (dialect) => {
     alive.close();
   });
 
-  it('logout closes that session\'s sockets with 4003', async () => {
+  it("logout closes that session's sockets with 4003", async () => {
     const a = await registerUser(s.api, 'a');
     const ws = await RawSocket.open(s.url, { token: a.token });
     await ws.next((f) => f.type === 'ready');
     expect((await s.api.post('/api/v1/auth/logout', {}, a.token)).status).toBe(200);
     expect(await ws.closedWith()).toBe(4003);
   });
-
 });
 
 describe.each(testDialects())('slow consumers on %s', (dialect) => {
   let s2: TestServer;
   beforeAll(async () => {
-    s2 = await startServer({ dialect, config: { slowConsumerBytes: 256 * 1024, textLimit: 60_000, frameLimit: 128 * 1024, messageRate: 100_000, messageBurst: 100_000, idleTimeout: 120_000 } });
+    s2 = await startServer({
+      dialect,
+      config: {
+        slowConsumerBytes: 256 * 1024,
+        textLimit: 60_000,
+        frameLimit: 128 * 1024,
+        messageRate: 100_000,
+        messageBurst: 100_000,
+        idleTimeout: 120_000,
+      },
+    });
   });
   afterAll(async () => {
     await s2?.close();

@@ -13,55 +13,66 @@ describe.each(testDialects())('hostile frames on %s', (dialect) => {
   let s: TestServer;
   beforeAll(async () => {
     // A manual clock: the rate limiter's bucket never refills during the test, however slow the machine.
-    s = await startServer({ dialect, clock: new ManualClock(Date.now()), config: { frameLimit: 4096, messageRate: 5, messageBurst: 5, commitWindow: 0 } });
+    s = await startServer({
+      dialect,
+      clock: new ManualClock(Date.now()),
+      config: { frameLimit: 4096, messageRate: 5, messageBurst: 5, commitWindow: 0 },
+    });
   });
   afterAll(async () => {
     await s?.close();
   });
 
-  it.each(['json', 'msgpack'] as const)('invalid, unknown, mistyped and forged frames get error frames; the connection keeps working (%s)', async (codec) => {
-    const a = await registerUser(s.api, 'a');
-    const b = await registerUser(s.api, 'b');
-    await befriend(s.app, a.user.id, b.user.id);
-    const dm = dmId(a.user.id, b.user.id);
-    const ws = await RawSocket.open(s.url, { codec, token: a.token });
-    await ws.next((f) => f.type === 'ready');
+  it.each(['json', 'msgpack'] as const)(
+    'invalid, unknown, mistyped and forged frames get error frames; the connection keeps working (%s)',
+    async (codec) => {
+      const a = await registerUser(s.api, 'a');
+      const b = await registerUser(s.api, 'b');
+      await befriend(s.app, a.user.id, b.user.id);
+      const dm = dmId(a.user.id, b.user.id);
+      const ws = await RawSocket.open(s.url, { codec, token: a.token });
+      await ws.next((f) => f.type === 'ready');
 
-    if (codec === 'json') {
-      ws.ws.send('{"type": "send", oops');
-      await ws.next(isErr('INVALID_JSON'));
-      ws.ws.send(Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80]));
-      await ws.next(isErr('INVALID_JSON'));
-      ws.ws.send('[1,2,3]');
+      if (codec === 'json') {
+        ws.ws.send('{"type": "send", oops');
+        await ws.next(isErr('INVALID_JSON'));
+        ws.ws.send(Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80]));
+        await ws.next(isErr('INVALID_JSON'));
+        ws.ws.send('[1,2,3]');
+        await ws.next(isErr('VALIDATION_FAILED'));
+      } else {
+        ws.ws.send('{"type":"ping"}'); // text under msgpack
+        await ws.next(isErr('INVALID_FRAME'));
+        ws.ws.send(Buffer.from([0xc1, 0xc1, 0xc1]));
+        await ws.next(isErr('INVALID_FRAME'));
+      }
+      ws.send({ type: 'explode' });
+      await ws.next(isErr('UNKNOWN_FRAME'));
+      ws.send({ type: 'send', clientId: 'w1', to: dm, kind: 'text', text: 42 });
+      const wrong = await ws.next<ErrorFrame>(isErr('VALIDATION_FAILED'));
+      expect(wrong.clientId).toBe('w1');
+      ws.send({ type: 'send', clientId: 'w2', to: dm, kind: 'text', text: 'x', sender: b.user.id });
+      expect((await ws.next<ErrorFrame>(isErr('VALIDATION_FAILED'))).message).toMatch(/sender|additional|property/i);
+      ws.send({ type: 'read', conversation: dm, seq: -1 });
       await ws.next(isErr('VALIDATION_FAILED'));
-    } else {
-      ws.ws.send('{"type":"ping"}'); // text under msgpack
-      await ws.next(isErr('INVALID_FRAME'));
-      ws.ws.send(Buffer.from([0xc1, 0xc1, 0xc1]));
-      await ws.next(isErr('INVALID_FRAME'));
-    }
-    ws.send({ type: 'explode' });
-    await ws.next(isErr('UNKNOWN_FRAME'));
-    ws.send({ type: 'send', clientId: 'w1', to: dm, kind: 'text', text: 42 });
-    const wrong = await ws.next<ErrorFrame>(isErr('VALIDATION_FAILED'));
-    expect(wrong.clientId).toBe('w1');
-    ws.send({ type: 'send', clientId: 'w2', to: dm, kind: 'text', text: 'x', sender: b.user.id });
-    expect((await ws.next<ErrorFrame>(isErr('VALIDATION_FAILED'))).message).toMatch(/sender|additional|property/i);
-    ws.send({ type: 'read', conversation: dm, seq: -1 });
-    await ws.next(isErr('VALIDATION_FAILED'));
-    ws.send({ type: 'send', clientId: 'w3', to: 'not-a-conversation', kind: 'text', text: 'x' });
-    await ws.next(isErr('VALIDATION_FAILED'));
+      ws.send({ type: 'send', clientId: 'w3', to: 'not-a-conversation', kind: 'text', text: 'x' });
+      await ws.next(isErr('VALIDATION_FAILED'));
 
-    // Still serving: ping and a real send.
-    ws.send({ type: 'ping', id: 7 });
-    expect(await ws.next((f) => f.type === 'pong')).toMatchObject({ id: 7 });
-    ws.send({ type: 'send', clientId: `ok-${codec}`, to: dm, kind: 'text', text: 'fine' });
-    const ack = await ws.next<AckFrame>((f) => f.type === 'ack');
-    expect(ack.clientId).toBe(`ok-${codec}`);
-    const rows = await s.app.store.conn.db.selectFrom('entries').select('sender_id').where('conversation_id', '=', dm).execute();
-    expect(rows.map((r) => r.sender_id)).toEqual([a.user.id]);
-    ws.close();
-  });
+      // Still serving: ping and a real send.
+      ws.send({ type: 'ping', id: 7 });
+      expect(await ws.next((f) => f.type === 'pong')).toMatchObject({ id: 7 });
+      ws.send({ type: 'send', clientId: `ok-${codec}`, to: dm, kind: 'text', text: 'fine' });
+      const ack = await ws.next<AckFrame>((f) => f.type === 'ack');
+      expect(ack.clientId).toBe(`ok-${codec}`);
+      const rows = await s.app.store.conn.db
+        .selectFrom('entries')
+        .select('sender_id')
+        .where('conversation_id', '=', dm)
+        .execute();
+      expect(rows.map((r) => r.sender_id)).toEqual([a.user.id]);
+      ws.close();
+    },
+  );
 
   it('an oversized frame closes with 1009; others keep being served', async () => {
     const a = await registerUser(s.api, 'a');
@@ -101,7 +112,11 @@ describe.each(testDialects())('hostile frames on %s', (dialect) => {
     }
     expect(outcomes.filter((o) => o === 'ack').length).toBe(5);
     expect(outcomes.filter((o) => o === 'RATE_LIMITED').length).toBe(15);
-    const rest = await s.api.post(`/api/v1/conversations/${dm}/messages`, { clientId: 'r1', kind: 'text', text: 'x' }, a.token);
+    const rest = await s.api.post(
+      `/api/v1/conversations/${dm}/messages`,
+      { clientId: 'r1', kind: 'text', text: 'x' },
+      a.token,
+    );
     expect(rest.status).toBe(429);
     expect(rest.body.error).toMatchObject({ code: 'RATE_LIMITED', temporary: true });
     expect(Number(rest.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);

@@ -17,19 +17,25 @@ describe('ws internals check', () => {
       'the `Sender` export is gone (prepareFrame frames with `Sender.frame`)',
       'the `WebSocket` export is gone',
     ]);
-    expect(() => assertWsInternals({})).toThrow(/lacks internals[\s\S]*`Sender` export is gone[\s\S]*`WebSocket` export is gone/);
+    expect(() => assertWsInternals({})).toThrow(
+      /lacks internals[\s\S]*`Sender` export is gone[\s\S]*`WebSocket` export is gone/,
+    );
   });
 
   it('catches renamed fields and a bufferedAmount that stopped counting the socket', () => {
     // A ws whose Sender and WebSocket exist but whose private fields moved.
     class Sender {
-      static frame() { return []; }
+      static frame() {
+        return [];
+      }
       queue: unknown[] = [];
     }
     class Ws {
       socket = null;
       _sender = null;
-      get bufferedAmount() { return 0; }
+      get bufferedAmount() {
+        return 0;
+      }
     }
     const problems = checkWsInternals({ Sender, WebSocket: Ws });
     expect(problems).toEqual([
@@ -67,7 +73,13 @@ describe('SocketWriter over a real socket', () => {
   it('raw prepared frames and ws.send writes of one tick arrive whole and in order', async () => {
     const { srv, client, got } = await pair();
     let sent = 0;
-    const w = new SocketWriter(srv, 1 << 20, { isClosed: () => false, onSent: () => sent++, onSlowConsumer: () => { throw new Error('not slow'); } });
+    const w = new SocketWriter(srv, 1 << 20, {
+      isClosed: () => false,
+      onSent: () => sent++,
+      onSlowConsumer: () => {
+        throw new Error('not slow');
+      },
+    });
     w.write('one');
     w.writeFrame(prepareFrame('two', false));
     w.write('three');
@@ -84,7 +96,14 @@ describe('SocketWriter over a real socket', () => {
     let closed = false;
     let slow = 0;
     const limit = 64 * 1024;
-    const w = new SocketWriter(srv, limit, { isClosed: () => closed, onSent: () => {}, onSlowConsumer: () => { slow++; closed = true; } });
+    const w = new SocketWriter(srv, limit, {
+      isClosed: () => closed,
+      onSent: () => {},
+      onSlowConsumer: () => {
+        slow++;
+        closed = true;
+      },
+    });
     const frame = prepareFrame('x'.repeat(16 * 1024), false);
     for (let i = 0; i < 2000 && !closed; i++) {
       w.writeFrame(frame);

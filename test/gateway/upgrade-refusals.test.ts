@@ -10,12 +10,19 @@ async function refusal(port: number, request: string) {
   const status = await c.httpStatus();
   await c.until(() => c.ended, 'the server to close the refused connection');
   const [head, body = ''] = c.head.split('\r\n\r\n');
-  const headers = new Map(head!.split('\r\n').slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+  const headers = new Map(
+    head!
+      .split('\r\n')
+      .slice(1)
+      .map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+  );
   expect(headers.get('content-type'), c.head).toBe('application/json');
   const json = JSON.parse(body);
   // `temporary: true` exactly on the codes the catalogue marks temporary, nothing else.
   const temporary = isTemporary(json.error.code as ErrorCode);
-  expect(Object.keys(json.error).sort(), c.head).toEqual(temporary ? ['code', 'message', 'temporary'] : ['code', 'message']);
+  expect(Object.keys(json.error).sort(), c.head).toEqual(
+    temporary ? ['code', 'message', 'temporary'] : ['code', 'message'],
+  );
   if (temporary) expect(json.error.temporary, c.head).toBe(true);
   return { status, code: json.error.code as string, headers };
 }
@@ -36,10 +43,22 @@ describe('WebSocket upgrade refusals: a status and the coded JSON body', () => {
   });
 
   it('refusals Parley decides: wrong path 404, foreign Origin 403, bad or malformed Bearer 401', async () => {
-    expect(await refusal(port, req().replace('GET /ws ', 'GET /elsewhere '))).toMatchObject({ status: 404, code: 'ROUTE_NOT_FOUND' });
-    expect(await refusal(port, req({ ...bearer(), Origin: 'https://evil.example' }))).toMatchObject({ status: 403, code: 'FORBIDDEN' });
-    expect(await refusal(port, req({ Authorization: 'Bearer not-a-real-token' }))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
-    expect(await refusal(port, req({ Authorization: 'Basic dTpw' }))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    expect(await refusal(port, req().replace('GET /ws ', 'GET /elsewhere '))).toMatchObject({
+      status: 404,
+      code: 'ROUTE_NOT_FOUND',
+    });
+    expect(await refusal(port, req({ ...bearer(), Origin: 'https://evil.example' }))).toMatchObject({
+      status: 403,
+      code: 'FORBIDDEN',
+    });
+    expect(await refusal(port, req({ Authorization: 'Bearer not-a-real-token' }))).toMatchObject({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
+    expect(await refusal(port, req({ Authorization: 'Basic dTpw' }))).toMatchObject({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
   });
 
   it('a Bearer token that cannot be checked (database unreachable) is 503 UNAVAILABLE, not 401', async () => {
@@ -55,10 +74,19 @@ describe('WebSocket upgrade refusals: a status and the coded JSON body', () => {
   });
 
   it('refusals of malformed handshakes that ws detects come out in the same shape', async () => {
-    expect(await refusal(port, req({ 'Sec-WebSocket-Key': undefined }))).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
-    expect(await refusal(port, req({ 'Sec-WebSocket-Key': 'short' }))).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+    expect(await refusal(port, req({ 'Sec-WebSocket-Key': undefined }))).toMatchObject({
+      status: 400,
+      code: 'BAD_REQUEST',
+    });
+    expect(await refusal(port, req({ 'Sec-WebSocket-Key': 'short' }))).toMatchObject({
+      status: 400,
+      code: 'BAD_REQUEST',
+    });
     expect(await refusal(port, req({ Upgrade: 'chat' }))).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
-    expect(await refusal(port, req({ 'Sec-WebSocket-Protocol': 'a b,,' }))).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+    expect(await refusal(port, req({ 'Sec-WebSocket-Protocol': 'a b,,' }))).toMatchObject({
+      status: 400,
+      code: 'BAD_REQUEST',
+    });
     const version = await refusal(port, req({ 'Sec-WebSocket-Version': '7' }));
     expect(version).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
     expect(version.headers.get('sec-websocket-version')).toBe('13, 8');
@@ -71,7 +99,8 @@ describe('WebSocket upgrade refusals: a status and the coded JSON body', () => {
     const u = await registerUser(s.api, 'lim');
     const auth = { Authorization: `Bearer ${u.token}` };
     // Admitted, then broken by ws (bad key): the slot is given back when the socket ends.
-    for (let i = 0; i < 3; i++) expect((await refusal(port, req({ ...auth, 'Sec-WebSocket-Key': 'bad' }))).status).toBe(400);
+    for (let i = 0; i < 3; i++)
+      expect((await refusal(port, req({ ...auth, 'Sec-WebSocket-Key': 'bad' }))).status).toBe(400);
     const a = await RawConnection.ready(port, u.token);
     const b = await RawConnection.ready(port, u.token);
     const over = await refusal(port, req(auth));
@@ -103,7 +132,10 @@ describe('WebSocket upgrade refusals: a status and the coded JSON body', () => {
     const api = await startServer({ config: { role: 'api' } });
     try {
       const apiPort = Number(new URL(api.url).port);
-      expect(await refusal(apiPort, RawConnection.upgradeRequest(apiPort))).toMatchObject({ status: 421, code: 'MISDIRECTED' });
+      expect(await refusal(apiPort, RawConnection.upgradeRequest(apiPort))).toMatchObject({
+        status: 421,
+        code: 'MISDIRECTED',
+      });
     } finally {
       await api.close();
     }

@@ -8,11 +8,12 @@ export interface Targets {
   foreign: string[];
 }
 
-const cid = (t: Targets) => fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom(...t.own) },
-  { weight: 1, arbitrary: fc.constantFrom(...t.foreign) },
-  { weight: 1, arbitrary: nastyString(90) },
-);
+const cid = (t: Targets) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...t.own) },
+    { weight: 1, arbitrary: fc.constantFrom(...t.foreign) },
+    { weight: 1, arbitrary: nastyString(90) },
+  );
 const seq = fc.oneof(fc.nat({ max: 50 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
 const clientId = fc.string({ minLength: 1, maxLength: 64 });
 
@@ -22,25 +23,58 @@ export function validFrame(t: Targets): fc.Arbitrary<Record<string, unknown>> {
   const goodText = nastyString(600).filter((x) => x.trim().length > 0);
   return fc.oneof(
     // Sends the services accept (text, custom), so the fuzz reaches past validation.
-    fc.record({ type: fc.constant('send'), clientId: goodId, to: fc.constantFrom(...t.own), kind: fc.constant('text'), text: goodText }),
     fc.record({
-      type: fc.constant('send'), clientId: goodId, to: fc.constantFrom(...t.own), kind: fc.constant('custom'),
-      data: fc.dictionary(fc.string({ maxLength: 64 }), nastyJson, { maxKeys: 4 }), text: goodText,
-    }, { requiredKeys: ['type', 'clientId', 'to', 'kind', 'data'] }),
-    fc.record({
-      type: fc.constant('send'), clientId, to: cid(t), kind: fc.constantFrom(...MESSAGE_KINDS),
-      text: nastyString(600), media: fc.string({ maxLength: 64 }), replyTo: fc.integer({ min: 1, max: 60 }),
-      mentions: fc.array(fc.string({ maxLength: 32 }), { maxLength: 5 }), data: fc.dictionary(fc.string({ maxLength: 64 }), nastyJson, { maxKeys: 4 }),
-    }, { requiredKeys: ['type', 'clientId', 'to', 'kind'] }),
-    fc.record({
-      type: fc.constant('sync'), conversations: fc.dictionary(cid(t), seq, { maxKeys: 4 }), events: seq,
-      limit: fc.integer({ min: 1, max: 500 }), only: fc.boolean(),
-    }, { requiredKeys: ['type'] }).map((f) => (f.conversations === undefined ? { ...f, only: true, conversations: {} } : f)),
+      type: fc.constant('send'),
+      clientId: goodId,
+      to: fc.constantFrom(...t.own),
+      kind: fc.constant('text'),
+      text: goodText,
+    }),
+    fc.record(
+      {
+        type: fc.constant('send'),
+        clientId: goodId,
+        to: fc.constantFrom(...t.own),
+        kind: fc.constant('custom'),
+        data: fc.dictionary(fc.string({ maxLength: 64 }), nastyJson, { maxKeys: 4 }),
+        text: goodText,
+      },
+      { requiredKeys: ['type', 'clientId', 'to', 'kind', 'data'] },
+    ),
+    fc.record(
+      {
+        type: fc.constant('send'),
+        clientId,
+        to: cid(t),
+        kind: fc.constantFrom(...MESSAGE_KINDS),
+        text: nastyString(600),
+        media: fc.string({ maxLength: 64 }),
+        replyTo: fc.integer({ min: 1, max: 60 }),
+        mentions: fc.array(fc.string({ maxLength: 32 }), { maxLength: 5 }),
+        data: fc.dictionary(fc.string({ maxLength: 64 }), nastyJson, { maxKeys: 4 }),
+      },
+      { requiredKeys: ['type', 'clientId', 'to', 'kind'] },
+    ),
+    fc
+      .record(
+        {
+          type: fc.constant('sync'),
+          conversations: fc.dictionary(cid(t), seq, { maxKeys: 4 }),
+          events: seq,
+          limit: fc.integer({ min: 1, max: 500 }),
+          only: fc.boolean(),
+        },
+        { requiredKeys: ['type'] },
+      )
+      .map((f) => (f.conversations === undefined ? { ...f, only: true, conversations: {} } : f)),
     fc.record({ type: fc.constant('read'), conversation: cid(t), seq }),
     fc.record({ type: fc.constant('typing'), conversation: cid(t) }),
     fc.record({ type: fc.constant('recall'), clientId, conversation: cid(t), seq }),
     fc.record({ type: fc.constant('edit'), clientId, conversation: cid(t), seq, text: nastyString(600) }),
-    fc.record({ type: fc.constant('ping'), id: fc.oneof(fc.string({ maxLength: 64 }), nastyNumber) }, { requiredKeys: ['type'] }),
+    fc.record(
+      { type: fc.constant('ping'), id: fc.oneof(fc.string({ maxLength: 64 }), nastyNumber) },
+      { requiredKeys: ['type'] },
+    ),
     fc.record({ type: fc.constant('auth'), token: fc.string({ minLength: 1, maxLength: 200 }) }),
   );
 }
@@ -48,7 +82,11 @@ export function validFrame(t: Targets): fc.Arbitrary<Record<string, unknown>> {
 type Mutation = (f: Record<string, unknown>) => Record<string, unknown>;
 
 /** Values beyond JSON that a MessagePack frame can carry. */
-const msgpackOnly = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.date({ noInvalidDate: true }), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }));
+const msgpackOnly = fc.oneof(
+  fc.uint8Array({ maxLength: 64 }),
+  fc.date({ noInvalidDate: true }),
+  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
+);
 
 /**
  * A valid frame with one or more mistakes: a field of the wrong type, a field missing, an extra
@@ -67,12 +105,21 @@ export function nearValidFrame(t: Targets, binary: boolean): fc.Arbitrary<Record
       return rest;
     }),
     fc.tuple(nastyString(40), anyValue).map(([k, v]) => (f: Record<string, unknown>) => ({ ...f, [k]: v })),
-    fc.tuple(fc.constantFrom('seq', 'replyTo', 'limit', 'events', 'id'), nastyNumber).map(([k, v]) => (f: Record<string, unknown>) => ({ ...f, [k]: v })),
-    fc.constantFrom(-1, -(2 ** 53), 1.5, 2 ** 60).map((v) => (f: Record<string, unknown>) => ('seq' in f ? { ...f, seq: v } : { ...f, conversations: { [String(t.own[0])]: v } })),
+    fc
+      .tuple(fc.constantFrom('seq', 'replyTo', 'limit', 'events', 'id'), nastyNumber)
+      .map(([k, v]) => (f: Record<string, unknown>) => ({ ...f, [k]: v })),
+    fc
+      .constantFrom(-1, -(2 ** 53), 1.5, 2 ** 60)
+      .map(
+        (v) => (f: Record<string, unknown>) =>
+          'seq' in f ? { ...f, seq: v } : { ...f, conversations: { [String(t.own[0])]: v } },
+      ),
     fc.oneof(nastyString(40), anyValue).map((v) => (f: Record<string, unknown>) => ({ ...f, type: v })),
     fc.integer({ min: 4_001, max: 15_000 }).map((n) => (f: Record<string, unknown>) => ({ ...f, text: 'é'.repeat(n) })),
   );
-  return fc.tuple(validFrame(t), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([f, ms]) => ms.reduce((acc, m) => m(acc), f));
+  return fc
+    .tuple(validFrame(t), fc.array(mutation, { minLength: 1, maxLength: 3 }))
+    .map(([f, ms]) => ms.reduce((acc, m) => m(acc), f));
 }
 
 /** Anything at all as the frame's value (not an object, arrays, nested garbage). */

@@ -18,13 +18,14 @@ const codecs = ['json', 'msgpack'] as const;
 type Wire = { data?: string | Uint8Array; what: string };
 
 /** pino levels: 50 = error, 60 = fatal. A client mistake must never log at those levels. */
-const serverErrors = (s: TestServer) => s.logs.lines.filter((l) => {
-  try {
-    return JSON.parse(l).level >= 50;
-  } catch {
-    return true;
-  }
-});
+const serverErrors = (s: TestServer) =>
+  s.logs.lines.filter((l) => {
+    try {
+      return JSON.parse(l).level >= 50;
+    } catch {
+      return true;
+    }
+  });
 
 describe.each(testDialects())('frame fuzzing on %s', (dialect) => {
   let s: TestServer;
@@ -32,7 +33,10 @@ describe.each(testDialects())('frame fuzzing on %s', (dialect) => {
   let a: Awaited<ReturnType<typeof registerUser>>;
   const open: ParleyClient[] = [];
   beforeAll(async () => {
-    s = await startServer({ dialect, config: { frameLimit: FRAME_LIMIT, messageRate: 1_000_000, messageBurst: 1_000_000, typingThrottle: 0 } });
+    s = await startServer({
+      dialect,
+      config: { frameLimit: FRAME_LIMIT, messageRate: 1_000_000, messageBurst: 1_000_000, typingThrottle: 0 },
+    });
     a = await registerUser(s.api, 'fa');
     const b = await registerUser(s.api, 'fb');
     const c = await registerUser(s.api, 'fc');
@@ -41,7 +45,10 @@ describe.each(testDialects())('frame fuzzing on %s', (dialect) => {
     await befriend(s.app, c.user.id, d.user.id);
     const mine = await createGroup(s.app, a.user.id, [b.user.id]);
     const theirs = await createGroup(s.app, c.user.id, [d.user.id]);
-    targets = { own: [dmId(a.user.id, b.user.id), mine.cid], foreign: [dmId(c.user.id, d.user.id), theirs.cid, dmId(a.user.id, c.user.id)] };
+    targets = {
+      own: [dmId(a.user.id, b.user.id), mine.cid],
+      foreign: [dmId(c.user.id, d.user.id), theirs.cid, dmId(a.user.id, c.user.id)],
+    };
   });
   afterAll(async () => {
     for (const c of open) c.close();
@@ -60,28 +67,31 @@ describe.each(testDialects())('frame fuzzing on %s', (dialect) => {
     await ws.next((f) => f.type === 'ready');
     let n = 0;
     try {
-    await fc.assert(fc.asyncProperty(wire, async ({ data, what }) => {
-      fc.pre(data !== undefined);
-      const id = `probe-${n++}`;
-      ws.frames.length = 0;
-      ws.ws.send(data!);
-      ws.send({ type: 'ping', id });
-      let pong: ServerFrame;
-      try {
-        pong = await ws.next((f) => f.type === 'pong' && (f as { id?: unknown }).id === id, 10_000);
-      } catch (e) {
-        throw new Error(`no pong after ${what}: ${(e as Error).message}`);
-      }
-      expect(pong.type).toBe('pong');
-      for (const f of ws.frames) {
-        const key = f.type === 'error' ? `error:${f.code}` : f.type;
-        seen.set(key, (seen.get(key) ?? 0) + 1);
-        if (f.type !== 'error') continue;
-        expect(f.code, `${what} → ${JSON.stringify(f)}`).toMatch(/^[A-Z][A-Z0-9_]+$/);
-        expect(f.code, `${what} → ${f.message}`).not.toBe('INTERNAL');
-        expect(typeof f.message).toBe('string');
-      }
-    }), fuzzParams());
+      await fc.assert(
+        fc.asyncProperty(wire, async ({ data, what }) => {
+          fc.pre(data !== undefined);
+          const id = `probe-${n++}`;
+          ws.frames.length = 0;
+          ws.ws.send(data!);
+          ws.send({ type: 'ping', id });
+          let pong: ServerFrame;
+          try {
+            pong = await ws.next((f) => f.type === 'pong' && (f as { id?: unknown }).id === id, 10_000);
+          } catch (e) {
+            throw new Error(`no pong after ${what}: ${(e as Error).message}`);
+          }
+          expect(pong.type).toBe('pong');
+          for (const f of ws.frames) {
+            const key = f.type === 'error' ? `error:${f.code}` : f.type;
+            seen.set(key, (seen.get(key) ?? 0) + 1);
+            if (f.type !== 'error') continue;
+            expect(f.code, `${what} → ${JSON.stringify(f)}`).toMatch(/^[A-Z][A-Z0-9_]+$/);
+            expect(f.code, `${what} → ${f.message}`).not.toBe('INTERNAL');
+            expect(typeof f.message).toBe('string');
+          }
+        }),
+        fuzzParams(),
+      );
     } finally {
       expect(ws.closed).toBeUndefined();
       ws.close();
@@ -91,38 +101,56 @@ describe.each(testDialects())('frame fuzzing on %s', (dialect) => {
   }
 
   /** Encodes with the socket's codec; values the codec cannot carry are skipped (fc.pre). */
-  const encoded = (codec: (typeof codecs)[number], kind: string) => (v: unknown): Wire => {
-    const raw = new RawSocketEncoder(codec);
-    let data: string | Uint8Array | undefined;
-    try {
-      data = raw.encode(v);
-    } catch {
-      data = undefined;
-    }
-    // Oversized frames close the socket (1009): the raw-socket tests cover that.
-    if (data !== undefined && Buffer.byteLength(data) >= FRAME_LIMIT / 2) data = undefined;
-    return { data, what: `${kind} ${show(v)}` };
-  };
+  const encoded =
+    (codec: (typeof codecs)[number], kind: string) =>
+    (v: unknown): Wire => {
+      const raw = new RawSocketEncoder(codec);
+      let data: string | Uint8Array | undefined;
+      try {
+        data = raw.encode(v);
+      } catch {
+        data = undefined;
+      }
+      // Oversized frames close the socket (1009): the raw-socket tests cover that.
+      if (data !== undefined && Buffer.byteLength(data) >= FRAME_LIMIT / 2) data = undefined;
+      return { data, what: `${kind} ${show(v)}` };
+    };
 
-  it.each(codecs)('%s: valid frames get an answer and the connection keeps serving', async (codec) => {
-    const seen = await fuzzOver(codec, validFrame(targets).map(encoded(codec, 'valid')));
-    // The generator reaches the services, not only the schema: some sends are accepted.
-    expect(seen.get('ack') ?? 0, JSON.stringify([...seen])).toBeGreaterThan(0);
-    expect(seen.get('sync.done') ?? 0).toBeGreaterThan(0);
-  }, 300_000);
+  it.each(codecs)(
+    '%s: valid frames get an answer and the connection keeps serving',
+    async (codec) => {
+      const seen = await fuzzOver(codec, validFrame(targets).map(encoded(codec, 'valid')));
+      // The generator reaches the services, not only the schema: some sends are accepted.
+      expect(seen.get('ack') ?? 0, JSON.stringify([...seen])).toBeGreaterThan(0);
+      expect(seen.get('sync.done') ?? 0).toBeGreaterThan(0);
+    },
+    300_000,
+  );
 
-  it.each(codecs)('%s: near-valid frames (wrong types, missing/extra fields, huge and negative numbers, unicode, long strings) get coded errors', async (codec) => {
-    await fuzzOver(codec, nearValidFrame(targets, codec === 'msgpack').map(encoded(codec, 'near-valid')));
-  }, 300_000);
+  it.each(codecs)(
+    '%s: near-valid frames (wrong types, missing/extra fields, huge and negative numbers, unicode, long strings) get coded errors',
+    async (codec) => {
+      await fuzzOver(codec, nearValidFrame(targets, codec === 'msgpack').map(encoded(codec, 'near-valid')));
+    },
+    300_000,
+  );
 
-  it.each(codecs)('%s: random values and random bytes (binary and text) get coded errors', async (codec) => {
-    const wire = fc.oneof(
-      randomValue(codec === 'msgpack').map(encoded(codec, 'random value')),
-      fc.uint8Array({ maxLength: 2048 }).map((b): Wire => ({ data: b, what: `bytes ${Buffer.from(b).toString('hex').slice(0, 200)}` })),
-      fc.string({ unit: 'binary', maxLength: 2048 }).map((t): Wire => ({ data: t, what: `text ${JSON.stringify(t.slice(0, 100))}` })),
-    );
-    await fuzzOver(codec, wire);
-  }, 300_000);
+  it.each(codecs)(
+    '%s: random values and random bytes (binary and text) get coded errors',
+    async (codec) => {
+      const wire = fc.oneof(
+        randomValue(codec === 'msgpack').map(encoded(codec, 'random value')),
+        fc
+          .uint8Array({ maxLength: 2048 })
+          .map((b): Wire => ({ data: b, what: `bytes ${Buffer.from(b).toString('hex').slice(0, 200)}` })),
+        fc
+          .string({ unit: 'binary', maxLength: 2048 })
+          .map((t): Wire => ({ data: t, what: `text ${JSON.stringify(t.slice(0, 100))}` })),
+      );
+      await fuzzOver(codec, wire);
+    },
+    300_000,
+  );
 
   it('after all that: no server error was logged, and a real send is acked and delivered to every device once', async () => {
     expect(FUZZ_RUNS).toBeGreaterThan(0);

@@ -55,14 +55,23 @@ export class RawConnection {
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (d) => this.onData(d));
-    socket.on('close', () => { this.ended = true; this.wake(); });
-    socket.on('error', () => { this.ended = true; this.wake(); });
+    socket.on('close', () => {
+      this.ended = true;
+      this.wake();
+    });
+    socket.on('error', () => {
+      this.ended = true;
+      this.wake();
+    });
   }
 
   /** Opens a TCP connection and writes `request` (the HTTP upgrade, possibly broken) as is. */
   static async open(port: number, request: string | Buffer): Promise<RawConnection> {
     const socket = net.connect({ host: '127.0.0.1', port });
-    await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
     const c = new RawConnection(socket);
     if (request.length) socket.write(request);
     return c;
@@ -70,11 +79,17 @@ export class RawConnection {
 
   static upgradeRequest(port: number, headers: Record<string, string | undefined> = {}, extra = ''): string {
     const h: Record<string, string | undefined> = {
-      Host: `127.0.0.1:${port}`, Upgrade: 'websocket', Connection: 'Upgrade',
-      'Sec-WebSocket-Key': randomBytes(16).toString('base64'), 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Protocol': 'parley.v1.json',
+      Host: `127.0.0.1:${port}`,
+      Upgrade: 'websocket',
+      Connection: 'Upgrade',
+      'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Protocol': 'parley.v1.json',
       ...headers,
     };
-    const lines = Object.entries(h).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`);
+    const lines = Object.entries(h)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}: ${v}`);
     return `GET /ws HTTP/1.1\r\n${lines.join('\r\n')}\r\n${extra}\r\n`;
   }
 
@@ -123,7 +138,12 @@ export class RawConnection {
         off = 10;
       }
       if (this.buf.length < off + len) break;
-      this.frames.push({ fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 7, opcode: b0 & 0x0f, payload: this.buf.subarray(off, off + len) });
+      this.frames.push({
+        fin: (b0 & 0x80) !== 0,
+        rsv: (b0 >> 4) & 7,
+        opcode: b0 & 0x0f,
+        payload: this.buf.subarray(off, off + len),
+      });
       this.buf = this.buf.subarray(off + len);
     }
     this.wake();
@@ -136,7 +156,10 @@ export class RawConnection {
       if (left <= 0) throw new Error(`timed out waiting for ${what}`);
       await new Promise<void>((r) => {
         const t = setTimeout(r, Math.min(left, 100));
-        this.waiters.push(() => { clearTimeout(t); r(); });
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
       });
     }
   }

@@ -10,17 +10,27 @@ import { FUZZ_RUNS, expectCodedError, fuzzParams, nastyJson, nastyString } from 
 import { type Schema, fromSchema, mutate } from './schema-arbitrary.js';
 import type { ParleyClient } from '../../src/protocol/client.js';
 
-const LIMITS = { messageRate: 1_000_000, messageBurst: 1_000_000, loginAttempts: 10_000, friendRequestsPerDay: 100_000 };
+const LIMITS = {
+  messageRate: 1_000_000,
+  messageBurst: 1_000_000,
+  loginAttempts: 10_000,
+  friendRequestsPerDay: 100_000,
+};
 
 // The route list comes from the app itself (as the authorization matrix does), so a route
 // added later is fuzzed without anyone listing it here.
 const probe = await startServer();
-const ROUTES = probe.app.http.routeTable.filter((r) => r.url === V || r.url.startsWith(`${V}/`)).map((r) => `${r.method} ${r.url}`);
+const ROUTES = probe.app.http.routeTable
+  .filter((r) => r.url === V || r.url.startsWith(`${V}/`))
+  .map((r) => `${r.method} ${r.url}`);
 await probe.close();
 /** Routes grouped by area (`/api/v1/<area>/…`): one property per area, the areas fuzzed concurrently. */
 const AREAS = [...new Set(ROUTES.map(areaOf))].sort();
 function areaOf(route: string): string {
-  return route.split(' ')[1]!.split('/')[3]!.replace(/\.json$/, '');
+  return route
+    .split(' ')[1]!
+    .split('/')[3]!
+    .replace(/\.json$/, '');
 }
 
 interface Operation {
@@ -60,7 +70,8 @@ async function send(base: string, method: string, path: string, headers: Record<
 
 // The HTTP layer is the same on every dialect: the first dialect asked for gets the full run
 // count (1,000 per property in CI); the others a tenth of it, for dialect-specific limits.
-const runsFor = (dialect: string) => (dialect === testDialects()[0] ? FUZZ_RUNS : Math.max(20, Math.floor(FUZZ_RUNS / 10)));
+const runsFor = (dialect: string) =>
+  dialect === testDialects()[0] ? FUZZ_RUNS : Math.max(20, Math.floor(FUZZ_RUNS / 10));
 
 describe.each(testDialects())('REST fuzzing on %s', (dialect) => {
   let s: TestServer;
@@ -79,10 +90,19 @@ describe.each(testDialects())('REST fuzzing on %s', (dialect) => {
     const [asker, joiner] = await w.users(2, 'fz');
     const friendRequest = await w.request(asker!, g.owner);
     const joinRequest = await w.joinRequest(g.id, joiner!);
-    await s.api.post(`${V}/conversations/${dmId(g.owner.user.id, g.member.user.id)}/messages`, { clientId: 'seed', kind: 'text', text: 'seed' }, g.owner.token);
+    await s.api.post(
+      `${V}/conversations/${dmId(g.owner.user.id, g.member.user.id)}/messages`,
+      { clientId: 'seed', kind: 'text', text: 'seed' },
+      g.owner.token,
+    );
     pool = [
-      g.id, `g:${g.id}`, dmId(g.owner.user.id, g.member.user.id), friendRequest, joinRequest,
-      ...[g.owner, g.admin, g.member, g.kicked, g.stranger].map((u) => u.user.id), g.member.username,
+      g.id,
+      `g:${g.id}`,
+      dmId(g.owner.user.id, g.member.user.id),
+      friendRequest,
+      joinRequest,
+      ...[g.owner, g.admin, g.member, g.kicked, g.stranger].map((u) => u.user.id),
+      g.member.username,
     ];
     Object.assign(me, { username: g.owner.username, password: g.owner.password, token: g.owner.token });
     doc = s.app.http.swagger() as typeof doc;
@@ -98,39 +118,56 @@ describe.each(testDialects())('REST fuzzing on %s', (dialect) => {
     const [method, url] = route.split(' ') as [string, string];
     const op = doc.paths[url.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
     const params = [...url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
-    const schemaOf = (where: string, name: string) => op?.parameters?.find((p) => p.in === where && p.name === name)?.schema;
-    const segment = (name: string) => fc.oneof(
-      { weight: 3, arbitrary: fc.constantFrom(...pool) },
-      { weight: 2, arbitrary: fromSchema(schemaOf('path', name), resolve, pool).map(String) },
-      { weight: 1, arbitrary: nastyString(120) },
-    ).map((v) => pct(v === '' ? ' ' : v));
+    const schemaOf = (where: string, name: string) =>
+      op?.parameters?.find((p) => p.in === where && p.name === name)?.schema;
+    const segment = (name: string) =>
+      fc
+        .oneof(
+          { weight: 3, arbitrary: fc.constantFrom(...pool) },
+          { weight: 2, arbitrary: fromSchema(schemaOf('path', name), resolve, pool).map(String) },
+          { weight: 1, arbitrary: nastyString(120) },
+        )
+        .map((v) => pct(v === '' ? ' ' : v));
     const queryProps = (op?.parameters ?? []).filter((p) => p.in === 'query');
-    const query = fc.oneof(
-      fc.record(Object.fromEntries(queryProps.map((p) => [p.name, fromSchema(p.schema, resolve, pool).map(String)])), { requiredKeys: [] }),
-      fc.dictionary(fc.oneof(fc.constantFrom(...queryProps.map((p) => p.name), 'x'), nastyString(20)), nastyString(60), { maxKeys: 3 }),
-    ).map((q) => new URLSearchParams(q as Record<string, string>).toString());
+    const query = fc
+      .oneof(
+        fc.record(
+          Object.fromEntries(queryProps.map((p) => [p.name, fromSchema(p.schema, resolve, pool).map(String)])),
+          { requiredKeys: [] },
+        ),
+        fc.dictionary(
+          fc.oneof(fc.constantFrom(...queryProps.map((p) => p.name), 'x'), nastyString(20)),
+          nastyString(60),
+          { maxKeys: 3 },
+        ),
+      )
+      .map((q) => new URLSearchParams(q as Record<string, string>).toString());
     const bodySchema = op?.requestBody?.content?.['application/json']?.schema;
     const valid = fromSchema(bodySchema ?? { type: 'object' }, resolve, pool);
     const hasBody = ['POST', 'PUT', 'PATCH'].includes(method);
     // fetch cannot send a body with GET.
     const noBody = method === 'GET';
-    const body = fc.oneof(
-      { weight: 3, arbitrary: valid.map((v) => JSON.stringify(v)) },
-      { weight: 3, arbitrary: mutate(valid).map((v) => JSON.stringify(v)) },
-      { weight: 1, arbitrary: nastyJson.map((v) => JSON.stringify(v)) },
-      { weight: 1, arbitrary: nastyString(400) },
-      { weight: hasBody ? 0 : 3, arbitrary: fc.constant(undefined) },
-    ).map((b) => (noBody ? undefined : b));
+    const body = fc
+      .oneof(
+        { weight: 3, arbitrary: valid.map((v) => JSON.stringify(v)) },
+        { weight: 3, arbitrary: mutate(valid).map((v) => JSON.stringify(v)) },
+        { weight: 1, arbitrary: nastyJson.map((v) => JSON.stringify(v)) },
+        { weight: 1, arbitrary: nastyString(400) },
+        { weight: hasBody ? 0 : 3, arbitrary: fc.constant(undefined) },
+      )
+      .map((b) => (noBody ? undefined : b));
     const token = fc.oneof(
       { weight: 8, arbitrary: fc.constant('me') },
       { weight: 1, arbitrary: fc.constant(undefined) },
       { weight: 1, arbitrary: fc.constantFrom('x'.repeat(43), 'Bearer', '', '\u00ff'.repeat(10)) },
     );
-    return fc.record({ segs: fc.tuple(...params.map(segment)), q: query, raw: body, token }).map(({ segs, q, raw, token: t }) => {
-      let i = 0;
-      const path = url.replace(/:(\w+)/g, () => segs[i++]!) + (q ? `?${q}` : '');
-      return { method, path, raw, token: t, what: `${method} ${path.slice(0, 300)} ${raw?.slice(0, 300) ?? ''}` };
-    });
+    return fc
+      .record({ segs: fc.tuple(...params.map(segment)), q: query, raw: body, token })
+      .map(({ segs, q, raw, token: t }) => {
+        let i = 0;
+        const path = url.replace(/:(\w+)/g, () => segs[i++]!) + (q ? `?${q}` : '');
+        return { method, path, raw, token: t, what: `${method} ${path.slice(0, 300)} ${raw?.slice(0, 300) ?? ''}` };
+      });
   }
 
   /** Keeps the acting user signed in when a fuzzed request logged it out or changed its password. */
@@ -147,23 +184,32 @@ describe.each(testDialects())('REST fuzzing on %s', (dialect) => {
 
   it('lists the routes it fuzzes from the app', () => {
     expect(ROUTES.length).toBeGreaterThan(40);
-    expect(AREAS).toEqual(expect.arrayContaining(['auth', 'me', 'users', 'contacts', 'blocks', 'groups', 'conversations', 'media']));
+    expect(AREAS).toEqual(
+      expect.arrayContaining(['auth', 'me', 'users', 'contacts', 'blocks', 'groups', 'conversations', 'media']),
+    );
   });
 
-  it.concurrent.each(AREAS)('/api/v1/%s/…: no 5xx for any route, body, parameter or token; every refusal is coded', async (area) => {
-    const routes = ROUTES.filter((r) => areaOf(r) === area);
-    const arb = fc.constantFrom(...routes).chain((route) => requests(route).map((q) => ({ ...q, route })));
-    await fc.assert(fc.asyncProperty(arb, async (q) => {
-      const route = q.route;
-      const token = q.token === 'me' ? me.token : q.token;
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (token !== undefined) headers.authorization = `Bearer ${token}`;
-      const r = await send(s.url, q.method, q.path, headers, q.raw);
-      expect(r.status, `${q.what} → ${r.status} ${JSON.stringify(r.body)?.slice(0, 300)}`).toBeLessThan(500);
-      if (r.status >= 400) expectCodedError(r.body, q.what);
-      if (q.token === 'me') await afterSuccess(route, r, q.raw);
-    }), { ...fuzzParams(), numRuns: runsFor(dialect) });
-  }, 600_000);
+  it.concurrent.each(AREAS)(
+    '/api/v1/%s/…: no 5xx for any route, body, parameter or token; every refusal is coded',
+    async (area) => {
+      const routes = ROUTES.filter((r) => areaOf(r) === area);
+      const arb = fc.constantFrom(...routes).chain((route) => requests(route).map((q) => ({ ...q, route })));
+      await fc.assert(
+        fc.asyncProperty(arb, async (q) => {
+          const route = q.route;
+          const token = q.token === 'me' ? me.token : q.token;
+          const headers: Record<string, string> = { 'content-type': 'application/json' };
+          if (token !== undefined) headers.authorization = `Bearer ${token}`;
+          const r = await send(s.url, q.method, q.path, headers, q.raw);
+          expect(r.status, `${q.what} → ${r.status} ${JSON.stringify(r.body)?.slice(0, 300)}`).toBeLessThan(500);
+          if (r.status >= 400) expectCodedError(r.body, q.what);
+          if (q.token === 'me') await afterSuccess(route, r, q.raw);
+        }),
+        { ...fuzzParams(), numRuns: runsFor(dialect) },
+      );
+    },
+    600_000,
+  );
 
   it('afterwards the API still works: login, a REST send, and its delivery to a live device', async () => {
     const l = await s.api.post(`${V}/auth/login`, { login: me.username, password: me.password });
@@ -173,7 +219,11 @@ describe.each(testDialects())('REST fuzzing on %s', (dialect) => {
     const cid = dmId(x!.user.id, y!.user.id);
     const checker = new DeliveryChecker();
     open.push(await connectClient(s.url, y!.token, 'json', {}, (c) => checker.attach('y1', y!.user.id, c)));
-    const sent = await s.api.post(`${V}/conversations/${cid}/messages`, { clientId: 'after-fuzz', kind: 'text', text: 'ok' }, x!.token);
+    const sent = await s.api.post(
+      `${V}/conversations/${cid}/messages`,
+      { clientId: 'after-fuzz', kind: 'text', text: 'ok' },
+      x!.token,
+    );
     expect(sent.status).toBe(201);
     checker.ack({ conversation: cid, seq: sent.body.seq ?? sent.body.entry?.seq });
     const members = { [cid]: [y!.user.id] };

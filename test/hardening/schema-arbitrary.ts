@@ -27,7 +27,12 @@ export interface Schema {
  * fuzzed requests get past validation and into the services where the deeper bugs live.
  * `pool` offers real values (ids of existing users, groups, …) for string fields.
  */
-export function fromSchema(schema: Schema | undefined, resolve: (ref: string) => Schema | undefined, pool: string[], depth = 0): fc.Arbitrary<unknown> {
+export function fromSchema(
+  schema: Schema | undefined,
+  resolve: (ref: string) => Schema | undefined,
+  pool: string[],
+  depth = 0,
+): fc.Arbitrary<unknown> {
   if (!schema || depth > 4) return nastyJson;
   if (schema.$ref) return fromSchema(resolve(schema.$ref), resolve, pool, depth + 1);
   const alts = schema.anyOf ?? schema.oneOf;
@@ -43,11 +48,16 @@ export function fromSchema(schema: Schema | undefined, resolve: (ref: string) =>
         const shaped = schema.pattern
           ? safeMatching(schema.pattern)
           : fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 64, 200) });
-        arb = pool.length ? fc.oneof({ weight: 3, arbitrary: shaped }, { weight: 1, arbitrary: fc.constantFrom(...pool) }) : shaped;
+        arb = pool.length
+          ? fc.oneof({ weight: 3, arbitrary: shaped }, { weight: 1, arbitrary: fc.constantFrom(...pool) })
+          : shaped;
         break;
       }
       case 'integer':
-        arb = fc.integer({ min: Math.max(schema.minimum ?? -1e6, -Number.MAX_SAFE_INTEGER), max: Math.min(schema.maximum ?? 1e6, Number.MAX_SAFE_INTEGER) });
+        arb = fc.integer({
+          min: Math.max(schema.minimum ?? -1e6, -Number.MAX_SAFE_INTEGER),
+          max: Math.min(schema.maximum ?? 1e6, Number.MAX_SAFE_INTEGER),
+        });
         break;
       case 'number':
         arb = fc.double({ min: schema.minimum ?? -1e9, max: schema.maximum ?? 1e9, noNaN: true });
@@ -56,10 +66,14 @@ export function fromSchema(schema: Schema | undefined, resolve: (ref: string) =>
         arb = fc.boolean();
         break;
       case 'array':
-        arb = fc.array(fromSchema(schema.items, resolve, pool, depth + 1), { maxLength: Math.min(schema.maxItems ?? 5, 5) });
+        arb = fc.array(fromSchema(schema.items, resolve, pool, depth + 1), {
+          maxLength: Math.min(schema.maxItems ?? 5, 5),
+        });
         break;
       case 'object': {
-        const props = Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, s]) => [k, fromSchema(s, resolve, pool, depth + 1)]));
+        const props = Object.fromEntries(
+          Object.entries(schema.properties ?? {}).map(([k, s]) => [k, fromSchema(s, resolve, pool, depth + 1)]),
+        );
         arb = fc.record(props, { requiredKeys: (schema.required ?? []).filter((k) => k in props) });
         break;
       }
@@ -105,7 +119,8 @@ export function mutate(base: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
     }),
   );
   return fc.tuple(base, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([v, ms]) => {
-    const obj = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
+    const obj =
+      typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
     return ms.reduce((acc, m) => m(acc), obj);
   });
 }

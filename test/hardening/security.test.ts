@@ -11,13 +11,17 @@ import { befriend } from '../support/social-fixtures.js';
 import { RawSocket, connectClient, wsUrl } from '../support/ws-clients.js';
 
 const V = '/api/v1';
-const login = (s: TestServer, who: { username: string }, password: string) => s.api.post(`${V}/auth/login`, { login: who.username, password, device: 'test' });
+const login = (s: TestServer, who: { username: string }, password: string) =>
+  s.api.post(`${V}/auth/login`, { login: who.username, password, device: 'test' });
 
 describe.each(testDialects())('security on %s', (dialect) => {
   let s: TestServer;
   const open: ParleyClient[] = [];
   beforeAll(async () => {
-    s = await startServer({ dialect, config: { loginAttempts: 1000, origins: ['https://chat.example.com'], authTimeout: 2000 } });
+    s = await startServer({
+      dialect,
+      config: { loginAttempts: 1000, origins: ['https://chat.example.com'], authTimeout: 2000 },
+    });
   });
   afterAll(async () => {
     for (const c of open) c.close();
@@ -26,13 +30,23 @@ describe.each(testDialects())('security on %s', (dialect) => {
 
   it('a foreign Origin is refused at the upgrade, with and without credentials; listed and same origins pass', async () => {
     const a = await registerUser(s.api, 'orig');
-    const refused = (origin: string, headers: Record<string, string> = {}) => new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(wsUrl(s.url), ['parley.v1.json'], { headers: { origin, ...headers } });
-      ws.on('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
-      ws.on('open', () => { ws.close(); reject(new Error(`upgraded for ${origin}`)); });
-      ws.on('error', () => {});
-    });
-    for (const origin of ['https://evil.example', 'null', `http://${new URL(s.url).host}.evil.example`, 'https://chat.example.com.evil.example', 'http://chat.example.com']) {
+    const refused = (origin: string, headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(wsUrl(s.url), ['parley.v1.json'], { headers: { origin, ...headers } });
+        ws.on('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.close();
+          reject(new Error(`upgraded for ${origin}`));
+        });
+        ws.on('error', () => {});
+      });
+    for (const origin of [
+      'https://evil.example',
+      'null',
+      `http://${new URL(s.url).host}.evil.example`,
+      'https://chat.example.com.evil.example',
+      'http://chat.example.com',
+    ]) {
       expect(await refused(origin, { authorization: `Bearer ${a.token}` }), origin).toBe(403);
       expect(await refused(origin), origin).toBe(403);
     }
@@ -44,7 +58,7 @@ describe.each(testDialects())('security on %s', (dialect) => {
     }
   });
 
-  it('logout closes that session\'s sockets with 4003; the same user\'s other sessions stay and keep receiving', async () => {
+  it("logout closes that session's sockets with 4003; the same user's other sessions stay and keep receiving", async () => {
     const a = await registerUser(s.api, 'lo');
     const b = await registerUser(s.api, 'lob');
     await befriend(s.app, a.user.id, b.user.id);
@@ -52,7 +66,9 @@ describe.each(testDialects())('security on %s', (dialect) => {
     const checker = new DeliveryChecker();
     const doomed = await RawSocket.open(s.url, { token: a.token });
     await doomed.next((f) => f.type === 'ready');
-    const stays = await connectClient(s.url, second.body.token, 'msgpack', {}, (c) => checker.attach('a2', a.user.id, c));
+    const stays = await connectClient(s.url, second.body.token, 'msgpack', {}, (c) =>
+      checker.attach('a2', a.user.id, c),
+    );
     const cb = await connectClient(s.url, b.token, 'json', {}, (c) => checker.attach('b1', b.user.id, c));
     open.push(stays, cb);
     expect((await s.api.post(`${V}/auth/logout`, {}, a.token)).status).toBe(200);
@@ -67,14 +83,16 @@ describe.each(testDialects())('security on %s', (dialect) => {
     expect(stays.state).toBe('online');
   });
 
-  it('a password change closes every other session\'s sockets with 4003 and keeps the current one', async () => {
+  it("a password change closes every other session's sockets with 4003 and keeps the current one", async () => {
     const a = await registerUser(s.api, 'pw');
     const other = await login(s, a, a.password);
     const wsOld = await RawSocket.open(s.url, { token: other.body.token, codec: 'msgpack' });
     const wsOld2 = await RawSocket.open(s.url, { token: other.body.token });
     const wsCur = await RawSocket.open(s.url, { token: a.token });
     for (const w of [wsOld, wsOld2, wsCur]) await w.next((f) => f.type === 'ready');
-    expect((await s.api.post(`${V}/me/password`, { current: a.password, password: 'a new long password' }, a.token)).status).toBeLessThan(300);
+    expect(
+      (await s.api.post(`${V}/me/password`, { current: a.password, password: 'a new long password' }, a.token)).status,
+    ).toBeLessThan(300);
     expect(await wsOld.closedWith()).toBe(4003);
     expect(await wsOld2.closedWith()).toBe(4003);
     wsCur.send({ type: 'ping', id: 'cur' });
@@ -112,7 +130,11 @@ describe.each(testDialects())('security on %s', (dialect) => {
     await s.api.req('GET', `${V}/me?token=${wrong}`);
     await s.api.req('GET', '/media/01hzzzzzzzzzzzzzzzzzzzzzzz?e=99999999999999&s=SIGNATURE-SECRET-VALUE');
     await login(s, a, 'not the password');
-    const changed = await s.api.post(`${V}/me/password`, { current: a.password, password: 'another long password' }, a.token);
+    const changed = await s.api.post(
+      `${V}/me/password`,
+      { current: a.password, password: 'another long password' },
+      a.token,
+    );
     expect(changed.status).toBeLessThan(300);
     expect(await f.closedWith()).toBe(4003);
     const third = await login(s, a, 'another long password');
@@ -126,7 +148,8 @@ describe.each(testDialects())('security on %s', (dialect) => {
       expect(logged).not.toContain(t.slice(0, 24)); // no prefix of it either
       expect(logged).not.toContain(createHash('sha256').update(t).digest('hex'));
     }
-    for (const p of [a.password, 'another long password', 'not the password', 'SIGNATURE-SECRET-VALUE']) expect(logged).not.toContain(p);
+    for (const p of [a.password, 'another long password', 'not the password', 'SIGNATURE-SECRET-VALUE'])
+      expect(logged).not.toContain(p);
   });
 });
 
@@ -146,7 +169,10 @@ describe.each(testDialects())('login throttling on %s', (dialect) => {
     const a = await registerUser(s.api, 'burst');
     const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => login(s, a, `wrong guess ${i}`)));
     const statuses = burst.map((r) => r.status);
-    expect(statuses.every((x) => x === 401 || x === 429), statuses.join(',')).toBe(true);
+    expect(
+      statuses.every((x) => x === 401 || x === 429),
+      statuses.join(','),
+    ).toBe(true);
     // Each 401 is a password that was actually checked: at most `loginAttempts` of them.
     expect(statuses.filter((x) => x === 401).length, statuses.join(',')).toBeLessThanOrEqual(3);
     expect((await login(s, a, a.password)).status).toBe(429);
@@ -164,5 +190,4 @@ describe.each(testDialects())('login throttling on %s', (dialect) => {
     expect((await login(s, a, a.password)).status).toBe(200);
     clock.advance(61_000);
   });
-
 });

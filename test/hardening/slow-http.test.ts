@@ -55,8 +55,11 @@ describe('slow HTTP clients', () => {
     const b = 'sl0w';
     const text = 'slow but steady '.repeat(64);
     const body = `--${b}\r\nContent-Disposition: form-data; name="file"; filename="slow.txt"\r\nContent-Type: text/plain\r\n\r\n${text}\r\n--${b}--\r\n`;
-    const c = await RawConnection.open(port, `POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n`
-      + `Content-Type: multipart/form-data; boundary=${b}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+    const c = await RawConnection.open(
+      port,
+      `POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+        `Content-Type: multipart/form-data; boundary=${b}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+    );
     // Four pieces, 300 ms apart: the body arrives over 3 headers timeouts, inside the request timeout.
     const step = Math.ceil(body.length / 4);
     for (let i = 0; i < body.length; i += step) {
@@ -70,7 +73,10 @@ describe('slow HTTP clients', () => {
 
   it('a body that never completes gets 408 REQUEST_TIMEOUT once the request timeout has passed', async () => {
     const t0 = Date.now();
-    const c = await RawConnection.open(port, 'POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"log');
+    const c = await RawConnection.open(
+      port,
+      'POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"log',
+    );
     const took = await closedAfter(c, t0, REQUEST_MS + 5000);
     expect(took).toBeGreaterThanOrEqual(REQUEST_MS - 50);
     expect(took).toBeLessThan(REQUEST_MS + 1500);

@@ -20,7 +20,10 @@ describe.each(testDialects())('raw WebSocket abuse on %s', (dialect) => {
   let port: number;
   let token: string;
   beforeAll(async () => {
-    s = await startServer({ dialect, config: { frameLimit: FRAME_LIMIT, authTimeout: 200, pingInterval: 100, idleTimeout: 600 } });
+    s = await startServer({
+      dialect,
+      config: { frameLimit: FRAME_LIMIT, authTimeout: 200, pingInterval: 100, idleTimeout: 600 },
+    });
     port = Number(new URL(s.url).port);
     token = (await registerUser(s.api, 'raw')).token;
   });
@@ -48,12 +51,34 @@ describe.each(testDialects())('raw WebSocket abuse on %s', (dialect) => {
     ['reserved data opcode 0x3', () => frame(0x3, 'x'), 1002],
     ['reserved control opcode 0xB', () => frame(0xb, 'x'), 1002],
     ['invalid UTF-8 in a text frame', () => frame(TEXT, Buffer.from([0x7b, 0xc3, 0x28, 0xff, 0xfe, 0x7d])), 1007],
-    ['a UTF-8 sequence cut across fragments and never finished', () => Buffer.concat([frame(TEXT, Buffer.from([0x22, 0xe2, 0x82]), { fin: false }), frame(CONT, Buffer.from([0x22]))]), 1007],
+    [
+      'a UTF-8 sequence cut across fragments and never finished',
+      () =>
+        Buffer.concat([frame(TEXT, Buffer.from([0x22, 0xe2, 0x82]), { fin: false }), frame(CONT, Buffer.from([0x22]))]),
+      1007,
+    ],
     ['an orphan continuation frame', () => frame(CONT, 'x'), 1002],
-    ['a new data frame in the middle of a fragmented message', () => Buffer.concat([frame(TEXT, '{"ty', { fin: false }), frame(BIN, 'x')]), 1002],
+    [
+      'a new data frame in the middle of a fragmented message',
+      () => Buffer.concat([frame(TEXT, '{"ty', { fin: false }), frame(BIN, 'x')]),
+      1002,
+    ],
     ['a header announcing 1 GiB before any payload', () => frame(BIN, Buffer.alloc(0), { announce: 1 << 30 }), 1009],
-    ['a header announcing 2^63-1 bytes', () => Buffer.from([0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4]), 1009],
-    ['fragments that together pass the frame limit', () => Buffer.concat(Array.from({ length: 5 }, (_, i) => frame(i === 0 ? TEXT : CONT, Buffer.alloc(FRAME_LIMIT / 4, 0x20), { fin: false }))), 1009],
+    [
+      'a header announcing 2^63-1 bytes',
+      () => Buffer.from([0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4]),
+      1009,
+    ],
+    [
+      'fragments that together pass the frame limit',
+      () =>
+        Buffer.concat(
+          Array.from({ length: 5 }, (_, i) =>
+            frame(i === 0 ? TEXT : CONT, Buffer.alloc(FRAME_LIMIT / 4, 0x20), { fin: false }),
+          ),
+        ),
+      1009,
+    ],
   ];
 
   it.each(closes)('%s → close %d, others still served', async (_what, bytes, code) => {
@@ -92,7 +117,10 @@ describe.each(testDialects())('raw WebSocket abuse on %s', (dialect) => {
 
   it('an upgrade with thousands of headers is refused (431) or closed, without a crash', async () => {
     const many = Array.from({ length: 5000 }, (_, i) => `X-Filler-${i}: ${'v'.repeat(20)}`).join('\r\n');
-    const c = await RawConnection.open(port, RawConnection.upgradeRequest(port, { Authorization: `Bearer ${token}` }, `${many}\r\n`));
+    const c = await RawConnection.open(
+      port,
+      RawConnection.upgradeRequest(port, { Authorization: `Bearer ${token}` }, `${many}\r\n`),
+    );
     const status = await c.httpStatus();
     expect([431, 'closed']).toContain(status);
     if (status === 431) expect(c.head).toContain('HEADERS_TOO_LARGE');
@@ -111,13 +139,19 @@ describe.each(testDialects())('raw WebSocket abuse on %s', (dialect) => {
     if (what.startsWith('a POST')) req = req.replace(/^GET/, 'POST');
     const c = await RawConnection.open(port, req);
     const status = await c.httpStatus();
-    expect(typeof status === 'number' && status >= 400 && status < 500, `${what}: ${status} ${c.head.slice(0, 200)}`).toBe(true);
+    expect(
+      typeof status === 'number' && status >= 400 && status < 500,
+      `${what}: ${status} ${c.head.slice(0, 200)}`,
+    ).toBe(true);
     c.destroy();
     await healthy();
   });
 
   it('a foreign Origin is refused at the upgrade with a coded 403, before any frame', async () => {
-    const c = await RawConnection.open(port, RawConnection.upgradeRequest(port, { Authorization: `Bearer ${token}`, Origin: 'https://evil.example' }));
+    const c = await RawConnection.open(
+      port,
+      RawConnection.upgradeRequest(port, { Authorization: `Bearer ${token}`, Origin: 'https://evil.example' }),
+    );
     expect(await c.httpStatus()).toBe(403);
     expect(c.head).toContain('"FORBIDDEN"');
     c.destroy();

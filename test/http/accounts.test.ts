@@ -13,7 +13,12 @@ describe.each(testDialects())('accounts over HTTP on %s', (dialect) => {
 
   it('register → login → /me → change password → logout, end to end', async () => {
     const { api } = s;
-    const reg = await api.post('/api/v1/auth/register', { username: 'Alice_1', password: 'first password', nickname: 'Alice', mobile: '+15550001' });
+    const reg = await api.post('/api/v1/auth/register', {
+      username: 'Alice_1',
+      password: 'first password',
+      nickname: 'Alice',
+      mobile: '+15550001',
+    });
     expect(reg.status).toBe(201);
     expect(reg.body.user).toMatchObject({ username: 'Alice_1', nickname: 'Alice', mobile: '+15550001' });
     expect(reg.body.user.id).toMatch(/^[0-9a-z]{26}$/);
@@ -21,9 +26,17 @@ describe.each(testDialects())('accounts over HTTP on %s', (dialect) => {
     const t1 = reg.body.token as string;
 
     // Log in by username in another case, and by mobile.
-    const byName = await api.post('/api/v1/auth/login', { login: 'alice_1', password: 'first password', device: 'laptop' });
+    const byName = await api.post('/api/v1/auth/login', {
+      login: 'alice_1',
+      password: 'first password',
+      device: 'laptop',
+    });
     expect(byName.status).toBe(200);
-    const byMobile = await api.post('/api/v1/auth/login', { login: '+15550001', password: 'first password', device: 'phone' });
+    const byMobile = await api.post('/api/v1/auth/login', {
+      login: '+15550001',
+      password: 'first password',
+      device: 'phone',
+    });
     expect(byMobile.status).toBe(200);
     const t2 = byName.body.token as string;
     const t3 = byMobile.body.token as string;
@@ -41,7 +54,11 @@ describe.each(testDialects())('accounts over HTTP on %s', (dialect) => {
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe('INVALID_CREDENTIALS');
 
-    const changed = await api.post('/api/v1/me/password', { current: 'first password', password: 'second password' }, t2);
+    const changed = await api.post(
+      '/api/v1/me/password',
+      { current: 'first password', password: 'second password' },
+      t2,
+    );
     expect(changed.status).toBe(200);
     // Every other session ended; this one lives on.
     expect((await api.get('/api/v1/me', t1)).status).toBe(401);
@@ -119,10 +136,15 @@ describe.each(testDialects())('accounts over HTTP on %s', (dialect) => {
     const bad = await api.req('POST', '/api/v1/auth/register', { raw: '{"username": "x", ' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('INVALID_JSON');
-    const huge = await api.req('POST', '/api/v1/auth/register', { raw: JSON.stringify({ ...ok, bio: 'x'.repeat(400_000) }) });
+    const huge = await api.req('POST', '/api/v1/auth/register', {
+      raw: JSON.stringify({ ...ok, bio: 'x'.repeat(400_000) }),
+    });
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('PAYLOAD_TOO_LARGE');
-    const text = await api.req('POST', '/api/v1/auth/register', { raw: 'hello', headers: { 'content-type': 'text/plain' } });
+    const text = await api.req('POST', '/api/v1/auth/register', {
+      raw: 'hello',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
 
     // None of those created the account.

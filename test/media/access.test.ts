@@ -21,7 +21,11 @@ describe.each(testDialects())('media access and serving on %s', (dialect) => {
   beforeAll(async () => {
     clock = new ManualClock(Date.now());
     s = await startServer({ dialect, clock, config: { mediaUrlTtl: TTL } });
-    [alice, bob, eve] = [await registerUser(s.api, 'alice'), await registerUser(s.api, 'bob'), await registerUser(s.api, 'eve')];
+    [alice, bob, eve] = [
+      await registerUser(s.api, 'alice'),
+      await registerUser(s.api, 'bob'),
+      await registerUser(s.api, 'eve'),
+    ];
     pic = (await uploadOne(s, alice.token, await solidPng(300, 200), 'private.png')).body;
   });
   afterAll(async () => {
@@ -85,10 +89,31 @@ describe.each(testDialects())('media access and serving on %s', (dialect) => {
     expect((await meta(pic.id, bob.token)).status).toBe(404);
     await expect(s.app.services.media.resolve(bob.user.id, pic.id)).rejects.toMatchObject({ code: 'MEDIA_NOT_FOUND' });
     const now = clock.now();
-    await db.insertInto('conversation_members').values([
-      { conversation_id: cid, user_id: alice.user.id, read_seq: 0, muted: 0, pinned: 0, joined_seq: 0, left_seq: null, updated_at: now },
-      { conversation_id: cid, user_id: bob.user.id, read_seq: 0, muted: 0, pinned: 0, joined_seq: 0, left_seq: null, updated_at: now },
-    ]).execute();
+    await db
+      .insertInto('conversation_members')
+      .values([
+        {
+          conversation_id: cid,
+          user_id: alice.user.id,
+          read_seq: 0,
+          muted: 0,
+          pinned: 0,
+          joined_seq: 0,
+          left_seq: null,
+          updated_at: now,
+        },
+        {
+          conversation_id: cid,
+          user_id: bob.user.id,
+          read_seq: 0,
+          muted: 0,
+          pinned: 0,
+          joined_seq: 0,
+          left_seq: null,
+          updated_at: now,
+        },
+      ])
+      .execute();
     expect((await meta(pic.id, bob.token)).status).toBe(404); // a member, but it was never sent there
     await db.transaction().execute(async (trx) => {
       await addMediaShare(trx, dialect, pic.id, cid);
@@ -99,7 +124,15 @@ describe.each(testDialects())('media access and serving on %s', (dialect) => {
     expect(seen.body).toMatchObject({ id: pic.id, kind: 'image', width: 300, height: 200 });
     // Bob may forward it: the resolver hands out the reference, without URLs.
     const ref = await s.app.services.media.resolve(bob.user.id, pic.id);
-    expect(ref).toEqual({ id: pic.id, kind: 'image', mime: 'image/png', size: pic.size, name: 'private.png', width: 300, height: 200 });
+    expect(ref).toEqual({
+      id: pic.id,
+      kind: 'image',
+      mime: 'image/png',
+      size: pic.size,
+      name: 'private.png',
+      width: 300,
+      height: 200,
+    });
     expect((await meta(pic.id, eve.token)).status).toBe(404);
 
     await db.updateTable('conversation_members').set({ left_seq: 5 }).where('user_id', '=', bob.user.id).execute();
@@ -110,7 +143,10 @@ describe.each(testDialects())('media access and serving on %s', (dialect) => {
     const gid = newId();
     await addMediaShare(dbOf(s), dialect, pic.id, groupConversationId(gid));
     expect((await meta(pic.id, eve.token)).status).toBe(404);
-    await dbOf(s).insertInto('group_members').values({ group_id: gid, user_id: eve.user.id, role: 'member', muted_until: null, joined_at: clock.now() }).execute();
+    await dbOf(s)
+      .insertInto('group_members')
+      .values({ group_id: gid, user_id: eve.user.id, role: 'member', muted_until: null, joined_at: clock.now() })
+      .execute();
     expect((await meta(pic.id, eve.token)).status).toBe(200);
     await dbOf(s).deleteFrom('group_members').where('group_id', '=', gid).execute();
     expect((await meta(pic.id, eve.token)).status).toBe(404);
@@ -118,9 +154,17 @@ describe.each(testDialects())('media access and serving on %s', (dialect) => {
 
   it('message payloads get fresh signed URLs through the signer registered with the notifier', async () => {
     const row = {
-      conversation_id: dmId(alice.user.id, bob.user.id), seq: 1, id: newId(), sender_id: alice.user.id, client_id: 'c1',
-      kind: 'image', body: JSON.stringify({ media: await s.app.services.media.resolve(alice.user.id, pic.id) }),
-      target_seq: null, created_at: clock.now(), edited_at: null, recalled_at: null,
+      conversation_id: dmId(alice.user.id, bob.user.id),
+      seq: 1,
+      id: newId(),
+      sender_id: alice.user.id,
+      client_id: 'c1',
+      kind: 'image',
+      body: JSON.stringify({ media: await s.app.services.media.resolve(alice.user.id, pic.id) }),
+      target_seq: null,
+      created_at: clock.now(),
+      edited_at: null,
+      recalled_at: null,
     };
     const entry = toEntry(row, s.app.services.media.signer);
     expect(entry.media?.url).toMatch(/^\/media\/\w+\?e=\d+&s=/);
@@ -174,7 +218,9 @@ describe.each(testDialects())('media access and serving on %s', (dialect) => {
     const doc = (await uploadOne(s, alice.token, pdf(), 'doc.pdf')).body;
     const got = await fetchMedia(s, doc.url);
     expect(got.headers.get('content-type')).toBe('application/pdf');
-    expect(got.headers.get('content-disposition')).toMatch(/^attachment; filename="doc\.pdf"; filename\*=UTF-8''doc\.pdf$/);
+    expect(got.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="doc\.pdf"; filename\*=UTF-8''doc\.pdf$/,
+    );
   });
 
   it('an avatar must be an image the user uploaded; once set, any signed-in user may fetch it', async () => {
@@ -186,7 +232,12 @@ describe.each(testDialects())('media access and serving on %s', (dialect) => {
     const notImage = await s.api.patch('/api/v1/me', { avatar: doc.id }, bob.token);
     expect(notImage.status).toBe(415);
     expect((await s.api.patch('/api/v1/me', { avatar: newId() }, bob.token)).status).toBe(404);
-    const reg = await s.api.post('/api/v1/auth/register', { username: `zed${Date.now().toString(36)}`, password: 'correct horse battery', nickname: 'z', avatar: own.id });
+    const reg = await s.api.post('/api/v1/auth/register', {
+      username: `zed${Date.now().toString(36)}`,
+      password: 'correct horse battery',
+      nickname: 'z',
+      avatar: own.id,
+    });
     expect(reg.status).toBe(404);
 
     expect((await meta(own.id, eve.token)).status).toBe(404);
@@ -209,12 +260,35 @@ describe.each(testDialects())('media access and serving on %s', (dialect) => {
     const own = (await uploadOne(s, bob.token, await solidPng(48, 48, { r: 50, g: 9, b: 9 }), 'group.png')).body;
     const now = clock.now();
     const group = (id: string, avatar: string) => ({
-      id, name: 'g', name_lc: 'g', avatar, notice: '', owner_id: bob.user.id, join_policy: 'open' as const,
-      member_count: 1, created_at: now, updated_at: now, dissolved_at: null,
+      id,
+      name: 'g',
+      name_lc: 'g',
+      avatar,
+      notice: '',
+      owner_id: bob.user.id,
+      join_policy: 'open' as const,
+      member_count: 1,
+      created_at: now,
+      updated_at: now,
+      dissolved_at: null,
     });
     const [g1, g2] = [newId(), newId()];
-    await dbOf(s).insertInto('chat_groups').values([group(g1, own.id), group(g2, pic.id)]).execute();
-    await dbOf(s).insertInto('group_members').values([g1, g2].map((g) => ({ group_id: g, user_id: bob.user.id, role: 'owner' as const, muted_until: null, joined_at: now }))).execute();
+    await dbOf(s)
+      .insertInto('chat_groups')
+      .values([group(g1, own.id), group(g2, pic.id)])
+      .execute();
+    await dbOf(s)
+      .insertInto('group_members')
+      .values(
+        [g1, g2].map((g) => ({
+          group_id: g,
+          user_id: bob.user.id,
+          role: 'owner' as const,
+          muted_until: null,
+          joined_at: now,
+        })),
+      )
+      .execute();
     expect((await meta(own.id, eve.token)).status).toBe(200);
     expect((await meta(pic.id, eve.token)).status).toBe(404); // Alice's picture, Bob's group
     await dbOf(s).updateTable('chat_groups').set({ dissolved_at: now }).where('id', '=', g1).execute();

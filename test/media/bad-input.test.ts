@@ -31,7 +31,15 @@ describe.each(testDialects())('hostile uploads on %s', (dialect) => {
     expect(r.body.error.code).toBe(code);
   };
 
-  const mediaCount = async () => Number((await dbOf(s).selectFrom('media').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const mediaCount = async () =>
+    Number(
+      (
+        await dbOf(s)
+          .selectFrom('media')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('a file named ../../x.js is stored under a server-made name with a harmless display name', async () => {
     const r = await uploadOne(s, alice.token, Buffer.from('alert(document.cookie)\n'), '../../x.js');
@@ -45,16 +53,41 @@ describe.each(testDialects())('hostile uploads on %s', (dialect) => {
 
   it('HTML (or SVG) renamed to .png is refused', async () => {
     const before = await mediaCount();
-    expectRefused(await uploadOne(s, alice.token, Buffer.from('<!DOCTYPE html><html><script>alert(1)</script></html>'), 'cat.png'), 415, 'UNSUPPORTED_MEDIA_TYPE');
-    expectRefused(await uploadOne(s, alice.token, Buffer.from('  <svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'), 'cat.svg'), 415, 'UNSUPPORTED_MEDIA_TYPE');
-    expectRefused(await uploadOne(s, alice.token, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0]), 'prog.png'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectRefused(
+      await uploadOne(s, alice.token, Buffer.from('<!DOCTYPE html><html><script>alert(1)</script></html>'), 'cat.png'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    expectRefused(
+      await uploadOne(
+        s,
+        alice.token,
+        Buffer.from('  <svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+        'cat.svg',
+      ),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    expectRefused(
+      await uploadOne(s, alice.token, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0]), 'prog.png'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
     expect(await mediaCount()).toBe(before);
   });
 
   it('a .mov that is not QuickTime (markup, another ftyp brand) is refused', async () => {
     const before = await mediaCount();
-    expectRefused(await uploadOne(s, alice.token, Buffer.from('<html><script>alert(1)</script></html>'), 'clip.mov'), 415, 'UNSUPPORTED_MEDIA_TYPE');
-    const cr3 = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypcrx \0\0\0\x01crx isom', 'latin1'), Buffer.alloc(32)]);
+    expectRefused(
+      await uploadOne(s, alice.token, Buffer.from('<html><script>alert(1)</script></html>'), 'clip.mov'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    const cr3 = Buffer.concat([
+      Buffer.from([0, 0, 0, 24]),
+      Buffer.from('ftypcrx \0\0\0\x01crx isom', 'latin1'),
+      Buffer.alloc(32),
+    ]);
     expectRefused(await uploadOne(s, alice.token, cr3, 'clip.mov'), 415, 'UNSUPPORTED_MEDIA_TYPE');
     expect(await mediaCount()).toBe(before);
   });
@@ -82,7 +115,11 @@ describe.each(testDialects())('hostile uploads on %s', (dialect) => {
 
   it('a truncated JPEG is refused as unreadable', async () => {
     const jpeg = await jpegWithExif(400, 300);
-    expectRefused(await uploadOne(s, alice.token, jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'half.jpg'), 422, 'MEDIA_UNREADABLE');
+    expectRefused(
+      await uploadOne(s, alice.token, jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'half.jpg'),
+      422,
+      'MEDIA_UNREADABLE',
+    );
   });
 
   it('an empty file, no file, a JSON body, two files and a file in the wrong field are each refused', async () => {
@@ -90,15 +127,29 @@ describe.each(testDialects())('hostile uploads on %s', (dialect) => {
     expectRefused(await uploadOne(s, alice.token, Buffer.alloc(0), 'empty.txt'), 400, 'EMPTY_FILE');
     expectRefused(await upload(s, alice.token, [], { durationMs: '10' }), 400, 'NO_FILE');
     expectRefused(await s.api.post('/api/v1/media', { file: 'aGVsbG8=' }, alice.token), 400, 'NO_FILE');
-    expectRefused(await upload(s, alice.token, [{ data: Buffer.from('one'), name: 'a.txt' }, { data: Buffer.from('two'), name: 'b.txt' }]), 400, 'TOO_MANY_FILES');
-    expectRefused(await upload(s, alice.token, [{ data: Buffer.from('one'), name: 'a.txt', field: 'attachment' }]), 400, 'BAD_REQUEST');
+    expectRefused(
+      await upload(s, alice.token, [
+        { data: Buffer.from('one'), name: 'a.txt' },
+        { data: Buffer.from('two'), name: 'b.txt' },
+      ]),
+      400,
+      'TOO_MANY_FILES',
+    );
+    expectRefused(
+      await upload(s, alice.token, [{ data: Buffer.from('one'), name: 'a.txt', field: 'attachment' }]),
+      400,
+      'BAD_REQUEST',
+    );
     expect(await mediaCount()).toBe(before);
   });
 
   it('a malformed multipart body is a 400, not a crash', async () => {
-    const post = (ct: string, body: string) => fetch(`${s.url}/api/v1/media`, {
-      method: 'POST', body, headers: { authorization: `Bearer ${alice.token}`, 'content-type': ct },
-    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const post = (ct: string, body: string) =>
+      fetch(`${s.url}/api/v1/media`, {
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${alice.token}`, 'content-type': ct },
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
     const part = '--zz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhello';
     expectRefused(await post('multipart/form-data', 'no boundary at all'), 400, 'BAD_REQUEST');
     expectRefused(await post('multipart/form-data; boundary=zz', 'no parts in here'), 400, 'BAD_REQUEST');
@@ -120,9 +171,11 @@ describe.each(testDialects())('hostile uploads on %s', (dialect) => {
     const sock = net.connect(Number(new URL(s.url).port), '127.0.0.1');
     await new Promise((r) => sock.once('connect', r));
     const b = 'b0undary';
-    sock.write(`POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${alice.token}\r\n`
-      + `Content-Type: multipart/form-data; boundary=${b}\r\nContent-Length: 200000\r\n\r\n`
-      + `--${b}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n${'a'.repeat(100_000)}`);
+    sock.write(
+      `POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${alice.token}\r\n` +
+        `Content-Type: multipart/form-data; boundary=${b}\r\nContent-Length: 200000\r\n\r\n` +
+        `--${b}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n${'a'.repeat(100_000)}`,
+    );
     // Wait (bounded) until the server is writing the upload, then vanish.
     for (let i = 0; i < 100 && blobFiles(s).temps.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(blobFiles(s).temps).toHaveLength(1);

@@ -10,7 +10,9 @@ import sharp from 'sharp';
 export async function jpegWithExif(w: number, h: number, orientation = 1): Promise<Buffer> {
   // Top half red, bottom half blue: after rotation the test can see where they went.
   const half = Math.floor(h / 2);
-  const blue = await sharp({ create: { width: w, height: h - half, channels: 3, background: { r: 0, g: 0, b: 255 } } }).png().toBuffer();
+  const blue = await sharp({ create: { width: w, height: h - half, channels: 3, background: { r: 0, g: 0, b: 255 } } })
+    .png()
+    .toBuffer();
   return sharp({ create: { width: w, height: h, channels: 3, background: { r: 255, g: 0, b: 0 } } })
     .composite([{ input: blue, top: half, left: 0 }])
     .jpeg({ quality: 90 })
@@ -20,22 +22,30 @@ export async function jpegWithExif(w: number, h: number, orientation = 1): Promi
 }
 
 export function solidPng(w: number, h: number, colour = { r: 20, g: 120, b: 200 }): Promise<Buffer> {
-  return sharp({ create: { width: w, height: h, channels: 3, background: colour } }).png().toBuffer();
+  return sharp({ create: { width: w, height: h, channels: 3, background: colour } })
+    .png()
+    .toBuffer();
 }
 
 /** A three-frame 40×30 animated GIF (red, blue, green). */
 export async function animatedGif(): Promise<Buffer> {
   const frame = (r: number, g: number, b: number) =>
-    sharp({ create: { width: 40, height: 30, channels: 3, background: { r, g, b } } }).png().toBuffer();
+    sharp({ create: { width: 40, height: 30, channels: 3, background: { r, g, b } } })
+      .png()
+      .toBuffer();
   const frames = [await frame(200, 0, 0), await frame(0, 0, 200), await frame(0, 200, 0)];
-  return sharp(frames, { join: { animated: true } }).gif({ loop: 0, delay: 100 }).toBuffer();
+  return sharp(frames, { join: { animated: true } })
+    .gif({ loop: 0, delay: 100 })
+    .toBuffer();
 }
 
 /** A random-noise PNG: its bytes differ on every call (so uploads do not deduplicate). */
 export function noisePng(w: number, h: number): Promise<Buffer> {
   const raw = Buffer.alloc(w * h * 3);
   for (let i = 0; i < raw.length; i++) raw[i] = Math.floor(Math.random() * 256);
-  return sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  return sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 function crc32(buf: Buffer): number {
@@ -71,7 +81,9 @@ export function bombPng(size = 20_000): Buffer {
   const idat = deflateSync(raw, { level: 9 });
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
@@ -80,7 +92,9 @@ export function bombPng(size = 20_000): Buffer {
  * after the image and a script follows the trailer. Browsers would run it as a script.
  */
 export async function gifJsPolyglot(): Promise<Buffer> {
-  const gif = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 0, g: 200, b: 0 } } }).gif().toBuffer();
+  const gif = await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 0, g: 200, b: 0 } } })
+    .gif()
+    .toBuffer();
   const out = Buffer.from(gif);
   out.write('/*', 6, 'latin1'); // width = 0x2a2f = 10799
   const payload = Buffer.from('*/=1;alert("polyglot-payload");//', 'latin1');
@@ -176,22 +190,29 @@ export function oggOpus(ms: number): Buffer {
   head[9] = 1; // channels
   head.writeUInt16LE(312, 10); // pre-skip
   head.writeUInt32LE(48000, 12);
-  const tags = Buffer.concat([Buffer.from('OpusTags', 'ascii'), Buffer.from([4, 0, 0, 0]), Buffer.from('test'), Buffer.alloc(4)]);
-  const audio = Buffer.from([0xf8, 0xff, 0xfe]); // one tiny Opus packet
-  return Buffer.concat([
-    oggPage(2, 0n, 0, head),
-    oggPage(0, 0n, 1, tags),
-    oggPage(4, BigInt(312 + ms * 48), 2, audio),
+  const tags = Buffer.concat([
+    Buffer.from('OpusTags', 'ascii'),
+    Buffer.from([4, 0, 0, 0]),
+    Buffer.from('test'),
+    Buffer.alloc(4),
   ]);
+  const audio = Buffer.from([0xf8, 0xff, 0xfe]); // one tiny Opus packet
+  return Buffer.concat([oggPage(2, 0n, 0, head), oggPage(0, 0n, 1, tags), oggPage(4, BigInt(312 + ms * 48), 2, audio)]);
 }
 
 function ebml(id: number[], data: Buffer): Buffer {
   // Sizes here are < 127, so a one-byte VINT (0x80 | size) is enough; bigger uses 8 bytes.
-  const size = data.length < 127 ? Buffer.from([0x80 | data.length]) : Buffer.concat([Buffer.from([0x01]), (() => {
-    const b = Buffer.alloc(7);
-    b.writeUIntBE(data.length, 1, 6);
-    return b;
-  })()]);
+  const size =
+    data.length < 127
+      ? Buffer.from([0x80 | data.length])
+      : Buffer.concat([
+          Buffer.from([0x01]),
+          (() => {
+            const b = Buffer.alloc(7);
+            b.writeUIntBE(data.length, 1, 6);
+            return b;
+          })(),
+        ]);
   return Buffer.concat([Buffer.from(id), size, data]);
 }
 
@@ -203,45 +224,82 @@ function ebml(id: number[], data: Buffer): Buffer {
  * a cluster of audio after the Tracks.
  */
 export function webmVoiceWithoutDuration(opts: { video?: boolean; live?: boolean; durationMs?: number } = {}): Buffer {
-  const header = ebml([0x1a, 0x45, 0xdf, 0xa3], Buffer.concat([
-    ebml([0x42, 0x86], Buffer.from([1])), // EBMLVersion
-    ebml([0x42, 0xf7], Buffer.from([1])), // EBMLReadVersion
-    ebml([0x42, 0xf2], Buffer.from([4])), // EBMLMaxIDLength
-    ebml([0x42, 0xf3], Buffer.from([8])), // EBMLMaxSizeLength
-    ebml([0x42, 0x82], Buffer.from('webm')), // DocType
-    ebml([0x42, 0x87], Buffer.from([4])), // DocTypeVersion
-    ebml([0x42, 0x85], Buffer.from([2])), // DocTypeReadVersion
-  ]));
-  const info = ebml([0x15, 0x49, 0xa9, 0x66], Buffer.concat([
-    ebml([0x2a, 0xd7, 0xb1], Buffer.from([0x0f, 0x42, 0x40])), // TimecodeScale 1,000,000
-    ebml([0x4d, 0x80], Buffer.from('test')), // MuxingApp
-    ...(opts.durationMs ? [ebml([0x44, 0x89], (() => { const b = Buffer.alloc(8); b.writeDoubleBE(opts.durationMs); return b; })())] : []), // Duration (ticks of 1 ms)
-  ]));
-  const track = ebml([0xae], Buffer.concat([
-    ebml([0xd7], Buffer.from([1])), // TrackNumber
-    ebml([0x73, 0xc5], Buffer.from([1])), // TrackUID
-    ebml([0x83], Buffer.from([2])), // TrackType audio
-    ebml([0x86], Buffer.from('A_OPUS')), // CodecID
-    ebml([0xe1], Buffer.concat([
-      ebml([0xb5], (() => { const b = Buffer.alloc(4); b.writeFloatBE(48000); return b; })()), // SamplingFrequency
-      ebml([0x9f], Buffer.from([1])), // Channels
-    ])),
-  ]));
-  const videoTrack = ebml([0xae], Buffer.concat([
-    ebml([0xd7], Buffer.from([2])), // TrackNumber
-    ebml([0x73, 0xc5], Buffer.from([2])), // TrackUID
-    ebml([0x83], Buffer.from([1])), // TrackType video
-    ebml([0x86], Buffer.from('V_VP8')), // CodecID
-    ebml([0xe0], Buffer.concat([
-      ebml([0xb0], Buffer.from([0x01, 0x40])), // PixelWidth 320
-      ebml([0xba], Buffer.from([0xf0])), // PixelHeight 240
-    ])),
-  ]));
+  const header = ebml(
+    [0x1a, 0x45, 0xdf, 0xa3],
+    Buffer.concat([
+      ebml([0x42, 0x86], Buffer.from([1])), // EBMLVersion
+      ebml([0x42, 0xf7], Buffer.from([1])), // EBMLReadVersion
+      ebml([0x42, 0xf2], Buffer.from([4])), // EBMLMaxIDLength
+      ebml([0x42, 0xf3], Buffer.from([8])), // EBMLMaxSizeLength
+      ebml([0x42, 0x82], Buffer.from('webm')), // DocType
+      ebml([0x42, 0x87], Buffer.from([4])), // DocTypeVersion
+      ebml([0x42, 0x85], Buffer.from([2])), // DocTypeReadVersion
+    ]),
+  );
+  const info = ebml(
+    [0x15, 0x49, 0xa9, 0x66],
+    Buffer.concat([
+      ebml([0x2a, 0xd7, 0xb1], Buffer.from([0x0f, 0x42, 0x40])), // TimecodeScale 1,000,000
+      ebml([0x4d, 0x80], Buffer.from('test')), // MuxingApp
+      ...(opts.durationMs
+        ? [
+            ebml(
+              [0x44, 0x89],
+              (() => {
+                const b = Buffer.alloc(8);
+                b.writeDoubleBE(opts.durationMs);
+                return b;
+              })(),
+            ),
+          ]
+        : []), // Duration (ticks of 1 ms)
+    ]),
+  );
+  const track = ebml(
+    [0xae],
+    Buffer.concat([
+      ebml([0xd7], Buffer.from([1])), // TrackNumber
+      ebml([0x73, 0xc5], Buffer.from([1])), // TrackUID
+      ebml([0x83], Buffer.from([2])), // TrackType audio
+      ebml([0x86], Buffer.from('A_OPUS')), // CodecID
+      ebml(
+        [0xe1],
+        Buffer.concat([
+          ebml(
+            [0xb5],
+            (() => {
+              const b = Buffer.alloc(4);
+              b.writeFloatBE(48000);
+              return b;
+            })(),
+          ), // SamplingFrequency
+          ebml([0x9f], Buffer.from([1])), // Channels
+        ]),
+      ),
+    ]),
+  );
+  const videoTrack = ebml(
+    [0xae],
+    Buffer.concat([
+      ebml([0xd7], Buffer.from([2])), // TrackNumber
+      ebml([0x73, 0xc5], Buffer.from([2])), // TrackUID
+      ebml([0x83], Buffer.from([1])), // TrackType video
+      ebml([0x86], Buffer.from('V_VP8')), // CodecID
+      ebml(
+        [0xe0],
+        Buffer.concat([
+          ebml([0xb0], Buffer.from([0x01, 0x40])), // PixelWidth 320
+          ebml([0xba], Buffer.from([0xf0])), // PixelHeight 240
+        ]),
+      ),
+    ]),
+  );
   const tracks = ebml([0x16, 0x54, 0xae, 0x6b], opts.video ? Buffer.concat([videoTrack, track]) : track);
   if (!opts.live) return Buffer.concat([header, ebml([0x18, 0x53, 0x80, 0x67], Buffer.concat([info, tracks]))]);
   const unknownSize = Buffer.from([0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
   const cluster = Buffer.concat([
-    Buffer.from([0x1f, 0x43, 0xb6, 0x75]), unknownSize,
+    Buffer.from([0x1f, 0x43, 0xb6, 0x75]),
+    unknownSize,
     ebml([0xe7], Buffer.from([0])), // Timecode 0
     ebml([0xa3], Buffer.from([0x81, 0, 0, 0x80, 0xf8, 0xff, 0xfe])), // SimpleBlock: track 1, keyframe, one Opus packet
   ]);
@@ -250,7 +308,10 @@ export function webmVoiceWithoutDuration(opts: { video?: boolean; live?: boolean
 
 /** A minimal one-page PDF. */
 export function pdf(): Buffer {
-  return Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n', 'latin1');
+  return Buffer.from(
+    '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+    'latin1',
+  );
 }
 
 /** A ZIP archive (entries stored uncompressed) built by hand. */
@@ -295,7 +356,9 @@ export function zip(entries: Record<string, string>): Buffer {
 /** The smallest Word document file-type recognises as DOCX. */
 export function docx(): Buffer {
   return zip({
-    '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
-    'word/document.xml': '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>',
+    '[Content_Types].xml':
+      '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    'word/document.xml':
+      '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>',
   });
 }

@@ -9,12 +9,19 @@ export interface UploadReply {
 
 /** Posts a multipart upload over real HTTP. `files` lets a test send none or several. */
 export async function upload(
-  s: TestServer, token: string | undefined, files: { data: Buffer; name: string; type?: string; field?: string }[],
+  s: TestServer,
+  token: string | undefined,
+  files: { data: Buffer; name: string; type?: string; field?: string }[],
   fields: Record<string, string> = {},
 ): Promise<UploadReply> {
   const fd = new FormData();
   for (const [k, v] of Object.entries(fields)) fd.append(k, v);
-  for (const f of files) fd.append(f.field ?? 'file', new Blob([new Uint8Array(f.data)], { type: f.type ?? 'application/octet-stream' }), f.name);
+  for (const f of files)
+    fd.append(
+      f.field ?? 'file',
+      new Blob([new Uint8Array(f.data)], { type: f.type ?? 'application/octet-stream' }),
+      f.name,
+    );
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`${s.url}/api/v1/media`, { method: 'POST', body: fd, headers });
@@ -28,8 +35,13 @@ export async function upload(
   return { status: res.status, body };
 }
 
-export const uploadOne = (s: TestServer, token: string, data: Buffer, name: string, fields: Record<string, string> = {}) =>
-  upload(s, token, [{ data, name }], fields);
+export const uploadOne = (
+  s: TestServer,
+  token: string,
+  data: Buffer,
+  name: string,
+  fields: Record<string, string> = {},
+) => upload(s, token, [{ data, name }], fields);
 
 /** GETs a (relative) media URL without any session. */
 export async function fetchMedia(s: TestServer, url: string, headers: Record<string, string> = {}) {

@@ -23,7 +23,11 @@ describe.each(testDialects())('upload quota under concurrency on %s', (dialect) 
   });
 
   const stored = async (owner: string) => {
-    const rows = await dbOf(s).selectFrom('media').select(['id', 'size', 'sha256']).where('owner_id', '=', owner).execute();
+    const rows = await dbOf(s)
+      .selectFrom('media')
+      .select(['id', 'size', 'sha256'])
+      .where('owner_id', '=', owner)
+      .execute();
     return { rows, total: rows.reduce((n, r) => n + Number(r.size), 0) };
   };
 
@@ -64,10 +68,22 @@ describe.each(testDialects())('upload quota under concurrency on %s', (dialect) 
   it('the store checks and inserts atomically: of 20 concurrent inserts only those that fit are recorded', async () => {
     const carol = await registerUser(s.api, 'carol');
     const row = (): MediaRow => ({
-      id: newId(), owner_id: carol.user.id, kind: 'file', mime: 'text/plain', size: SIZE, sha256: randomBytes(32).toString('hex'),
-      thumb_sha256: null, width: null, height: null, duration_ms: null, name: 'x.txt', created_at: clock.now(),
+      id: newId(),
+      owner_id: carol.user.id,
+      kind: 'file',
+      mime: 'text/plain',
+      size: SIZE,
+      sha256: randomBytes(32).toString('hex'),
+      thumb_sha256: null,
+      width: null,
+      height: null,
+      duration_ms: null,
+      name: 'x.txt',
+      created_at: clock.now(),
     });
-    const results = await Promise.all(Array.from({ length: 20 }, () => s.app.store.media.insertWithinQuota(row(), QUOTA)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => s.app.store.media.insertWithinQuota(row(), QUOTA)),
+    );
     expect(results.filter(Boolean)).toHaveLength(3);
     const { rows, total } = await stored(carol.user.id);
     expect(rows).toHaveLength(3);

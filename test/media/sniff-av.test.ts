@@ -30,7 +30,8 @@ describe('WebM tracks', () => {
 
   it('gives up on a header cut anywhere before the end of its Tracks, on garbage, and past the prefix', async () => {
     const tracksEnd = live.indexOf(Buffer.from([0x1f, 0x43, 0xb6, 0x75]));
-    for (let cut = 0; cut < tracksEnd; cut++) expect(trackTypes(live.subarray(0, cut)), `cut at ${cut}`).toBeUndefined();
+    for (let cut = 0; cut < tracksEnd; cut++)
+      expect(trackTypes(live.subarray(0, cut)), `cut at ${cut}`).toBeUndefined();
     expect(trackTypes(live.subarray(0, tracksEnd))).toEqual([2]);
     expect(trackTypes(Buffer.alloc(64, 0xff))).toBeUndefined();
     expect(trackTypes(Buffer.alloc(64))).toBeUndefined();
@@ -38,7 +39,12 @@ describe('WebM tracks', () => {
     const header = voice.subarray(0, voice.indexOf(Buffer.from([0x18, 0x53, 0x80, 0x67])));
     const rest = live.subarray(header.length + 12); // after Segment ID + unknown size
     const pad = Buffer.concat([Buffer.from([0xec, 0x01, 0, 0, 0, 0, 0x01, 0, 0]), Buffer.alloc(WEBM_PREFIX)]);
-    const far = Buffer.concat([header, Buffer.from([0x18, 0x53, 0x80, 0x67, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), pad, rest]);
+    const far = Buffer.concat([
+      header,
+      Buffer.from([0x18, 0x53, 0x80, 0x67, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+      pad,
+      rest,
+    ]);
     expect(trackTypes(far)).toEqual([2]);
     expect(trackTypes(far.subarray(0, WEBM_PREFIX))).toBeUndefined();
     expect((await sniff(far))?.mime).toBe('video/webm');
@@ -51,7 +57,10 @@ describe('WebM tracks', () => {
     expect(await sniff(live)).toEqual(audio);
     expect(await sniff(film)).toEqual(video);
     expect(await sniff(live.subarray(0, live.length - 60))).toEqual(video);
-    const garbage = Buffer.concat([voice.subarray(0, voice.indexOf(Buffer.from([0x18, 0x53, 0x80, 0x67]))), Buffer.alloc(200, 0x42)]);
+    const garbage = Buffer.concat([
+      voice.subarray(0, voice.indexOf(Buffer.from([0x18, 0x53, 0x80, 0x67]))),
+      Buffer.alloc(200, 0x42),
+    ]);
     expect(await sniff(garbage)).toEqual(video);
   });
 

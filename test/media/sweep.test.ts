@@ -26,7 +26,8 @@ describe.each(testDialects())('blob sweep on %s', (dialect) => {
   });
 
   const sweep = () => s.app.services.media.sweeper.sweep();
-  const blobRows = async () => (await dbOf(s).selectFrom('blobs').select('sha256').execute()).map((r) => r.sha256).sort();
+  const blobRows = async () =>
+    (await dbOf(s).selectFrom('blobs').select('sha256').execute()).map((r) => r.sha256).sort();
   const dropMedia = (id: string) => dbOf(s).deleteFrom('media').where('id', '=', id).execute();
 
   it('collects blobs no media references, after the grace period, and keeps referenced ones', async () => {
@@ -35,7 +36,9 @@ describe.each(testDialects())('blob sweep on %s', (dialect) => {
     const twiceA = (await uploadOne(s, alice.token, shared, 'a.png')).body;
     const twiceB = (await uploadOne(s, alice.token, shared, 'b.png')).body;
     const gone = (await uploadOne(s, alice.token, await noisePng(64, 64), 'gone.png')).body;
-    const goneThumb = (await dbOf(s).selectFrom('media').select('thumb_sha256').where('id', '=', gone.id).executeTakeFirstOrThrow()).thumb_sha256!;
+    const goneThumb = (
+      await dbOf(s).selectFrom('media').select('thumb_sha256').where('id', '=', gone.id).executeTakeFirstOrThrow()
+    ).thumb_sha256!;
     expect(blobFiles(s).blobs).toEqual(expect.arrayContaining([kept.sha256, twiceA.sha256, gone.sha256, goneThumb]));
 
     await dropMedia(gone.id);

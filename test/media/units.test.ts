@@ -17,7 +17,9 @@ describe('media names', () => {
 
   it('writes RFC 6266 dispositions with an ASCII fallback', () => {
     expect(contentDisposition('inline', 'a b.png')).toBe(`inline; filename="a b.png"; filename*=UTF-8''a%20b.png`);
-    expect(contentDisposition('attachment', 'ü"\\;%.txt')).toBe(`attachment; filename="_____.txt"; filename*=UTF-8''%C3%BC%22%5C%3B%25.txt`);
+    expect(contentDisposition('attachment', 'ü"\\;%.txt')).toBe(
+      `attachment; filename="_____.txt"; filename*=UTF-8''%C3%BC%22%5C%3B%25.txt`,
+    );
   });
 });
 
@@ -53,8 +55,14 @@ describe('signed media URLs', () => {
     expect(signer.check('abc', 'file', e, s, exp)).toEqual({ ok: false, code: 'MEDIA_URL_EXPIRED' });
     expect(signer.check('abd', 'file', e, s, now)).toEqual({ ok: false, code: 'MEDIA_URL_INVALID' });
     expect(signer.check('abc', 'thumb', e, s, now)).toEqual({ ok: false, code: 'MEDIA_URL_INVALID' });
-    expect(signer.check('abc', 'file', String(Number(e) + 3600), s, now)).toEqual({ ok: false, code: 'MEDIA_URL_INVALID' });
-    expect(signer.check('abc', 'file', e, `${s!.slice(0, -1)}${s!.endsWith('A') ? 'B' : 'A'}`, now)).toEqual({ ok: false, code: 'MEDIA_URL_INVALID' });
+    expect(signer.check('abc', 'file', String(Number(e) + 3600), s, now)).toEqual({
+      ok: false,
+      code: 'MEDIA_URL_INVALID',
+    });
+    expect(signer.check('abc', 'file', e, `${s!.slice(0, -1)}${s!.endsWith('A') ? 'B' : 'A'}`, now)).toEqual({
+      ok: false,
+      code: 'MEDIA_URL_INVALID',
+    });
     expect(signer.check('abc', 'file', undefined, s, now)).toEqual({ ok: false, code: 'MEDIA_URL_INVALID' });
     expect(signer.check('abc', 'file', ['1', '2'], s, now)).toEqual({ ok: false, code: 'MEDIA_URL_INVALID' });
     const other = new MediaUrlSigner('t'.repeat(40), 6 * 3_600_000);
@@ -66,7 +74,8 @@ describe('media in messages', () => {
   it('matches message kinds to media kinds', async () => {
     // The rule the messaging service applies to every send that carries media.
     const { MEDIA_FOR } = await import('../../src/services/message-input.js');
-    const fits = (message: keyof typeof MEDIA_FOR | 'text', media: string) => (MEDIA_FOR[message as keyof typeof MEDIA_FOR] ?? []).includes(media as never);
+    const fits = (message: keyof typeof MEDIA_FOR | 'text', media: string) =>
+      (MEDIA_FOR[message as keyof typeof MEDIA_FOR] ?? []).includes(media as never);
     expect(fits('image', 'image')).toBe(true);
     expect(fits('image', 'file')).toBe(false);
     expect(fits('voice', 'audio')).toBe(true);

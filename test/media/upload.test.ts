@@ -2,7 +2,18 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '../support/databases.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
-import { animatedGif, docx, jpegWithExif, mp4, oggOpus, pdf, solidPng, wav, webmVoiceWithoutDuration, zip } from './fixtures.js';
+import {
+  animatedGif,
+  docx,
+  jpegWithExif,
+  mp4,
+  oggOpus,
+  pdf,
+  solidPng,
+  wav,
+  webmVoiceWithoutDuration,
+  zip,
+} from './fixtures.js';
 import { blobFiles, dbOf, fetchMedia, uploadOne } from './helpers.js';
 
 describe.each(testDialects())('media uploads on %s', (dialect) => {
@@ -27,7 +38,14 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
 
     const r = await uploadOne(s, alice.token, photo, 'holiday.jpeg');
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ kind: 'image', mime: 'image/jpeg', width: 2560, height: 1920, name: 'holiday.jpeg', durationMs: null });
+    expect(r.body).toMatchObject({
+      kind: 'image',
+      mime: 'image/jpeg',
+      width: 2560,
+      height: 1920,
+      name: 'holiday.jpeg',
+      durationMs: null,
+    });
     expect(r.body.id).toMatch(/^[0-9a-z]{26}$/);
     expect(r.body.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(r.body.url).toMatch(new RegExp(`^/media/${r.body.id}\\?e=\\d+&s=[\\w-]{43}$`));
@@ -45,7 +63,9 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
     expect(file.body.includes(Buffer.from('secret-owner-name'))).toBe(false);
     // The top (red) of the sideways original is now on the right, the bottom (blue) on the left.
     const { data, info } = await sharp(file.body).raw().toBuffer({ resolveWithObject: true });
-    const px = (x: number, y: number) => [...data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3)];
+    const px = (x: number, y: number) => [
+      ...data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3),
+    ];
     const [lr, , lb] = px(100, 960);
     const [rr, , rb] = px(2460, 960);
     expect(lb).toBeGreaterThan(200);
@@ -108,7 +128,9 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
     expect(o.body).toMatchObject({ kind: 'audio', mime: 'audio/ogg', durationMs: 3000, name: 'voice.opus' });
     const v = await uploadOne(s, alice.token, webmVoiceWithoutDuration(), 'rec.webm', { durationMs: '4200' });
     expect(v.body).toMatchObject({ kind: 'audio', mime: 'audio/webm', durationMs: 4200 });
-    const film = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ video: true }), 'film.webm', { durationMs: '61000' });
+    const film = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ video: true }), 'film.webm', {
+      durationMs: '61000',
+    });
     expect(film.body).toMatchObject({ kind: 'video', mime: 'video/webm', durationMs: 61_000, width: 320, height: 240 });
     const none = await uploadOne(s, alice.token, webmVoiceWithoutDuration(), 'rec2.webm');
     expect(none.body).toMatchObject({ kind: 'audio', durationMs: null });
@@ -122,19 +144,34 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
   it('stores a MediaRecorder voice note (audio-only WebM) as audio, a WebM with video as video, a QuickTime movie as video', async () => {
     const stored = async (id: string) =>
       dbOf(s).selectFrom('media').select(['kind', 'mime']).where('id', '=', id).executeTakeFirstOrThrow();
-    const voice = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ live: true }), 'voice.webm', { durationMs: '3100' });
+    const voice = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ live: true }), 'voice.webm', {
+      durationMs: '3100',
+    });
     expect(voice.status).toBe(201);
-    expect(voice.body).toMatchObject({ kind: 'audio', mime: 'audio/webm', durationMs: 3100, name: 'voice.webm', width: null });
+    expect(voice.body).toMatchObject({
+      kind: 'audio',
+      mime: 'audio/webm',
+      durationMs: 3100,
+      name: 'voice.webm',
+      width: null,
+    });
     expect(await stored(voice.body.id)).toEqual({ kind: 'audio', mime: 'audio/webm' });
     expect((await fetchMedia(s, voice.body.url)).headers.get('content-type')).toBe('audio/webm');
-    const timed = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ durationMs: 2750 }), 'timed.webm', { durationMs: '10' });
+    const timed = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ durationMs: 2750 }), 'timed.webm', {
+      durationMs: '10',
+    });
     expect(timed.body).toMatchObject({ kind: 'audio', mime: 'audio/webm', durationMs: 2750 });
     const film = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ live: true, video: true }), 'film.webm');
     expect(film.body).toMatchObject({ kind: 'video', mime: 'video/webm' });
     expect(await stored(film.body.id)).toEqual({ kind: 'video', mime: 'video/webm' });
     // Cut inside its Tracks: the sniffer cannot tell, so it stays what it was before (video).
     const cut = webmVoiceWithoutDuration({ live: true });
-    const r = await uploadOne(s, alice.token, cut.subarray(0, cut.indexOf(Buffer.from([0x1f, 0x43, 0xb6, 0x75])) - 3), 'cut.webm');
+    const r = await uploadOne(
+      s,
+      alice.token,
+      cut.subarray(0, cut.indexOf(Buffer.from([0x1f, 0x43, 0xb6, 0x75])) - 3),
+      'cut.webm',
+    );
     expect(r.status).toBe(201);
     expect(await stored(r.body.id)).toEqual({ kind: 'video', mime: 'video/webm' });
     const mov = await uploadOne(s, alice.token, mp4(7500, 'qt  '), 'clip.mov', { durationMs: '10' });
@@ -149,7 +186,12 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
   it('accepts documents and plain text, downloaded as attachments with a safe name', async () => {
     const p = await uploadOne(s, alice.token, pdf(), 'Report; Q3 ünïcödé.pdf');
     expect(p.status).toBe(201);
-    expect(p.body).toMatchObject({ kind: 'file', mime: 'application/pdf', name: 'Report; Q3 ünïcödé.pdf', thumbUrl: null });
+    expect(p.body).toMatchObject({
+      kind: 'file',
+      mime: 'application/pdf',
+      name: 'Report; Q3 ünïcödé.pdf',
+      thumbUrl: null,
+    });
     const got = await fetchMedia(s, p.body.url);
     expect(got.headers.get('content-disposition')).toBe(
       `attachment; filename="Report_ Q3 _n_c_d_.pdf"; filename*=UTF-8''${encodeURIComponent('Report; Q3 ünïcödé.pdf')}`,
@@ -157,7 +199,11 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
     const z = await uploadOne(s, alice.token, zip({ 'a.txt': 'hello' }), 'bundle.zip');
     expect(z.body).toMatchObject({ kind: 'file', mime: 'application/zip', name: 'bundle.zip' });
     const d = await uploadOne(s, alice.token, docx(), 'letter.docx');
-    expect(d.body).toMatchObject({ kind: 'file', mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', name: 'letter.docx' });
+    expect(d.body).toMatchObject({
+      kind: 'file',
+      mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      name: 'letter.docx',
+    });
     const t = await uploadOne(s, alice.token, Buffer.from('plain words\nline two\n'), 'notes.md');
     expect(t.body).toMatchObject({ kind: 'file', mime: 'text/plain; charset=utf-8', name: 'notes.md' });
   });

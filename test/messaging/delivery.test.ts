@@ -21,38 +21,55 @@ describe.each(testDialects())('delivery on %s', (dialect) => {
   });
   const track = (c: ParleyClient) => (open.push(c), c);
 
-  it.each(codecs)('offline delivery: 50 messages (DM and group) arrive once, in order, after connect+sync (%s)', async (codec) => {
-    const a = await registerUser(s.api, 'a');
-    const b = await registerUser(s.api, 'b');
-    const c = await registerUser(s.api, 'c');
-    await befriend(s.app, a.user.id, b.user.id);
-    const { cid: gid } = await createGroup(s.app, a.user.id, [b.user.id, c.user.id]);
-    const dm = dmId(a.user.id, b.user.id);
-    const checker = new DeliveryChecker();
-    const ca = track(await connectClient(s.url, a.token, codec, {}, (x) => checker.attach('a1', a.user.id, x)));
-    const acks = [];
-    for (let i = 0; i < 50; i++) acks.push(await ca.send({ to: i % 3 === 0 ? gid : dm, kind: 'text', text: `m${i}` }));
-    expect(acks.filter((x) => x.conversation === dm).map((x) => x.seq)).toEqual(Array.from({ length: 33 }, (_, i) => i + 1));
-    expect(acks.filter((x) => x.conversation === gid).map((x) => x.seq)).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
+  it.each(codecs)(
+    'offline delivery: 50 messages (DM and group) arrive once, in order, after connect+sync (%s)',
+    async (codec) => {
+      const a = await registerUser(s.api, 'a');
+      const b = await registerUser(s.api, 'b');
+      const c = await registerUser(s.api, 'c');
+      await befriend(s.app, a.user.id, b.user.id);
+      const { cid: gid } = await createGroup(s.app, a.user.id, [b.user.id, c.user.id]);
+      const dm = dmId(a.user.id, b.user.id);
+      const checker = new DeliveryChecker();
+      const ca = track(await connectClient(s.url, a.token, codec, {}, (x) => checker.attach('a1', a.user.id, x)));
+      const acks = [];
+      for (let i = 0; i < 50; i++)
+        acks.push(await ca.send({ to: i % 3 === 0 ? gid : dm, kind: 'text', text: `m${i}` }));
+      expect(acks.filter((x) => x.conversation === dm).map((x) => x.seq)).toEqual(
+        Array.from({ length: 33 }, (_, i) => i + 1),
+      );
+      expect(acks.filter((x) => x.conversation === gid).map((x) => x.seq)).toEqual(
+        Array.from({ length: 17 }, (_, i) => i + 1),
+      );
 
-    // B was offline the whole time: two devices of B connect now; C too.
-    const texts: string[] = [];
-    const cb1 = track(await connectClient(s.url, b.token, codec, {}, (x) => { checker.attach('b1', b.user.id, x); x.on('message', (e) => texts.push(e.text!)); }));
-    const cb2 = track(await connectClient(s.url, b.token, codec === 'json' ? 'msgpack' : 'json', {}, (x) => checker.attach('b2', b.user.id, x)));
-    const cc = track(await connectClient(s.url, c.token, codec, {}, (x) => checker.attach('c1', c.user.id, x)));
-    const members = { [dm]: [a.user.id, b.user.id], [gid]: [a.user.id, b.user.id, c.user.id] };
-    await checker.settle(members);
-    checker.verify(members);
-    expect(texts.filter((t) => t.startsWith('m'))).toHaveLength(50);
-    expect(new Set(texts).size).toBe(50);
+      // B was offline the whole time: two devices of B connect now; C too.
+      const texts: string[] = [];
+      const cb1 = track(
+        await connectClient(s.url, b.token, codec, {}, (x) => {
+          checker.attach('b1', b.user.id, x);
+          x.on('message', (e) => texts.push(e.text!));
+        }),
+      );
+      const cb2 = track(
+        await connectClient(s.url, b.token, codec === 'json' ? 'msgpack' : 'json', {}, (x) =>
+          checker.attach('b2', b.user.id, x),
+        ),
+      );
+      const cc = track(await connectClient(s.url, c.token, codec, {}, (x) => checker.attach('c1', c.user.id, x)));
+      const members = { [dm]: [a.user.id, b.user.id], [gid]: [a.user.id, b.user.id, c.user.id] };
+      await checker.settle(members);
+      checker.verify(members);
+      expect(texts.filter((t) => t.startsWith('m'))).toHaveLength(50);
+      expect(new Set(texts).size).toBe(50);
 
-    // Live now: a message reaches all devices, the sender's own included, once.
-    await cb1.send({ to: gid, kind: 'text', text: 'live' });
-    await checker.settle(members);
-    checker.verify(members);
-    expect(checker.received('a1', gid)).toHaveLength(18);
-    [cb2, cc].forEach((x) => expect(x.state).toBe('online'));
-  });
+      // Live now: a message reaches all devices, the sender's own included, once.
+      await cb1.send({ to: gid, kind: 'text', text: 'live' });
+      await checker.settle(members);
+      checker.verify(members);
+      expect(checker.received('a1', gid)).toHaveLength(18);
+      [cb2, cc].forEach((x) => expect(x.state).toBe('online'));
+    },
+  );
 
   it('the first messages of a conversation the client has never seen arrive live, without a repair sync', async () => {
     const a = await registerUser(s.api, 'a');
@@ -61,7 +78,11 @@ describe.each(testDialects())('delivery on %s', (dialect) => {
     const slowRepair = { gapDelayMs: 60_000 };
     const ca = track(await connectClient(s.url, a.token, 'json', slowRepair));
     const got: string[] = [];
-    const cb = track(await connectClient(s.url, b.token, 'json', slowRepair, (x) => x.on('message', (e) => got.push(`${e.conversation}:${e.seq}:${e.text}`))));
+    const cb = track(
+      await connectClient(s.url, b.token, 'json', slowRepair, (x) =>
+        x.on('message', (e) => got.push(`${e.conversation}:${e.seq}:${e.text}`)),
+      ),
+    );
     await befriend(s.app, a.user.id, b.user.id);
     const dm = dmId(a.user.id, b.user.id);
     await ca.send({ to: dm, kind: 'text', text: 'first' });
@@ -95,7 +116,11 @@ describe.each(testDialects())('delivery on %s', (dialect) => {
     const members = { [dm]: [a.user.id, b.user.id] };
     await checker.settle(members);
     checker.verify(members);
-    const rows = await s.app.store.conn.db.selectFrom('entries').select('seq').where('conversation_id', '=', dm).execute();
+    const rows = await s.app.store.conn.db
+      .selectFrom('entries')
+      .select('seq')
+      .where('conversation_id', '=', dm)
+      .execute();
     expect(rows).toHaveLength(40);
   });
 });

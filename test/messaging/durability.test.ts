@@ -45,9 +45,23 @@ describe.each(testDialects())('durability on %s', (dialect) => {
     const c2 = await connectClient(s.url, a.token, 'json');
     const afterRestart = await c2.send({ to: dm, kind: 'text', text: 'a different body', clientId: 'dup-1' });
     expect(afterRestart).toEqual(first);
-    const rest = await s.api.post(`/api/v1/conversations/${dm}/messages`, { clientId: 'dup-1', kind: 'text', text: 'third try' }, a.token);
-    expect(rest.body).toEqual({ clientId: first.clientId, conversation: first.conversation, seq: first.seq, id: first.id, ts: first.ts });
-    const rows = await s.app.store.conn.db.selectFrom('entries').selectAll().where('sender_id', '=', a.user.id).execute();
+    const rest = await s.api.post(
+      `/api/v1/conversations/${dm}/messages`,
+      { clientId: 'dup-1', kind: 'text', text: 'third try' },
+      a.token,
+    );
+    expect(rest.body).toEqual({
+      clientId: first.clientId,
+      conversation: first.conversation,
+      seq: first.seq,
+      id: first.id,
+      ts: first.ts,
+    });
+    const rows = await s.app.store.conn.db
+      .selectFrom('entries')
+      .selectAll()
+      .where('sender_id', '=', a.user.id)
+      .execute();
     expect(rows).toHaveLength(1);
     expect(JSON.parse(rows[0]!.body).text).toBe('once');
     c2.close();
@@ -57,17 +71,32 @@ describe.each(testDialects())('durability on %s', (dialect) => {
     const broker = new MemoryBroker();
     const n1 = await startServer({ dialect, bus: new MemoryBus(broker), config: fast });
     const n2 = await startServer({ db: n1.db, bus: new MemoryBus(broker), config: fast });
-    cleanup.push(() => n1.close(), () => n2.close());
+    cleanup.push(
+      () => n1.close(),
+      () => n2.close(),
+    );
     const users = [];
     for (let i = 0; i < 4; i++) users.push(await registerUser(n1.api, `u${i}`));
-    const { cid } = await createGroup(n1.app, users[0]!.user.id, users.slice(1).map((u) => u.user.id));
+    const { cid } = await createGroup(
+      n1.app,
+      users[0]!.user.id,
+      users.slice(1).map((u) => u.user.id),
+    );
     const checker = new DeliveryChecker();
-    const clients = await Promise.all(users.map((u, i) => connectClient(i % 2 ? n2.url : n1.url, u.token, i % 2 ? 'msgpack' : 'json', {}, (c) => checker.attach(`d${i}`, u.user.id, c))));
+    const clients = await Promise.all(
+      users.map((u, i) =>
+        connectClient(i % 2 ? n2.url : n1.url, u.token, i % 2 ? 'msgpack' : 'json', {}, (c) =>
+          checker.attach(`d${i}`, u.user.id, c),
+        ),
+      ),
+    );
     const sends: Promise<AckFrame>[] = [];
     for (let k = 0; k < 25; k++) for (const c of clients) sends.push(c.send({ to: cid, kind: 'text', text: `k${k}` }));
     const acks = await Promise.all(sends);
     // Group commit: the 100 messages took fewer transactions than messages (counted by the writer's metric).
-    const batches = (await n1.app.metrics.commitBatch.get()).values.concat((await n2.app.metrics.commitBatch.get()).values);
+    const batches = (await n1.app.metrics.commitBatch.get()).values.concat(
+      (await n2.app.metrics.commitBatch.get()).values,
+    );
     const count = batches.filter((v) => v.metricName?.endsWith('_count')).reduce((t, v) => t + v.value, 0);
     const sum = batches.filter((v) => v.metricName?.endsWith('_sum')).reduce((t, v) => t + v.value, 0);
     expect(sum).toBeGreaterThanOrEqual(100);
@@ -78,7 +107,12 @@ describe.each(testDialects())('durability on %s', (dialect) => {
     await checker.settle(members);
     checker.verify(members);
     // Each sender's own messages keep the order it sent them in.
-    const rows = await n1.app.store.conn.db.selectFrom('entries').select(['seq', 'sender_id', 'body']).where('conversation_id', '=', cid).orderBy('seq').execute();
+    const rows = await n1.app.store.conn.db
+      .selectFrom('entries')
+      .select(['seq', 'sender_id', 'body'])
+      .where('conversation_id', '=', cid)
+      .orderBy('seq')
+      .execute();
     for (const u of users) {
       const mine = rows.filter((r) => r.sender_id === u.user.id).map((r) => JSON.parse(r.body).text);
       expect(mine).toEqual(Array.from({ length: 25 }, (_, k) => `k${k}`));
@@ -92,22 +126,39 @@ describe.each(testDialects())('durability on %s', (dialect) => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-kill-'));
     cleanup.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     let child = await spawnServer(db.url, dataDir);
-    cleanup.push(() => { child.proc.kill('SIGKILL'); });
+    cleanup.push(() => {
+      child.proc.kill('SIGKILL');
+    });
     const api = new ApiClient(child.url);
     const a = await registerUser(api, 'a');
     const b = await registerUser(api, 'b');
     const conn = openDb(db.url);
     const now = Date.now();
-    await conn.db.insertInto('contacts').values([
-      { user_id: a.user.id, peer_id: b.user.id, remark: '', created_at: now },
-      { user_id: b.user.id, peer_id: a.user.id, remark: '', created_at: now },
-    ]).execute();
+    await conn.db
+      .insertInto('contacts')
+      .values([
+        { user_id: a.user.id, peer_id: b.user.id, remark: '', created_at: now },
+        { user_id: b.user.id, peer_id: a.user.id, remark: '', created_at: now },
+      ])
+      .execute();
     await conn.close();
     const dm = dmId(a.user.id, b.user.id);
-    const client = new ParleyClient({ urls: [wsUrl(child.url)], token: a.token, WebSocket: WebSocket as unknown as WebSocketCtor, backoffMaxMs: 200 });
+    const client = new ParleyClient({
+      urls: [wsUrl(child.url)],
+      token: a.token,
+      WebSocket: WebSocket as unknown as WebSocketCtor,
+      backoffMaxMs: 200,
+    });
     await client.connect();
     const acked: AckFrame[] = [];
-    const sends = Array.from({ length: 60 }, (_, i) => client.send({ to: dm, kind: 'text', text: `k${i}` }).then((x) => { acked.push(x); }, () => {}));
+    const sends = Array.from({ length: 60 }, (_, i) =>
+      client.send({ to: dm, kind: 'text', text: `k${i}` }).then(
+        (x) => {
+          acked.push(x);
+        },
+        () => {},
+      ),
+    );
     while (acked.length < 40) await new Promise((r) => setTimeout(r, 2));
     child.proc.kill('SIGKILL');
     const snapshot = [...acked];
@@ -126,9 +177,22 @@ describe.each(testDialects())('durability on %s', (dialect) => {
 });
 
 /** Starts `tsx src/main.ts` as a child process and waits for its URL. */
-async function spawnServer(dbUrl: string, dataDir: string): Promise<{ proc: ChildProcess; url: string; exited: Promise<void> }> {
+async function spawnServer(
+  dbUrl: string,
+  dataDir: string,
+): Promise<{ proc: ChildProcess; url: string; exited: Promise<void> }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-    env: { ...process.env, PARLEY_DB: dbUrl, PARLEY_DATA_DIR: dataDir, PARLEY_PORT: '0', PARLEY_HOST: '127.0.0.1', PARLEY_LOG_LEVEL: 'info', PARLEY_SQLITE_SYNCHRONOUS: 'FULL', PARLEY_MESSAGE_RATE: '100000', PARLEY_MESSAGE_BURST: '100000' },
+    env: {
+      ...process.env,
+      PARLEY_DB: dbUrl,
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_PORT: '0',
+      PARLEY_HOST: '127.0.0.1',
+      PARLEY_LOG_LEVEL: 'info',
+      PARLEY_SQLITE_SYNCHRONOUS: 'FULL',
+      PARLEY_MESSAGE_RATE: '100000',
+      PARLEY_MESSAGE_BURST: '100000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
@@ -143,7 +207,9 @@ async function spawnServer(dbUrl: string, dataDir: string): Promise<{ proc: Chil
         resolve(m[1]!);
       }
     });
-    proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+    proc.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     proc.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
   });
   return { proc, url, exited };

@@ -14,7 +14,10 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
   let s: TestServer;
   const open: ParleyClient[] = [];
   beforeAll(async () => {
-    s = await startServer({ dialect, config: { messageRate: 10_000, messageBurst: 10_000, typingThrottle: 60_000, recallWindow: 60_000 } });
+    s = await startServer({
+      dialect,
+      config: { messageRate: 10_000, messageBurst: 10_000, typingThrottle: 60_000, recallWindow: 60_000 },
+    });
   });
   afterAll(async () => {
     for (const c of open) c.close();
@@ -40,7 +43,9 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     expect(cb2.state).toBe('online');
     cb1.close();
     await new Promise((r) => setTimeout(r, 100));
-    expect(presence.filter((p) => p.userId === b.user.id)).toEqual([{ type: 'presence', userId: b.user.id, online: true }]);
+    expect(presence.filter((p) => p.userId === b.user.id)).toEqual([
+      { type: 'presence', userId: b.user.id, online: true },
+    ]);
     cb2.close();
     await until(() => presence.some((p) => p.userId === b.user.id && !p.online), 5000, 'offline');
 
@@ -66,10 +71,16 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     expect(receipts[0]).toMatchObject({ userId: b.user.id, seq: ack2.seq });
     expect(receipts[1]).toMatchObject({ userId: b.user.id, seq: ack2.seq });
     const list = await s.api.get('/api/v1/conversations', b.token);
-    expect(list.body.items.find((x: any) => x.id === dm)).toMatchObject({ readSeq: ack2.seq, unread: 0, maxSeq: ack2.seq, peer: a.user.id, peerReadSeq: 0 });
+    expect(list.body.items.find((x: any) => x.id === dm)).toMatchObject({
+      readSeq: ack2.seq,
+      unread: 0,
+      maxSeq: ack2.seq,
+      peer: a.user.id,
+      peerReadSeq: 0,
+    });
   });
 
-  it('DM summaries carry the peer\'s read position (REST list, PATCH reply, sync.done); groups do not', async () => {
+  it("DM summaries carry the peer's read position (REST list, PATCH reply, sync.done); groups do not", async () => {
     const a = await registerUser(s.api, 'a');
     const b = await registerUser(s.api, 'b');
     await befriend(s.app, a.user.id, b.user.id);
@@ -89,7 +100,9 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     expect(theirs.find((x: any) => x.id === dm)).toMatchObject({ readSeq: ack.seq, peerReadSeq: 0 });
     const patched = await s.api.patch(`/api/v1/conversations/${dm}`, { pinned: true }, a.token);
     expect(patched.body).toMatchObject({ id: dm, pinned: true, peerReadSeq: ack.seq });
-    expect((await s.api.patch(`/api/v1/conversations/${gid}`, { pinned: true }, a.token)).body).not.toHaveProperty('peerReadSeq');
+    expect((await s.api.patch(`/api/v1/conversations/${gid}`, { pinned: true }, a.token)).body).not.toHaveProperty(
+      'peerReadSeq',
+    );
 
     // A new device learns it from sync.done's summaries of the conversations it did not list.
     const raw = await RawSocket.open(s.url, { token: a.token });
@@ -109,12 +122,20 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     const checker = new DeliveryChecker();
     const seen: Entry[] = [];
     const ca = await connect(a.token, 'json', (x) => checker.attach('a', a.user.id, x));
-    const cb = await connect(b.token, 'msgpack', (x) => { checker.attach('b', b.user.id, x); x.on('message', (e) => seen.push(e)); });
+    const cb = await connect(b.token, 'msgpack', (x) => {
+      checker.attach('b', b.user.id, x);
+      x.on('message', (e) => seen.push(e));
+    });
     const cc = await connect(c.token, 'json', (x) => checker.attach('c', c.user.id, x));
 
     // Typing in a group reaches the other members, not the typist's own devices.
     const typers: string[] = [];
-    for (const [who, cl] of [['a', ca], ['b', cb], ['c', cc]] as const) cl.on('typing', (t) => typers.push(`${who}<-${t.userId === b.user.id ? 'b' : '?'}`));
+    for (const [who, cl] of [
+      ['a', ca],
+      ['b', cb],
+      ['c', cc],
+    ] as const)
+      cl.on('typing', (t) => typers.push(`${who}<-${t.userId === b.user.id ? 'b' : '?'}`));
     cb.typing(cid);
     await until(() => typers.length >= 2, 5000, 'group typing');
     await new Promise((r) => setTimeout(r, 100));
@@ -126,8 +147,12 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     const again = await cb.edit(cid, m1.seq, 'something else', e1.clientId); // same clientId: same ack
     expect(again).toEqual(e1);
     await expect(cc.edit(cid, m1.seq, 'not mine')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(cb.send({ to: cid, kind: 'text', text: 'x', mentions: ['0000000000000000000000000z'] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    await expect(cb.send({ to: cid, kind: 'text', text: 'x', replyTo: 999 })).rejects.toMatchObject({ code: 'MESSAGE_NOT_FOUND' });
+    await expect(
+      cb.send({ to: cid, kind: 'text', text: 'x', mentions: ['0000000000000000000000000z'] }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(cb.send({ to: cid, kind: 'text', text: 'x', replyTo: 999 })).rejects.toMatchObject({
+      code: 'MESSAGE_NOT_FOUND',
+    });
     await expect(cb.recall(cid, m2.seq)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const r1 = await cb.recall(cid, m1.seq);
     await setRole(s.app, groupId, b.user.id, 'admin');
@@ -136,7 +161,13 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     await checker.settle(members);
     checker.verify(members);
     const kinds = seen.map((e) => [e.seq, e.kind, e.target]);
-    expect(kinds).toEqual([[m1.seq, 'text', undefined], [m2.seq, 'text', undefined], [e1.seq, 'edit', m1.seq], [r1.seq, 'recall', m1.seq], [r2.seq, 'recall', m2.seq]]);
+    expect(kinds).toEqual([
+      [m1.seq, 'text', undefined],
+      [m2.seq, 'text', undefined],
+      [e1.seq, 'edit', m1.seq],
+      [r1.seq, 'recall', m1.seq],
+      [r2.seq, 'recall', m2.seq],
+    ]);
     expect(seen[0]!.mentions).toEqual([c.user.id]);
     expect(seen[1]!.replyTo).toBe(m1.seq);
 
@@ -163,7 +194,12 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     expect(h.body.items[0].editedAt).toBeGreaterThan(0);
     expect(h.body.items[1]).toMatchObject({ kind: 'edit', target: m.seq, text: 'fixed' });
     // Age the message past the window directly in the store.
-    await s.app.store.conn.db.updateTable('entries').set({ created_at: Date.now() - 120_000 }).where('conversation_id', '=', dm).where('seq', '=', m.seq).execute();
+    await s.app.store.conn.db
+      .updateTable('entries')
+      .set({ created_at: Date.now() - 120_000 })
+      .where('conversation_id', '=', dm)
+      .where('seq', '=', m.seq)
+      .execute();
     await expect(ca.recall(dm, m.seq)).rejects.toMatchObject({ code: 'RECALL_WINDOW_PASSED' });
   });
 
@@ -175,12 +211,20 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     const checker = new DeliveryChecker();
     await connect(b.token, 'json', (x) => checker.attach('b', b.user.id, x));
     for (let i = 1; i <= 25; i++) {
-      const r = await s.api.post(`/api/v1/conversations/${dm}/messages`, { clientId: `c${i}`, kind: 'text', text: `n${i}` }, a.token);
+      const r = await s.api.post(
+        `/api/v1/conversations/${dm}/messages`,
+        { clientId: `c${i}`, kind: 'text', text: `n${i}` },
+        a.token,
+      );
       expect(r.status).toBe(201);
       expect(r.body).toMatchObject({ clientId: `c${i}`, conversation: dm, seq: i });
       checker.ack(r.body);
     }
-    const dup = await s.api.post(`/api/v1/conversations/${dm}/messages`, { clientId: 'c3', kind: 'text', text: 'different' }, a.token);
+    const dup = await s.api.post(
+      `/api/v1/conversations/${dm}/messages`,
+      { clientId: 'c3', kind: 'text', text: 'different' },
+      a.token,
+    );
     expect(dup.status).toBe(201);
     expect(dup.body.seq).toBe(3);
     await checker.settle({ [dm]: [b.user.id] });
@@ -202,7 +246,12 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
 
     // Unread counts others' messages after the read position.
     let list = await s.api.get('/api/v1/conversations', b.token);
-    expect(list.body.items.find((x: any) => x.id === dm)).toMatchObject({ unread: 25, readSeq: 0, maxSeq: 25, lastMessage: { seq: 25, text: 'n25' } });
+    expect(list.body.items.find((x: any) => x.id === dm)).toMatchObject({
+      unread: 25,
+      readSeq: 0,
+      maxSeq: 25,
+      lastMessage: { seq: 25, text: 'n25' },
+    });
     expect((await s.api.get('/api/v1/conversations', a.token)).body.items.find((x: any) => x.id === dm).unread).toBe(0);
     const rd = await s.api.post(`/api/v1/conversations/${dm}/read`, { seq: 20 }, b.token);
     expect(rd.body).toEqual({ conversation: dm, readSeq: 20 });
@@ -223,22 +272,44 @@ describe.each(testDialects())('messaging features on %s', (dialect) => {
     const dm = dmId(a.user.id, b.user.id);
     const ca = await connect(a.token);
     await expect(ca.send({ to: dm, kind: 'sticker', data: { id: 'smile' } })).resolves.toMatchObject({ seq: 1 });
-    await expect(ca.send({ to: dm, kind: 'link', data: { url: 'https://example.com', title: 'x' } })).resolves.toMatchObject({ seq: 2 });
+    await expect(
+      ca.send({ to: dm, kind: 'link', data: { url: 'https://example.com', title: 'x' } }),
+    ).resolves.toMatchObject({ seq: 2 });
     await expect(ca.send({ to: dm, kind: 'contact', data: { userId: b.user.id } })).resolves.toMatchObject({ seq: 3 });
     await expect(ca.send({ to: dm, kind: 'custom', data: { anything: [1, 2, 3] } })).resolves.toMatchObject({ seq: 4 });
-    await expect(ca.send({ to: dm, kind: 'link', data: { url: 'javascript:alert(1)' } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    await expect(ca.send({ to: dm, kind: 'custom', data: { big: 'x'.repeat(5000) } })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
-    await expect(ca.send({ to: dm, kind: 'text', text: 'x'.repeat(4001) })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
-    await expect(ca.send({ to: dm, kind: 'image', media: '0000000000000000000000000z' })).rejects.toMatchObject({ code: 'MEDIA_NOT_FOUND' });
-    await expect(ca.send({ to: dm, kind: 'text', text: 'hi', mentions: [b.user.id] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    await expect(ca.send({ to: dm, kind: 'text', text: 'hi', data: { x: 1 } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(ca.send({ to: dm, kind: 'link', data: { url: 'javascript:alert(1)' } })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await expect(ca.send({ to: dm, kind: 'custom', data: { big: 'x'.repeat(5000) } })).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+    await expect(ca.send({ to: dm, kind: 'text', text: 'x'.repeat(4001) })).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+    await expect(ca.send({ to: dm, kind: 'image', media: '0000000000000000000000000z' })).rejects.toMatchObject({
+      code: 'MEDIA_NOT_FOUND',
+    });
+    await expect(ca.send({ to: dm, kind: 'text', text: 'hi', mentions: [b.user.id] })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await expect(ca.send({ to: dm, kind: 'text', text: 'hi', data: { x: 1 } })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
     // A real upload: the ref is stored, a share recorded, and the peer reads it with signed URLs.
     const up = await uploadOne(s, a.token, await solidPng(8, 8), 'dot.png');
     expect(up.status).toBe(201);
     const img = await ca.send({ to: dm, kind: 'image', media: up.body.id });
-    const share = await s.app.store.conn.db.selectFrom('media_shares').selectAll().where('conversation_id', '=', dm).execute();
+    const share = await s.app.store.conn.db
+      .selectFrom('media_shares')
+      .selectAll()
+      .where('conversation_id', '=', dm)
+      .execute();
     expect(share).toEqual([{ media_id: up.body.id, conversation_id: dm }]);
     const h = await s.api.get(`/api/v1/conversations/${dm}/messages?after=${img.seq - 1}`, b.token);
-    expect(h.body.items[0].media).toMatchObject({ id: up.body.id, kind: 'image', url: expect.stringMatching(/^\/media\//) });
+    expect(h.body.items[0].media).toMatchObject({
+      id: up.body.id,
+      kind: 'image',
+      url: expect.stringMatching(/^\/media\//),
+    });
   });
 });

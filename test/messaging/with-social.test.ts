@@ -15,8 +15,13 @@ import { connectClient, until } from '../support/ws-clients.js';
 describe.each(testDialects())('messaging with the real contacts/groups service on %s', (dialect) => {
   let s: TestServer;
   const open: ParleyClient[] = [];
-  beforeAll(async () => { s = await startServer({ dialect }); });
-  afterAll(async () => { for (const c of open) c.close(); await s?.close(); });
+  beforeAll(async () => {
+    s = await startServer({ dialect });
+  });
+  afterAll(async () => {
+    for (const c of open) c.close();
+    await s?.close();
+  });
 
   it('friend request → DM; group create/add/leave → live topics, system entries, events', async () => {
     const a = await registerUser(s.api, 'a');
@@ -25,7 +30,10 @@ describe.each(testDialects())('messaging with the real contacts/groups service o
     const events: UserEvent[] = [];
     const checker = new DeliveryChecker();
     const ca = await connectClient(s.url, a.token, 'json', {}, (x) => checker.attach('a', a.user.id, x));
-    const cb = await connectClient(s.url, b.token, 'msgpack', {}, (x) => { checker.attach('b', b.user.id, x); x.on('event', (e) => events.push(e)); });
+    const cb = await connectClient(s.url, b.token, 'msgpack', {}, (x) => {
+      checker.attach('b', b.user.id, x);
+      x.on('event', (e) => events.push(e));
+    });
     open.push(ca, cb);
     const req = await s.api.post('/api/v1/contacts/requests', { userId: b.user.id }, a.token);
     expect(req.status).toBe(201);
@@ -57,7 +65,9 @@ describe.each(testDialects())('messaging with the real contacts/groups service o
     await until(() => seenC.some((e) => e.text === 'welcome c'), 5000, 'c gets live group message');
     const leave = await s.api.post(`/api/v1/groups/${g.body.id}/leave`, {}, b.token);
     expect(leave.status, JSON.stringify(leave.body)).toBeLessThan(300);
-    await expect(cb.send({ to: gid, kind: 'text', text: 'after leaving' })).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
+    await expect(cb.send({ to: gid, kind: 'text', text: 'after leaving' })).rejects.toMatchObject({
+      code: 'NOT_A_MEMBER',
+    });
     await new Promise((r) => setTimeout(r, 300));
     // C joined after seq 3: it sees its own join entry and what followed, nothing before.
     expect(Math.min(...seenC.map((e) => e.seq))).toBeGreaterThanOrEqual(4);

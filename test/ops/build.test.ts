@@ -8,12 +8,19 @@ import { ROOT, ensureBuilt, freePort, run, tmpDir } from './processes.js';
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
 function jsFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? jsFiles(path.join(dir, d.name)) : d.name.endsWith('.js') ? [path.join(dir, d.name)] : []);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) =>
+      d.isDirectory() ? jsFiles(path.join(dir, d.name)) : d.name.endsWith('.js') ? [path.join(dir, d.name)] : [],
+    );
 }
 
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
-const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 describe('production build', () => {
   beforeAll(() => ensureBuilt(), 600_000);
@@ -25,7 +32,9 @@ describe('production build', () => {
     const used = new Set<string>();
     for (const f of jsFiles(dist)) {
       const text = fs.readFileSync(f, 'utf8');
-      for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm)) {
+      for (const m of text.matchAll(
+        /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm,
+      )) {
         const spec = m[1] ?? m[2] ?? m[3]!;
         if (spec.startsWith('.')) {
           // Every relative import resolves inside dist (no .ts left behind).
@@ -56,7 +65,12 @@ describe('production build', () => {
   it('node dist/main.js serve answers /healthz and stops on SIGTERM with exit 0', async () => {
     const port = await freePort();
     const dir = tmpDir('dist');
-    const p = run(process.execPath, ['dist/main.js', 'serve'], { PARLEY_PORT: String(port), PARLEY_HOST: '127.0.0.1', PARLEY_DATA_DIR: dir, PARLEY_LOG_LEVEL: 'info' });
+    const p = run(process.execPath, ['dist/main.js', 'serve'], {
+      PARLEY_PORT: String(port),
+      PARLEY_HOST: '127.0.0.1',
+      PARLEY_DATA_DIR: dir,
+      PARLEY_LOG_LEVEL: 'info',
+    });
     try {
       await p.logLine('parley listening');
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);

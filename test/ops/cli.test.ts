@@ -13,7 +13,17 @@ describe('parley command line', () => {
   it('--help lists the commands and config flags; --version the package version; mistakes exit 2', () => {
     const help = cli(['--help']);
     expect(help.status).toBe(0);
-    for (const word of ['serve', 'migrate', 'user create', 'user disable', 'backup', 'copy-store', '--data-dir', 'PARLEY_DB']) expect(help.stdout).toContain(word);
+    for (const word of [
+      'serve',
+      'migrate',
+      'user create',
+      'user disable',
+      'backup',
+      'copy-store',
+      '--data-dir',
+      'PARLEY_DB',
+    ])
+      expect(help.stdout).toContain(word);
     expect(cli(['-v']).stdout.trim()).toBe(`parley ${pkg.version}`);
     const unknown = cli(['frobnicate']);
     expect(unknown.status).toBe(2);
@@ -28,7 +38,10 @@ describe('parley command line', () => {
     const dir = tmpDir('cli-user');
     const env = { PARLEY_DATA_DIR: dir };
     try {
-      const created = cli(['user', 'create', 'operator_made', '--nickname', 'Op'], { ...env, PARLEY_USER_PASSWORD: 'long enough pw' });
+      const created = cli(['user', 'create', 'operator_made', '--nickname', 'Op'], {
+        ...env,
+        PARLEY_USER_PASSWORD: 'long enough pw',
+      });
       expect(created.stderr).toBe('');
       expect(created.stdout).toMatch(/^created user operator_made \(\w+\)\n$/);
       const weak = cli(['user', 'create', 'weak_one', '--password', 'short'], env);
@@ -36,7 +49,11 @@ describe('parley command line', () => {
       expect(weak.stderr).toContain('the password does not meet the sign-up rules');
 
       // The CLI hashes with argon2id, so the server must verify with it too.
-      const s = await startServer({ realHasher: true, dataDir: dir, db: { dialect: 'sqlite', url: `sqlite:${path.join(dir, 'parley.db')}`, drop: async () => {} } });
+      const s = await startServer({
+        realHasher: true,
+        dataDir: dir,
+        db: { dialect: 'sqlite', url: `sqlite:${path.join(dir, 'parley.db')}`, drop: async () => {} },
+      });
       try {
         const login = await s.api.post('/api/v1/auth/login', { login: 'operator_made', password: 'long enough pw' });
         expect(login.status).toBe(200);
@@ -73,7 +90,9 @@ describe('parley command line', () => {
       expect(fs.existsSync(`${out}-wal`)).toBe(false);
       const copy = new SQLite(out, { readonly: true });
       try {
-        expect(copy.prepare('select username from users where id = ?').get(u.user.id)).toEqual({ username: u.username });
+        expect(copy.prepare('select username from users where id = ?').get(u.user.id)).toEqual({
+          username: u.username,
+        });
         expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
       } finally {
         copy.close();

@@ -8,7 +8,11 @@ const read = (f: string) => fs.readFileSync(path.join(ROOT, f), 'utf8');
 
 /** Dockerfile instructions, continuation lines joined. */
 function instructions(text: string): { op: string; args: string }[] {
-  return text.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
+  return text
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
     .map((l) => ({ op: l.split(/\s+/)[0]!.toUpperCase(), args: l.slice(l.split(/\s+/)[0]!.length).trim() }));
 }
 
@@ -17,7 +21,11 @@ describe('container files', () => {
 
   it('every RUN of the Dockerfile is a command CI runs', () => {
     // The images cannot be built here: what they run must be what CI proves works.
-    const ci = new Set(read('.ci/run').split('\n').map((l) => l.trim()));
+    const ci = new Set(
+      read('.ci/run')
+        .split('\n')
+        .map((l) => l.trim()),
+    );
     const runs = docker.filter((i) => i.op === 'RUN').map((i) => i.args);
     expect(runs).toEqual(['npm ci --no-audit --no-fund', 'npm run build', 'npm ci --omit=dev --no-audit --no-fund']);
     for (const r of runs) expect(ci.has(r), `.ci/run lacks: ${r}`).toBe(true);
@@ -37,7 +45,8 @@ describe('container files', () => {
 
   it('compose: two nodes behind nginx with PostgreSQL and Redis, nginx config from the cluster template', () => {
     const compose = read('compose.yaml');
-    for (const service of ['postgres:', 'redis:', 'migrate:', 'parley1:', 'parley2:', 'nginx:']) expect(compose).toContain(`\n  ${service}`);
+    for (const service of ['postgres:', 'redis:', 'migrate:', 'parley1:', 'parley2:', 'nginx:'])
+      expect(compose).toContain(`\n  ${service}`);
     expect(compose).toContain('PARLEY_NODE_ID: parley1');
     expect(compose).toContain('PARLEY_NODE_ID: parley2');
     expect(compose).toContain('./nginx.compose.conf:/etc/nginx/parley.conf:ro');

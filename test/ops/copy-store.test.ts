@@ -18,7 +18,12 @@ if (targets.length === 0) targets.push('sqlite');
 /** A reply without its signed URLs (they carry their own expiry, so they differ per read). */
 function stable(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stable);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !/url/i.test(k)).map(([k, x]) => [k, stable(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => !/url/i.test(k))
+        .map(([k, x]) => [k, stable(x)]),
+    );
   return v;
 }
 
@@ -37,7 +42,8 @@ async function views(api: ApiClient, token: string, cids: string[]) {
     groups: (await api.get('/api/v1/groups', token)).body,
     conversations: (await api.get('/api/v1/conversations', token)).body,
   };
-  for (const cid of cids) out[cid] = (await api.get(`/api/v1/conversations/${encodeURIComponent(cid)}/messages?limit=200`, token)).body;
+  for (const cid of cids)
+    out[cid] = (await api.get(`/api/v1/conversations/${encodeURIComponent(cid)}/messages?limit=200`, token)).body;
   return stable(out) as Record<string, unknown>;
 }
 
@@ -61,14 +67,23 @@ describe('copy-store', () => {
     expect(png.status).toBe(201);
     for (let i = 0; i < 30; i++) {
       const cid = i % 2 ? gcid : dm;
-      const r = await s.api.post(`/api/v1/conversations/${encodeURIComponent(cid)}/messages`, { clientId: `copy-${i}`, kind: 'text', text: `message ${i} ✓` }, i % 3 ? a.token : b.token);
+      const r = await s.api.post(
+        `/api/v1/conversations/${encodeURIComponent(cid)}/messages`,
+        { clientId: `copy-${i}`, kind: 'text', text: `message ${i} ✓` },
+        i % 3 ? a.token : b.token,
+      );
       expect(r.status).toBe(201);
     }
-    const img = await s.api.post(`/api/v1/conversations/${encodeURIComponent(dm)}/messages`, { clientId: 'copy-img', kind: 'image', media: png.body.id }, a.token);
+    const img = await s.api.post(
+      `/api/v1/conversations/${encodeURIComponent(dm)}/messages`,
+      { clientId: 'copy-img', kind: 'image', media: png.body.id },
+      a.token,
+    );
     expect(img.status).toBe(201);
     cids = [dm, gcid];
     seeded = {
-      source: s.db, dataDir: s.dataDir,
+      source: s.db,
+      dataDir: s.dataDir,
       alice: { token: a.token, username: a.username, password: a.password, id: a.user.id },
       views: await views(s.api, a.token, cids),
     };
@@ -83,7 +98,9 @@ describe('copy-store', () => {
   it('knows every table the migrations make', async () => {
     const conn = openDb(seeded.source.url, { sqliteWriter: 'inline' });
     try {
-      const tables = (await conn.db.introspection.getTables()).map((t) => t.name).filter((n) => !MIGRATION_TABLES.includes(n));
+      const tables = (await conn.db.introspection.getTables())
+        .map((t) => t.name)
+        .filter((n) => !MIGRATION_TABLES.includes(n));
       expect(tables.sort()).toEqual(STORE_TABLES.map((t) => t.name).sort());
     } finally {
       await conn.close();
@@ -96,7 +113,12 @@ describe('copy-store', () => {
       try {
         const lines: string[] = [];
         // A small batch, so the keyset paging crosses batch boundaries on every big table.
-        const counts = await copyStore({ from: seeded.source.url, to: target.url, batch: 7, out: (l) => lines.push(l) });
+        const counts = await copyStore({
+          from: seeded.source.url,
+          to: target.url,
+          batch: 7,
+          out: (l) => lines.push(l),
+        });
         expect(counts.entries).toBeGreaterThan(31);
         expect(counts.users).toBe(3);
         expect(counts.media).toBe(1);
@@ -106,10 +128,17 @@ describe('copy-store', () => {
         try {
           expect(await views(s.api, seeded.alice.token, cids)).toEqual(seeded.views);
           // The password hashes came along: logging in works on the copy.
-          const login = await s.api.post('/api/v1/auth/login', { login: seeded.alice.username, password: seeded.alice.password });
+          const login = await s.api.post('/api/v1/auth/login', {
+            login: seeded.alice.username,
+            password: seeded.alice.password,
+          });
           expect(login.status).toBe(200);
           // Seqs continue where the source stopped: no clash with a copied one.
-          const next = await s.api.post(`/api/v1/conversations/${encodeURIComponent(cids[0]!)}/messages`, { clientId: 'after-copy', kind: 'text', text: 'after' }, seeded.alice.token);
+          const next = await s.api.post(
+            `/api/v1/conversations/${encodeURIComponent(cids[0]!)}/messages`,
+            { clientId: 'after-copy', kind: 'text', text: 'after' },
+            seeded.alice.token,
+          );
           expect(next.status).toBe(201);
           const history = (seeded.views[cids[0]!] as { items: { seq: number }[] }).items;
           expect(next.body.seq).toBe(Math.max(...history.map((e) => e.seq)) + 1);

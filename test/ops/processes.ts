@@ -66,7 +66,10 @@ export function run(cmd: string, args: string[], env: Record<string, string>, cw
   child.stderr!.on('data', (c: Buffer) => stderr.push(...c.toString('utf8').split('\n').filter(Boolean)));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return {
-    child, stdout, stderr, exited,
+    child,
+    stdout,
+    stderr,
+    exited,
     async logLine(msg, ms = 60_000) {
       const end = Date.now() + ms;
       while (Date.now() < end) {
@@ -99,7 +102,12 @@ export function alive(pid: number): boolean {
 export function cli(args: string[], env: Record<string, string> = {}) {
   const base = { ...process.env };
   for (const k of Object.keys(base)) if (k.startsWith('PARLEY_') || k === 'PORT') delete base[k];
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, env: { ...base, ...env }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...base, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -26,7 +26,9 @@ describe('release files', () => {
   it('the changelog has an Unreleased section and the current version', () => {
     const changelog = read('CHANGELOG.md');
     expect(changelog).toMatch(/^## \[Unreleased\]$/m);
-    expect(changelog).toMatch(new RegExp(`^## \\[${pkg.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'));
+    expect(changelog).toMatch(
+      new RegExp(`^## \\[${pkg.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'),
+    );
   });
 
   it('the OpenAPI document carries the package version', async () => {

@@ -39,24 +39,49 @@ describe('npm start under a supervisor', () => {
     const base = `http://127.0.0.1:${port}/api/v1`;
     const call = async (method: string, p: string, token?: string, body?: unknown) => {
       const r = await fetch(base + p, {
-        method, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        method,
+        headers: {
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
-      return { status: r.status, body: await r.json() as any };
+      return { status: r.status, body: (await r.json()) as any };
     };
-    const alice = (await call('POST', '/auth/register', undefined, { username: 'sig_alice', password: 'long enough pw', nickname: 'Alice' })).body;
-    const bob = (await call('POST', '/auth/register', undefined, { username: 'sig_bob', password: 'long enough pw', nickname: 'Bob' })).body;
+    const alice = (
+      await call('POST', '/auth/register', undefined, {
+        username: 'sig_alice',
+        password: 'long enough pw',
+        nickname: 'Alice',
+      })
+    ).body;
+    const bob = (
+      await call('POST', '/auth/register', undefined, {
+        username: 'sig_bob',
+        password: 'long enough pw',
+        nickname: 'Bob',
+      })
+    ).body;
     const request = await call('POST', '/contacts/requests', alice.token, { userId: bob.user.id });
     expect(request.status).toBe(201);
     expect((await call('POST', `/contacts/requests/${request.body.id}/accept`, bob.token)).status).toBe(200);
-    const cid = encodeURIComponent(alice.user.id < bob.user.id ? `dm:${alice.user.id}:${bob.user.id}` : `dm:${bob.user.id}:${alice.user.id}`);
-    const sent = await call('POST', `/conversations/${cid}/messages`, alice.token, { clientId: 'c-signal-1', kind: 'text', text: 'kept across restarts' });
+    const cid = encodeURIComponent(
+      alice.user.id < bob.user.id ? `dm:${alice.user.id}:${bob.user.id}` : `dm:${bob.user.id}:${alice.user.id}`,
+    );
+    const sent = await call('POST', `/conversations/${cid}/messages`, alice.token, {
+      clientId: 'c-signal-1',
+      kind: 'text',
+      text: 'kept across restarts',
+    });
     expect(sent.status).toBe(201);
 
     npmRun.child.kill('SIGTERM');
     expect(await npmRun.exited).toBe(0);
     expect(alive(serverPid)).toBe(false);
-    expect(npmRun.stdout.filter((l) => l.includes('"msg":"stopped"')), npmRun.stdout.join('\n')).toHaveLength(1);
+    expect(
+      npmRun.stdout.filter((l) => l.includes('"msg":"stopped"')),
+      npmRun.stdout.join('\n'),
+    ).toHaveLength(1);
     // The last connection closed checkpoints the WAL into the database and removes it.
     const wal = path.join(dir, 'parley.db-wal');
     expect(fs.existsSync(wal) ? fs.statSync(wal).size : 0).toBe(0);
@@ -76,7 +101,11 @@ describe('npm start under a supervisor', () => {
     const port = await freePort();
     const grace = 8000;
     const env = {
-      PARLEY_PORT: String(port), PARLEY_HOST: '127.0.0.1', PARLEY_DATA_DIR: dir, PARLEY_LOG_LEVEL: 'info', PARLEY_SHUTDOWN_GRACE: `${grace}ms`,
+      PARLEY_PORT: String(port),
+      PARLEY_HOST: '127.0.0.1',
+      PARLEY_DATA_DIR: dir,
+      PARLEY_LOG_LEVEL: 'info',
+      PARLEY_SHUTDOWN_GRACE: `${grace}ms`,
     };
     const npmRun = run(npm, ['start', '--silent'], env);
     server = npmRun;
@@ -88,7 +117,9 @@ describe('npm start under a supervisor', () => {
     // Keep-alive connection 2: a request whose body is still arriving when the signal lands.
     const body = JSON.stringify({ username: 'drain_bob', password: 'long enough pw', nickname: 'Bob' });
     const slow = rawConnection(port);
-    slow.socket.write(`POST /api/v1/auth/register HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`);
+    slow.socket.write(
+      `POST /api/v1/auth/register HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+    );
     // Keep-alive connection 3: a request whose headers are still arriving.
     const late = rawConnection(port);
     late.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');

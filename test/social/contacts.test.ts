@@ -20,12 +20,19 @@ describe.each(testDialects())('contacts over HTTP on %s', (dialect) => {
     const [a, b] = await users(api, 'ann', 'ben');
     const sent = await api.post(`${V}/contacts/requests`, { userId: b.user.id, message: 'hi, it is Ann' }, a.token);
     expect(sent.status).toBe(201);
-    expect(sent.body).toMatchObject({ from: { id: a.user.id, nickname: 'ann' }, to: { id: b.user.id }, message: 'hi, it is Ann', status: 'pending' });
+    expect(sent.body).toMatchObject({
+      from: { id: a.user.id, nickname: 'ann' },
+      to: { id: b.user.id },
+      message: 'hi, it is Ann',
+      status: 'pending',
+    });
 
     const incoming = await api.get(`${V}/contacts/requests?direction=in`, b.token);
     expect(incoming.body.items.map((r: any) => r.id)).toEqual([sent.body.id]);
     expect((await api.get(`${V}/contacts/requests`, b.token)).body.items).toHaveLength(1);
-    expect((await api.get(`${V}/contacts/requests?direction=out`, a.token)).body.items.map((r: any) => r.id)).toEqual([sent.body.id]);
+    expect((await api.get(`${V}/contacts/requests?direction=out`, a.token)).body.items.map((r: any) => r.id)).toEqual([
+      sent.body.id,
+    ]);
     expect((await api.get(`${V}/contacts/requests?direction=in`, a.token)).body.items).toEqual([]);
 
     // The sender cannot accept their own request; only the receiver can.
@@ -33,7 +40,12 @@ describe.each(testDialects())('contacts over HTTP on %s', (dialect) => {
     const ok = await api.post(`${V}/contacts/requests/${sent.body.id}/accept`, {}, b.token);
     expect(ok.status).toBe(200);
     expect(ok.body.request.status).toBe('accepted');
-    expect(ok.body.friend).toMatchObject({ id: a.user.id, remark: '', online: false, conversation: dmId(a.user.id, b.user.id) });
+    expect(ok.body.friend).toMatchObject({
+      id: a.user.id,
+      remark: '',
+      online: false,
+      conversation: dmId(a.user.id, b.user.id),
+    });
 
     const fa = await api.get(`${V}/contacts`, a.token);
     const fb = await api.get(`${V}/contacts`, b.token);
@@ -42,7 +54,9 @@ describe.each(testDialects())('contacts over HTTP on %s', (dialect) => {
     const cid = dmId(a.user.id, b.user.id);
     expect(await convMember(s, cid, a.user.id)).toMatchObject({ joinedSeq: 0, leftSeq: null });
     expect(await convMember(s, cid, b.user.id)).toMatchObject({ joinedSeq: 0, leftSeq: null });
-    expect(await db(s).selectFrom('conversations').select('kind').where('id', '=', cid).executeTakeFirst()).toEqual({ kind: 'dm' });
+    expect(await db(s).selectFrom('conversations').select('kind').where('id', '=', cid).executeTakeFirst()).toEqual({
+      kind: 'dm',
+    });
 
     const ea = await eventsOf(s, a.user.id);
     const eb = await eventsOf(s, b.user.id);
@@ -65,8 +79,16 @@ describe.each(testDialects())('contacts over HTTP on %s', (dialect) => {
     expectError(await api.post(`${V}/contacts/requests`, { userId: a.user.id }, a.token), 400, 'CANNOT_TARGET_SELF');
     expectError(await api.post(`${V}/contacts/requests`, { userId: '0'.repeat(26) }, a.token), 404, 'USER_NOT_FOUND');
     expectError(await api.post(`${V}/contacts/requests`, { userId: 'not-an-id' }, a.token), 400, 'VALIDATION_FAILED');
-    expectError(await api.post(`${V}/contacts/requests`, { userId: b.user.id, extra: 1 }, a.token), 400, 'VALIDATION_FAILED');
-    expectError(await api.post(`${V}/contacts/requests`, { userId: b.user.id, message: 'x'.repeat(513) }, a.token), 400, 'VALIDATION_FAILED');
+    expectError(
+      await api.post(`${V}/contacts/requests`, { userId: b.user.id, extra: 1 }, a.token),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectError(
+      await api.post(`${V}/contacts/requests`, { userId: b.user.id, message: 'x'.repeat(513) }, a.token),
+      400,
+      'VALIDATION_FAILED',
+    );
     expect((await api.post(`${V}/contacts/requests`, { userId: b.user.id }, a.token)).status).toBe(201);
     expectError(await api.post(`${V}/contacts/requests`, { userId: b.user.id }, a.token), 409, 'REQUEST_PENDING');
     expectError(await api.post(`${V}/contacts/requests`, { userId: a.user.id }, b.token), 409, 'REQUEST_PENDING');
@@ -106,7 +128,10 @@ describe.each(testDialects())('contacts over HTTP on %s', (dialect) => {
     expect(remark.status).toBe(200);
     expect(remark.body).toMatchObject({ id: b.user.id, remark: 'Ivy from work', online: true });
     const list = await api.get(`${V}/contacts`, a.token);
-    expect(list.body.items.map((f: any) => [f.id, f.remark, f.online])).toEqual([[b.user.id, 'Ivy from work', true], [c.user.id, '', false]]);
+    expect(list.body.items.map((f: any) => [f.id, f.remark, f.online])).toEqual([
+      [b.user.id, 'Ivy from work', true],
+      [c.user.id, '', false],
+    ]);
     // The remark is mine alone.
     expect((await api.get(`${V}/contacts`, b.token)).body.items[0].remark).toBe('');
     await presenceOf(s).disconnect(b.user.id, 'conn-1');
@@ -122,10 +147,17 @@ describe.each(testDialects())('contacts over HTTP on %s', (dialect) => {
     expect((await api.delete(`${V}/contacts/${a.user.id}`, b.token)).status).toBe(200);
     expect((await api.get(`${V}/contacts`, a.token)).body.items.map((f: any) => f.id)).toEqual([c.user.id]);
     expect((await api.get(`${V}/contacts`, b.token)).body.items).toEqual([]);
-    expect((await eventsOf(s, a.user.id)).at(-1)).toMatchObject({ kind: 'contact.removed', payload: { userId: b.user.id, by: b.user.id } });
+    expect((await eventsOf(s, a.user.id)).at(-1)).toMatchObject({
+      kind: 'contact.removed',
+      payload: { userId: b.user.id, by: b.user.id },
+    });
     expectError(await api.delete(`${V}/contacts/${b.user.id}`, a.token), 403, 'NOT_FRIENDS');
     expectError(await api.patch(`${V}/contacts/${b.user.id}`, { remark: 'x' }, a.token), 403, 'NOT_FRIENDS');
-    expectError(await api.patch(`${V}/contacts/${c.user.id}`, { remark: 'x'.repeat(65) }, a.token), 400, 'VALIDATION_FAILED');
+    expectError(
+      await api.patch(`${V}/contacts/${c.user.id}`, { remark: 'x'.repeat(65) }, a.token),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 
   it('blocks: pending requests end, the blocked user gets only a generic refusal', async () => {
@@ -163,14 +195,20 @@ describe.each(testDialects())('contacts over HTTP on %s', (dialect) => {
     await befriend(api, c, b);
     await api.put(`${V}/blocks/${c.user.id}`, {}, b.token);
     expectError(await api.post(`${V}/contacts/requests`, { userId: b.user.id }, c.token), 409, 'ALREADY_FRIENDS');
-    const blockedRow = await db(s).selectFrom('blocks').selectAll().where('user_id', '=', b.user.id).where('blocked_id', '=', c.user.id).executeTakeFirst();
+    const blockedRow = await db(s)
+      .selectFrom('blocks')
+      .selectAll()
+      .where('user_id', '=', b.user.id)
+      .where('blocked_id', '=', c.user.id)
+      .executeTakeFirst();
     expect(blockedRow).toBeDefined();
   });
 
   it('limits requests per day, and the limit resets the next day', async () => {
     const { api } = s;
     const [a, ...others] = await users(api, 'ned', 'o1', 'o2', 'o3', 'o4', 'o5');
-    for (const o of others.slice(0, 4)) expect((await api.post(`${V}/contacts/requests`, { userId: o.user.id }, a.token)).status).toBe(201);
+    for (const o of others.slice(0, 4))
+      expect((await api.post(`${V}/contacts/requests`, { userId: o.user.id }, a.token)).status).toBe(201);
     const limited = await api.post(`${V}/contacts/requests`, { userId: others[4]!.user.id }, a.token);
     expectError(limited, 429, 'RATE_LIMITED');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -179,7 +217,12 @@ describe.each(testDialects())('contacts over HTTP on %s', (dialect) => {
     // Paging through the outgoing list (newest first).
     const p1 = await api.get(`${V}/contacts/requests?direction=out&limit=3`, a.token);
     const p2 = await api.get(`${V}/contacts/requests?direction=out&limit=3&cursor=${p1.body.next}`, a.token);
-    expect([...p1.body.items, ...p2.body.items].map((r: any) => r.to.id).sort()).toEqual(others.slice(0, 4).map((o) => o.user.id).sort());
+    expect([...p1.body.items, ...p2.body.items].map((r: any) => r.to.id).sort()).toEqual(
+      others
+        .slice(0, 4)
+        .map((o) => o.user.id)
+        .sort(),
+    );
     expect(p2.body.next).toBeUndefined();
     clock.advance(86_400_000);
     expect((await api.post(`${V}/contacts/requests`, { userId: others[4]!.user.id }, a.token)).status).toBe(201);
@@ -220,7 +263,12 @@ describe.each(testDialects())('contacts over HTTP on %s', (dialect) => {
   });
 
   it('needs a token for every contacts route', async () => {
-    for (const [m, p] of [['GET', '/contacts'], ['GET', '/blocks'], ['POST', '/contacts/requests'], ['GET', '/contacts/requests']] as const) {
+    for (const [m, p] of [
+      ['GET', '/contacts'],
+      ['GET', '/blocks'],
+      ['POST', '/contacts/requests'],
+      ['GET', '/contacts/requests'],
+    ] as const) {
       expectError(await s.api.req(m, V + p, m === 'POST' ? { body: {} } : {}), 401, 'UNAUTHENTICATED');
     }
   });

@@ -43,7 +43,15 @@ describe.each(testDialects())('user events reach the other devices on %s', (dial
     await until(() => mine.kinds().includes('contact.updated'), 5000, 'contact.updated');
     const ev = mine.events.find((e) => e.kind === 'contact.updated')!;
     expect(ev.payload).toEqual({
-      friend: { id: b.user.id, username: b.user.username, nickname: b.user.nickname, avatar: null, remark: 'Bea', since: r.body.since, conversation: dmId(a.user.id, b.user.id) },
+      friend: {
+        id: b.user.id,
+        username: b.user.username,
+        nickname: b.user.nickname,
+        avatar: null,
+        remark: 'Bea',
+        since: r.body.since,
+        conversation: dmId(a.user.id, b.user.id),
+      },
     });
     // It is in the log too, so a device that was away replays it.
     expect((await eventsOf(s, a.user.id)).at(-1)).toMatchObject({ kind: 'contact.updated', seq: ev.seq });
@@ -53,7 +61,11 @@ describe.each(testDialects())('user events reach the other devices on %s', (dial
     expect((await s.api.patch(`${V}/contacts/${b.user.id}`, { remark: '' }, a.token)).body.remark).toBe('');
     await until(() => mine.kinds().filter((k) => k === 'contact.updated').length >= 2, 5000, 'second contact.updated');
     await settle();
-    expect(mine.events.filter((e) => e.kind === 'contact.updated').map((e) => (e.payload.friend as { remark: string }).remark)).toEqual(['Bea', '']);
+    expect(
+      mine.events
+        .filter((e) => e.kind === 'contact.updated')
+        .map((e) => (e.payload.friend as { remark: string }).remark),
+    ).toEqual(['Bea', '']);
     // A remark is private: the friend hears nothing.
     expect(theirs.kinds()).toEqual([]);
     // Not friends: refused, nothing logged.
@@ -86,7 +98,7 @@ describe.each(testDialects())('user events reach the other devices on %s', (dial
     expect((await s.api.post(`${V}/contacts/requests`, { userId: a.user.id }, b.token)).status).toBe(201);
   });
 
-  it('withdrawing a join request: group.request.canceled reaches the admins\' and the requester\'s devices', async () => {
+  it("withdrawing a join request: group.request.canceled reaches the admins' and the requester's devices", async () => {
     const [o, asker] = await users(s.api, 'gown', 'gask');
     const g = await groupWith(s.api, o, [], { joinPolicy: 'approval' });
     const owner = await device(o.token);
@@ -94,7 +106,11 @@ describe.each(testDialects())('user events reach the other devices on %s', (dial
     const r = await s.api.post(`${V}/groups/${g.id}/join`, {}, asker.token);
     await until(() => owner.kinds().includes('group.request'), 5000, 'group.request');
     expect((await s.api.delete(`${V}/groups/${g.id}/join`, asker.token)).status).toBe(200);
-    for (const d of [owner, self]) await until(() => d.kinds().includes('group.request.canceled'), 5000, 'group.request.canceled');
-    expect(owner.events.at(-1)!.payload).toMatchObject({ requestId: r.body.request.id, group: { id: g.id, joinPolicy: 'approval' } });
+    for (const d of [owner, self])
+      await until(() => d.kinds().includes('group.request.canceled'), 5000, 'group.request.canceled');
+    expect(owner.events.at(-1)!.payload).toMatchObject({
+      requestId: r.body.request.id,
+      group: { id: g.id, joinPolicy: 'approval' },
+    });
   });
 });

@@ -25,7 +25,15 @@ export async function befriend(api: ApiClient, a: U, b: U): Promise<void> {
 /** Creates a group owned by `owner` with the given friends as members (they become friends first). */
 export async function groupWith(api: ApiClient, owner: U, members: U[], body: Record<string, unknown> = {}) {
   for (const m of members) await befriend(api, owner, m);
-  const r = await api.post(`${V}/groups`, { name: `g${Date.now().toString(36)}`, ...body, userIds: members.length ? members.map((m) => m.user.id) : undefined }, owner.token);
+  const r = await api.post(
+    `${V}/groups`,
+    {
+      name: `g${Date.now().toString(36)}`,
+      ...body,
+      userIds: members.length ? members.map((m) => m.user.id) : undefined,
+    },
+    owner.token,
+  );
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body as { id: string; name: string; conversation: string };
 }
@@ -41,13 +49,35 @@ export async function eventsOf(s: TestServer, userId: string) {
 }
 
 export async function entriesOf(s: TestServer, cid: string) {
-  const rows = await db(s).selectFrom('entries').selectAll().where('conversation_id', '=', cid).orderBy('seq').execute();
-  return rows.map((r) => ({ seq: Number(r.seq), kind: r.kind, sender: r.sender_id, clientId: r.client_id, body: JSON.parse(r.body) }));
+  const rows = await db(s)
+    .selectFrom('entries')
+    .selectAll()
+    .where('conversation_id', '=', cid)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    kind: r.kind,
+    sender: r.sender_id,
+    clientId: r.client_id,
+    body: JSON.parse(r.body),
+  }));
 }
 
 export async function convMember(s: TestServer, cid: string, userId: string) {
-  const r = await db(s).selectFrom('conversation_members').selectAll().where('conversation_id', '=', cid).where('user_id', '=', userId).executeTakeFirst();
-  return r && { joinedSeq: Number(r.joined_seq), leftSeq: r.left_seq == null ? null : Number(r.left_seq), readSeq: Number(r.read_seq) };
+  const r = await db(s)
+    .selectFrom('conversation_members')
+    .selectAll()
+    .where('conversation_id', '=', cid)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return (
+    r && {
+      joinedSeq: Number(r.joined_seq),
+      leftSeq: r.left_seq == null ? null : Number(r.left_seq),
+      readSeq: Number(r.read_seq),
+    }
+  );
 }
 
 /** The presence the server's services use (the gateway will drive it; tests drive it directly). */

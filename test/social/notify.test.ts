@@ -17,7 +17,10 @@ describe.each(testDialects())('contacts and groups publish after commit on %s', 
     await s?.close();
   });
 
-  const frames = (topic: string) => seen.filter((x) => x.topic === topic && x.msg.type === 'frames').map((x) => JSON.parse((x.msg as { json: string }).json));
+  const frames = (topic: string) =>
+    seen
+      .filter((x) => x.topic === topic && x.msg.type === 'frames')
+      .map((x) => JSON.parse((x.msg as { json: string }).json));
   const invalidated = () => seen.flatMap((x) => (x.msg.type === 'invalidate' ? x.msg.keys : []));
 
   it('friend request and accept: events to both users, caches dropped for both', async () => {
@@ -26,7 +29,10 @@ describe.each(testDialects())('contacts and groups publish after commit on %s', 
     seen.length = 0;
     const r = await s.api.post(`${V}/contacts/requests`, { userId: b.user.id }, a.token);
     await s.api.post(`${V}/contacts/requests/${r.body.id}/accept`, {}, b.token);
-    expect(frames(`user:${b.user.id}`).map((f) => [f.type, f.event.kind])).toEqual([['event', 'contact.request'], ['event', 'contact.accepted']]);
+    expect(frames(`user:${b.user.id}`).map((f) => [f.type, f.event.kind])).toEqual([
+      ['event', 'contact.request'],
+      ['event', 'contact.accepted'],
+    ]);
     expect(frames(`user:${a.user.id}`).at(-1).event.payload.friend.id).toBe(b.user.id);
     expect(invalidated()).toEqual(expect.arrayContaining([`user:${a.user.id}`, `user:${b.user.id}`]));
 
@@ -46,12 +52,20 @@ describe.each(testDialects())('contacts and groups publish after commit on %s', 
     await s.app.bus.subscribe(`user:${m.user.id}`);
     seen.length = 0;
     await s.api.post(`${V}/groups/${gid}/members`, { userIds: [m.user.id] }, o.token);
-    const joinAt = seen.findIndex((x) => x.msg.type === 'topic.join' && x.msg.userId === m.user.id && x.msg.topic === `group:${gid}`);
+    const joinAt = seen.findIndex(
+      (x) => x.msg.type === 'topic.join' && x.msg.userId === m.user.id && x.msg.topic === `group:${gid}`,
+    );
     const entryAt = seen.findIndex((x) => x.topic === `group:${gid}` && x.msg.type === 'frames');
     expect(joinAt).toBeGreaterThanOrEqual(0);
     expect(entryAt).toBeGreaterThan(joinAt);
-    expect(frames(`group:${gid}`)[0]).toMatchObject({ type: 'message', entry: { conversation: `g:${gid}`, kind: 'system', system: { action: 'added', users: [m.user.id] } } });
-    expect(frames(`user:${m.user.id}`)[0]).toMatchObject({ type: 'event', event: { kind: 'group.added', payload: { group: { id: gid } } } });
+    expect(frames(`group:${gid}`)[0]).toMatchObject({
+      type: 'message',
+      entry: { conversation: `g:${gid}`, kind: 'system', system: { action: 'added', users: [m.user.id] } },
+    });
+    expect(frames(`user:${m.user.id}`)[0]).toMatchObject({
+      type: 'event',
+      event: { kind: 'group.added', payload: { group: { id: gid } } },
+    });
     expect(invalidated()).toEqual(expect.arrayContaining([`group:${gid}`, `user:${m.user.id}`]));
 
     seen.length = 0;

@@ -24,7 +24,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
  * raised so the tests measure delivery, not flood control.
  */
 export const FAULT_TIMINGS = {
-  presenceTtl: 1500, redisTimeout: 1000, pingInterval: 500, idleTimeout: 2000, messageRate: 2000, messageBurst: 2000,
+  presenceTtl: 1500,
+  redisTimeout: 1000,
+  pingInterval: 500,
+  idleTimeout: 2000,
+  messageRate: 2000,
+  messageBurst: 2000,
 } satisfies Partial<Config>;
 
 /** One node: in this process (a {@link TestServer}) or a real child process (can be SIGKILLed). */
@@ -51,7 +56,12 @@ export interface Cluster {
    * A protocol client whose URL list starts at node `first` and continues with the others, so
    * when that node dies it fails over to the next one. Attached to the delivery checker.
    */
-  client(name: string, u: { id: string; token: string }, first: number, extra?: Partial<ClientOptions>): Promise<ParleyClient>;
+  client(
+    name: string,
+    u: { id: string; token: string },
+    first: number,
+    extra?: Partial<ClientOptions>,
+  ): Promise<ParleyClient>;
   /** SIGKILLs a child-process node and waits until it is gone. */
   kill(i: number): Promise<void>;
   close(): Promise<void>;
@@ -78,21 +88,40 @@ function throughProxy(url: string, proxy: TcpProxy): string {
 }
 
 const ENV: Record<string, keyof Config> = {
-  PARLEY_PRESENCE_TTL: 'presenceTtl', PARLEY_REDIS_TIMEOUT: 'redisTimeout', PARLEY_PING_INTERVAL: 'pingInterval',
-  PARLEY_IDLE_TIMEOUT: 'idleTimeout', PARLEY_MESSAGE_RATE: 'messageRate', PARLEY_MESSAGE_BURST: 'messageBurst',
+  PARLEY_PRESENCE_TTL: 'presenceTtl',
+  PARLEY_REDIS_TIMEOUT: 'redisTimeout',
+  PARLEY_PING_INTERVAL: 'pingInterval',
+  PARLEY_IDLE_TIMEOUT: 'idleTimeout',
+  PARLEY_MESSAGE_RATE: 'messageRate',
+  PARLEY_MESSAGE_BURST: 'messageBurst',
 };
 
 /** A node as a real process, with the environment `scripts/cluster.ts` gives its nodes. */
-async function spawnNode(name: string, env: Record<string, string>, config: Partial<Config>): Promise<{ child: ChildProcess; url: string; dataDir: string }> {
+async function spawnNode(
+  name: string,
+  env: Record<string, string>,
+  config: Partial<Config>,
+): Promise<{ child: ChildProcess; url: string; dataDir: string }> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-node-'));
-  const vars: Record<string, string> = { ...env, PARLEY_HOST: '127.0.0.1', PARLEY_PORT: String(port), PARLEY_NODE_ID: name, PARLEY_DATA_DIR: dataDir, PARLEY_LOG_LEVEL: 'warn' };
+  const vars: Record<string, string> = {
+    ...env,
+    PARLEY_HOST: '127.0.0.1',
+    PARLEY_PORT: String(port),
+    PARLEY_NODE_ID: name,
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_LOG_LEVEL: 'warn',
+  };
   for (const [k, key] of Object.entries(ENV)) if (config[key] !== undefined) vars[k] = String(config[key]);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-    cwd: root, env: { ...process.env, ...vars }, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: root,
+    env: { ...process.env, ...vars },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d) => { stderr = (stderr + String(d)).slice(-4000); });
+  child.stderr!.on('data', (d) => {
+    stderr = (stderr + String(d)).slice(-4000);
+  });
   const url = `http://127.0.0.1:${port}`;
   const end = Date.now() + 30_000;
   for (;;) {
@@ -160,13 +189,22 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const api = nodes.find((n) => n.server)?.server?.api ?? nodes[0]!.server!.api;
   // A node starts even when Redis is slow to answer (it shows in /readyz): tests begin once
   // every node is ready, so their setup (which publishes on the bus) does not race it.
-  await until(async () => {
-    for (const n of nodes) if ((await fetch(`${n.url}/readyz`).catch(() => undefined))?.status !== 200) return false;
-    return true;
-  }, 'every node ready', 15_000);
+  await until(
+    async () => {
+      for (const n of nodes) if ((await fetch(`${n.url}/readyz`).catch(() => undefined))?.status !== 200) return false;
+      return true;
+    },
+    'every node ready',
+    15_000,
+  );
 
   return {
-    db, redis, dbProxy, nodes, api, checker,
+    db,
+    redis,
+    dbProxy,
+    nodes,
+    api,
+    checker,
     async user(name) {
       const u = await registerUser(api, name);
       return { id: u.user.id, token: u.token };
@@ -174,8 +212,14 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     async client(name, u, first, extra = {}) {
       const urls = nodes.map((_, k) => wsUrl(nodes[(first + k) % nodes.length]!.url));
       const c = new ParleyClient({
-        urls, token: u.token, WebSocket: WebSocket as unknown as WebSocketCtor,
-        backoffInitialMs: 50, backoffMaxMs: 400, gapDelayMs: 100, unavailableRetryMs: 200, ...extra,
+        urls,
+        token: u.token,
+        WebSocket: WebSocket as unknown as WebSocketCtor,
+        backoffInitialMs: 50,
+        backoffMaxMs: 400,
+        gapDelayMs: 100,
+        unavailableRetryMs: 200,
+        ...extra,
       });
       checker.attach(name, u.id, c);
       clients.push(c);

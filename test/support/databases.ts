@@ -6,7 +6,11 @@ import type { DialectName } from '../../src/store/db.js';
  */
 export function testDialects(): DialectName[] {
   const raw = process.env.PARLEY_TEST_DB ?? 'sqlite';
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const d of list) if (!['sqlite', 'postgres', 'mysql'].includes(d)) throw new Error(`PARLEY_TEST_DB: unknown dialect ${d}`);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const d of list)
+    if (!['sqlite', 'postgres', 'mysql'].includes(d)) throw new Error(`PARLEY_TEST_DB: unknown dialect ${d}`);
   return list as DialectName[];
 }

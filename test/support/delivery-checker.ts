@@ -104,7 +104,8 @@ export class DeliveryChecker {
   verify(members: Record<string, string[]>): void {
     for (const [cid] of Object.entries(members)) {
       const want = this.expected(cid);
-      for (let i = 1; i < want.length; i++) if (want[i] !== want[i - 1]! + 1) throw new Error(`acked seqs of ${cid} have a gap at ${want[i - 1]}`);
+      for (let i = 1; i < want.length; i++)
+        if (want[i] !== want[i - 1]! + 1) throw new Error(`acked seqs of ${cid} have a gap at ${want[i - 1]}`);
     }
     const p = this.problems(members);
     if (p.length) throw new Error(`delivery check failed:\n${p.join('\n')}`);

@@ -8,13 +8,17 @@ import type { PasswordHasher } from '../../src/services/passwords.js';
 export class FastHasher implements PasswordHasher {
   async hash(password: string) {
     const salt = randomBytes(8).toString('hex');
-    return `test$${salt}$${createHash('sha256').update(salt + password).digest('hex')}`;
+    return `test$${salt}$${createHash('sha256')
+      .update(salt + password)
+      .digest('hex')}`;
   }
 
   async verify(stored: string, password: string) {
     const [, salt, digest] = stored.split('$');
     if (!salt || !digest) return false;
-    const again = createHash('sha256').update(salt + password).digest();
+    const again = createHash('sha256')
+      .update(salt + password)
+      .digest();
     return timingSafeEqual(again, Buffer.from(digest, 'hex'));
   }
 }

@@ -7,7 +7,11 @@ import { freePort } from './redis-server.js';
 
 /** nginx from Debian as the load balancer in front of test nodes, with the cluster script's config. */
 export class Nginx {
-  private constructor(private readonly child: ChildProcess, private readonly dir: string, readonly port: number) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly dir: string,
+    readonly port: number,
+  ) {}
 
   get url() {
     return `http://127.0.0.1:${this.port}`;
@@ -22,7 +26,9 @@ export class Nginx {
     fs.writeFileSync(conf, nginxConfig({ dir, listen: `127.0.0.1:${port}`, upstreams }));
     const child = spawn(bin, ['-p', dir, '-c', conf, '-e', 'stderr'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (d) => { stderr += String(d); });
+    child.stderr!.on('data', (d) => {
+      stderr += String(d);
+    });
     const lb = new Nginx(child, dir, port);
     const end = Date.now() + 10_000;
     for (;;) {

@@ -19,10 +19,20 @@ export async function freePort(): Promise<number> {
 async function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });
-    const t = setTimeout(() => { s.destroy(); resolve(false); }, 500);
+    const t = setTimeout(() => {
+      s.destroy();
+      resolve(false);
+    }, 500);
     s.once('connect', () => s.write('PING\r\n'));
-    s.once('data', (d) => { clearTimeout(t); s.destroy(); resolve(d.toString().startsWith('+PONG')); });
-    s.once('error', () => { clearTimeout(t); resolve(false); });
+    s.once('data', (d) => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(d.toString().startsWith('+PONG'));
+    });
+    s.once('error', () => {
+      clearTimeout(t);
+      resolve(false);
+    });
   });
 }
 
@@ -36,7 +46,10 @@ export class RedisServer {
   private child: ChildProcess | undefined;
   private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-redis-'));
 
-  private constructor(readonly port: number, private readonly bin: string) {}
+  private constructor(
+    readonly port: number,
+    private readonly bin: string,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -48,7 +61,10 @@ export class RedisServer {
 
   /** Starts a server on a free port (or the given one); resolves once it answers PING. */
   static async start(opts: { port?: number; bin?: string } = {}): Promise<RedisServer> {
-    const server = new RedisServer(opts.port ?? (await freePort()), opts.bin ?? process.env.PARLEY_REDIS_SERVER ?? 'redis-server');
+    const server = new RedisServer(
+      opts.port ?? (await freePort()),
+      opts.bin ?? process.env.PARLEY_REDIS_SERVER ?? 'redis-server',
+    );
     await server.restart();
     return server;
   }
@@ -57,12 +73,28 @@ export class RedisServer {
   async restart(timeoutMs = 5000): Promise<void> {
     if (this.running) throw new Error('redis-server is already running');
     const args = [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', this.dir, '--logfile', '', '--loglevel', 'warning', '--daemonize', 'no',
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--logfile',
+      '',
+      '--loglevel',
+      'warning',
+      '--daemonize',
+      'no',
     ];
     const child = spawn(this.bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (d) => { stderr += String(d); });
+    child.stderr!.on('data', (d) => {
+      stderr += String(d);
+    });
     const failed = new Promise<never>((_, reject) => {
       child.once('error', (e) => reject(new Error(`cannot start ${this.bin}: ${e.message}`)));
       child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${stderr.slice(0, 500)}`)));

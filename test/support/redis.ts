@@ -10,10 +10,20 @@ export async function redisReachable(url = TEST_REDIS_URL): Promise<boolean> {
   const u = new URL(url);
   const ok = await new Promise<boolean>((resolve) => {
     const s = net.connect({ host: u.hostname, port: Number(u.port || 6379) });
-    const t = setTimeout(() => { s.destroy(); resolve(false); }, 1000);
+    const t = setTimeout(() => {
+      s.destroy();
+      resolve(false);
+    }, 1000);
     s.once('connect', () => s.write('PING\r\n'));
-    s.once('data', (d) => { clearTimeout(t); s.destroy(); resolve(d.toString().startsWith('+PONG')); });
-    s.once('error', () => { clearTimeout(t); resolve(false); });
+    s.once('data', (d) => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(d.toString().startsWith('+PONG'));
+    });
+    s.once('error', () => {
+      clearTimeout(t);
+      resolve(false);
+    });
   });
   return ok;
 }

@@ -1,7 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { ConnRegistry } from '../../src/bus/conn-registry.js';
 import { RegistryConnectionCounter } from '../../src/bus/connection-counter.js';
-import { MemoryConnRegistry, MemoryRegistryHub, type MemoryRegistryOptions } from '../../src/bus/memory-conn-registry.js';
+import {
+  MemoryConnRegistry,
+  MemoryRegistryHub,
+  type MemoryRegistryOptions,
+} from '../../src/bus/memory-conn-registry.js';
 import { RegistryPresence } from '../../src/bus/presence.js';
 import { closeRedis, openRedis, redisReady } from '../../src/bus/redis-client.js';
 import { RedisConnRegistry, type RedisRegistryOptions } from '../../src/bus/redis-conn-registry.js';

@@ -53,7 +53,12 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   });
   const url = await app.listen();
   return {
-    app, url, db, dataDir, logs, api: new ApiClient(url),
+    app,
+    url,
+    db,
+    dataDir,
+    logs,
+    api: new ApiClient(url),
     async close() {
       await app.close();
       if (!opts.db) await db.drop();
@@ -72,7 +77,11 @@ export interface ApiReply<T = any> {
 export class ApiClient {
   constructor(readonly base: string) {}
 
-  async req<T = any>(method: string, path: string, opts: { body?: unknown; token?: string; raw?: string | Buffer; headers?: Record<string, string> } = {}): Promise<ApiReply<T>> {
+  async req<T = any>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; token?: string; raw?: string | Buffer; headers?: Record<string, string> } = {},
+  ): Promise<ApiReply<T>> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let body: string | Buffer | undefined;
@@ -118,5 +127,10 @@ export async function registerUser(api: ApiClient, name = 'user', extra: Record<
   const password = 'correct horse battery';
   const r = await api.post('/api/v1/auth/register', { username, password, nickname: name, ...extra });
   if (r.status !== 201) throw new Error(`register failed: ${r.status} ${JSON.stringify(r.body)}`);
-  return { user: r.body.user as { id: string; username: string; nickname: string }, token: r.body.token as string, password, username };
+  return {
+    user: r.body.user as { id: string; username: string; nickname: string },
+    token: r.body.token as string,
+    password,
+    username,
+  };
 }

@@ -18,7 +18,10 @@ export class TcpProxy {
   /** Connections accepted since the start (to check that a client reconnected). */
   accepted = 0;
 
-  private constructor(readonly port: number, private readonly target: { host: string; port: number }) {}
+  private constructor(
+    readonly port: number,
+    private readonly target: { host: string; port: number },
+  ) {}
 
   get url(): string {
     return `127.0.0.1:${this.port}`;
@@ -60,8 +63,12 @@ export class TcpProxy {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    client.on('data', (d) => { if (this.mode === 'forward') upstream.write(d); });
-    upstream.on('data', (d) => { if (this.mode === 'forward') client.write(d); });
+    client.on('data', (d) => {
+      if (this.mode === 'forward') upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      if (this.mode === 'forward') client.write(d);
+    });
   }
 
   /** Drops every open connection (RST), as a broken network or a restarted peer would. */

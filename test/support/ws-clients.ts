@@ -7,8 +7,23 @@ import { SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, type ServerFrame } from '../../s
 export const wsUrl = (httpUrl: string) => `${httpUrl.replace(/^http/, 'ws')}/ws`;
 
 /** A protocol client over the `ws` package, connected and through its first sync. */
-export async function connectClient(httpUrl: string, token: string, codec: CodecName = 'json', extra: Partial<ClientOptions> = {}, before?: (c: ParleyClient) => void): Promise<ParleyClient> {
-  const c = new ParleyClient({ urls: [wsUrl(httpUrl)], token, WebSocket: WebSocket as unknown as WebSocketCtor, codec, backoffInitialMs: 50, backoffMaxMs: 500, gapDelayMs: 100, ...extra });
+export async function connectClient(
+  httpUrl: string,
+  token: string,
+  codec: CodecName = 'json',
+  extra: Partial<ClientOptions> = {},
+  before?: (c: ParleyClient) => void,
+): Promise<ParleyClient> {
+  const c = new ParleyClient({
+    urls: [wsUrl(httpUrl)],
+    token,
+    WebSocket: WebSocket as unknown as WebSocketCtor,
+    codec,
+    backoffInitialMs: 50,
+    backoffMaxMs: 500,
+    gapDelayMs: 100,
+    ...extra,
+  });
   before?.(c);
   await c.connect();
   await c.synced();
@@ -22,11 +37,16 @@ export class RawSocket {
   private waiters: (() => void)[] = [];
   readonly codec;
 
-  constructor(readonly ws: WebSocket, codec: CodecName) {
+  constructor(
+    readonly ws: WebSocket,
+    codec: CodecName,
+  ) {
     this.codec = codecFor(codec === 'msgpack' ? SUBPROTOCOL_MSGPACK : SUBPROTOCOL_JSON);
     ws.on('message', (data, isBinary) => {
       try {
-        this.frames.push(this.codec.decode(isBinary ? new Uint8Array(data as Buffer) : (data as Buffer).toString()) as ServerFrame);
+        this.frames.push(
+          this.codec.decode(isBinary ? new Uint8Array(data as Buffer) : (data as Buffer).toString()) as ServerFrame,
+        );
       } catch {
         /* ignore */
       }
@@ -43,15 +63,23 @@ export class RawSocket {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  static open(httpUrl: string, opts: { codec?: CodecName; token?: string; headers?: Record<string, string>; autoPong?: boolean } = {}): Promise<RawSocket> {
+  static open(
+    httpUrl: string,
+    opts: { codec?: CodecName; token?: string; headers?: Record<string, string>; autoPong?: boolean } = {},
+  ): Promise<RawSocket> {
     const codec = opts.codec ?? 'json';
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    const ws = new WebSocket(wsUrl(httpUrl), [codec === 'msgpack' ? SUBPROTOCOL_MSGPACK : SUBPROTOCOL_JSON], { headers, autoPong: opts.autoPong ?? true });
+    const ws = new WebSocket(wsUrl(httpUrl), [codec === 'msgpack' ? SUBPROTOCOL_MSGPACK : SUBPROTOCOL_JSON], {
+      headers,
+      autoPong: opts.autoPong ?? true,
+    });
     const raw = new RawSocket(ws, codec);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(raw));
-      ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+      ws.once('unexpected-response', (_req, res) =>
+        reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })),
+      );
       ws.once('error', reject);
     });
   }
@@ -71,7 +99,10 @@ export class RawSocket {
       if (left <= 0) throw new Error('timeout waiting for frame');
       await new Promise<void>((r) => {
         const t = setTimeout(r, left);
-        this.waiters.push(() => { clearTimeout(t); r(); });
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
       });
     }
   }

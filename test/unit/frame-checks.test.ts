@@ -14,7 +14,17 @@ const verdict = (v: unknown) => {
 /** A valid frame of each type (with every optional field), and ways to make it invalid. */
 const base = {
   auth: { type: 'auth', token: 't' },
-  send: { type: 'send', to: 'dm:a:b', clientId: 'c1', kind: 'text', text: 'hi', media: 'm', replyTo: 1, mentions: ['u'], data: { k: 1 } },
+  send: {
+    type: 'send',
+    to: 'dm:a:b',
+    clientId: 'c1',
+    kind: 'text',
+    text: 'hi',
+    media: 'm',
+    replyTo: 1,
+    mentions: ['u'],
+    data: { k: 1 },
+  },
   sync: { type: 'sync', conversations: { 'dm:a:b': 0 }, events: 0, limit: 1, only: true },
   read: { type: 'read', conversation: 'g:x', seq: 0 },
   typing: { type: 'typing', conversation: 'g:x' },
@@ -31,15 +41,23 @@ const frame = (t: Type, patch: Record<string, unknown> = {}) => {
 
 /** Required fields of each type (besides `type`). */
 const REQUIRED: Record<Type, string[]> = {
-  auth: ['token'], send: ['to', 'clientId', 'kind'], sync: [], read: ['conversation', 'seq'], typing: ['conversation'],
-  recall: ['clientId', 'conversation', 'seq'], edit: ['clientId', 'conversation', 'seq', 'text'], ping: [],
+  auth: ['token'],
+  send: ['to', 'clientId', 'kind'],
+  sync: [],
+  read: ['conversation', 'seq'],
+  typing: ['conversation'],
+  recall: ['clientId', 'conversation', 'seq'],
+  edit: ['clientId', 'conversation', 'seq', 'text'],
+  ping: [],
 };
 
 describe('frame checks', () => {
   describe.each(Object.keys(base) as Type[])('%s', (t) => {
     it('accepts the full frame and the one with only its required fields', () => {
       expect(checkFrame(base[t])).toEqual({ ok: true, frame: base[t] });
-      const minimal = Object.fromEntries(Object.entries(base[t]).filter(([k]) => k === 'type' || REQUIRED[t].includes(k)));
+      const minimal = Object.fromEntries(
+        Object.entries(base[t]).filter(([k]) => k === 'type' || REQUIRED[t].includes(k)),
+      );
       expect(verdict(minimal)).toBe('ok');
     });
 
@@ -55,14 +73,30 @@ describe('frame checks', () => {
 
   it('refuses what is not an object with a known type', () => {
     for (const v of [null, 1, 'send', [], [base.ping], undefined]) expect(verdict(v)).toBe('VALIDATION_FAILED');
-    for (const v of [{}, { type: 1 }, { type: 'nope' }, { type: 'constructor' }, { type: '__proto__' }, { type: 'toString' }, { type: 'SEND' }]) {
+    for (const v of [
+      {},
+      { type: 1 },
+      { type: 'nope' },
+      { type: 'constructor' },
+      { type: '__proto__' },
+      { type: 'toString' },
+      { type: 'SEND' },
+    ]) {
       expect(verdict(v), JSON.stringify(v)).toBe('UNKNOWN_FRAME');
     }
   });
 
   it('echoes a usable clientId on a refusal, so the sender can match it to its send', () => {
-    expect(checkFrame({ type: 'send', clientId: 'mine', to: 'dm:a:b', kind: 'nope' })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED', clientId: 'mine' });
-    expect(checkFrame({ type: 'later', clientId: 'mine' })).toMatchObject({ ok: false, code: 'UNKNOWN_FRAME', clientId: 'mine' });
+    expect(checkFrame({ type: 'send', clientId: 'mine', to: 'dm:a:b', kind: 'nope' })).toMatchObject({
+      ok: false,
+      code: 'VALIDATION_FAILED',
+      clientId: 'mine',
+    });
+    expect(checkFrame({ type: 'later', clientId: 'mine' })).toMatchObject({
+      ok: false,
+      code: 'UNKNOWN_FRAME',
+      clientId: 'mine',
+    });
     const long = checkFrame({ type: 'send', clientId: s(65), to: 'dm:a:b', kind: 'text' });
     expect(long.ok).toBe(false);
     expect('clientId' in long).toBe(false);
@@ -91,8 +125,12 @@ describe('frame checks', () => {
       ['send', 'replyTo', 2, 1.5],
       ['send', 'mentions', Array(50).fill('u'), Array(51).fill('u')],
       ['send', 'mentions', [s(32)], [s(33)]],
-      ['sync', 'conversations', Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`c${i}`, i])),
-        Object.fromEntries(Array.from({ length: 5001 }, (_, i) => [`c${i}`, i]))],
+      [
+        'sync',
+        'conversations',
+        Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`c${i}`, i])),
+        Object.fromEntries(Array.from({ length: 5001 }, (_, i) => [`c${i}`, i])),
+      ],
       ['sync', 'conversations', { c: MAX }, { c: -1 }],
       ['sync', 'events', MAX, MAX + 2],
       ['sync', 'events', 0, -1],
@@ -125,6 +163,7 @@ describe('frame checks', () => {
 
   it('takes every message kind and nothing else in a send', () => {
     for (const k of MESSAGE_KINDS) expect(verdict(frame('send', { kind: k })), k).toBe('ok');
-    for (const k of ['recall', 'edit', 'system', 'TEXT', '']) expect(verdict(frame('send', { kind: k })), k).toBe('VALIDATION_FAILED');
+    for (const k of ['recall', 'edit', 'system', 'TEXT', ''])
+      expect(verdict(frame('send', { kind: k })), k).toBe('VALIDATION_FAILED');
   });
 });

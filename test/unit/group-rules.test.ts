@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
 import {
-  type GroupFacts, type JoinPolicy, type MemberFacts, type Role,
-  publiclyVisible, requireCanAdd, requireMember, requireOutranks, requireOwnerOver, requireRole,
+  type GroupFacts,
+  type JoinPolicy,
+  type MemberFacts,
+  type Role,
+  publiclyVisible,
+  requireCanAdd,
+  requireMember,
+  requireOutranks,
+  requireOwnerOver,
+  requireRole,
 } from '../../src/domain/group-rules.js';
 
 const POLICIES: JoinPolicy[] = ['open', 'approval', 'invite'];
@@ -12,7 +20,8 @@ const WHO: Who[] = [...ROLES, 'outsider'];
 
 const live = (p: JoinPolicy): GroupFacts => ({ join_policy: p, dissolved_at: null });
 const dissolved = (p: JoinPolicy): GroupFacts => ({ join_policy: p, dissolved_at: 1 });
-const as = (who: Who, id = `actor-${who}`): MemberFacts | undefined => (who === 'outsider' ? undefined : { user_id: id, role: who });
+const as = (who: Who, id = `actor-${who}`): MemberFacts | undefined =>
+  who === 'outsider' ? undefined : { user_id: id, role: who };
 
 /** 'ok' when the rule passes, else the error code it throws (anything else fails the test). */
 function outcome(rule: () => unknown): string {
@@ -46,13 +55,21 @@ describe('group rules', () => {
       const rank = { member: 1, admin: 2, owner: 3 };
       for (const who of WHO) {
         const expected = who === 'outsider' ? outsider(p) : rank[who] >= rank[min] ? 'ok' : 'ROLE_REQUIRED';
-        expect(outcome(() => requireRole(g, as(who), min)), `${who} for ${min}`).toBe(expected);
+        expect(
+          outcome(() => requireRole(g, as(who), min)),
+          `${who} for ${min}`,
+        ).toBe(expected);
       }
     });
 
     it('requireCanAdd: admins and the owner add; plain members only outside approval groups', () => {
       const got = Object.fromEntries(WHO.map((w) => [w, outcome(() => requireCanAdd(g, as(w)))]));
-      expect(got).toEqual({ owner: 'ok', admin: 'ok', member: p === 'approval' ? 'ROLE_REQUIRED' : 'ok', outsider: outsider(p) });
+      expect(got).toEqual({
+        owner: 'ok',
+        admin: 'ok',
+        member: p === 'approval' ? 'ROLE_REQUIRED' : 'ok',
+        outsider: outsider(p),
+      });
     });
 
     it('requireOutranks (kick, mute): every actor × every target', () => {
@@ -64,11 +81,29 @@ describe('group rules', () => {
         }
         table[actor].self = outcome(() => requireOutranks(g, as(actor), as(actor), `actor-${actor}`));
       }
-      const denied = { owner: 'ROLE_REQUIRED', admin: 'ROLE_REQUIRED', member: 'ROLE_REQUIRED', outsider: 'ROLE_REQUIRED', self: 'ROLE_REQUIRED' };
+      const denied = {
+        owner: 'ROLE_REQUIRED',
+        admin: 'ROLE_REQUIRED',
+        member: 'ROLE_REQUIRED',
+        outsider: 'ROLE_REQUIRED',
+        self: 'ROLE_REQUIRED',
+      };
       const out = outsider(p);
       expect(table).toEqual({
-        owner: { owner: 'ROLE_REQUIRED', admin: 'ok', member: 'ok', outsider: 'MEMBER_NOT_FOUND', self: 'CANNOT_TARGET_SELF' },
-        admin: { owner: 'ROLE_REQUIRED', admin: 'ROLE_REQUIRED', member: 'ok', outsider: 'MEMBER_NOT_FOUND', self: 'CANNOT_TARGET_SELF' },
+        owner: {
+          owner: 'ROLE_REQUIRED',
+          admin: 'ok',
+          member: 'ok',
+          outsider: 'MEMBER_NOT_FOUND',
+          self: 'CANNOT_TARGET_SELF',
+        },
+        admin: {
+          owner: 'ROLE_REQUIRED',
+          admin: 'ROLE_REQUIRED',
+          member: 'ok',
+          outsider: 'MEMBER_NOT_FOUND',
+          self: 'CANNOT_TARGET_SELF',
+        },
         member: denied,
         outsider: { owner: out, admin: out, member: out, outsider: out, self: out },
       });
@@ -78,10 +113,17 @@ describe('group rules', () => {
       const table: Record<string, Record<string, string>> = {};
       for (const actor of WHO) {
         table[actor] = {};
-        for (const target of WHO) table[actor][target] = outcome(() => requireOwnerOver(g, as(actor), as(target, 'target'), 'target'));
+        for (const target of WHO)
+          table[actor][target] = outcome(() => requireOwnerOver(g, as(actor), as(target, 'target'), 'target'));
         table[actor].self = outcome(() => requireOwnerOver(g, as(actor), as(actor), `actor-${actor}`));
       }
-      const denied = { owner: 'ROLE_REQUIRED', admin: 'ROLE_REQUIRED', member: 'ROLE_REQUIRED', outsider: 'ROLE_REQUIRED', self: 'ROLE_REQUIRED' };
+      const denied = {
+        owner: 'ROLE_REQUIRED',
+        admin: 'ROLE_REQUIRED',
+        member: 'ROLE_REQUIRED',
+        outsider: 'ROLE_REQUIRED',
+        self: 'ROLE_REQUIRED',
+      };
       const out = outsider(p);
       expect(table).toEqual({
         owner: { owner: 'ok', admin: 'ok', member: 'ok', outsider: 'MEMBER_NOT_FOUND', self: 'CANNOT_TARGET_SELF' },

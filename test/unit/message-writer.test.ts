@@ -42,8 +42,19 @@ class FakeLog implements EntryLogRepo {
         this.seqs.set(it.conversationId, seq);
         return {
           duplicate: false,
-          row: { conversation_id: it.conversationId, seq, id: `e-${it.clientId}`, sender_id: it.senderId, client_id: it.clientId, kind: it.kind,
-            body: JSON.stringify(it.body), target_seq: null, created_at: now, edited_at: null, recalled_at: null },
+          row: {
+            conversation_id: it.conversationId,
+            seq,
+            id: `e-${it.clientId}`,
+            sender_id: it.senderId,
+            client_id: it.clientId,
+            kind: it.kind,
+            body: JSON.stringify(it.body),
+            target_seq: null,
+            created_at: now,
+            edited_at: null,
+            recalled_at: null,
+          },
         };
       });
     } finally {
@@ -57,8 +68,14 @@ class FakeLog implements EntryLogRepo {
 }
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
-const item = (clientId: string, conversationId = 'g:one'): WriteItem =>
-  ({ conversationId, conversationKind: 'group', senderId: 'u', clientId, kind: 'text', body: { text: clientId } });
+const item = (clientId: string, conversationId = 'g:one'): WriteItem => ({
+  conversationId,
+  conversationKind: 'group',
+  senderId: 'u',
+  clientId,
+  kind: 'text',
+  body: { text: clientId },
+});
 const settle = () => new Promise((r) => setImmediate(r));
 
 function setup(commitWindow: number, commitBatch: number) {
@@ -69,7 +86,7 @@ function setup(commitWindow: number, commitBatch: number) {
 }
 
 describe('MessageWriter', () => {
-  it('gathers the sends of one window into one commit, stamped with the clock\'s time', async () => {
+  it("gathers the sends of one window into one commit, stamped with the clock's time", async () => {
     const { log, clock, writer } = setup(20, 100);
     const sent = ['a', 'b', 'c'].map((c) => writer.append(item(c)));
     await settle();
@@ -80,7 +97,11 @@ describe('MessageWriter', () => {
     clock.advance(1);
     const out = await Promise.all(sent);
     expect(log.batches).toEqual([{ items: ['a', 'b', 'c'], now: clock.now() }]);
-    expect(out.map((o) => [o.row.client_id, o.row.seq])).toEqual([['a', 1], ['b', 2], ['c', 3]]);
+    expect(out.map((o) => [o.row.client_id, o.row.seq])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
   });
 
   it('commits on the next tick with a zero window', async () => {

@@ -12,21 +12,31 @@ export type Route =
 export function parse(path: string): Route {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   switch (parts[0]) {
-    case 'login': return { name: 'login' };
-    case 'register': return { name: 'register' };
-    case 'chat': return parts[1] ? { name: 'chats', cid: parts[1] } : { name: 'chats' };
-    case 'contacts': return { name: 'contacts' };
-    case 'groups': return parts[1] ? { name: 'groups', id: parts[1] } : { name: 'groups' };
-    case 'profile': return { name: 'profile' };
-    default: return { name: 'chats' };
+    case 'login':
+      return { name: 'login' };
+    case 'register':
+      return { name: 'register' };
+    case 'chat':
+      return parts[1] ? { name: 'chats', cid: parts[1] } : { name: 'chats' };
+    case 'contacts':
+      return { name: 'contacts' };
+    case 'groups':
+      return parts[1] ? { name: 'groups', id: parts[1] } : { name: 'groups' };
+    case 'profile':
+      return { name: 'profile' };
+    default:
+      return { name: 'chats' };
   }
 }
 
 export function href(r: Route): string {
   switch (r.name) {
-    case 'chats': return r.cid ? `/chat/${encodeURIComponent(r.cid)}` : '/';
-    case 'groups': return r.id ? `/groups/${encodeURIComponent(r.id)}` : '/groups';
-    default: return `/${r.name}`;
+    case 'chats':
+      return r.cid ? `/chat/${encodeURIComponent(r.cid)}` : '/';
+    case 'groups':
+      return r.id ? `/groups/${encodeURIComponent(r.id)}` : '/groups';
+    default:
+      return `/${r.name}`;
   }
 }
 

@@ -3,10 +3,25 @@ import { Type } from '@sinclair/typebox';
 import { actor, requireAuth } from '../auth.js';
 import type { HttpContext } from '../context.js';
 import {
-  Bio, Device, Gender, Id, Mobile, Nickname, Ok, Page, Password, PrivateUser, PublicUser, Username, errors,
+  Bio,
+  Device,
+  Gender,
+  Id,
+  Mobile,
+  Nickname,
+  Ok,
+  Page,
+  Password,
+  PrivateUser,
+  PublicUser,
+  Username,
+  errors,
 } from '../schemas.js';
 
-const AuthReply = Type.Object({ user: PrivateUser, token: Type.String({ description: 'Bearer token; shown only here' }) });
+const AuthReply = Type.Object({
+  user: PrivateUser,
+  token: Type.String({ description: 'Bearer token; shown only here' }),
+});
 const Avatar = Type.Union([Id, Type.Null()], { description: 'A media id from POST /media' });
 
 /** Registration, login and the signed-in user's own account and sessions. */
@@ -14,105 +29,190 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
   const { accounts } = ctx.services;
   const auth = requireAuth(accounts);
 
-  app.post('/auth/register', {
-    schema: {
-      tags: ['accounts'], summary: 'Create an account and a session',
-      body: Type.Object({
-        username: Username, password: Password, nickname: Nickname,
-        mobile: Type.Optional(Mobile), avatar: Type.Optional(Avatar), gender: Type.Optional(Gender),
-        bio: Type.Optional(Bio), device: Type.Optional(Device),
-      }, { additionalProperties: false }),
-      response: { 201: AuthReply, ...errors(400, 409) },
+  app.post(
+    '/auth/register',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Create an account and a session',
+        body: Type.Object(
+          {
+            username: Username,
+            password: Password,
+            nickname: Nickname,
+            mobile: Type.Optional(Mobile),
+            avatar: Type.Optional(Avatar),
+            gender: Type.Optional(Gender),
+            bio: Type.Optional(Bio),
+            device: Type.Optional(Device),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: AuthReply, ...errors(400, 409) },
+      },
     },
-  }, async (req, reply) => {
-    const { user, token } = await accounts.register({ ...req.body, avatar: req.body.avatar ?? undefined }, { ip: req.ip, device: req.body.device ?? req.headers['user-agent'] });
-    return reply.status(201).send({ user, token });
-  });
-
-  app.post('/auth/login', {
-    schema: {
-      tags: ['accounts'], summary: 'Log in by username or mobile',
-      body: Type.Object({
-        login: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 128 }),
-        device: Type.Optional(Device),
-      }, { additionalProperties: false }),
-      response: { 200: AuthReply, ...errors(400, 401, 429) },
+    async (req, reply) => {
+      const { user, token } = await accounts.register(
+        { ...req.body, avatar: req.body.avatar ?? undefined },
+        { ip: req.ip, device: req.body.device ?? req.headers['user-agent'] },
+      );
+      return reply.status(201).send({ user, token });
     },
-  }, async (req) => {
-    const { user, token } = await accounts.login(req.body.login, req.body.password, { ip: req.ip, device: req.body.device ?? req.headers['user-agent'] });
-    return { user, token };
-  });
+  );
 
-  app.post('/auth/logout', {
-    onRequest: auth,
-    schema: { tags: ['accounts'], summary: 'End this session (and close its sockets)', response: { 200: Ok, ...errors(401) } },
-  }, async (req) => {
-    await accounts.logout(actor(req));
-    return { ok: true as const };
-  });
-
-  app.get('/me', {
-    onRequest: auth,
-    schema: { tags: ['accounts'], summary: 'My profile', response: { 200: PrivateUser, ...errors(401) } },
-  }, async (req) => accounts.me(actor(req)));
-
-  app.patch('/me', {
-    onRequest: auth,
-    schema: {
-      tags: ['accounts'], summary: 'Change my profile',
-      body: Type.Object({
-        nickname: Type.Optional(Nickname), avatar: Type.Optional(Avatar), gender: Type.Optional(Gender),
-        bio: Type.Optional(Bio), mobile: Type.Optional(Type.Union([Mobile, Type.Null()])),
-      }, { additionalProperties: false, minProperties: 1 }),
-      response: { 200: PrivateUser, ...errors(400, 401, 409) },
+  app.post(
+    '/auth/login',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Log in by username or mobile',
+        body: Type.Object(
+          {
+            login: Type.String({ minLength: 1, maxLength: 64 }),
+            password: Type.String({ minLength: 1, maxLength: 128 }),
+            device: Type.Optional(Device),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: AuthReply, ...errors(400, 401, 429) },
+      },
     },
-  }, async (req) => accounts.updateMe(actor(req), req.body));
-
-  app.post('/me/password', {
-    onRequest: auth,
-    schema: {
-      tags: ['accounts'], summary: 'Change my password; every other session ends',
-      body: Type.Object({ current: Type.String({ minLength: 1, maxLength: 128 }), password: Password }, { additionalProperties: false }),
-      response: { 200: Ok, ...errors(400, 401) },
+    async (req) => {
+      const { user, token } = await accounts.login(req.body.login, req.body.password, {
+        ip: req.ip,
+        device: req.body.device ?? req.headers['user-agent'],
+      });
+      return { user, token };
     },
-  }, async (req) => {
-    await accounts.changePassword(actor(req), req.body.current, req.body.password);
-    return { ok: true as const };
-  });
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['accounts'],
+        summary: 'End this session (and close its sockets)',
+        response: { 200: Ok, ...errors(401) },
+      },
+    },
+    async (req) => {
+      await accounts.logout(actor(req));
+      return { ok: true as const };
+    },
+  );
+
+  app.get(
+    '/me',
+    {
+      onRequest: auth,
+      schema: { tags: ['accounts'], summary: 'My profile', response: { 200: PrivateUser, ...errors(401) } },
+    },
+    async (req) => accounts.me(actor(req)),
+  );
+
+  app.patch(
+    '/me',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Change my profile',
+        body: Type.Object(
+          {
+            nickname: Type.Optional(Nickname),
+            avatar: Type.Optional(Avatar),
+            gender: Type.Optional(Gender),
+            bio: Type.Optional(Bio),
+            mobile: Type.Optional(Type.Union([Mobile, Type.Null()])),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: PrivateUser, ...errors(400, 401, 409) },
+      },
+    },
+    async (req) => accounts.updateMe(actor(req), req.body),
+  );
+
+  app.post(
+    '/me/password',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Change my password; every other session ends',
+        body: Type.Object(
+          { current: Type.String({ minLength: 1, maxLength: 128 }), password: Password },
+          { additionalProperties: false },
+        ),
+        response: { 200: Ok, ...errors(400, 401) },
+      },
+    },
+    async (req) => {
+      await accounts.changePassword(actor(req), req.body.current, req.body.password);
+      return { ok: true as const };
+    },
+  );
 
   const SessionView = Type.Object({
-    id: Id, device: Type.String(), ip: Type.String(), createdAt: Type.Number(), lastSeenAt: Type.Number(), current: Type.Boolean(),
+    id: Id,
+    device: Type.String(),
+    ip: Type.String(),
+    createdAt: Type.Number(),
+    lastSeenAt: Type.Number(),
+    current: Type.Boolean(),
   });
-  app.get('/me/sessions', {
-    onRequest: auth,
-    schema: { tags: ['accounts'], summary: 'My live sessions', response: { 200: Page(SessionView), ...errors(401) } },
-  }, async (req) => ({ items: await accounts.sessions(actor(req)) }));
-
-  app.delete('/me/sessions/:id', {
-    onRequest: auth,
-    schema: {
-      tags: ['accounts'], summary: 'End one of my sessions', params: Type.Object({ id: Id }),
-      response: { 200: Ok, ...errors(400, 401, 404) },
+  app.get(
+    '/me/sessions',
+    {
+      onRequest: auth,
+      schema: { tags: ['accounts'], summary: 'My live sessions', response: { 200: Page(SessionView), ...errors(401) } },
     },
-  }, async (req) => {
-    await accounts.revokeSession(actor(req), req.params.id);
-    return { ok: true as const };
-  });
+    async (req) => ({ items: await accounts.sessions(actor(req)) }),
+  );
 
-  app.get('/users/:id', {
-    onRequest: auth,
-    schema: {
-      tags: ['accounts'], summary: "A user's public profile", params: Type.Object({ id: Id }),
-      response: { 200: PublicUser, ...errors(400, 401, 404) },
+  app.delete(
+    '/me/sessions/:id',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['accounts'],
+        summary: 'End one of my sessions',
+        params: Type.Object({ id: Id }),
+        response: { 200: Ok, ...errors(400, 401, 404) },
+      },
     },
-  }, async (req) => accounts.user(req.params.id));
+    async (req) => {
+      await accounts.revokeSession(actor(req), req.params.id);
+      return { ok: true as const };
+    },
+  );
 
-  app.get('/users', {
-    onRequest: auth,
-    schema: {
-      tags: ['accounts'], summary: 'Find a user by exact username or mobile',
-      querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
-      response: { 200: Page(PublicUser), ...errors(400, 401) },
+  app.get(
+    '/users/:id',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['accounts'],
+        summary: "A user's public profile",
+        params: Type.Object({ id: Id }),
+        response: { 200: PublicUser, ...errors(400, 401, 404) },
+      },
     },
-  }, async (req) => ({ items: await accounts.find(req.query.q) }));
+    async (req) => accounts.user(req.params.id),
+  );
+
+  app.get(
+    '/users',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Find a user by exact username or mobile',
+        querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+        response: { 200: Page(PublicUser), ...errors(400, 401) },
+      },
+    },
+    async (req) => ({ items: await accounts.find(req.query.q) }),
+  );
 };

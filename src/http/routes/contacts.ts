@@ -6,13 +6,23 @@ import { Id, Ok, Page, errors } from '../schemas.js';
 import { PageQuery, RequestStatus, UserBrief } from './social-schemas.js';
 
 const RequestView = Type.Object({
-  id: Id, from: UserBrief, to: UserBrief, message: Type.String(),
+  id: Id,
+  from: UserBrief,
+  to: UserBrief,
+  message: Type.String(),
   status: RequestStatus,
-  createdAt: Type.Number(), updatedAt: Type.Number(),
+  createdAt: Type.Number(),
+  updatedAt: Type.Number(),
 });
-const FriendView = Type.Composite([UserBrief, Type.Object({
-  remark: Type.String(), online: Type.Boolean(), since: Type.Number(), conversation: Type.String(),
-})]);
+const FriendView = Type.Composite([
+  UserBrief,
+  Type.Object({
+    remark: Type.String(),
+    online: Type.Boolean(),
+    since: Type.Number(),
+    conversation: Type.String(),
+  }),
+]);
 const BlockedView = Type.Composite([UserBrief, Type.Object({ blockedAt: Type.Number() })]);
 const Remark = Type.String({ maxLength: 64 });
 const UserParam = Type.Object({ userId: Id });
@@ -24,77 +34,162 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
   app.addHook('onRequest', requireAuth(accounts));
   const tags = ['contacts'];
 
-  app.post('/contacts/requests', {
-    schema: {
-      tags, summary: 'Send a friend request',
-      body: Type.Object({ userId: Id, message: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
-      response: { 201: RequestView, ...errors(400, 401, 403, 404, 409, 429) },
+  app.post(
+    '/contacts/requests',
+    {
+      schema: {
+        tags,
+        summary: 'Send a friend request',
+        body: Type.Object(
+          { userId: Id, message: Type.Optional(Type.String({ maxLength: 512 })) },
+          { additionalProperties: false },
+        ),
+        response: { 201: RequestView, ...errors(400, 401, 403, 404, 409, 429) },
+      },
     },
-  }, async (req, reply) => reply.status(201).send(await contacts.sendRequest(actor(req), req.body)));
+    async (req, reply) => reply.status(201).send(await contacts.sendRequest(actor(req), req.body)),
+  );
 
-  app.get('/contacts/requests', {
-    schema: {
-      tags, summary: 'Pending requests sent to me (in, default) or by me (out), newest first',
-      querystring: Type.Composite([PageQuery, Type.Object({ direction: Type.Optional(Type.Union([Type.Literal('in'), Type.Literal('out')])) })], { additionalProperties: false }),
-      response: { 200: Page(RequestView), ...errors(400, 401) },
+  app.get(
+    '/contacts/requests',
+    {
+      schema: {
+        tags,
+        summary: 'Pending requests sent to me (in, default) or by me (out), newest first',
+        querystring: Type.Composite(
+          [PageQuery, Type.Object({ direction: Type.Optional(Type.Union([Type.Literal('in'), Type.Literal('out')])) })],
+          { additionalProperties: false },
+        ),
+        response: { 200: Page(RequestView), ...errors(400, 401) },
+      },
     },
-  }, async (req) => contacts.requests(actor(req), req.query.direction ?? 'in', req.query));
+    async (req) => contacts.requests(actor(req), req.query.direction ?? 'in', req.query),
+  );
 
-  app.post('/contacts/requests/:id/accept', {
-    schema: {
-      tags, summary: 'Accept a request sent to me: both become friends', params: RequestParam,
-      response: { 200: Type.Object({ request: RequestView, friend: FriendView }), ...errors(400, 401, 404) },
+  app.post(
+    '/contacts/requests/:id/accept',
+    {
+      schema: {
+        tags,
+        summary: 'Accept a request sent to me: both become friends',
+        params: RequestParam,
+        response: { 200: Type.Object({ request: RequestView, friend: FriendView }), ...errors(400, 401, 404) },
+      },
     },
-  }, async (req) => contacts.accept(actor(req), req.params.id));
+    async (req) => contacts.accept(actor(req), req.params.id),
+  );
 
-  app.post('/contacts/requests/:id/decline', {
-    schema: { tags, summary: 'Decline a request sent to me', params: RequestParam, response: { 200: RequestView, ...errors(400, 401, 404) } },
-  }, async (req) => contacts.decline(actor(req), req.params.id));
-
-  app.delete('/contacts/requests/:id', {
-    schema: { tags, summary: 'Cancel a request I sent', params: RequestParam, response: { 200: RequestView, ...errors(400, 401, 404) } },
-  }, async (req) => contacts.cancel(actor(req), req.params.id));
-
-  app.get('/contacts', {
-    schema: {
-      tags, summary: 'My friends, oldest friendship first', querystring: Type.Composite([PageQuery], { additionalProperties: false }),
-      response: { 200: Page(FriendView), ...errors(400, 401) },
+  app.post(
+    '/contacts/requests/:id/decline',
+    {
+      schema: {
+        tags,
+        summary: 'Decline a request sent to me',
+        params: RequestParam,
+        response: { 200: RequestView, ...errors(400, 401, 404) },
+      },
     },
-  }, async (req) => contacts.friends(actor(req), req.query));
+    async (req) => contacts.decline(actor(req), req.params.id),
+  );
 
-  app.patch('/contacts/:userId', {
-    schema: {
-      tags, summary: 'Set the remark (alias) I see for a friend', params: UserParam,
-      body: Type.Object({ remark: Remark }, { additionalProperties: false }),
-      response: { 200: FriendView, ...errors(400, 401, 403) },
+  app.delete(
+    '/contacts/requests/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel a request I sent',
+        params: RequestParam,
+        response: { 200: RequestView, ...errors(400, 401, 404) },
+      },
     },
-  }, async (req) => contacts.setRemark(actor(req), req.params.userId, req.body.remark));
+    async (req) => contacts.cancel(actor(req), req.params.id),
+  );
 
-  app.delete('/contacts/:userId', {
-    schema: { tags, summary: 'Remove a friend (both sides)', params: UserParam, response: { 200: Ok, ...errors(400, 401, 403) } },
-  }, async (req) => {
-    await contacts.removeFriend(actor(req), req.params.userId);
-    return { ok: true as const };
-  });
-
-  app.get('/blocks', {
-    schema: {
-      tags, summary: 'Users I blocked', querystring: Type.Composite([PageQuery], { additionalProperties: false }),
-      response: { 200: Page(BlockedView), ...errors(400, 401) },
+  app.get(
+    '/contacts',
+    {
+      schema: {
+        tags,
+        summary: 'My friends, oldest friendship first',
+        querystring: Type.Composite([PageQuery], { additionalProperties: false }),
+        response: { 200: Page(FriendView), ...errors(400, 401) },
+      },
     },
-  }, async (req) => contacts.blocks(actor(req), req.query));
+    async (req) => contacts.friends(actor(req), req.query),
+  );
 
-  app.put('/blocks/:userId', {
-    schema: { tags, summary: 'Block a user (idempotent)', params: UserParam, response: { 200: Ok, ...errors(400, 401, 404) } },
-  }, async (req) => {
-    await contacts.block(actor(req), req.params.userId);
-    return { ok: true as const };
-  });
+  app.patch(
+    '/contacts/:userId',
+    {
+      schema: {
+        tags,
+        summary: 'Set the remark (alias) I see for a friend',
+        params: UserParam,
+        body: Type.Object({ remark: Remark }, { additionalProperties: false }),
+        response: { 200: FriendView, ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => contacts.setRemark(actor(req), req.params.userId, req.body.remark),
+  );
 
-  app.delete('/blocks/:userId', {
-    schema: { tags, summary: 'Unblock a user (idempotent)', params: UserParam, response: { 200: Ok, ...errors(400, 401) } },
-  }, async (req) => {
-    await contacts.unblock(actor(req), req.params.userId);
-    return { ok: true as const };
-  });
+  app.delete(
+    '/contacts/:userId',
+    {
+      schema: {
+        tags,
+        summary: 'Remove a friend (both sides)',
+        params: UserParam,
+        response: { 200: Ok, ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      await contacts.removeFriend(actor(req), req.params.userId);
+      return { ok: true as const };
+    },
+  );
+
+  app.get(
+    '/blocks',
+    {
+      schema: {
+        tags,
+        summary: 'Users I blocked',
+        querystring: Type.Composite([PageQuery], { additionalProperties: false }),
+        response: { 200: Page(BlockedView), ...errors(400, 401) },
+      },
+    },
+    async (req) => contacts.blocks(actor(req), req.query),
+  );
+
+  app.put(
+    '/blocks/:userId',
+    {
+      schema: {
+        tags,
+        summary: 'Block a user (idempotent)',
+        params: UserParam,
+        response: { 200: Ok, ...errors(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      await contacts.block(actor(req), req.params.userId);
+      return { ok: true as const };
+    },
+  );
+
+  app.delete(
+    '/blocks/:userId',
+    {
+      schema: {
+        tags,
+        summary: 'Unblock a user (idempotent)',
+        params: UserParam,
+        response: { 200: Ok, ...errors(400, 401) },
+      },
+    },
+    async (req) => {
+      await contacts.unblock(actor(req), req.params.userId);
+      return { ok: true as const };
+    },
+  );
 };

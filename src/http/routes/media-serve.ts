@@ -36,7 +36,9 @@ export async function serveMedia(media: MediaService, variant: MediaVariant, req
     if (parsed === 'unsatisfiable') {
       reply.removeHeader('content-disposition');
       reply.header('content-type', 'application/json; charset=utf-8').header('content-range', `bytes */${m.size}`);
-      return reply.status(416).send(JSON.stringify({ error: { code: 'RANGE_NOT_SATISFIABLE', message: 'The range is outside the file' } }));
+      return reply
+        .status(416)
+        .send(JSON.stringify({ error: { code: 'RANGE_NOT_SATISFIABLE', message: 'The range is outside the file' } }));
     }
     range = parsed;
   }

@@ -4,7 +4,10 @@ import { Id } from '../schemas.js';
 
 /** TypeBox shapes shared by the contacts and groups routes. */
 export const UserBrief = Type.Object({
-  id: Id, username: Type.String(), nickname: Type.String(), avatar: Type.Union([Type.String(), Type.Null()]),
+  id: Id,
+  username: Type.String(),
+  nickname: Type.String(),
+  avatar: Type.Union([Type.String(), Type.Null()]),
 });
 
 export const PageQuery = Type.Object({
@@ -12,7 +15,12 @@ export const PageQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'Page size (default 50)' })),
 });
 
-export const RequestStatus = Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('declined'), Type.Literal('canceled')]);
+export const RequestStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('accepted'),
+  Type.Literal('declined'),
+  Type.Literal('canceled'),
+]);
 
 type Literals<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K] & string> };
 
@@ -26,19 +34,39 @@ export const Role = literals(ROLES);
 const Avatar = Type.Union([Type.String(), Type.Null()]);
 
 export const GroupCard = Type.Object({
-  id: Id, name: Type.String(), avatar: Avatar, joinPolicy: JoinPolicy, memberCount: Type.Integer(),
+  id: Id,
+  name: Type.String(),
+  avatar: Avatar,
+  joinPolicy: JoinPolicy,
+  memberCount: Type.Integer(),
 });
 
-export const GroupView = Type.Composite([GroupCard, Type.Object({
-  notice: Type.String(), ownerId: Id, createdAt: Type.Number(), conversation: Type.String(),
-  role: Role, mutedUntil: Type.Union([Type.Number(), Type.Null()]),
-})]);
+export const GroupView = Type.Composite([
+  GroupCard,
+  Type.Object({
+    notice: Type.String(),
+    ownerId: Id,
+    createdAt: Type.Number(),
+    conversation: Type.String(),
+    role: Role,
+    mutedUntil: Type.Union([Type.Number(), Type.Null()]),
+  }),
+]);
 
-export const MemberView = Type.Composite([UserBrief, Type.Object({
-  role: Role, mutedUntil: Type.Union([Type.Number(), Type.Null()]), joinedAt: Type.Number(),
-})]);
+export const MemberView = Type.Composite([
+  UserBrief,
+  Type.Object({
+    role: Role,
+    mutedUntil: Type.Union([Type.Number(), Type.Null()]),
+    joinedAt: Type.Number(),
+  }),
+]);
 
 export const GroupRequestView = Type.Object({
-  id: Id, groupId: Id, user: UserBrief, message: Type.String(),
-  status: RequestStatus, createdAt: Type.Number(),
+  id: Id,
+  groupId: Id,
+  user: UserBrief,
+  message: Type.String(),
+  status: RequestStatus,
+  createdAt: Type.Number(),
 });

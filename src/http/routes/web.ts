@@ -65,9 +65,12 @@ export const webRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = async 
     if (SERVER_PATHS.test(req.url) || /\/[^/?]*\.[a-z0-9]+(\?|$)/i.test(req.url)) return reply.callNotFound();
     page(reply);
     if (!built) {
-      return reply.status(503).type('text/html; charset=utf-8').send(
-        '<!doctype html><meta charset="utf-8"><title>Parley</title><p>The web client is not built. Run <code>npm run build:web</code> (or <code>npm start</code>, which builds it).</p>',
-      );
+      return reply
+        .status(503)
+        .type('text/html; charset=utf-8')
+        .send(
+          '<!doctype html><meta charset="utf-8"><title>Parley</title><p>The web client is not built. Run <code>npm run build:web</code> (or <code>npm start</code>, which builds it).</p>',
+        );
     }
     return reply.type('text/html; charset=utf-8').sendFile('index.html');
   };

@@ -54,7 +54,14 @@ describe('ParleyClient connect / close', () => {
     FakeWs.made[0]!.open();
     FakeWs.made[0]!.ready();
     await first;
-    FakeWs.made[0]!.frame({ type: 'sync.done', events: [], cursor: 3, conversations: [{ id: 'd:a:b', kind: 'dm', minSeq: 1, maxSeq: 4, readSeq: 0, unread: 0, muted: false, pinned: false }] });
+    FakeWs.made[0]!.frame({
+      type: 'sync.done',
+      events: [],
+      cursor: 3,
+      conversations: [
+        { id: 'd:a:b', kind: 'dm', minSeq: 1, maxSeq: 4, readSeq: 0, unread: 0, muted: false, pinned: false },
+      ],
+    });
     c.close();
     expect(FakeWs.made[0]!.closedWith).toBe(1000);
     expect(c.state).toBe('offline');

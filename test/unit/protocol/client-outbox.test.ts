@@ -3,14 +3,31 @@ import { Outbox } from '../../../src/protocol/client-outbox.js';
 import { SendError } from '../../../src/protocol/client-types.js';
 import type { AckFrame, ClientFrame } from '../../../src/protocol/frames.js';
 
-const send = (clientId: string, text = clientId): ClientFrame & { clientId: string } => ({ type: 'send', clientId, to: 'd:a:b', kind: 'text', text });
-const ack = (clientId: string, seq: number): AckFrame => ({ type: 'ack', clientId, conversation: 'd:a:b', seq, id: `e${seq}`, ts: seq });
+const send = (clientId: string, text = clientId): ClientFrame & { clientId: string } => ({
+  type: 'send',
+  clientId,
+  to: 'd:a:b',
+  kind: 'text',
+  text,
+});
+const ack = (clientId: string, seq: number): AckFrame => ({
+  type: 'ack',
+  clientId,
+  conversation: 'd:a:b',
+  seq,
+  id: `e${seq}`,
+  ts: seq,
+});
 
 /** A fake socket that records what the outbox writes; `online` decides whether writes land. */
 function harness() {
   const wrote: ClientFrame[] = [];
   let online = true;
-  const box = new Outbox((f) => (online ? (wrote.push(f), true) : false), { unavailableRetryMs: 100, backoffMaxMs: 1000, random: () => 0 });
+  const box = new Outbox((f) => (online ? (wrote.push(f), true) : false), {
+    unavailableRetryMs: 100,
+    backoffMaxMs: 1000,
+    random: () => 0,
+  });
   const ids = () => wrote.map((f) => (f as { clientId: string }).clientId);
   return { box, wrote, ids, setOnline: (v: boolean) => (online = v) };
 }

@@ -21,7 +21,13 @@ function harness(last: Record<string, number> = {}, cursor?: number) {
   return { sync, sent, delivered, events, order, setOnline: (v: boolean) => (online = v) };
 }
 
-const done = (cursor: number, over: Partial<SyncDoneFrame> = {}): SyncDoneFrame => ({ type: 'sync.done', events: [], cursor, conversations: [], ...over });
+const done = (cursor: number, over: Partial<SyncDoneFrame> = {}): SyncDoneFrame => ({
+  type: 'sync.done',
+  events: [],
+  cursor,
+  conversations: [],
+  ...over,
+});
 
 describe('SyncController', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -58,7 +64,13 @@ describe('SyncController', () => {
     h.sync.connected();
     h.sync.batch({ type: 'sync.batch', conversation: 'a', entries: [entry('a', 2), entry('a', 3)], more: true });
     h.sync.batch({ type: 'sync.batch', conversation: 'a', entries: [entry('a', 4)], more: false });
-    h.sync.batch({ type: 'sync.batch', conversation: 'b', entries: [entry('b', 20), entry('b', 21)], more: false, reset: 20 });
+    h.sync.batch({
+      type: 'sync.batch',
+      conversation: 'b',
+      entries: [entry('b', 20), entry('b', 21)],
+      more: false,
+      reset: 20,
+    });
     expect(names(h.delivered)).toEqual(['a#3', 'a#4', 'b#20', 'b#21']);
     expect(h.events).toEqual([['reset', { conversation: 'b', firstSeq: 20 }]]);
   });

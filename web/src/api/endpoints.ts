@@ -1,7 +1,19 @@
 import { del, get, patch, post, put, upload } from './http.js';
 import type {
-  AuthReply, Contact, ContactRequest, ConversationSummary, Entry, Group, GroupRequest, GroupRole, Media, Member, Page,
-  PrivateUser, PublicUser, SessionView,
+  AuthReply,
+  Contact,
+  ContactRequest,
+  ConversationSummary,
+  Entry,
+  Group,
+  GroupRequest,
+  GroupRole,
+  Media,
+  Member,
+  Page,
+  PrivateUser,
+  PublicUser,
+  SessionView,
 } from './types.js';
 
 /* The REST API, one function per route. Replies pass through small normalizers so a screen
@@ -37,24 +49,40 @@ const side = (x: Raw, key: 'from' | 'to'): PublicUser => {
 };
 
 const requestOf = (x: Raw): ContactRequest => ({
-  id: String(x.id), from: side(x, 'from'), to: side(x, 'to'), message: String(x.message ?? ''),
-  status: String(x.status ?? 'pending'), createdAt: Number(x.createdAt ?? 0),
+  id: String(x.id),
+  from: side(x, 'from'),
+  to: side(x, 'to'),
+  message: String(x.message ?? ''),
+  status: String(x.status ?? 'pending'),
+  createdAt: Number(x.createdAt ?? 0),
 });
 
 const groupOf = (x: Raw): Group => ({
-  id: String(x.id), name: String(x.name ?? ''), avatar: x.avatar ?? null, notice: String(x.notice ?? ''),
-  ownerId: String(x.ownerId ?? x.owner ?? ''), joinPolicy: x.joinPolicy ?? 'open',
-  memberCount: Number(x.memberCount ?? x.members ?? 0), createdAt: x.createdAt, role: x.role ?? x.myRole,
+  id: String(x.id),
+  name: String(x.name ?? ''),
+  avatar: x.avatar ?? null,
+  notice: String(x.notice ?? ''),
+  ownerId: String(x.ownerId ?? x.owner ?? ''),
+  joinPolicy: x.joinPolicy ?? 'open',
+  memberCount: Number(x.memberCount ?? x.members ?? 0),
+  createdAt: x.createdAt,
+  role: x.role ?? x.myRole,
 });
 
 const memberOf = (x: Raw): Member => ({
-  user: x.user ? userOf(x.user) : userOf(x, 'userId'), role: (x.role ?? 'member') as GroupRole,
-  mutedUntil: x.mutedUntil ?? null, joinedAt: x.joinedAt,
+  user: x.user ? userOf(x.user) : userOf(x, 'userId'),
+  role: (x.role ?? 'member') as GroupRole,
+  mutedUntil: x.mutedUntil ?? null,
+  joinedAt: x.joinedAt,
 });
 
 const groupRequestOf = (x: Raw): GroupRequest => ({
-  id: String(x.id), groupId: String(x.groupId ?? ''), user: x.user ? userOf(x.user) : userOf({ id: x.userId }),
-  message: String(x.message ?? ''), status: String(x.status ?? 'pending'), createdAt: Number(x.createdAt ?? 0),
+  id: String(x.id),
+  groupId: String(x.groupId ?? ''),
+  user: x.user ? userOf(x.user) : userOf({ id: x.userId }),
+  message: String(x.message ?? ''),
+  status: String(x.status ?? 'pending'),
+  createdAt: Number(x.createdAt ?? 0),
 });
 
 const items = <T>(p: Page<Raw> | Raw[] | undefined, f: (x: Raw) => T): T[] =>
@@ -69,7 +97,9 @@ export const auth = {
 
 export const me = {
   get: () => get<PrivateUser>('/me'),
-  update: (b: Partial<{ nickname: string; bio: string; avatar: string | null; gender: string; mobile: string | null }>) => patch<PrivateUser>('/me', b),
+  update: (
+    b: Partial<{ nickname: string; bio: string; avatar: string | null; gender: string; mobile: string | null }>,
+  ) => patch<PrivateUser>('/me', b),
   changePassword: (current: string, password: string) => post<{ ok: true }>('/me/password', { current, password }),
   sessions: async () => (await get<Page<SessionView>>('/me/sessions')).items,
   revokeSession: (id: string) => del<{ ok: true }>(`/me/sessions/${encodeURIComponent(id)}`),
@@ -82,8 +112,10 @@ export const users = {
 
 export const contacts = {
   list: async () => items(await get<Page<Raw>>('/contacts'), contactOf),
-  requests: async (direction: 'in' | 'out') => items(await get<Page<Raw>>('/contacts/requests', { direction }), requestOf),
-  request: (userId: string, message?: string) => post<Raw>('/contacts/requests', message ? { userId, message } : { userId }),
+  requests: async (direction: 'in' | 'out') =>
+    items(await get<Page<Raw>>('/contacts/requests', { direction }), requestOf),
+  request: (userId: string, message?: string) =>
+    post<Raw>('/contacts/requests', message ? { userId, message } : { userId }),
   accept: (id: string) => post<Raw>(`/contacts/requests/${id}/accept`),
   decline: (id: string) => post<Raw>(`/contacts/requests/${id}/decline`),
   cancel: (id: string) => del<Raw>(`/contacts/requests/${id}`),
@@ -99,13 +131,21 @@ export const groups = {
   search: async (q: string) => items(await get<Page<Raw>>('/groups/search', { q }), groupOf),
   get: async (id: string) => groupOf(await get<Raw>(`/groups/${id}`)),
   create: async (b: { name: string; joinPolicy?: string; memberIds?: string[] }) =>
-    groupOf(await post<Raw>('/groups', { name: b.name, ...(b.joinPolicy ? { joinPolicy: b.joinPolicy } : {}), ...(b.memberIds?.length ? { userIds: b.memberIds } : {}) })),
-  update: async (id: string, b: Partial<{ name: string; notice: string; joinPolicy: string; avatar: string | null }>) => groupOf(await patch<Raw>(`/groups/${id}`, b)),
+    groupOf(
+      await post<Raw>('/groups', {
+        name: b.name,
+        ...(b.joinPolicy ? { joinPolicy: b.joinPolicy } : {}),
+        ...(b.memberIds?.length ? { userIds: b.memberIds } : {}),
+      }),
+    ),
+  update: async (id: string, b: Partial<{ name: string; notice: string; joinPolicy: string; avatar: string | null }>) =>
+    groupOf(await patch<Raw>(`/groups/${id}`, b)),
   dissolve: (id: string) => del<Raw>(`/groups/${id}`),
   members: async (id: string) => items(await get<Page<Raw>>(`/groups/${id}/members`), memberOf),
   invite: (id: string, userIds: string[]) => post<Raw>(`/groups/${id}/members`, { userIds }),
   kick: (id: string, userId: string) => del<Raw>(`/groups/${id}/members/${userId}`),
-  setMember: (id: string, userId: string, b: { role?: GroupRole; mutedUntil?: number | null }) => patch<Raw>(`/groups/${id}/members/${userId}`, b),
+  setMember: (id: string, userId: string, b: { role?: GroupRole; mutedUntil?: number | null }) =>
+    patch<Raw>(`/groups/${id}/members/${userId}`, b),
   join: (id: string, message?: string) => post<Raw>(`/groups/${id}/join`, message ? { message } : {}),
   leave: (id: string) => post<Raw>(`/groups/${id}/leave`),
   transfer: (id: string, userId: string) => post<Raw>(`/groups/${id}/transfer`, { userId }),
@@ -119,18 +159,43 @@ export const conversations = {
   history: async (cid: string, q: { before?: number; after?: number; limit?: number }) =>
     (await get<Page<Entry>>(`/conversations/${encodeURIComponent(cid)}/messages`, q)).items,
   read: (cid: string, seq: number) => post<Raw>(`/conversations/${encodeURIComponent(cid)}/read`, { seq }),
-  settings: (cid: string, b: { muted?: boolean; pinned?: boolean }) => patch<Raw>(`/conversations/${encodeURIComponent(cid)}`, b),
+  settings: (cid: string, b: { muted?: boolean; pinned?: boolean }) =>
+    patch<Raw>(`/conversations/${encodeURIComponent(cid)}`, b),
 };
 
 export const media = {
   upload: (file: Blob, name: string, onProgress?: (f: number) => void, durationMs?: number) =>
-    upload<Media>('/media', file, name, onProgress, durationMs !== undefined ? { durationMs: String(Math.round(durationMs)) } : {}),
+    upload<Media>(
+      '/media',
+      file,
+      name,
+      onProgress,
+      durationMs !== undefined ? { durationMs: String(Math.round(durationMs)) } : {},
+    ),
   get: (id: string) => get<Media>(`/media/${encodeURIComponent(id)}`),
 };
 
 function deviceName(): string {
   const ua = navigator.userAgent;
-  const browser = /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Firefox\//.test(ua) ? 'Firefox' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
-  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS X/.test(ua) ? 'macOS' : /Windows/.test(ua) ? 'Windows' : /Linux/.test(ua) ? 'Linux' : '';
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /Chrome\//.test(ua)
+      ? 'Chrome'
+      : /Firefox\//.test(ua)
+        ? 'Firefox'
+        : /Safari\//.test(ua)
+          ? 'Safari'
+          : 'Browser';
+  const os = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone|iPad/.test(ua)
+      ? 'iOS'
+      : /Mac OS X/.test(ua)
+        ? 'macOS'
+        : /Windows/.test(ua)
+          ? 'Windows'
+          : /Linux/.test(ua)
+            ? 'Linux'
+            : '';
   return `${browser}${os ? ` on ${os}` : ''} (web)`;
 }

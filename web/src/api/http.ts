@@ -2,7 +2,11 @@ import { session } from '../session.js';
 
 /** A failed API call: the server's stable error code and human message. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -48,7 +52,11 @@ function toError(status: number, body: unknown): ApiError {
  * The typed fetch wrapper every screen uses: JSON in and out, the session's Bearer token in the
  * Authorization header (never in the URL), coded errors thrown as {@link ApiError}.
  */
-export async function api<T>(method: string, path: string, opts: { body?: unknown; query?: Query; auth?: boolean } = {}): Promise<T> {
+export async function api<T>(
+  method: string,
+  path: string,
+  opts: { body?: unknown; query?: Query; auth?: boolean } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = session.token();
   if (token && opts.auth !== false) headers.authorization = `Bearer ${token}`;
@@ -86,7 +94,13 @@ export interface UploadHandle<T> {
  * Multipart upload with progress: fetch cannot report upload progress, XMLHttpRequest can.
  * `onProgress` gets a fraction from 0 to 1.
  */
-export function upload<T>(path: string, file: Blob, name: string, onProgress?: (fraction: number) => void, fields: Record<string, string> = {}): UploadHandle<T> {
+export function upload<T>(
+  path: string,
+  file: Blob,
+  name: string,
+  onProgress?: (fraction: number) => void,
+  fields: Record<string, string> = {},
+): UploadHandle<T> {
   const xhr = new XMLHttpRequest();
   const done = new Promise<T>((resolve, reject) => {
     xhr.open('POST', BASE + path);

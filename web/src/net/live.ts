@@ -2,7 +2,17 @@ import type { AckFrame, ServerFrame, SendFrame } from '../../../src/protocol/fra
 import type { Entry } from '../api/types.js';
 import { contacts as contactsApi, conversations as convApi, groups as groupsApi } from '../api/endpoints.js';
 import {
-  app, bumpSocial, markReadLocally, receiveEntries, rememberUsers, setConversations, setMyGroups, setRemarks, setPeerRead, setPresence, setTyping,
+  app,
+  bumpSocial,
+  markReadLocally,
+  receiveEntries,
+  rememberUsers,
+  setConversations,
+  setMyGroups,
+  setRemarks,
+  setPeerRead,
+  setPresence,
+  setTyping,
 } from '../state/app.js';
 import { signalUnauthorized } from '../api/http.js';
 import { session } from '../session.js';
@@ -98,13 +108,25 @@ export const live = {
       let stored: Entry | undefined;
       if (frame.media) {
         // Our own socket gets an ack, not the entry: fetch it for its signed media URLs.
-        stored = (await convApi.history(ack.conversation, { after: ack.seq - 1, limit: 1 }).catch(() => [])).find((e) => e.seq === ack.seq);
+        stored = (await convApi.history(ack.conversation, { after: ack.seq - 1, limit: 1 }).catch(() => [])).find(
+          (e) => e.seq === ack.seq,
+        );
       }
-      receiveEntries(ack.conversation, [stored ?? {
-        id: ack.id, conversation: ack.conversation, seq: ack.seq, sender: s.me!.id, kind: p.kind, ts: ack.ts, clientId: ack.clientId,
-        ...(p.text !== undefined ? { text: p.text } : {}), ...(p.replyTo !== undefined ? { replyTo: p.replyTo } : {}),
-        ...(p.mentions?.length ? { mentions: p.mentions } : {}), ...(p.data ? { data: p.data } : {}),
-      }]);
+      receiveEntries(ack.conversation, [
+        stored ?? {
+          id: ack.id,
+          conversation: ack.conversation,
+          seq: ack.seq,
+          sender: s.me!.id,
+          kind: p.kind,
+          ts: ack.ts,
+          clientId: ack.clientId,
+          ...(p.text !== undefined ? { text: p.text } : {}),
+          ...(p.replyTo !== undefined ? { replyTo: p.replyTo } : {}),
+          ...(p.mentions?.length ? { mentions: p.mentions } : {}),
+          ...(p.data ? { data: p.data } : {}),
+        },
+      ]);
     }
     return ack;
   },

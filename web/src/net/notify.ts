@@ -23,7 +23,11 @@ export function notifyEntry(e: Entry) {
   const who = s.remarks[e.sender] || s.users[e.sender]?.nickname || 'New message';
   const groupId = groupOf(e.conversation);
   const group = groupId ? s.groups[groupId]?.name : undefined;
-  const n = new Notification(group ? `${who} in ${group}` : who, { body: preview(e).slice(0, 140), tag: e.conversation, icon: '/favicon.svg' });
+  const n = new Notification(group ? `${who} in ${group}` : who, {
+    body: preview(e).slice(0, 140),
+    tag: e.conversation,
+    icon: '/favicon.svg',
+  });
   n.onclick = () => {
     window.focus();
     history.pushState(null, '', `/chat/${encodeURIComponent(e.conversation)}`);

@@ -26,9 +26,17 @@ function explain(e: unknown): string {
 async function deliver(cid: string, clientId: string, d: Draft, mediaId?: string) {
   updatePending(cid, clientId, { status: 'sending', error: undefined });
   try {
-    await live.send({ clientId, to: cid, kind: d.kind as never, text: d.text, media: mediaId, replyTo: d.replyTo, mentions: d.mentions?.length ? d.mentions : undefined,
+    await live.send({
+      clientId,
+      to: cid,
+      kind: d.kind as never,
+      text: d.text,
+      media: mediaId,
+      replyTo: d.replyTo,
+      mentions: d.mentions?.length ? d.mentions : undefined,
       // A voice note's duration travels with its upload, not as message data.
-      data: d.kind === 'voice' ? undefined : d.data });
+      data: d.kind === 'voice' ? undefined : d.data,
+    });
     retries.delete(clientId);
   } catch (e) {
     updatePending(cid, clientId, { status: 'failed', error: explain(e) });
@@ -61,24 +69,51 @@ export const outbox = {
 
   sendFile(cid: string, file: File, opts: { asImage: boolean; replyTo?: number }) {
     const kind = opts.asImage ? 'image' : 'file';
-    this.upload(cid, file, file.name, { kind, replyTo: opts.replyTo }, opts.asImage ? URL.createObjectURL(file) : undefined);
+    this.upload(
+      cid,
+      file,
+      file.name,
+      { kind, replyTo: opts.replyTo },
+      opts.asImage ? URL.createObjectURL(file) : undefined,
+    );
   },
 
   sendVoice(cid: string, blob: Blob, durationMs: number, mime: string) {
     const ext = mime.includes('ogg') ? 'ogg' : mime.includes('mp4') ? 'm4a' : 'webm';
-    this.upload(cid, blob, `voice-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.${ext}`, { kind: 'voice', data: { durationMs } }, URL.createObjectURL(blob));
+    this.upload(
+      cid,
+      blob,
+      `voice-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.${ext}`,
+      { kind: 'voice', data: { durationMs } },
+      URL.createObjectURL(blob),
+    );
   },
 
   upload(cid: string, blob: Blob, name: string, d: Draft, previewUrl?: string) {
     const clientId = newClientId();
-    addPending({ clientId, conversation: cid, ts: Date.now(), status: 'uploading', progress: 0, previewUrl, fileName: name, fileSize: blob.size, ...d });
+    addPending({
+      clientId,
+      conversation: cid,
+      ts: Date.now(),
+      status: 'uploading',
+      progress: 0,
+      previewUrl,
+      fileName: name,
+      fileSize: blob.size,
+      ...d,
+    });
     let uploaded: MediaRef | undefined;
     const go = async () => {
       if (!uploaded) {
         updatePending(cid, clientId, { status: 'uploading', progress: 0, error: undefined });
         try {
           const ms = d.data?.durationMs;
-          uploaded = await mediaApi.upload(blob, name, (f) => updatePending(cid, clientId, { progress: f }), typeof ms === 'number' ? ms : undefined).done;
+          uploaded = await mediaApi.upload(
+            blob,
+            name,
+            (f) => updatePending(cid, clientId, { progress: f }),
+            typeof ms === 'number' ? ms : undefined,
+          ).done;
         } catch (e) {
           updatePending(cid, clientId, { status: 'failed', error: explain(e) });
           return;

@@ -1,5 +1,12 @@
 import { ParleyClient } from '../../../src/protocol/client.js';
-import type { AckFrame, ConversationSummary, Entry, SendFrame, ServerFrame, UserEvent } from '../../../src/protocol/frames.js';
+import type {
+  AckFrame,
+  ConversationSummary,
+  Entry,
+  SendFrame,
+  ServerFrame,
+  UserEvent,
+} from '../../../src/protocol/frames.js';
 import type { ConnState } from '../state/app.js';
 
 /** What the web app needs from the live connection, implemented over THE protocol client. */
@@ -32,7 +39,11 @@ export function socketUrl(): string {
  * the conversation list), so catch-up streams only what is newer; older history is paged over
  * REST when a chat is opened.
  */
-export function connectSocket(token: () => string | undefined, held: Record<string, number>, h: SocketHandlers): Socket {
+export function connectSocket(
+  token: () => string | undefined,
+  held: Record<string, number>,
+  h: SocketHandlers,
+): Socket {
   const client = new ParleyClient({
     urls: [socketUrl()],
     token: () => {

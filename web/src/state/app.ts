@@ -32,8 +32,17 @@ export interface AppState {
 }
 
 export const initialState: AppState = {
-  conn: 'connecting', conversations: {}, timelines: {}, pending: {}, typing: {}, presence: {}, peerRead: {},
-  users: {}, remarks: {}, groups: {}, socialVersion: 0,
+  conn: 'connecting',
+  conversations: {},
+  timelines: {},
+  pending: {},
+  typing: {},
+  presence: {},
+  peerRead: {},
+  users: {},
+  remarks: {},
+  groups: {},
+  socialVersion: 0,
 };
 
 export const app = new Store<AppState>(initialState);
@@ -95,31 +104,64 @@ export function receiveEntries(cid: string, entries: Entry[], opts: { history?: 
       const top = entries.reduce((m, e) => (e.seq > m.seq ? e : m), entries[0]!);
       const isMine = top.sender === s.me?.id;
       const maxSeq = Math.max(prev?.maxSeq ?? 0, top.seq);
-      const readSeq = isMine ? Math.max(prev?.readSeq ?? 0, top.seq) : prev?.readSeq ?? 0;
-      const fresh = entries.filter((e) => e.seq > (prev?.maxSeq ?? 0) && e.sender !== s.me?.id && isMessageKind(e.kind)).length;
+      const readSeq = isMine ? Math.max(prev?.readSeq ?? 0, top.seq) : (prev?.readSeq ?? 0);
+      const fresh = entries.filter(
+        (e) => e.seq > (prev?.maxSeq ?? 0) && e.sender !== s.me?.id && isMessageKind(e.kind),
+      ).length;
       let lastMessage = isAmendKind(top.kind) ? prev?.lastMessage : top;
       // A recall or edit of the message shown in the list changes the list line too.
       for (const e of entries) {
-        if (lastMessage && e.target === lastMessage.seq && e.kind === 'recall') lastMessage = { ...lastMessage, recalled: true, text: undefined, media: undefined };
-        if (lastMessage && e.target === lastMessage.seq && e.kind === 'edit') lastMessage = { ...lastMessage, text: e.text, editedAt: e.ts };
+        if (lastMessage && e.target === lastMessage.seq && e.kind === 'recall')
+          lastMessage = { ...lastMessage, recalled: true, text: undefined, media: undefined };
+        if (lastMessage && e.target === lastMessage.seq && e.kind === 'edit')
+          lastMessage = { ...lastMessage, text: e.text, editedAt: e.ts };
       }
       const groupId = groupOf(cid);
       const base: ConversationSummary = prev ?? {
-        id: cid, kind: groupId ? 'group' : 'dm', maxSeq: 0, minSeq: 1, readSeq: 0, unread: 0, muted: false, pinned: false,
+        id: cid,
+        kind: groupId ? 'group' : 'dm',
+        maxSeq: 0,
+        minSeq: 1,
+        readSeq: 0,
+        unread: 0,
+        muted: false,
+        pinned: false,
         ...(groupId ? { groupId } : { peer: peerOf(cid, s.me?.id) }),
       };
       conversations = {
         ...s.conversations,
-        [cid]: { ...base, maxSeq, readSeq, unread: isMine ? 0 : (prev?.unread ?? 0) + fresh, ...(lastMessage ? { lastMessage } : {}) },
+        [cid]: {
+          ...base,
+          maxSeq,
+          readSeq,
+          unread: isMine ? 0 : (prev?.unread ?? 0) + fresh,
+          ...(lastMessage ? { lastMessage } : {}),
+        },
       };
     }
-    const typing = s.typing[cid] ? { ...s.typing, [cid]: Object.fromEntries(Object.entries(s.typing[cid]!).filter(([u]) => !entries.some((e) => e.sender === u))) } : s.typing;
-    return { ...s, timelines: { ...s.timelines, [cid]: tl }, pending: pending ? { ...s.pending, [cid]: pending } : s.pending, conversations, typing };
+    const typing = s.typing[cid]
+      ? {
+          ...s.typing,
+          [cid]: Object.fromEntries(
+            Object.entries(s.typing[cid]!).filter(([u]) => !entries.some((e) => e.sender === u)),
+          ),
+        }
+      : s.typing;
+    return {
+      ...s,
+      timelines: { ...s.timelines, [cid]: tl },
+      pending: pending ? { ...s.pending, [cid]: pending } : s.pending,
+      conversations,
+      typing,
+    };
   });
 }
 
 export function markComplete(cid: string) {
-  app.set((s) => ({ ...s, timelines: { ...s.timelines, [cid]: { ...(s.timelines[cid] ?? emptyTimeline), complete: true } } }));
+  app.set((s) => ({
+    ...s,
+    timelines: { ...s.timelines, [cid]: { ...(s.timelines[cid] ?? emptyTimeline), complete: true } },
+  }));
 }
 
 export function addPending(p: Pending) {
@@ -130,12 +172,18 @@ export function updatePending(cid: string, clientId: string, patch: Partial<Pend
   app.set((s) => {
     const list = s.pending[cid];
     if (!list) return s;
-    return { ...s, pending: { ...s.pending, [cid]: list.map((p) => (p.clientId === clientId ? { ...p, ...patch } : p)) } };
+    return {
+      ...s,
+      pending: { ...s.pending, [cid]: list.map((p) => (p.clientId === clientId ? { ...p, ...patch } : p)) },
+    };
   });
 }
 
 export function dropPending(cid: string, clientId: string) {
-  app.set((s) => ({ ...s, pending: { ...s.pending, [cid]: (s.pending[cid] ?? []).filter((p) => p.clientId !== clientId) } }));
+  app.set((s) => ({
+    ...s,
+    pending: { ...s.pending, [cid]: (s.pending[cid] ?? []).filter((p) => p.clientId !== clientId) },
+  }));
 }
 
 export function setTyping(cid: string, userId: string, until: number) {
@@ -154,7 +202,10 @@ export function markReadLocally(cid: string, seq: number) {
   app.set((s) => {
     const c = s.conversations[cid];
     if (!c || c.readSeq >= seq) return s;
-    return { ...s, conversations: { ...s.conversations, [cid]: { ...c, readSeq: seq, unread: seq >= c.maxSeq ? 0 : c.unread } } };
+    return {
+      ...s,
+      conversations: { ...s.conversations, [cid]: { ...c, readSeq: seq, unread: seq >= c.maxSeq ? 0 : c.unread } },
+    };
   });
 }
 

@@ -43,9 +43,18 @@ function fold(entries: Entry[], e: Entry): Entry[] {
     const i = entries.findIndex((x) => x.seq === e.target);
     if (i < 0) return entries;
     const t = entries[i]!;
-    const changed: Entry = e.kind === 'recall'
-      ? { id: t.id, conversation: t.conversation, seq: t.seq, sender: t.sender, kind: t.kind, ts: t.ts, recalled: true }
-      : { ...t, text: e.text ?? t.text, editedAt: e.ts };
+    const changed: Entry =
+      e.kind === 'recall'
+        ? {
+            id: t.id,
+            conversation: t.conversation,
+            seq: t.seq,
+            sender: t.sender,
+            kind: t.kind,
+            ts: t.ts,
+            recalled: true,
+          }
+        : { ...t, text: e.text ?? t.text, editedAt: e.ts };
     const out = entries.slice();
     out[i] = changed;
     return out;

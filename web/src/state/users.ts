@@ -12,7 +12,13 @@ export function useUser(id: string | null | undefined): PublicUser | undefined {
   useEffect(() => {
     if (!id || u || inflight.has(id)) return;
     inflight.add(id);
-    users.get(id).then((x) => rememberUsers([x]), () => {}).finally(() => inflight.delete(id));
+    users
+      .get(id)
+      .then(
+        (x) => rememberUsers([x]),
+        () => {},
+      )
+      .finally(() => inflight.delete(id));
   }, [id, u]);
   return u;
 }
@@ -33,11 +39,17 @@ export function mediaUrl(id: string): Promise<string | undefined> {
   if (hit && Date.now() - hit.at < URL_TTL) return Promise.resolve(hit.url);
   let p = waiting.get(id);
   if (!p) {
-    p = media.get(id).then((m) => {
-      const url = m.thumbUrl ?? m.url;
-      if (url) urls.set(id, { url, at: Date.now() });
-      return url;
-    }, () => undefined).finally(() => waiting.delete(id));
+    p = media
+      .get(id)
+      .then(
+        (m) => {
+          const url = m.thumbUrl ?? m.url;
+          if (url) urls.set(id, { url, at: Date.now() });
+          return url;
+        },
+        () => undefined,
+      )
+      .finally(() => waiting.delete(id));
     waiting.set(id, p);
   }
   return p;

@@ -64,9 +64,25 @@ export function App() {
   };
 
   let body: preact.JSX.Element;
-  if (phase === 'booting') body = <div class="boot"><div class="spinner" aria-label="Loading" /></div>;
-  else if (phase === 'out' || !me) body = <AuthScreen mode={route.name === 'register' ? 'register' : 'login'} onAuthed={onAuthed} />;
-  else body = <Shell route={route} onSignedOut={() => { signOutLocally(); setPhase('out'); navigate('/login', true); }} />;
+  if (phase === 'booting')
+    body = (
+      <div class="boot">
+        <div class="spinner" aria-label="Loading" />
+      </div>
+    );
+  else if (phase === 'out' || !me)
+    body = <AuthScreen mode={route.name === 'register' ? 'register' : 'login'} onAuthed={onAuthed} />;
+  else
+    body = (
+      <Shell
+        route={route}
+        onSignedOut={() => {
+          signOutLocally();
+          setPhase('out');
+          navigate('/login', true);
+        }}
+      />
+    );
   return (
     <>
       {body}

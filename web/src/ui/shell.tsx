@@ -12,10 +12,30 @@ import { GroupsScreen } from './groups/groups-screen.js';
 import { IconChat, IconGroup, IconUser, IconUsers } from './icons.js';
 import { ProfileScreen } from './profile/profile-screen.js';
 
-function Tab({ active, label, icon, to, badge }: { active: boolean; label: string; icon: JSX.Element; to: string; badge?: number }) {
+function Tab({
+  active,
+  label,
+  icon,
+  to,
+  badge,
+}: {
+  active: boolean;
+  label: string;
+  icon: JSX.Element;
+  to: string;
+  badge?: number;
+}) {
   return (
-    <a class={`tab${active ? ' active' : ''}`} href={to} aria-label={label} aria-current={active ? 'page' : undefined}
-      onClick={(e) => { e.preventDefault(); navigate(to); }}>
+    <a
+      class={`tab${active ? ' active' : ''}`}
+      href={to}
+      aria-label={label}
+      aria-current={active ? 'page' : undefined}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
       {icon}
       <span class="tab-label">{label}</span>
       {badge ? <span class="badge tab-badge">{badge > 99 ? '99+' : badge}</span> : null}
@@ -38,11 +58,21 @@ export function Shell({ route, onSignedOut }: { route: Route; onSignedOut: () =>
   switch (route.name) {
     case 'contacts':
       list = <ContactsScreen />;
-      detail = <Empty icon={<IconUsers size={40} />} title="Your people">Find friends by username or mobile, and answer requests.</Empty>;
+      detail = (
+        <Empty icon={<IconUsers size={40} />} title="Your people">
+          Find friends by username or mobile, and answer requests.
+        </Empty>
+      );
       break;
     case 'groups':
       list = <GroupsScreen selected={route.id} />;
-      detail = route.id ? <GroupsScreen.Detail id={route.id} key={route.id} /> : <Empty icon={<IconGroup size={40} />} title="Groups">Create a group or find one to join.</Empty>;
+      detail = route.id ? (
+        <GroupsScreen.Detail id={route.id} key={route.id} />
+      ) : (
+        <Empty icon={<IconGroup size={40} />} title="Groups">
+          Create a group or find one to join.
+        </Empty>
+      );
       break;
     case 'profile':
       list = <ProfileScreen onSignedOut={onSignedOut} />;
@@ -50,20 +80,35 @@ export function Shell({ route, onSignedOut }: { route: Route; onSignedOut: () =>
       break;
     default:
       list = <ChatList active={route.name === 'chats' ? route.cid : undefined} />;
-      detail = route.name === 'chats' && route.cid
-        ? <ChatView cid={route.cid} key={route.cid} />
-        : <Empty icon={<IconChat size={40} />} title="No chat selected">Pick a conversation, or start one from your contacts.</Empty>;
+      detail =
+        route.name === 'chats' && route.cid ? (
+          <ChatView cid={route.cid} key={route.cid} />
+        ) : (
+          <Empty icon={<IconChat size={40} />} title="No chat selected">
+            Pick a conversation, or start one from your contacts.
+          </Empty>
+        );
   }
 
   return (
     <div class={`shell section-${section}${detailOpen ? ' detail-open' : ''}`}>
       <nav class="rail" aria-label="Main">
-        <div class="rail-logo" aria-hidden="true"><IconChat size={22} /></div>
+        <div class="rail-logo" aria-hidden="true">
+          <IconChat size={22} />
+        </div>
         <Tab active={section === 'chats'} label="Chats" icon={<IconChat />} to="/" badge={unread} />
         <Tab active={section === 'contacts'} label="Contacts" icon={<IconUsers />} to="/contacts" />
         <Tab active={section === 'groups'} label="Groups" icon={<IconGroup />} to="/groups" />
         <Tab active={section === 'profile'} label="Me" icon={<IconUser />} to="/profile" />
-        <a class="rail-me" href="/profile" onClick={(e) => { e.preventDefault(); navigate('/profile'); }} aria-label="My profile">
+        <a
+          class="rail-me"
+          href="/profile"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/profile');
+          }}
+          aria-label="My profile"
+        >
           <Avatar id={me.id} name={me.nickname} media={me.avatar} size={34} />
         </a>
       </nav>

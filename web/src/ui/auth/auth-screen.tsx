@@ -42,7 +42,12 @@ export function AuthScreen({ mode, onAuthed }: { mode: 'login' | 'register'; onA
     setBusy(true);
     try {
       const r = isRegister
-        ? await auth.register({ username: login.trim(), password, nickname: nickname.trim() || login.trim(), ...(mobile.trim() ? { mobile: mobile.trim() } : {}) })
+        ? await auth.register({
+            username: login.trim(),
+            password,
+            nickname: nickname.trim() || login.trim(),
+            ...(mobile.trim() ? { mobile: mobile.trim() } : {}),
+          })
         : await auth.login(login.trim(), password);
       onAuthed(r);
     } catch (err) {
@@ -55,35 +60,78 @@ export function AuthScreen({ mode, onAuthed }: { mode: 'login' | 'register'; onA
   return (
     <div class="auth">
       <div class="auth-brand">
-        <div class="logo"><IconChat size={28} /></div>
+        <div class="logo">
+          <IconChat size={28} />
+        </div>
         <h1>Parley</h1>
         <p>Messages that arrive once, in order, on every device.</p>
       </div>
       <form class="auth-card" onSubmit={submit} aria-label={isRegister ? 'Create account' : 'Log in'}>
         <h2>{isRegister ? 'Create your account' : 'Welcome back'}</h2>
-        <p class="muted">{isRegister ? 'Pick a username people can find you by.' : 'Log in with your username or mobile number.'}</p>
+        <p class="muted">
+          {isRegister ? 'Pick a username people can find you by.' : 'Log in with your username or mobile number.'}
+        </p>
         <Field label={isRegister ? 'Username' : 'Username or mobile'}>
-          <input name="login" autoComplete="username" value={login} onInput={(e) => setLogin(e.currentTarget.value)} required autoFocus />
+          <input
+            name="login"
+            autoComplete="username"
+            value={login}
+            onInput={(e) => setLogin(e.currentTarget.value)}
+            required
+            autoFocus
+          />
         </Field>
         {isRegister && (
           <>
             <Field label="Display name" hint="Shown to your contacts; you can change it later.">
-              <input name="nickname" autoComplete="nickname" value={nickname} onInput={(e) => setNickname(e.currentTarget.value)} maxLength={64} />
+              <input
+                name="nickname"
+                autoComplete="nickname"
+                value={nickname}
+                onInput={(e) => setNickname(e.currentTarget.value)}
+                maxLength={64}
+              />
             </Field>
             <Field label="Mobile (optional)">
-              <input name="mobile" type="tel" autoComplete="tel" value={mobile} onInput={(e) => setMobile(e.currentTarget.value)} />
+              <input
+                name="mobile"
+                type="tel"
+                autoComplete="tel"
+                value={mobile}
+                onInput={(e) => setMobile(e.currentTarget.value)}
+              />
             </Field>
           </>
         )}
         <Field label="Password" hint={isRegister ? 'At least 8 characters.' : undefined}>
-          <input name="password" type="password" autoComplete={isRegister ? 'new-password' : 'current-password'} value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)} required minLength={isRegister ? 8 : 1} />
+          <input
+            name="password"
+            type="password"
+            autoComplete={isRegister ? 'new-password' : 'current-password'}
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+            required
+            minLength={isRegister ? 8 : 1}
+          />
         </Field>
-        {error && <div class="form-error" role="alert">{error}</div>}
-        <button class="btn primary block" type="submit" disabled={busy}>{busy ? 'Please wait…' : isRegister ? 'Create account' : 'Log in'}</button>
+        {error && (
+          <div class="form-error" role="alert">
+            {error}
+          </div>
+        )}
+        <button class="btn primary block" type="submit" disabled={busy}>
+          {busy ? 'Please wait…' : isRegister ? 'Create account' : 'Log in'}
+        </button>
         <p class="switch">
           {isRegister ? 'Already have an account? ' : 'New to Parley? '}
-          <a href={isRegister ? '/login' : '/register'} onClick={(e) => { e.preventDefault(); setError(''); navigate(isRegister ? '/login' : '/register'); }}>
+          <a
+            href={isRegister ? '/login' : '/register'}
+            onClick={(e) => {
+              e.preventDefault();
+              setError('');
+              navigate(isRegister ? '/login' : '/register');
+            }}
+          >
             {isRegister ? 'Log in' : 'Create an account'}
           </a>
         </p>

@@ -20,11 +20,15 @@ function sortKey(c: ConversationSummary) {
 function Row({ c, active }: { c: ConversationSummary; active: boolean }) {
   const meta = useConversationMeta(c.id, c);
   const me = useStore(app, (s) => s.me?.id);
-  const sender = useUser(meta.kind === 'group' && c.lastMessage?.sender && c.lastMessage.sender !== me ? c.lastMessage.sender : undefined);
+  const sender = useUser(
+    meta.kind === 'group' && c.lastMessage?.sender && c.lastMessage.sender !== me ? c.lastMessage.sender : undefined,
+  );
   const typing = useStore(app, (s) => Object.values(s.typing[c.id] ?? {}).some((t) => t > Date.now()));
   const [menu, setMenu] = useState(false);
   const last = c.lastMessage;
-  const text = last ? `${last.sender === me && last.kind !== 'system' ? 'You: ' : sender ? `${sender.nickname}: ` : ''}${preview(last)}` : 'No messages yet';
+  const text = last
+    ? `${last.sender === me && last.kind !== 'system' ? 'You: ' : sender ? `${sender.nickname}: ` : ''}${preview(last)}`
+    : 'No messages yet';
 
   const toggle = async (field: 'muted' | 'pinned') => {
     setMenu(false);
@@ -40,8 +44,22 @@ function Row({ c, active }: { c: ConversationSummary; active: boolean }) {
 
   return (
     <li class={`conv${active ? ' active' : ''}${c.unread && !c.muted ? ' has-unread' : ''}`} data-cid={c.id}>
-      <a href={`/chat/${encodeURIComponent(c.id)}`} class="conv-link" onClick={(e) => { e.preventDefault(); navigate({ name: 'chats', cid: c.id }); }}>
-        <Avatar id={meta.id} name={meta.title} media={meta.avatar} size={46} online={meta.online} square={meta.kind === 'group'} />
+      <a
+        href={`/chat/${encodeURIComponent(c.id)}`}
+        class="conv-link"
+        onClick={(e) => {
+          e.preventDefault();
+          navigate({ name: 'chats', cid: c.id });
+        }}
+      >
+        <Avatar
+          id={meta.id}
+          name={meta.title}
+          media={meta.avatar}
+          size={46}
+          online={meta.online}
+          square={meta.kind === 'group'}
+        />
         <div class="conv-body">
           <div class="conv-top">
             <span class="conv-title">{meta.title}</span>
@@ -51,15 +69,31 @@ function Row({ c, active }: { c: ConversationSummary; active: boolean }) {
           </div>
           <div class="conv-bottom">
             <span class={`conv-preview${typing ? ' typing' : ''}`}>{typing ? 'typing…' : text}</span>
-            {c.unread > 0 && <span class={`badge${c.muted ? ' muted' : ''}`} aria-label={`${c.unread} unread`}>{c.unread > 99 ? '99+' : c.unread}</span>}
+            {c.unread > 0 && (
+              <span class={`badge${c.muted ? ' muted' : ''}`} aria-label={`${c.unread} unread`}>
+                {c.unread > 99 ? '99+' : c.unread}
+              </span>
+            )}
           </div>
         </div>
       </a>
-      <button type="button" class="icon-btn conv-more" aria-label="Conversation options" aria-expanded={menu} onClick={() => setMenu(!menu)}><IconMore size={18} /></button>
+      <button
+        type="button"
+        class="icon-btn conv-more"
+        aria-label="Conversation options"
+        aria-expanded={menu}
+        onClick={() => setMenu(!menu)}
+      >
+        <IconMore size={18} />
+      </button>
       {menu && (
         <div class="menu" role="menu" onMouseLeave={() => setMenu(false)}>
-          <button type="button" role="menuitem" onClick={() => toggle('pinned')}>{c.pinned ? 'Unpin' : 'Pin to top'}</button>
-          <button type="button" role="menuitem" onClick={() => toggle('muted')}>{c.muted ? 'Unmute' : 'Mute notifications'}</button>
+          <button type="button" role="menuitem" onClick={() => toggle('pinned')}>
+            {c.pinned ? 'Unpin' : 'Pin to top'}
+          </button>
+          <button type="button" role="menuitem" onClick={() => toggle('muted')}>
+            {c.muted ? 'Unmute' : 'Mute notifications'}
+          </button>
         </div>
       )}
     </li>
@@ -78,9 +112,10 @@ export function ChatList({ active }: { active?: string }) {
   const q = filter.trim().toLowerCase();
   const shown = q
     ? list.filter((c) => {
-      const name = c.kind === 'group' ? groups[c.groupId ?? groupOf(c.id) ?? '']?.name : users[c.peer ?? '']?.nickname;
-      return (name ?? '').toLowerCase().includes(q);
-    })
+        const name =
+          c.kind === 'group' ? groups[c.groupId ?? groupOf(c.id) ?? '']?.name : users[c.peer ?? '']?.nickname;
+        return (name ?? '').toLowerCase().includes(q);
+      })
     : list;
   return (
     <div class="pane">
@@ -88,11 +123,25 @@ export function ChatList({ active }: { active?: string }) {
         <h1>Chats</h1>
       </header>
       <div class="pane-search">
-        <input type="search" placeholder="Search chats" aria-label="Search chats" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
+        <input
+          type="search"
+          placeholder="Search chats"
+          aria-label="Search chats"
+          value={filter}
+          onInput={(e) => setFilter(e.currentTarget.value)}
+        />
       </div>
-      {shown.length === 0
-        ? <Empty icon={<IconChat size={36} />} title={q ? 'No matches' : 'No conversations yet'}>{q ? 'Try another name.' : 'Add a friend or join a group to start chatting.'}</Empty>
-        : <ul class="conv-list" aria-label="Conversations">{shown.map((c) => <Row key={c.id} c={c} active={c.id === active} />)}</ul>}
+      {shown.length === 0 ? (
+        <Empty icon={<IconChat size={36} />} title={q ? 'No matches' : 'No conversations yet'}>
+          {q ? 'Try another name.' : 'Add a friend or join a group to start chatting.'}
+        </Empty>
+      ) : (
+        <ul class="conv-list" aria-label="Conversations">
+          {shown.map((c) => (
+            <Row key={c.id} c={c} active={c.id === active} />
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

@@ -43,19 +43,30 @@ export function ChatView({ cid }: { cid: string }) {
   useEffect(() => {
     let live = true;
     setLoading(true);
-    convApi.history(cid, { limit: PAGE }).then((items) => {
-      if (!live) return;
-      if (items.length) receiveEntries(cid, items, { history: true });
-      if (items.length < PAGE) markComplete(cid);
-    }, toastError).finally(() => live && setLoading(false));
-    return () => { live = false; };
+    convApi
+      .history(cid, { limit: PAGE })
+      .then((items) => {
+        if (!live) return;
+        if (items.length) receiveEntries(cid, items, { history: true });
+        if (items.length < PAGE) markComplete(cid);
+      }, toastError)
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
   }, [cid]);
 
   const myGroups = useStore(app, (s) => s.myGroups);
   const inGroup = meta.kind === 'group' && !!myGroups?.includes(meta.id);
   useEffect(() => {
     if (!inGroup) return setMembers([]);
-    groupsApi.members(meta.id).then((m) => { setMembers(m); rememberUsers(m.map((x) => x.user)); }, () => {});
+    groupsApi.members(meta.id).then(
+      (m) => {
+        setMembers(m);
+        rememberUsers(m.map((x) => x.user));
+      },
+      () => {},
+    );
   }, [cid, inGroup, meta.id]);
 
   // Typing indicators expire on their own.
@@ -128,15 +139,23 @@ export function ChatView({ cid }: { cid: string }) {
   const actions = {
     reply: (e: Entry) => setMode({ reply: e }),
     edit: (e: Entry) => setMode({ edit: e }),
-    recall: (e: Entry) => { live.recall(cid, e.seq).catch(toastError); },
+    recall: (e: Entry) => {
+      live.recall(cid, e.seq).catch(toastError);
+    },
     openImage: (url: string) => setImage(url),
     jumpTo,
   };
 
-  const typers = Object.entries(typingMap ?? {}).filter(([, until]) => until > Date.now()).map(([u]) => users[u]?.nickname ?? 'Someone');
+  const typers = Object.entries(typingMap ?? {})
+    .filter(([, until]) => until > Date.now())
+    .map(([u]) => users[u]?.nickname ?? 'Someone');
   const subtitle = typers.length
     ? `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`
-    : meta.kind === 'group' ? `${meta.group?.memberCount || members.length || ''} members` : meta.online ? 'online' : 'offline';
+    : meta.kind === 'group'
+      ? `${meta.group?.memberCount || members.length || ''} members`
+      : meta.online
+        ? 'online'
+        : 'offline';
 
   // The typing bubble appearing at the bottom should not hide under the composer.
   useLayoutEffect(() => {
@@ -148,19 +167,43 @@ export function ChatView({ cid }: { cid: string }) {
   let prev: Entry | undefined;
   for (const e of tl.entries) {
     if (!isVisible(e) || e.seq < tl.oldest) continue;
-    if (!prev || dayKey(prev.ts) !== dayKey(e.ts)) rows.push(<div class="day-sep" key={`d${e.seq}`} role="separator"><span>{dayLabel(e.ts)}</span></div>);
+    if (!prev || dayKey(prev.ts) !== dayKey(e.ts))
+      rows.push(
+        <div class="day-sep" key={`d${e.seq}`} role="separator">
+          <span>{dayLabel(e.ts)}</span>
+        </div>,
+      );
     if (e.kind === 'system') {
-      rows.push(<div class="system-msg" key={e.seq} data-seq={e.seq}>{systemText(e, (id) => users[id])}</div>);
+      rows.push(
+        <div class="system-msg" key={e.seq} data-seq={e.seq}>
+          {systemText(e, (id) => users[id])}
+        </div>,
+      );
     } else {
       const mine = e.sender === me.id;
-      const first = !prev || prev.sender !== e.sender || prev.kind === 'system' || e.ts - prev.ts > 5 * 60_000 || dayKey(prev.ts) !== dayKey(e.ts);
+      const first =
+        !prev ||
+        prev.sender !== e.sender ||
+        prev.kind === 'system' ||
+        e.ts - prev.ts > 5 * 60_000 ||
+        dayKey(prev.ts) !== dayKey(e.ts);
       const quoted = e.replyTo !== undefined ? tl.entries.find((x) => x.seq === e.replyTo) : undefined;
       rows.push(
-        <MessageItem key={e.seq} e={e} mine={mine} sender={e.sender ? users[e.sender] : undefined} showSender={meta.kind === 'group'} first={first}
-          quoted={quoted} quotedName={quoted?.sender === me.id ? 'You' : quoted?.sender ? users[quoted.sender]?.nickname : undefined}
-          mentionNames={mentionNames} mentionsMe={!!e.mentions?.includes(me.id)}
+        <MessageItem
+          key={e.seq}
+          e={e}
+          mine={mine}
+          sender={e.sender ? users[e.sender] : undefined}
+          showSender={meta.kind === 'group'}
+          first={first}
+          quoted={quoted}
+          quotedName={quoted?.sender === me.id ? 'You' : quoted?.sender ? users[quoted.sender]?.nickname : undefined}
+          mentionNames={mentionNames}
+          mentionsMe={!!e.mentions?.includes(me.id)}
           read={meta.kind === 'dm' && mine ? peerRead >= e.seq : undefined}
-          canRecall={mine || isAdmin} actions={actions} />,
+          canRecall={mine || isAdmin}
+          actions={actions}
+        />,
       );
     }
     prev = e;
@@ -170,25 +213,69 @@ export function ChatView({ cid }: { cid: string }) {
   return (
     <div class="chat" data-cid={cid}>
       <header class="chat-head">
-        <button type="button" class="icon-btn back" onClick={() => navigate('/')} aria-label="Back to chats"><IconBack /></button>
-        <Avatar id={meta.id} name={meta.title} media={meta.avatar} size={38} online={meta.online} square={meta.kind === 'group'} />
+        <button type="button" class="icon-btn back" onClick={() => navigate('/')} aria-label="Back to chats">
+          <IconBack />
+        </button>
+        <Avatar
+          id={meta.id}
+          name={meta.title}
+          media={meta.avatar}
+          size={38}
+          online={meta.online}
+          square={meta.kind === 'group'}
+        />
         <div class="chat-title">
           <h2>{meta.title}</h2>
-          <span class={`chat-sub${typers.length ? ' typing' : ''}`} data-testid="chat-subtitle">{subtitle}</span>
+          <span class={`chat-sub${typers.length ? ' typing' : ''}`} data-testid="chat-subtitle">
+            {subtitle}
+          </span>
         </div>
         {inGroup && (
-          <button type="button" class="icon-btn" onClick={() => navigate({ name: 'groups', id: meta.id })} aria-label="Group info"><IconMore /></button>
+          <button
+            type="button"
+            class="icon-btn"
+            onClick={() => navigate({ name: 'groups', id: meta.id })}
+            aria-label="Group info"
+          >
+            <IconMore />
+          </button>
         )}
       </header>
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages">
-        <div class="history-edge">{loading ? <span class="spinner small" aria-label="Loading history" /> : tl.complete ? <span class="muted">This is the beginning of the conversation</span> : null}</div>
+        <div class="history-edge">
+          {loading ? (
+            <span class="spinner small" aria-label="Loading history" />
+          ) : tl.complete ? (
+            <span class="muted">This is the beginning of the conversation</span>
+          ) : null}
+        </div>
         {rows}
-        {pending?.map((p) => <PendingItem key={p.clientId} p={p} onRetry={() => outbox.retry(cid, p.clientId)} onDiscard={() => outbox.discard(cid, p.clientId)} />)}
-        {typers.length > 0 && <div class="typing-bubble" aria-label="typing"><span /><span /><span /></div>}
+        {pending?.map((p) => (
+          <PendingItem
+            key={p.clientId}
+            p={p}
+            onRetry={() => outbox.retry(cid, p.clientId)}
+            onDiscard={() => outbox.discard(cid, p.clientId)}
+          />
+        ))}
+        {typers.length > 0 && (
+          <div class="typing-bubble" aria-label="typing">
+            <span />
+            <span />
+            <span />
+          </div>
+        )}
       </div>
-      <Composer cid={cid} mode={mode} setMode={setMode} members={members.filter((m) => m.user.id !== me.id)}
-        replyName={mode.reply ? (mode.reply.sender === me.id ? 'yourself' : users[mode.reply.sender ?? '']?.nickname) : undefined}
-        disabled={left ? 'You are no longer a member of this group.' : undefined} />
+      <Composer
+        cid={cid}
+        mode={mode}
+        setMode={setMode}
+        members={members.filter((m) => m.user.id !== me.id)}
+        replyName={
+          mode.reply ? (mode.reply.sender === me.id ? 'yourself' : users[mode.reply.sender ?? '']?.nickname) : undefined
+        }
+        disabled={left ? 'You are no longer a member of this group.' : undefined}
+      />
       {image && (
         <Modal title="Picture" onClose={() => setImage(undefined)} wide>
           <img class="lightbox-img" src={image} alt="Full size" />

@@ -4,7 +4,18 @@ import { duration } from '../../format.js';
 import { outbox } from '../../net/outbox.js';
 import { live } from '../../net/live.js';
 import { toastError } from '../common/widgets.js';
-import { IconEdit, IconImage, IconMic, IconPaperclip, IconReply, IconSend, IconSmile, IconSticker, IconStop, IconX } from '../icons.js';
+import {
+  IconEdit,
+  IconImage,
+  IconMic,
+  IconPaperclip,
+  IconReply,
+  IconSend,
+  IconSmile,
+  IconSticker,
+  IconStop,
+  IconX,
+} from '../icons.js';
 import { preview } from './describe.js';
 import { EmojiPicker, StickerPicker } from './pickers.js';
 import { type Recording, canRecord, startRecording } from './recorder.js';
@@ -103,7 +114,8 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
   };
 
   const attach = (files: FileList | null, asImage: boolean) => {
-    for (const f of Array.from(files ?? [])) outbox.sendFile(cid, f, { asImage: asImage && f.type.startsWith('image/'), replyTo: mode.reply?.seq });
+    for (const f of Array.from(files ?? []))
+      outbox.sendFile(cid, f, { asImage: asImage && f.type.startsWith('image/'), replyTo: mode.reply?.seq });
     setMode({});
   };
 
@@ -123,9 +135,16 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
   };
 
   if (disabled) return <div class="composer disabled">{disabled}</div>;
-  const candidates = mentionQuery !== undefined
-    ? members.filter((m) => m.user.nickname.toLowerCase().includes(mentionQuery) || m.user.username.toLowerCase().includes(mentionQuery)).slice(0, 6)
-    : [];
+  const candidates =
+    mentionQuery !== undefined
+      ? members
+          .filter(
+            (m) =>
+              m.user.nickname.toLowerCase().includes(mentionQuery) ||
+              m.user.username.toLowerCase().includes(mentionQuery),
+          )
+          .slice(0, 6)
+      : [];
 
   return (
     <div class="composer">
@@ -136,36 +155,157 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
             <strong>{mode.edit ? 'Edit message' : `Reply to ${replyName ?? ''}`}</strong>
             <span>{preview(mode.edit ?? mode.reply)}</span>
           </div>
-          <button type="button" class="icon-btn" onClick={() => { setMode({}); if (mode.edit) setText(''); }} aria-label="Cancel"><IconX size={16} /></button>
+          <button
+            type="button"
+            class="icon-btn"
+            onClick={() => {
+              setMode({});
+              if (mode.edit) setText('');
+            }}
+            aria-label="Cancel"
+          >
+            <IconX size={16} />
+          </button>
         </div>
       )}
-      {panel === 'emoji' && <EmojiPicker onPick={(e) => { setText(text + e); area.current?.focus(); }} />}
-      {panel === 'sticker' && <StickerPicker onPick={(id) => { outbox.sendSticker(cid, id, mode.reply?.seq); setPanel(undefined); setMode({}); }} />}
+      {panel === 'emoji' && (
+        <EmojiPicker
+          onPick={(e) => {
+            setText(text + e);
+            area.current?.focus();
+          }}
+        />
+      )}
+      {panel === 'sticker' && (
+        <StickerPicker
+          onPick={(id) => {
+            outbox.sendSticker(cid, id, mode.reply?.seq);
+            setPanel(undefined);
+            setMode({});
+          }}
+        />
+      )}
       {candidates.length > 0 && (
         <ul class="mention-list" role="listbox" aria-label="Mention someone">
-          {candidates.map((m) => <li key={m.user.id}><button type="button" onMouseDown={(e) => { e.preventDefault(); pickMention(m); }}>@{m.user.nickname} <span class="muted">{m.user.username}</span></button></li>)}
+          {candidates.map((m) => (
+            <li key={m.user.id}>
+              <button
+                type="button"
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  pickMention(m);
+                }}
+              >
+                @{m.user.nickname} <span class="muted">{m.user.username}</span>
+              </button>
+            </li>
+          ))}
         </ul>
       )}
       {rec ? (
         <div class="composer-row recording">
           <span class="rec-dot" aria-hidden="true" />
-          <span class="rec-time" aria-live="polite">Recording {duration(Date.now() - rec.started)}</span>
-          <button type="button" class="btn ghost" onClick={() => { rec.r.cancel(); setRec(undefined); }}>Cancel</button>
-          <button type="button" class="send-btn" onClick={toggleRecord} aria-label="Stop and send voice message"><IconStop size={18} /></button>
+          <span class="rec-time" aria-live="polite">
+            Recording {duration(Date.now() - rec.started)}
+          </span>
+          <button
+            type="button"
+            class="btn ghost"
+            onClick={() => {
+              rec.r.cancel();
+              setRec(undefined);
+            }}
+          >
+            Cancel
+          </button>
+          <button type="button" class="send-btn" onClick={toggleRecord} aria-label="Stop and send voice message">
+            <IconStop size={18} />
+          </button>
         </div>
       ) : (
         <div class="composer-row">
-          <button type="button" class={`icon-btn${panel === 'emoji' ? ' on' : ''}`} onClick={() => setPanel(panel === 'emoji' ? undefined : 'emoji')} aria-label="Emoji"><IconSmile /></button>
-          <button type="button" class={`icon-btn${panel === 'sticker' ? ' on' : ''}`} onClick={() => setPanel(panel === 'sticker' ? undefined : 'sticker')} aria-label="Stickers"><IconSticker /></button>
-          <button type="button" class="icon-btn hide-edit" onClick={() => imageInput.current?.click()} aria-label="Send a picture" disabled={!!mode.edit}><IconImage /></button>
-          <button type="button" class="icon-btn hide-edit" onClick={() => fileInput.current?.click()} aria-label="Send a file" disabled={!!mode.edit}><IconPaperclip /></button>
-          <input ref={imageInput} type="file" accept="image/*" multiple hidden data-testid="image-input" onChange={(e) => { attach(e.currentTarget.files, true); e.currentTarget.value = ''; }} />
-          <input ref={fileInput} type="file" multiple hidden data-testid="file-input" onChange={(e) => { attach(e.currentTarget.files, false); e.currentTarget.value = ''; }} />
-          <textarea ref={area} rows={1} value={text} placeholder={mode.edit ? 'Edit your message' : 'Write a message'} aria-label="Message"
-            onInput={(e) => onInput(e.currentTarget.value)} onKeyDown={onKey} maxLength={4000} />
-          {text.trim() || mode.edit || !canRecord()
-            ? <button type="button" class="send-btn" onClick={submit} aria-label={mode.edit ? 'Save edit' : 'Send'} disabled={!text.trim()}><IconSend size={18} /></button>
-            : <button type="button" class="send-btn mic" onClick={toggleRecord} aria-label="Record a voice message"><IconMic size={18} /></button>}
+          <button
+            type="button"
+            class={`icon-btn${panel === 'emoji' ? ' on' : ''}`}
+            onClick={() => setPanel(panel === 'emoji' ? undefined : 'emoji')}
+            aria-label="Emoji"
+          >
+            <IconSmile />
+          </button>
+          <button
+            type="button"
+            class={`icon-btn${panel === 'sticker' ? ' on' : ''}`}
+            onClick={() => setPanel(panel === 'sticker' ? undefined : 'sticker')}
+            aria-label="Stickers"
+          >
+            <IconSticker />
+          </button>
+          <button
+            type="button"
+            class="icon-btn hide-edit"
+            onClick={() => imageInput.current?.click()}
+            aria-label="Send a picture"
+            disabled={!!mode.edit}
+          >
+            <IconImage />
+          </button>
+          <button
+            type="button"
+            class="icon-btn hide-edit"
+            onClick={() => fileInput.current?.click()}
+            aria-label="Send a file"
+            disabled={!!mode.edit}
+          >
+            <IconPaperclip />
+          </button>
+          <input
+            ref={imageInput}
+            type="file"
+            accept="image/*"
+            multiple
+            hidden
+            data-testid="image-input"
+            onChange={(e) => {
+              attach(e.currentTarget.files, true);
+              e.currentTarget.value = '';
+            }}
+          />
+          <input
+            ref={fileInput}
+            type="file"
+            multiple
+            hidden
+            data-testid="file-input"
+            onChange={(e) => {
+              attach(e.currentTarget.files, false);
+              e.currentTarget.value = '';
+            }}
+          />
+          <textarea
+            ref={area}
+            rows={1}
+            value={text}
+            placeholder={mode.edit ? 'Edit your message' : 'Write a message'}
+            aria-label="Message"
+            onInput={(e) => onInput(e.currentTarget.value)}
+            onKeyDown={onKey}
+            maxLength={4000}
+          />
+          {text.trim() || mode.edit || !canRecord() ? (
+            <button
+              type="button"
+              class="send-btn"
+              onClick={submit}
+              aria-label={mode.edit ? 'Save edit' : 'Send'}
+              disabled={!text.trim()}
+            >
+              <IconSend size={18} />
+            </button>
+          ) : (
+            <button type="button" class="send-btn mic" onClick={toggleRecord} aria-label="Record a voice message">
+              <IconMic size={18} />
+            </button>
+          )}
         </div>
       )}
     </div>

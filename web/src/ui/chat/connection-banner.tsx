@@ -15,9 +15,14 @@ export function ConnectionBanner() {
   }, [conn]);
   if (conn === 'online') return null;
   const secs = retryAt ? Math.max(0, Math.ceil((retryAt - Date.now()) / 1000)) : 0;
-  const text = conn === 'connecting' ? 'Connecting…'
-    : conn === 'reconnecting' ? (secs > 0 ? `Connection lost. Reconnecting in ${secs}s…` : 'Reconnecting…')
-    : 'You are offline. Messages will send when you reconnect.';
+  const text =
+    conn === 'connecting'
+      ? 'Connecting…'
+      : conn === 'reconnecting'
+        ? secs > 0
+          ? `Connection lost. Reconnecting in ${secs}s…`
+          : 'Reconnecting…'
+        : 'You are offline. Messages will send when you reconnect.';
   return (
     <div class={`conn-banner ${conn}`} role="status" data-conn={conn}>
       {conn !== 'connecting' && <IconWifiOff size={16} />}

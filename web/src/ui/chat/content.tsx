@@ -11,15 +11,28 @@ const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g;
 /** Text with @mentions highlighted and links clickable; never parsed as HTML. */
 export function RichText({ text, mentionNames }: { text: string; mentionNames: string[] }) {
   const parts: (string | JSX.Element)[] = [];
-  const names = mentionNames.filter(Boolean).sort((a, b) => b.length - a.length).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const names = mentionNames
+    .filter(Boolean)
+    .sort((a, b) => b.length - a.length)
+    .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const re = new RegExp(`${URL_RE.source}${names.length ? `|@(?:${names.join('|')})` : ''}`, 'g');
   let at = 0;
   let key = 0;
   for (const m of text.matchAll(re)) {
     if (m.index! > at) parts.push(text.slice(at, m.index));
     const s = m[0];
-    if (s.startsWith('@')) parts.push(<span key={key++} class="mention">{s}</span>);
-    else parts.push(<a key={key++} href={s} target="_blank" rel="noopener noreferrer">{s}</a>);
+    if (s.startsWith('@'))
+      parts.push(
+        <span key={key++} class="mention">
+          {s}
+        </span>,
+      );
+    else
+      parts.push(
+        <a key={key++} href={s} target="_blank" rel="noopener noreferrer">
+          {s}
+        </a>,
+      );
     at = m.index! + s.length;
   }
   if (at < text.length) parts.push(text.slice(at));
@@ -29,10 +42,23 @@ export function RichText({ text, mentionNames }: { text: string; mentionNames: s
 /** True when a text is only a few emoji (shown large, without a bubble). */
 export function emojiOnly(text: string): boolean {
   const t = text.trim();
-  return t.length > 0 && t.length <= 12 && /^(\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f|\s)+$/u.test(t) && !/^[\d#*\s]+$/.test(t);
+  return (
+    t.length > 0 &&
+    t.length <= 12 &&
+    /^(\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f|\s)+$/u.test(t) &&
+    !/^[\d#*\s]+$/.test(t)
+  );
 }
 
-export function ImageContent({ media, previewUrl, onOpen }: { media?: MediaRef; previewUrl?: string; onOpen?: (url: string) => void }) {
+export function ImageContent({
+  media,
+  previewUrl,
+  onOpen,
+}: {
+  media?: MediaRef;
+  previewUrl?: string;
+  onOpen?: (url: string) => void;
+}) {
   const w = media?.width ?? 320;
   const h = media?.height ?? 240;
   // Reserve the box before the picture loads so history never jumps.
@@ -40,8 +66,21 @@ export function ImageContent({ media, previewUrl, onOpen }: { media?: MediaRef; 
   const style = { width: `${Math.max(80, Math.round(w * scale))}px`, aspectRatio: `${w} / ${h}` };
   const src = media?.thumbUrl ?? media?.url ?? previewUrl;
   return (
-    <button type="button" class="image-msg" style={style} onClick={() => { const full = media?.url ?? previewUrl; if (full && onOpen) onOpen(full); }} aria-label="Open picture">
-      {src ? <img src={src} alt={media?.name ?? 'Picture'} loading="lazy" draggable={false} /> : <span class="image-missing">Picture unavailable</span>}
+    <button
+      type="button"
+      class="image-msg"
+      style={style}
+      onClick={() => {
+        const full = media?.url ?? previewUrl;
+        if (full && onOpen) onOpen(full);
+      }}
+      aria-label="Open picture"
+    >
+      {src ? (
+        <img src={src} alt={media?.name ?? 'Picture'} loading="lazy" draggable={false} />
+      ) : (
+        <span class="image-missing">Picture unavailable</span>
+      )}
     </button>
   );
 }
@@ -50,17 +89,33 @@ export function FileContent({ media, name, size }: { media?: MediaRef; name?: st
   const fname = media?.name ?? name ?? 'file';
   return (
     <div class="file-msg">
-      <span class="file-icon"><IconFile size={22} /></span>
+      <span class="file-icon">
+        <IconFile size={22} />
+      </span>
       <span class="file-meta">
-        <span class="file-name" title={fname}>{fname}</span>
+        <span class="file-name" title={fname}>
+          {fname}
+        </span>
         <span class="file-size">{fileSize(media?.size ?? size ?? 0)}</span>
       </span>
-      {media?.url && <a class="icon-btn file-dl" href={media.url} download={fname} aria-label={`Download ${fname}`}><IconDownload size={18} /></a>}
+      {media?.url && (
+        <a class="icon-btn file-dl" href={media.url} download={fname} aria-label={`Download ${fname}`}>
+          <IconDownload size={18} />
+        </a>
+      )}
     </div>
   );
 }
 
-export function VoiceContent({ media, durationMs, previewUrl }: { media?: MediaRef; durationMs?: number; previewUrl?: string }) {
+export function VoiceContent({
+  media,
+  durationMs,
+  previewUrl,
+}: {
+  media?: MediaRef;
+  durationMs?: number;
+  previewUrl?: string;
+}) {
   const audio = useRef<HTMLAudioElement>(null);
   const [playing, setPlaying] = useState(false);
   const [pos, setPos] = useState(0);
@@ -70,7 +125,10 @@ export function VoiceContent({ media, durationMs, previewUrl }: { media?: MediaR
     const a = audio.current;
     if (!a) return;
     const onTime = () => setPos(a.currentTime * 1000);
-    const onEnd = () => { setPlaying(false); setPos(0); };
+    const onEnd = () => {
+      setPlaying(false);
+      setPos(0);
+    };
     const onPause = () => setPlaying(false);
     const onPlay = () => setPlaying(true);
     a.addEventListener('timeupdate', onTime);
@@ -93,11 +151,19 @@ export function VoiceContent({ media, durationMs, previewUrl }: { media?: MediaR
   const frac = total ? Math.min(1, pos / total) : 0;
   return (
     <div class="voice-msg">
-      <button type="button" class="voice-play" onClick={toggle} aria-label={playing ? 'Pause voice message' : 'Play voice message'} disabled={!src}>
+      <button
+        type="button"
+        class="voice-play"
+        onClick={toggle}
+        aria-label={playing ? 'Pause voice message' : 'Play voice message'}
+        disabled={!src}
+      >
         {playing ? <IconPause size={18} /> : <IconPlay size={18} />}
       </button>
       <span class="voice-track" aria-hidden="true">
-        {Array.from({ length: 24 }, (_, i) => <span key={i} class={`bar${i / 24 < frac ? ' done' : ''}`} style={{ height: `${30 + ((i * 37) % 60)}%` }} />)}
+        {Array.from({ length: 24 }, (_, i) => (
+          <span key={i} class={`bar${i / 24 < frac ? ' done' : ''}`} style={{ height: `${30 + ((i * 37) % 60)}%` }} />
+        ))}
       </span>
       <span class="voice-time">{duration(playing || pos ? pos : total)}</span>
       {src && <audio ref={audio} src={src} preload="metadata" />}
@@ -107,20 +173,54 @@ export function VoiceContent({ media, durationMs, previewUrl }: { media?: MediaR
 
 export function StickerContent({ id }: { id: string }) {
   const ok = (STICKERS as readonly string[]).includes(id);
-  return <img class="sticker-msg" src={ok ? `/stickers/${id}.svg` : '/stickers/smile.svg'} alt={`Sticker: ${id}`} width={128} height={128} draggable={false} />;
+  return (
+    <img
+      class="sticker-msg"
+      src={ok ? `/stickers/${id}.svg` : '/stickers/smile.svg'}
+      alt={`Sticker: ${id}`}
+      width={128}
+      height={128}
+      draggable={false}
+    />
+  );
 }
 
 /** The body of a message entry by kind. */
-export function EntryContent({ e, mentionNames, onOpenImage }: { e: Entry; mentionNames: string[]; onOpenImage: (url: string) => void }) {
+export function EntryContent({
+  e,
+  mentionNames,
+  onOpenImage,
+}: {
+  e: Entry;
+  mentionNames: string[];
+  onOpenImage: (url: string) => void;
+}) {
   switch (e.kind) {
-    case 'image': return <>
-      <ImageContent media={e.media} onOpen={onOpenImage} />
-      {e.text && <div class="caption msg-text"><RichText text={e.text} mentionNames={mentionNames} /></div>}
-    </>;
-    case 'voice': return <VoiceContent media={e.media} durationMs={Number(e.data?.durationMs ?? 0)} />;
-    case 'file': case 'video': return <FileContent media={e.media} />;
-    case 'sticker': return <StickerContent id={String(e.data?.id ?? 'smile')} />;
-    case 'link': return <RichText text={String(e.data?.url ?? e.text ?? '')} mentionNames={[]} />;
-    default: return <span class="msg-text"><RichText text={e.text ?? ''} mentionNames={mentionNames} /></span>;
+    case 'image':
+      return (
+        <>
+          <ImageContent media={e.media} onOpen={onOpenImage} />
+          {e.text && (
+            <div class="caption msg-text">
+              <RichText text={e.text} mentionNames={mentionNames} />
+            </div>
+          )}
+        </>
+      );
+    case 'voice':
+      return <VoiceContent media={e.media} durationMs={Number(e.data?.durationMs ?? 0)} />;
+    case 'file':
+    case 'video':
+      return <FileContent media={e.media} />;
+    case 'sticker':
+      return <StickerContent id={String(e.data?.id ?? 'smile')} />;
+    case 'link':
+      return <RichText text={String(e.data?.url ?? e.text ?? '')} mentionNames={[]} />;
+    default:
+      return (
+        <span class="msg-text">
+          <RichText text={e.text ?? ''} mentionNames={mentionNames} />
+        </span>
+      );
   }
 }

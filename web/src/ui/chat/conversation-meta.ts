@@ -14,7 +14,23 @@ export function useConversationMeta(cid: string, summary?: ConversationSummary) 
   const group = useStore(app, (s) => (groupId ? s.groups[groupId] : undefined));
   const online = useStore(app, (s) => (peerId ? s.presence[peerId] : undefined));
   if (groupId) {
-    return { kind: 'group' as const, id: groupId, title: group?.name || 'Group', avatar: group?.avatar ?? null, online: undefined, group, peerId: undefined };
+    return {
+      kind: 'group' as const,
+      id: groupId,
+      title: group?.name || 'Group',
+      avatar: group?.avatar ?? null,
+      online: undefined,
+      group,
+      peerId: undefined,
+    };
   }
-  return { kind: 'dm' as const, id: peerId ?? cid, title: remark || peer?.nickname || peer?.username || '…', avatar: peer?.avatar ?? null, online: online ?? false, group: undefined, peerId };
+  return {
+    kind: 'dm' as const,
+    id: peerId ?? cid,
+    title: remark || peer?.nickname || peer?.username || '…',
+    avatar: peer?.avatar ?? null,
+    online: online ?? false,
+    group: undefined,
+    peerId,
+  };
 }

@@ -3,7 +3,15 @@ import { clock } from '../../format.js';
 import type { Pending } from '../../state/timeline.js';
 import { Avatar } from '../common/avatar.js';
 import { IconCheck, IconCheckAll, IconEdit, IconReply, IconUndo } from '../icons.js';
-import { EntryContent, FileContent, ImageContent, RichText, StickerContent, VoiceContent, emojiOnly } from './content.js';
+import {
+  EntryContent,
+  FileContent,
+  ImageContent,
+  RichText,
+  StickerContent,
+  VoiceContent,
+  emojiOnly,
+} from './content.js';
 import { preview } from './describe.js';
 
 export interface MessageActions {
@@ -31,26 +39,53 @@ interface Props {
 }
 
 /** One message: bubble, reply quote, content by kind, time, edited mark, receipt ticks and actions. */
-export function MessageItem({ e, mine, sender, showSender, first, quoted, quotedName, mentionNames, mentionsMe, read, canRecall, actions }: Props) {
+export function MessageItem({
+  e,
+  mine,
+  sender,
+  showSender,
+  first,
+  quoted,
+  quotedName,
+  mentionNames,
+  mentionsMe,
+  read,
+  canRecall,
+  actions,
+}: Props) {
   if (e.recalled) {
     return (
       <div class={`msg-row ${mine ? 'mine' : 'theirs'}`} data-seq={e.seq} data-recalled="true">
-        <div class="msg-recalled">{mine ? 'You recalled a message' : `${sender?.nickname ?? 'Someone'} recalled a message`}</div>
+        <div class="msg-recalled">
+          {mine ? 'You recalled a message' : `${sender?.nickname ?? 'Someone'} recalled a message`}
+        </div>
       </div>
     );
   }
   const big = e.kind === 'text' && emojiOnly(e.text ?? '');
   const bare = big || e.kind === 'sticker';
   return (
-    <div class={`msg-row ${mine ? 'mine' : 'theirs'}${first ? ' first' : ''}${mentionsMe ? ' mentioned' : ''}`} data-seq={e.seq} data-kind={e.kind} data-sender={e.sender ?? ''}>
+    <div
+      class={`msg-row ${mine ? 'mine' : 'theirs'}${first ? ' first' : ''}${mentionsMe ? ' mentioned' : ''}`}
+      data-seq={e.seq}
+      data-kind={e.kind}
+      data-sender={e.sender ?? ''}
+    >
       {!mine && showSender && (
-        <div class="msg-avatar">{first && <Avatar id={e.sender ?? ''} name={sender?.nickname ?? '?'} media={sender?.avatar} size={32} />}</div>
+        <div class="msg-avatar">
+          {first && <Avatar id={e.sender ?? ''} name={sender?.nickname ?? '?'} media={sender?.avatar} size={32} />}
+        </div>
       )}
       <div class="msg-col">
         {!mine && showSender && first && <div class="msg-sender">{sender?.nickname ?? '…'}</div>}
         <div class={`bubble kind-${e.kind}${bare ? ' bare' : ''}${big ? ' big-emoji' : ''}`}>
           {e.replyTo !== undefined && (
-            <button type="button" class="quote" onClick={() => actions.jumpTo(e.replyTo!)} aria-label="Go to the replied message">
+            <button
+              type="button"
+              class="quote"
+              onClick={() => actions.jumpTo(e.replyTo!)}
+              aria-label="Go to the replied message"
+            >
               <span class="quote-name">{quotedName ?? 'Message'}</span>
               <span class="quote-text">{quoted ? preview(quoted) : 'Original message'}</span>
             </button>
@@ -59,16 +94,34 @@ export function MessageItem({ e, mine, sender, showSender, first, quoted, quoted
           <span class="msg-meta">
             {e.editedAt && <span class="edited">edited</span>}
             <time dateTime={new Date(e.ts).toISOString()}>{clock(e.ts)}</time>
-            {mine && read !== undefined && (read
-              ? <span class="ticks read" title="Read" data-receipt="read"><IconCheckAll size={15} /></span>
-              : <span class="ticks" title="Sent" data-receipt="sent"><IconCheck size={15} /></span>)}
+            {mine &&
+              read !== undefined &&
+              (read ? (
+                <span class="ticks read" title="Read" data-receipt="read">
+                  <IconCheckAll size={15} />
+                </span>
+              ) : (
+                <span class="ticks" title="Sent" data-receipt="sent">
+                  <IconCheck size={15} />
+                </span>
+              ))}
           </span>
         </div>
       </div>
       <div class="msg-actions" role="toolbar" aria-label="Message actions">
-        <button type="button" class="icon-btn" onClick={() => actions.reply(e)} aria-label="Reply" title="Reply"><IconReply size={16} /></button>
-        {mine && e.kind === 'text' && <button type="button" class="icon-btn" onClick={() => actions.edit(e)} aria-label="Edit" title="Edit"><IconEdit size={16} /></button>}
-        {canRecall && <button type="button" class="icon-btn" onClick={() => actions.recall(e)} aria-label="Recall" title="Recall"><IconUndo size={16} /></button>}
+        <button type="button" class="icon-btn" onClick={() => actions.reply(e)} aria-label="Reply" title="Reply">
+          <IconReply size={16} />
+        </button>
+        {mine && e.kind === 'text' && (
+          <button type="button" class="icon-btn" onClick={() => actions.edit(e)} aria-label="Edit" title="Edit">
+            <IconEdit size={16} />
+          </button>
+        )}
+        {canRecall && (
+          <button type="button" class="icon-btn" onClick={() => actions.recall(e)} aria-label="Recall" title="Recall">
+            <IconUndo size={16} />
+          </button>
+        )}
       </div>
     </div>
   );
@@ -82,24 +135,41 @@ export function PendingItem({ p, onRetry, onDiscard }: { p: Pending; onRetry: ()
         <div class={`bubble kind-${p.kind}${p.kind === 'sticker' ? ' bare' : ''}`}>
           {p.kind === 'image' && <ImageContent previewUrl={p.previewUrl} />}
           {p.kind === 'file' && <FileContent name={p.fileName} size={p.fileSize} />}
-          {p.kind === 'voice' && <VoiceContent previewUrl={p.previewUrl} durationMs={Number(p.data?.durationMs ?? 0)} />}
+          {p.kind === 'voice' && (
+            <VoiceContent previewUrl={p.previewUrl} durationMs={Number(p.data?.durationMs ?? 0)} />
+          )}
           {p.kind === 'sticker' && <StickerContent id={String(p.data?.id ?? 'smile')} />}
           {p.kind === 'text' && <RichText text={p.text ?? ''} mentionNames={[]} />}
           {p.status === 'uploading' && (
-            <div class="progress" role="progressbar" aria-label="Upload progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round((p.progress ?? 0) * 100)}>
+            <div
+              class="progress"
+              role="progressbar"
+              aria-label="Upload progress"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round((p.progress ?? 0) * 100)}
+            >
               <span style={{ width: `${Math.round((p.progress ?? 0) * 100)}%` }} />
             </div>
           )}
           <span class="msg-meta">
-            {p.status === 'failed'
-              ? <span class="failed">Not sent{p.error ? `: ${p.error}` : ''}</span>
-              : <span class="sending">{p.status === 'uploading' ? `Uploading ${Math.round((p.progress ?? 0) * 100)}%` : 'Sending…'}</span>}
+            {p.status === 'failed' ? (
+              <span class="failed">Not sent{p.error ? `: ${p.error}` : ''}</span>
+            ) : (
+              <span class="sending">
+                {p.status === 'uploading' ? `Uploading ${Math.round((p.progress ?? 0) * 100)}%` : 'Sending…'}
+              </span>
+            )}
           </span>
         </div>
         {p.status === 'failed' && (
           <div class="pending-actions">
-            <button type="button" class="link-btn" onClick={onRetry}>Retry</button>
-            <button type="button" class="link-btn" onClick={onDiscard}>Discard</button>
+            <button type="button" class="link-btn" onClick={onRetry}>
+              Retry
+            </button>
+            <button type="button" class="link-btn" onClick={onDiscard}>
+              Discard
+            </button>
           </div>
         )}
       </div>

@@ -1,11 +1,18 @@
 import { STICKERS } from './content.js';
 
-const EMOJI = '😀 😁 😂 🤣 😊 😍 😘 😎 🤔 😅 😉 🙂 🙃 😴 😭 😡 😱 🥳 🤗 🙏 👍 👎 👏 🙌 💪 👋 ✌️ 👌 ❤️ 🧡 💛 💚 💙 💜 🔥 ✨ 🎉 🎂 ☕ 🍕 🍺 🌟 ⭐ ☀️ 🌙 🌈 ⚡ ✅ ❌ 💯 🚀 🎵 📷 💡 📌 🏆'.split(' ');
+const EMOJI =
+  '😀 😁 😂 🤣 😊 😍 😘 😎 🤔 😅 😉 🙂 🙃 😴 😭 😡 😱 🥳 🤗 🙏 👍 👎 👏 🙌 💪 👋 ✌️ 👌 ❤️ 🧡 💛 💚 💙 💜 🔥 ✨ 🎉 🎂 ☕ 🍕 🍺 🌟 ⭐ ☀️ 🌙 🌈 ⚡ ✅ ❌ 💯 🚀 🎵 📷 💡 📌 🏆'.split(
+    ' ',
+  );
 
 export function EmojiPicker({ onPick }: { onPick: (e: string) => void }) {
   return (
     <div class="picker emoji-picker" role="dialog" aria-label="Emoji">
-      {EMOJI.map((e) => <button key={e} type="button" class="emoji" onClick={() => onPick(e)} aria-label={`Emoji ${e}`}>{e}</button>)}
+      {EMOJI.map((e) => (
+        <button key={e} type="button" class="emoji" onClick={() => onPick(e)} aria-label={`Emoji ${e}`}>
+          {e}
+        </button>
+      ))}
     </div>
   );
 }

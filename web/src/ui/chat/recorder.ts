@@ -21,14 +21,19 @@ export async function startRecording(): Promise<Recording> {
   rec.start(250);
   const release = () => stream.getTracks().forEach((t) => t.stop());
   return {
-    stop: () => new Promise((resolve) => {
-      rec.onstop = () => {
-        release();
-        const type = (rec.mimeType || mime || 'audio/webm').split(';')[0]!;
-        resolve({ blob: new Blob(chunks, { type }), durationMs: Math.round(performance.now() - started), mime: type });
-      };
-      rec.stop();
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        rec.onstop = () => {
+          release();
+          const type = (rec.mimeType || mime || 'audio/webm').split(';')[0]!;
+          resolve({
+            blob: new Blob(chunks, { type }),
+            durationMs: Math.round(performance.now() - started),
+            mime: type,
+          });
+        };
+        rec.stop();
+      }),
     cancel() {
       rec.onstop = null;
       if (rec.state !== 'inactive') rec.stop();

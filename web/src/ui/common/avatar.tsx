@@ -10,13 +10,31 @@ function colour(seed: string): string {
 }
 
 function initials(name: string): string {
-  const words = name.trim().split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}]+/u, '')).filter(Boolean);
+  const words = name
+    .trim()
+    .split(/\s+/)
+    .map((w) => w.replace(/^[^\p{L}\p{N}]+/u, ''))
+    .filter(Boolean);
   const chars = words.length > 1 ? [words[0]![0], words[1]![0]] : [...(words[0] ?? '?')].slice(0, 2);
   return chars.join('').toUpperCase();
 }
 
 /** A round avatar: the uploaded picture when there is one, else coloured initials. */
-export function Avatar({ id, name, media, size = 40, online, square }: { id: string; name: string; media?: string | null; size?: number; online?: boolean; square?: boolean }) {
+export function Avatar({
+  id,
+  name,
+  media,
+  size = 40,
+  online,
+  square,
+}: {
+  id: string;
+  name: string;
+  media?: string | null;
+  size?: number;
+  online?: boolean;
+  square?: boolean;
+}) {
   const [url, setUrl] = useState<string | undefined>(() => (media ? cachedMediaUrl(media) : undefined));
   useEffect(() => {
     let live = true;
@@ -29,8 +47,20 @@ export function Avatar({ id, name, media, size = 40, online, square }: { id: str
   const style = { width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.38)}px` };
   return (
     <span class={`avatar${square ? ' square' : ''}`} style={style}>
-      {url ? <img src={url} alt="" draggable={false} /> : <span class="initials" style={{ background: colour(id || name) }}>{initials(name)}</span>}
-      {online !== undefined && <span class={`presence ${online ? 'on' : 'off'}`} title={online ? 'Online' : 'Offline'} data-online={String(online)} />}
+      {url ? (
+        <img src={url} alt="" draggable={false} />
+      ) : (
+        <span class="initials" style={{ background: colour(id || name) }}>
+          {initials(name)}
+        </span>
+      )}
+      {online !== undefined && (
+        <span
+          class={`presence ${online ? 'on' : 'off'}`}
+          title={online ? 'Online' : 'Offline'}
+          data-online={String(online)}
+        />
+      )}
     </span>
   );
 }

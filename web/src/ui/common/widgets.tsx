@@ -3,7 +3,17 @@ import { useEffect, useState } from 'preact/hooks';
 import { Store, useStore } from '../../state/store.js';
 import { IconX } from '../icons.js';
 
-export function Modal({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
+export function Modal({
+  title,
+  onClose,
+  children,
+  wide,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+  wide?: boolean;
+}) {
   useEffect(() => {
     const k = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
     window.addEventListener('keydown', k);
@@ -14,7 +24,9 @@ export function Modal({ title, onClose, children, wide }: { title: string; onClo
       <div class={`modal${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-label={title}>
         <header class="modal-head">
           <h2>{title}</h2>
-          <button type="button" class="icon-btn" onClick={onClose} aria-label="Close"><IconX /></button>
+          <button type="button" class="icon-btn" onClick={onClose} aria-label="Close">
+            <IconX />
+          </button>
         </header>
         <div class="modal-body">{children}</div>
       </div>
@@ -43,7 +55,11 @@ export function Empty({ icon, title, children }: { icon?: JSX.Element; title: st
 }
 
 /* Toasts: short confirmations and errors, bottom-centre. */
-interface Toast { id: number; text: string; kind: 'info' | 'error' }
+interface Toast {
+  id: number;
+  text: string;
+  kind: 'info' | 'error';
+}
 const toasts = new Store<Toast[]>([]);
 let nextToast = 1;
 
@@ -61,13 +77,19 @@ export function Toasts() {
   const list = useStore(toasts, (l) => l);
   return (
     <div class="toasts" aria-live="polite">
-      {list.map((t) => <div key={t.id} class={`toast ${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>{t.text}</div>)}
+      {list.map((t) => (
+        <div key={t.id} class={`toast ${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
+          {t.text}
+        </div>
+      ))}
     </div>
   );
 }
 
 /** Runs an async action with a busy flag and error toast; returns [run, busy]. */
-export function useAction<A extends unknown[]>(fn: (...a: A) => Promise<unknown>): [(...a: A) => Promise<void>, boolean] {
+export function useAction<A extends unknown[]>(
+  fn: (...a: A) => Promise<unknown>,
+): [(...a: A) => Promise<void>, boolean] {
   const [busy, setBusy] = useState(false);
   const run = async (...a: A) => {
     setBusy(true);

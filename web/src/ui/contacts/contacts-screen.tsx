@@ -12,18 +12,40 @@ const dm = (a: string, b: string) => (a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`);
 
 function useSocialData() {
   const version = useStore(app, (s) => s.socialVersion);
-  const [data, setData] = useState<{ friends: Contact[]; incoming: ContactRequest[]; outgoing: ContactRequest[]; blocked: PublicUser[] }>();
+  const [data, setData] = useState<{
+    friends: Contact[];
+    incoming: ContactRequest[];
+    outgoing: ContactRequest[];
+    blocked: PublicUser[];
+  }>();
   const [reload, setReload] = useState(0);
   useEffect(() => {
     let live = true;
-    Promise.all([api.list(), api.requests('in'), api.requests('out'), api.blocks()]).then(([friends, incoming, outgoing, blocked]) => {
-      if (!live) return;
-      setData({ friends, incoming: incoming.filter((r) => r.status === 'pending'), outgoing: outgoing.filter((r) => r.status === 'pending'), blocked });
-      rememberUsers([...friends.map((f) => f.user), ...incoming.map((r) => r.from), ...outgoing.map((r) => r.to), ...blocked].filter((u) => u.username));
-      setRemarks(Object.fromEntries(friends.filter((f) => f.remark).map((f) => [f.user.id, f.remark])));
-      for (const f of friends) if (f.online !== undefined) setPresence(f.user.id, f.online);
-    }, () => {});
-    return () => { live = false; };
+    Promise.all([api.list(), api.requests('in'), api.requests('out'), api.blocks()]).then(
+      ([friends, incoming, outgoing, blocked]) => {
+        if (!live) return;
+        setData({
+          friends,
+          incoming: incoming.filter((r) => r.status === 'pending'),
+          outgoing: outgoing.filter((r) => r.status === 'pending'),
+          blocked,
+        });
+        rememberUsers(
+          [
+            ...friends.map((f) => f.user),
+            ...incoming.map((r) => r.from),
+            ...outgoing.map((r) => r.to),
+            ...blocked,
+          ].filter((u) => u.username),
+        );
+        setRemarks(Object.fromEntries(friends.filter((f) => f.remark).map((f) => [f.user.id, f.remark])));
+        for (const f of friends) if (f.online !== undefined) setPresence(f.user.id, f.online);
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
   }, [version, reload]);
   return { data, refresh: () => setReload((n) => n + 1) };
 }
@@ -40,18 +62,43 @@ function FindPeople({ onDone }: { onDone: () => void }) {
   });
   return (
     <div class="stack">
-      <form class="search-row" onSubmit={(e) => { e.preventDefault(); if (q.trim()) void search(); }}>
-        <input placeholder="Exact username or mobile" aria-label="Username or mobile" value={q} onInput={(e) => setQ(e.currentTarget.value)} autoFocus />
-        <button type="submit" class="btn primary" disabled={searching || !q.trim()}><IconSearch size={16} /> Search</button>
+      <form
+        class="search-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (q.trim()) void search();
+        }}
+      >
+        <input
+          placeholder="Exact username or mobile"
+          aria-label="Username or mobile"
+          value={q}
+          onInput={(e) => setQ(e.currentTarget.value)}
+          autoFocus
+        />
+        <button type="submit" class="btn primary" disabled={searching || !q.trim()}>
+          <IconSearch size={16} /> Search
+        </button>
       </form>
       {found && found.length === 0 && <p class="muted">Nobody with that username or mobile.</p>}
       {found?.map((u) => (
         <div class="person" key={u.id}>
           <Avatar id={u.id} name={u.nickname} media={u.avatar} size={44} />
-          <div class="person-body"><strong>{u.nickname}</strong><span class="muted">@{u.username}</span></div>
+          <div class="person-body">
+            <strong>{u.nickname}</strong>
+            <span class="muted">@{u.username}</span>
+          </div>
           <div class="stack tight">
-            <input placeholder="Say hello (optional)" aria-label="Request message" value={message} onInput={(e) => setMessage(e.currentTarget.value)} maxLength={200} />
-            <button type="button" class="btn primary" disabled={asking} onClick={() => ask(u)}>Add friend</button>
+            <input
+              placeholder="Say hello (optional)"
+              aria-label="Request message"
+              value={message}
+              onInput={(e) => setMessage(e.currentTarget.value)}
+              maxLength={200}
+            />
+            <button type="button" class="btn primary" disabled={asking} onClick={() => ask(u)}>
+              Add friend
+            </button>
           </div>
         </div>
       ))}
@@ -63,7 +110,11 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
   const online = useStore(app, (s) => s.presence[c.user.id] ?? c.online ?? false);
   const [editing, setEditing] = useState(false);
   const [remark, setRemark] = useState(c.remark);
-  const [save] = useAction(async () => { await api.remark(c.user.id, remark.trim()); setEditing(false); onChange(); });
+  const [save] = useAction(async () => {
+    await api.remark(c.user.id, remark.trim());
+    setEditing(false);
+    onChange();
+  });
   const [block] = useAction(async () => {
     if (!confirm(`Block ${c.user.nickname}? They will not be able to message you.`)) return;
     await api.block(c.user.id);
@@ -80,22 +131,62 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
       <Avatar id={c.user.id} name={c.remark || c.user.nickname} media={c.user.avatar} size={44} online={online} />
       <div class="person-body">
         {editing ? (
-          <form class="inline-form" onSubmit={(e) => { e.preventDefault(); void save(); }}>
-            <input value={remark} onInput={(e) => setRemark(e.currentTarget.value)} placeholder={c.user.nickname} aria-label="Remark" maxLength={64} autoFocus />
-            <button type="submit" class="icon-btn" aria-label="Save remark"><IconCheck size={16} /></button>
+          <form
+            class="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void save();
+            }}
+          >
+            <input
+              value={remark}
+              onInput={(e) => setRemark(e.currentTarget.value)}
+              placeholder={c.user.nickname}
+              aria-label="Remark"
+              maxLength={64}
+              autoFocus
+            />
+            <button type="submit" class="icon-btn" aria-label="Save remark">
+              <IconCheck size={16} />
+            </button>
           </form>
         ) : (
-          <><strong>{c.remark || c.user.nickname}</strong><span class="muted">{c.remark ? `${c.user.nickname} · ` : ''}@{c.user.username}</span></>
+          <>
+            <strong>{c.remark || c.user.nickname}</strong>
+            <span class="muted">
+              {c.remark ? `${c.user.nickname} · ` : ''}@{c.user.username}
+            </span>
+          </>
         )}
       </div>
       <div class="person-actions">
-        <button type="button" class="icon-btn" aria-label={`Chat with ${c.user.nickname}`} onClick={() => navigate({ name: 'chats', cid: dm(me, c.user.id) })}><IconChat size={18} /></button>
+        <button
+          type="button"
+          class="icon-btn"
+          aria-label={`Chat with ${c.user.nickname}`}
+          onClick={() => navigate({ name: 'chats', cid: dm(me, c.user.id) })}
+        >
+          <IconChat size={18} />
+        </button>
         <details class="more">
-          <summary class="icon-btn" aria-label={`More for ${c.user.nickname}`}>⋯</summary>
-          <div class="menu" onClick={(e) => { (e.currentTarget.parentElement as HTMLDetailsElement).open = false; }}>
-            <button type="button" onClick={() => setEditing(true)}>Set remark</button>
-            <button type="button" onClick={() => block()}>Block</button>
-            <button type="button" class="danger" onClick={() => remove()}>Remove contact</button>
+          <summary class="icon-btn" aria-label={`More for ${c.user.nickname}`}>
+            ⋯
+          </summary>
+          <div
+            class="menu"
+            onClick={(e) => {
+              (e.currentTarget.parentElement as HTMLDetailsElement).open = false;
+            }}
+          >
+            <button type="button" onClick={() => setEditing(true)}>
+              Set remark
+            </button>
+            <button type="button" onClick={() => block()}>
+              Block
+            </button>
+            <button type="button" class="danger" onClick={() => remove()}>
+              Remove contact
+            </button>
           </div>
         </details>
       </div>
@@ -108,25 +199,49 @@ export function ContactsScreen() {
   const me = useStore(app, (s) => s.me!.id);
   const { data, refresh } = useSocialData();
   const [finding, setFinding] = useState(false);
-  const [act] = useAction(async (f: () => Promise<unknown>, msg?: string) => { await f(); if (msg) toast(msg); refresh(); });
+  const [act] = useAction(async (f: () => Promise<unknown>, msg?: string) => {
+    await f();
+    if (msg) toast(msg);
+    refresh();
+  });
   return (
     <div class="pane">
       <header class="pane-head">
         <h1>Contacts</h1>
-        <button type="button" class="btn primary small" onClick={() => setFinding(true)}>Add friend</button>
+        <button type="button" class="btn primary small" onClick={() => setFinding(true)}>
+          Add friend
+        </button>
       </header>
       <div class="pane-scroll">
         {data && data.incoming.length > 0 && (
           <section class="group-sec" aria-label="Friend requests">
-            <h3>Requests <span class="count">{data.incoming.length}</span></h3>
+            <h3>
+              Requests <span class="count">{data.incoming.length}</span>
+            </h3>
             <ul class="people">
               {data.incoming.map((r) => (
                 <li class="person request" key={r.id} data-request-from={r.from.username}>
                   <Avatar id={r.from.id} name={r.from.nickname} media={r.from.avatar} size={44} />
-                  <div class="person-body"><strong>{r.from.nickname}</strong><span class="muted">{r.message || `@${r.from.username} wants to be friends`}</span></div>
+                  <div class="person-body">
+                    <strong>{r.from.nickname}</strong>
+                    <span class="muted">{r.message || `@${r.from.username} wants to be friends`}</span>
+                  </div>
                   <div class="person-actions">
-                    <button type="button" class="btn primary small" onClick={() => act(() => api.accept(r.id), `You and ${r.from.nickname} are now friends`)}>Accept</button>
-                    <button type="button" class="icon-btn" aria-label="Decline" onClick={() => act(() => api.decline(r.id))}><IconX size={16} /></button>
+                    <button
+                      type="button"
+                      class="btn primary small"
+                      onClick={() => act(() => api.accept(r.id), `You and ${r.from.nickname} are now friends`)}
+                    >
+                      Accept
+                    </button>
+                    <button
+                      type="button"
+                      class="icon-btn"
+                      aria-label="Decline"
+                      onClick={() => act(() => api.decline(r.id))}
+                    >
+                      <IconX size={16} />
+                    </button>
                   </div>
                 </li>
               ))}
@@ -135,8 +250,16 @@ export function ContactsScreen() {
         )}
         <section class="group-sec" aria-label="Friends">
           <h3>Friends {data && <span class="count">{data.friends.length}</span>}</h3>
-          {data && data.friends.length === 0 && <Empty icon={<IconUsers size={32} />} title="No friends yet">Search by username or mobile to add someone.</Empty>}
-          <ul class="people">{data?.friends.map((c) => <FriendRow key={c.user.id} c={c} me={me} onChange={refresh} />)}</ul>
+          {data && data.friends.length === 0 && (
+            <Empty icon={<IconUsers size={32} />} title="No friends yet">
+              Search by username or mobile to add someone.
+            </Empty>
+          )}
+          <ul class="people">
+            {data?.friends.map((c) => (
+              <FriendRow key={c.user.id} c={c} me={me} onChange={refresh} />
+            ))}
+          </ul>
         </section>
         {data && data.outgoing.length > 0 && (
           <section class="group-sec" aria-label="Sent requests">
@@ -145,8 +268,13 @@ export function ContactsScreen() {
               {data.outgoing.map((r) => (
                 <li class="person" key={r.id}>
                   <Avatar id={r.to.id} name={r.to.nickname} media={r.to.avatar} size={36} />
-                  <div class="person-body"><strong>{r.to.nickname || r.to.username}</strong><span class="muted">Waiting for an answer</span></div>
-                  <button type="button" class="btn ghost small" onClick={() => act(() => api.cancel(r.id))}>Cancel</button>
+                  <div class="person-body">
+                    <strong>{r.to.nickname || r.to.username}</strong>
+                    <span class="muted">Waiting for an answer</span>
+                  </div>
+                  <button type="button" class="btn ghost small" onClick={() => act(() => api.cancel(r.id))}>
+                    Cancel
+                  </button>
                 </li>
               ))}
             </ul>
@@ -159,15 +287,32 @@ export function ContactsScreen() {
               {data.blocked.map((u) => (
                 <li class="person" key={u.id}>
                   <Avatar id={u.id} name={u.nickname} media={u.avatar} size={36} />
-                  <div class="person-body"><strong>{u.nickname || u.username}</strong></div>
-                  <button type="button" class="btn ghost small" onClick={() => act(() => api.unblock(u.id), 'Unblocked')}>Unblock</button>
+                  <div class="person-body">
+                    <strong>{u.nickname || u.username}</strong>
+                  </div>
+                  <button
+                    type="button"
+                    class="btn ghost small"
+                    onClick={() => act(() => api.unblock(u.id), 'Unblocked')}
+                  >
+                    Unblock
+                  </button>
                 </li>
               ))}
             </ul>
           </section>
         )}
       </div>
-      {finding && <Modal title="Add a friend" onClose={() => setFinding(false)}><FindPeople onDone={() => { setFinding(false); refresh(); }} /></Modal>}
+      {finding && (
+        <Modal title="Add a friend" onClose={() => setFinding(false)}>
+          <FindPeople
+            onDone={() => {
+              setFinding(false);
+              refresh();
+            }}
+          />
+        </Modal>
+      )}
     </div>
   );
 }

@@ -13,10 +13,16 @@ const ROLE_LABEL = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const
 function Invite({ group, members, onDone }: { group: Group; members: Member[]; onDone: () => void }) {
   const [friends, setFriends] = useState<Contact[]>();
   const [picked, setPicked] = useState<Set<string>>(new Set());
-  useEffect(() => { contactsApi.list().then(setFriends, () => setFriends([])); }, []);
+  useEffect(() => {
+    contactsApi.list().then(setFriends, () => setFriends([]));
+  }, []);
   const inGroup = new Set(members.map((m) => m.user.id));
   const candidates = friends?.filter((f) => !inGroup.has(f.user.id)) ?? [];
-  const [invite, busy] = useAction(async () => { await api.invite(group.id, [...picked]); toast('Added to the group'); onDone(); });
+  const [invite, busy] = useAction(async () => {
+    await api.invite(group.id, [...picked]);
+    toast('Added to the group');
+    onDone();
+  });
   return (
     <div class="stack">
       {friends && candidates.length === 0 && <p class="muted">All your friends are already here.</p>}
@@ -24,15 +30,26 @@ function Invite({ group, members, onDone }: { group: Group; members: Member[]; o
         {candidates.map((f) => (
           <li class="person" key={f.user.id}>
             <label class="check-row">
-              <input type="checkbox" checked={picked.has(f.user.id)} aria-label={`Invite ${f.user.nickname}`}
-                onChange={(e) => { const s = new Set(picked); if (e.currentTarget.checked) s.add(f.user.id); else s.delete(f.user.id); setPicked(s); }} />
+              <input
+                type="checkbox"
+                checked={picked.has(f.user.id)}
+                aria-label={`Invite ${f.user.nickname}`}
+                onChange={(e) => {
+                  const s = new Set(picked);
+                  if (e.currentTarget.checked) s.add(f.user.id);
+                  else s.delete(f.user.id);
+                  setPicked(s);
+                }}
+              />
               <Avatar id={f.user.id} name={f.user.nickname} media={f.user.avatar} size={36} />
               <span>{f.remark || f.user.nickname}</span>
             </label>
           </li>
         ))}
       </ul>
-      <button type="button" class="btn primary" disabled={busy || picked.size === 0} onClick={() => invite()}>Add {picked.size || ''} to group</button>
+      <button type="button" class="btn primary" disabled={busy || picked.size === 0} onClick={() => invite()}>
+        Add {picked.size || ''} to group
+      </button>
     </div>
   );
 }
@@ -58,78 +75,198 @@ export function GroupDetail({ id }: { id: string }) {
       // Only members may list members: a card (no role) means I am not in this group.
       const m = g.role ? await api.members(id) : [];
       if (!live) return;
-      setGroup(g); setMembers(m); rememberGroups([g]); rememberUsers(m.map((x) => x.user));
+      setGroup(g);
+      setMembers(m);
+      rememberGroups([g]);
+      rememberUsers(m.map((x) => x.user));
       setForm({ name: g.name, notice: g.notice, joinPolicy: g.joinPolicy });
-      if (g.role === 'owner' || g.role === 'admin') api.requests(id).then((r) => live && setRequests(r.filter((x) => x.status === 'pending')), () => {});
+      if (g.role === 'owner' || g.role === 'admin')
+        api.requests(id).then(
+          (r) => live && setRequests(r.filter((x) => x.status === 'pending')),
+          () => {},
+        );
     })().catch(() => live && setGroup(undefined));
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [id, version, reload]);
 
-  const [save, saving] = useAction(async () => { const g = await api.update(id, form); setGroup(g); rememberGroups([g]); toast('Group settings saved'); });
-  const [act] = useAction(async (f: () => Promise<unknown>, msg?: string) => { await f(); if (msg) toast(msg); refresh(); });
+  const [save, saving] = useAction(async () => {
+    const g = await api.update(id, form);
+    setGroup(g);
+    rememberGroups([g]);
+    toast('Group settings saved');
+  });
+  const [act] = useAction(async (f: () => Promise<unknown>, msg?: string) => {
+    await f();
+    if (msg) toast(msg);
+    refresh();
+  });
   const [leave] = useAction(async () => {
     if (!confirm(myRole === 'owner' ? 'Dissolve this group for everyone?' : 'Leave this group?')) return;
-    if (myRole === 'owner') await api.dissolve(id); else await api.leave(id);
+    if (myRole === 'owner') await api.dissolve(id);
+    else await api.leave(id);
     bumpSocial();
     navigate('/groups');
   });
 
-  if (!group) return <div class="pane center"><span class="spinner" aria-label="Loading" /></div>;
+  if (!group)
+    return (
+      <div class="pane center">
+        <span class="spinner" aria-label="Loading" />
+      </div>
+    );
   return (
     <div class="pane detail" data-group-id={id}>
       <header class="pane-head">
-        <button type="button" class="icon-btn back" onClick={() => navigate('/groups')} aria-label="Back to groups"><IconBack /></button>
+        <button type="button" class="icon-btn back" onClick={() => navigate('/groups')} aria-label="Back to groups">
+          <IconBack />
+        </button>
         <Avatar id={group.id} name={group.name} media={group.avatar} size={40} square />
-        <div class="chat-title"><h2>{group.name}</h2><span class="chat-sub">{members.length} members · id {group.id}</span></div>
-        <button type="button" class="btn primary small" onClick={() => navigate({ name: 'chats', cid: `g:${id}` })}><IconChat size={16} /> Open chat</button>
+        <div class="chat-title">
+          <h2>{group.name}</h2>
+          <span class="chat-sub">
+            {members.length} members · id {group.id}
+          </span>
+        </div>
+        <button type="button" class="btn primary small" onClick={() => navigate({ name: 'chats', cid: `g:${id}` })}>
+          <IconChat size={16} /> Open chat
+        </button>
       </header>
       <div class="pane-scroll padded">
         {group.notice && !admin && <div class="notice-card">{group.notice}</div>}
         {admin && (
-          <form class="card stack" onSubmit={(e) => { e.preventDefault(); void save(); }} aria-label="Group settings">
+          <form
+            class="card stack"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void save();
+            }}
+            aria-label="Group settings"
+          >
             <h3>Settings</h3>
-            <Field label="Name"><input value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} maxLength={64} aria-label="Group name" /></Field>
-            <Field label="Notice"><textarea rows={2} value={form.notice} onInput={(e) => setForm({ ...form, notice: e.currentTarget.value })} maxLength={1000} aria-label="Group notice" /></Field>
+            <Field label="Name">
+              <input
+                value={form.name}
+                onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
+                maxLength={64}
+                aria-label="Group name"
+              />
+            </Field>
+            <Field label="Notice">
+              <textarea
+                rows={2}
+                value={form.notice}
+                onInput={(e) => setForm({ ...form, notice: e.currentTarget.value })}
+                maxLength={1000}
+                aria-label="Group notice"
+              />
+            </Field>
             <Field label="Who can join">
-              <select value={form.joinPolicy} onChange={(e) => setForm({ ...form, joinPolicy: e.currentTarget.value })} aria-label="Join policy">
-                <option value="open">Anyone can join</option><option value="approval">Join by request</option><option value="invite">Invite only</option>
+              <select
+                value={form.joinPolicy}
+                onChange={(e) => setForm({ ...form, joinPolicy: e.currentTarget.value })}
+                aria-label="Join policy"
+              >
+                <option value="open">Anyone can join</option>
+                <option value="approval">Join by request</option>
+                <option value="invite">Invite only</option>
               </select>
             </Field>
-            <div class="row end"><button type="submit" class="btn primary" disabled={saving}>Save</button></div>
+            <div class="row end">
+              <button type="submit" class="btn primary" disabled={saving}>
+                Save
+              </button>
+            </div>
           </form>
         )}
         {admin && requests.length > 0 && (
           <section class="card" aria-label="Join requests">
-            <h3>Join requests <span class="count">{requests.length}</span></h3>
+            <h3>
+              Join requests <span class="count">{requests.length}</span>
+            </h3>
             <ul class="people">
               {requests.map((r) => (
                 <li class="person" key={r.id} data-request-user={r.user.username}>
                   <Avatar id={r.user.id} name={r.user.nickname} media={r.user.avatar} size={36} />
-                  <div class="person-body"><strong>{r.user.nickname}</strong><span class="muted">{r.message || 'wants to join'}</span></div>
-                  <button type="button" class="btn primary small" onClick={() => act(() => api.acceptRequest(id, r.id), `${r.user.nickname} joined`)}>Approve</button>
-                  <button type="button" class="btn ghost small" onClick={() => act(() => api.declineRequest(id, r.id))}>Decline</button>
+                  <div class="person-body">
+                    <strong>{r.user.nickname}</strong>
+                    <span class="muted">{r.message || 'wants to join'}</span>
+                  </div>
+                  <button
+                    type="button"
+                    class="btn primary small"
+                    onClick={() => act(() => api.acceptRequest(id, r.id), `${r.user.nickname} joined`)}
+                  >
+                    Approve
+                  </button>
+                  <button type="button" class="btn ghost small" onClick={() => act(() => api.declineRequest(id, r.id))}>
+                    Decline
+                  </button>
                 </li>
               ))}
             </ul>
           </section>
         )}
         <section class="card" aria-label="Members">
-          <div class="row between"><h3>Members <span class="count">{members.length}</span></h3>
-            {(admin || group.joinPolicy !== 'invite') && <button type="button" class="btn ghost small" onClick={() => setInviting(true)}><IconPlus size={16} /> Add people</button>}
+          <div class="row between">
+            <h3>
+              Members <span class="count">{members.length}</span>
+            </h3>
+            {(admin || group.joinPolicy !== 'invite') && (
+              <button type="button" class="btn ghost small" onClick={() => setInviting(true)}>
+                <IconPlus size={16} /> Add people
+              </button>
+            )}
           </div>
           <ul class="people">
             {members.map((m) => (
               <li class="person" key={m.user.id} data-member={m.user.username}>
                 <Avatar id={m.user.id} name={m.user.nickname} media={m.user.avatar} size={36} />
-                <div class="person-body"><strong>{m.user.nickname}{m.user.id === me ? ' (you)' : ''}</strong><span class="muted">@{m.user.username}</span></div>
+                <div class="person-body">
+                  <strong>
+                    {m.user.nickname}
+                    {m.user.id === me ? ' (you)' : ''}
+                  </strong>
+                  <span class="muted">@{m.user.username}</span>
+                </div>
                 <span class={`role role-${m.role}`}>{ROLE_LABEL[m.role]}</span>
                 {m.user.id !== me && admin && m.role !== 'owner' && (myRole === 'owner' || m.role === 'member') && (
                   <details class="more">
-                    <summary class="icon-btn" aria-label={`Manage ${m.user.nickname}`}>⋯</summary>
-                    <div class="menu" onClick={(e) => { (e.currentTarget.parentElement as HTMLDetailsElement).open = false; }}>
-                      {myRole === 'owner' && <button type="button" onClick={() => act(() => api.setMember(id, m.user.id, { role: m.role === 'admin' ? 'member' : 'admin' }))}>{m.role === 'admin' ? 'Remove admin' : 'Make admin'}</button>}
-                      {myRole === 'owner' && <button type="button" onClick={() => act(() => api.transfer(id, m.user.id), 'Ownership transferred')}>Transfer ownership</button>}
-                      <button type="button" class="danger" onClick={() => act(() => api.kick(id, m.user.id), `${m.user.nickname} was removed`)}>Remove from group</button>
+                    <summary class="icon-btn" aria-label={`Manage ${m.user.nickname}`}>
+                      ⋯
+                    </summary>
+                    <div
+                      class="menu"
+                      onClick={(e) => {
+                        (e.currentTarget.parentElement as HTMLDetailsElement).open = false;
+                      }}
+                    >
+                      {myRole === 'owner' && (
+                        <button
+                          type="button"
+                          onClick={() =>
+                            act(() => api.setMember(id, m.user.id, { role: m.role === 'admin' ? 'member' : 'admin' }))
+                          }
+                        >
+                          {m.role === 'admin' ? 'Remove admin' : 'Make admin'}
+                        </button>
+                      )}
+                      {myRole === 'owner' && (
+                        <button
+                          type="button"
+                          onClick={() => act(() => api.transfer(id, m.user.id), 'Ownership transferred')}
+                        >
+                          Transfer ownership
+                        </button>
+                      )}
+                      <button
+                        type="button"
+                        class="danger"
+                        onClick={() => act(() => api.kick(id, m.user.id), `${m.user.nickname} was removed`)}
+                      >
+                        Remove from group
+                      </button>
                     </div>
                   </details>
                 )}
@@ -137,9 +274,24 @@ export function GroupDetail({ id }: { id: string }) {
             ))}
           </ul>
         </section>
-        <div class="row end"><button type="button" class="btn danger" onClick={() => leave()}>{myRole === 'owner' ? 'Dissolve group' : 'Leave group'}</button></div>
+        <div class="row end">
+          <button type="button" class="btn danger" onClick={() => leave()}>
+            {myRole === 'owner' ? 'Dissolve group' : 'Leave group'}
+          </button>
+        </div>
       </div>
-      {inviting && <Modal title={`Add people to ${group.name}`} onClose={() => setInviting(false)}><Invite group={group} members={members} onDone={() => { setInviting(false); refresh(); }} /></Modal>}
+      {inviting && (
+        <Modal title={`Add people to ${group.name}`} onClose={() => setInviting(false)}>
+          <Invite
+            group={group}
+            members={members}
+            onDone={() => {
+              setInviting(false);
+              refresh();
+            }}
+          />
+        </Modal>
+      )}
     </div>
   );
 }

@@ -16,14 +16,35 @@ function CreateGroup({ onDone }: { onDone: (g: Group) => void }) {
   const [policy, setPolicy] = useState('approval');
   const [create, busy] = useAction(async () => onDone(await api.create({ name: name.trim(), joinPolicy: policy })));
   return (
-    <form class="stack" onSubmit={(e) => { e.preventDefault(); if (name.trim()) void create(); }}>
-      <Field label="Group name"><input value={name} onInput={(e) => setName(e.currentTarget.value)} maxLength={64} required autoFocus aria-label="Group name" /></Field>
+    <form
+      class="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (name.trim()) void create();
+      }}
+    >
+      <Field label="Group name">
+        <input
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+          maxLength={64}
+          required
+          autoFocus
+          aria-label="Group name"
+        />
+      </Field>
       <Field label="Who can join">
         <select value={policy} onChange={(e) => setPolicy(e.currentTarget.value)} aria-label="Who can join">
-          {Object.entries(POLICY).map(([k, v]) => <option value={k} key={k}>{v}</option>)}
+          {Object.entries(POLICY).map(([k, v]) => (
+            <option value={k} key={k}>
+              {v}
+            </option>
+          ))}
         </select>
       </Field>
-      <button type="submit" class="btn primary" disabled={busy || !name.trim()}>Create group</button>
+      <button type="submit" class="btn primary" disabled={busy || !name.trim()}>
+        Create group
+      </button>
     </form>
   );
 }
@@ -40,16 +61,39 @@ function FindGroup({ onJoined }: { onJoined: () => void }) {
   });
   return (
     <div class="stack">
-      <form class="search-row" onSubmit={(e) => { e.preventDefault(); if (q.trim()) void search(); }}>
-        <input placeholder="Group name or id" aria-label="Group name or id" value={q} onInput={(e) => setQ(e.currentTarget.value)} autoFocus />
-        <button type="submit" class="btn primary" disabled={searching || !q.trim()}><IconSearch size={16} /> Search</button>
+      <form
+        class="search-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (q.trim()) void search();
+        }}
+      >
+        <input
+          placeholder="Group name or id"
+          aria-label="Group name or id"
+          value={q}
+          onInput={(e) => setQ(e.currentTarget.value)}
+          autoFocus
+        />
+        <button type="submit" class="btn primary" disabled={searching || !q.trim()}>
+          <IconSearch size={16} /> Search
+        </button>
       </form>
       {found && found.length === 0 && <p class="muted">No group with that name or id.</p>}
       {found?.map((g) => (
         <div class="person" key={g.id}>
           <Avatar id={g.id} name={g.name} media={g.avatar} size={44} square />
-          <div class="person-body"><strong>{g.name}</strong><span class="muted">{g.memberCount} members · {POLICY[g.joinPolicy]}</span></div>
-          {g.joinPolicy !== 'invite' && <button type="button" class="btn primary small" onClick={() => join(g)}>{g.joinPolicy === 'open' ? 'Join' : 'Ask to join'}</button>}
+          <div class="person-body">
+            <strong>{g.name}</strong>
+            <span class="muted">
+              {g.memberCount} members · {POLICY[g.joinPolicy]}
+            </span>
+          </div>
+          {g.joinPolicy !== 'invite' && (
+            <button type="button" class="btn primary small" onClick={() => join(g)}>
+              {g.joinPolicy === 'open' ? 'Join' : 'Ask to join'}
+            </button>
+          )}
         </div>
       ))}
     </div>
@@ -63,25 +107,51 @@ export function GroupsScreen({ selected }: { selected?: string }) {
   const [modal, setModal] = useState<'create' | 'find'>();
   const [reload, setReload] = useState(0);
   useEffect(() => {
-    api.mine().then((l) => { setList(l); setMyGroups(l); }, () => {});
+    api.mine().then(
+      (l) => {
+        setList(l);
+        setMyGroups(l);
+      },
+      () => {},
+    );
   }, [version, reload]);
   return (
     <div class="pane">
       <header class="pane-head">
         <h1>Groups</h1>
         <div class="row">
-          <button type="button" class="btn ghost small" onClick={() => setModal('find')}>Find</button>
-          <button type="button" class="btn primary small" onClick={() => setModal('create')}>New group</button>
+          <button type="button" class="btn ghost small" onClick={() => setModal('find')}>
+            Find
+          </button>
+          <button type="button" class="btn primary small" onClick={() => setModal('create')}>
+            New group
+          </button>
         </div>
       </header>
       <div class="pane-scroll">
-        {list && list.length === 0 && <Empty icon={<IconGroup size={32} />} title="No groups yet">Create one, or find a group by its name.</Empty>}
+        {list && list.length === 0 && (
+          <Empty icon={<IconGroup size={32} />} title="No groups yet">
+            Create one, or find a group by its name.
+          </Empty>
+        )}
         <ul class="people">
           {list?.map((g) => (
             <li key={g.id} class={`person clickable${g.id === selected ? ' active' : ''}`} data-group={g.name}>
-              <a href={`/groups/${g.id}`} class="person-link" onClick={(e) => { e.preventDefault(); navigate({ name: 'groups', id: g.id }); }}>
+              <a
+                href={`/groups/${g.id}`}
+                class="person-link"
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate({ name: 'groups', id: g.id });
+                }}
+              >
                 <Avatar id={g.id} name={g.name} media={g.avatar} size={44} square />
-                <div class="person-body"><strong>{g.name}</strong><span class="muted">{g.memberCount} members{g.role && g.role !== 'member' ? ` · ${g.role}` : ''}</span></div>
+                <div class="person-body">
+                  <strong>{g.name}</strong>
+                  <span class="muted">
+                    {g.memberCount} members{g.role && g.role !== 'member' ? ` · ${g.role}` : ''}
+                  </span>
+                </div>
               </a>
             </li>
           ))}
@@ -89,10 +159,25 @@ export function GroupsScreen({ selected }: { selected?: string }) {
       </div>
       {modal === 'create' && (
         <Modal title="New group" onClose={() => setModal(undefined)}>
-          <CreateGroup onDone={(g) => { setModal(undefined); setReload((n) => n + 1); navigate({ name: 'groups', id: g.id }); }} />
+          <CreateGroup
+            onDone={(g) => {
+              setModal(undefined);
+              setReload((n) => n + 1);
+              navigate({ name: 'groups', id: g.id });
+            }}
+          />
         </Modal>
       )}
-      {modal === 'find' && <Modal title="Find a group" onClose={() => setModal(undefined)}><FindGroup onJoined={() => { setModal(undefined); setReload((n) => n + 1); }} /></Modal>}
+      {modal === 'find' && (
+        <Modal title="Find a group" onClose={() => setModal(undefined)}>
+          <FindGroup
+            onJoined={() => {
+              setModal(undefined);
+              setReload((n) => n + 1);
+            }}
+          />
+        </Modal>
+      )}
     </div>
   );
 }

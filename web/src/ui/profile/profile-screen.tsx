@@ -18,13 +18,19 @@ export function ProfileScreen({ onSignedOut }: { onSignedOut: () => void }) {
   const [perm, setPerm] = useState(() => (notificationsSupported() ? Notification.permission : 'denied'));
   const file = useRef<HTMLInputElement>(null);
 
-  const [save, saving] = useAction(async () => { setMe(await meApi.update({ nickname: form.nickname.trim(), bio: form.bio })); toast('Profile saved'); });
+  const [save, saving] = useAction(async () => {
+    setMe(await meApi.update({ nickname: form.nickname.trim(), bio: form.bio }));
+    toast('Profile saved');
+  });
   const [changePw, changing] = useAction(async () => {
     await meApi.changePassword(pw.current, pw.password);
     setPw({ current: '', password: '' });
     toast('Password changed. Your other sessions were signed out.');
   });
-  const [logout] = useAction(async () => { await auth.logout().catch(() => {}); onSignedOut(); });
+  const [logout] = useAction(async () => {
+    await auth.logout().catch(() => {});
+    onSignedOut();
+  });
 
   const pickAvatar = async (f: File | undefined) => {
     if (!f) return;
@@ -42,40 +48,145 @@ export function ProfileScreen({ onSignedOut }: { onSignedOut: () => void }) {
 
   return (
     <div class="pane">
-      <header class="pane-head"><h1>Me</h1></header>
+      <header class="pane-head">
+        <h1>Me</h1>
+      </header>
       <div class="pane-scroll padded">
         <div class="profile-top">
-          <button type="button" class="avatar-edit" onClick={() => file.current?.click()} aria-label="Change profile picture">
+          <button
+            type="button"
+            class="avatar-edit"
+            onClick={() => file.current?.click()}
+            aria-label="Change profile picture"
+          >
             <Avatar id={me.id} name={me.nickname} media={me.avatar} size={88} />
-            <span class="avatar-cam"><IconCamera size={16} /></span>
+            <span class="avatar-cam">
+              <IconCamera size={16} />
+            </span>
           </button>
-          <input ref={file} type="file" accept="image/*" hidden data-testid="avatar-input" onChange={(e) => { void pickAvatar(e.currentTarget.files?.[0]); e.currentTarget.value = ''; }} />
+          <input
+            ref={file}
+            type="file"
+            accept="image/*"
+            hidden
+            data-testid="avatar-input"
+            onChange={(e) => {
+              void pickAvatar(e.currentTarget.files?.[0]);
+              e.currentTarget.value = '';
+            }}
+          />
           <div>
             <h2 class="profile-name">{me.nickname}</h2>
-            <span class="muted">@{me.username}{me.mobile ? ` · ${me.mobile}` : ''}</span>
+            <span class="muted">
+              @{me.username}
+              {me.mobile ? ` · ${me.mobile}` : ''}
+            </span>
           </div>
         </div>
-        {progress !== undefined && <div class="progress" role="progressbar" aria-label="Upload progress"><span style={{ width: `${Math.round(progress * 100)}%` }} /></div>}
-        <form class="card stack" onSubmit={(e) => { e.preventDefault(); void save(); }} aria-label="Profile">
+        {progress !== undefined && (
+          <div class="progress" role="progressbar" aria-label="Upload progress">
+            <span style={{ width: `${Math.round(progress * 100)}%` }} />
+          </div>
+        )}
+        <form
+          class="card stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+          aria-label="Profile"
+        >
           <h3>Profile</h3>
-          <Field label="Display name"><input value={form.nickname} onInput={(e) => setForm({ ...form, nickname: e.currentTarget.value })} maxLength={64} required aria-label="Display name" /></Field>
-          <Field label="Bio"><textarea rows={3} value={form.bio} onInput={(e) => setForm({ ...form, bio: e.currentTarget.value })} maxLength={512} aria-label="Bio" placeholder="A few words about you" /></Field>
-          <div class="row end"><button type="submit" class="btn primary" disabled={saving}>Save profile</button></div>
+          <Field label="Display name">
+            <input
+              value={form.nickname}
+              onInput={(e) => setForm({ ...form, nickname: e.currentTarget.value })}
+              maxLength={64}
+              required
+              aria-label="Display name"
+            />
+          </Field>
+          <Field label="Bio">
+            <textarea
+              rows={3}
+              value={form.bio}
+              onInput={(e) => setForm({ ...form, bio: e.currentTarget.value })}
+              maxLength={512}
+              aria-label="Bio"
+              placeholder="A few words about you"
+            />
+          </Field>
+          <div class="row end">
+            <button type="submit" class="btn primary" disabled={saving}>
+              Save profile
+            </button>
+          </div>
         </form>
-        <form class="card stack" onSubmit={(e) => { e.preventDefault(); void changePw(); }} aria-label="Password">
-          <h3><IconShield size={16} /> Password</h3>
-          <Field label="Current password"><input type="password" autoComplete="current-password" value={pw.current} onInput={(e) => setPw({ ...pw, current: e.currentTarget.value })} required aria-label="Current password" /></Field>
-          <Field label="New password" hint="At least 8 characters. Every other session is signed out."><input type="password" autoComplete="new-password" minLength={8} value={pw.password} onInput={(e) => setPw({ ...pw, password: e.currentTarget.value })} required aria-label="New password" /></Field>
-          <div class="row end"><button type="submit" class="btn primary" disabled={changing}>Change password</button></div>
+        <form
+          class="card stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void changePw();
+          }}
+          aria-label="Password"
+        >
+          <h3>
+            <IconShield size={16} /> Password
+          </h3>
+          <Field label="Current password">
+            <input
+              type="password"
+              autoComplete="current-password"
+              value={pw.current}
+              onInput={(e) => setPw({ ...pw, current: e.currentTarget.value })}
+              required
+              aria-label="Current password"
+            />
+          </Field>
+          <Field label="New password" hint="At least 8 characters. Every other session is signed out.">
+            <input
+              type="password"
+              autoComplete="new-password"
+              minLength={8}
+              value={pw.password}
+              onInput={(e) => setPw({ ...pw, password: e.currentTarget.value })}
+              required
+              aria-label="New password"
+            />
+          </Field>
+          <div class="row end">
+            <button type="submit" class="btn primary" disabled={changing}>
+              Change password
+            </button>
+          </div>
         </form>
         {notificationsSupported() && (
           <div class="card row between">
-            <div><h3><IconBell size={16} /> Desktop notifications</h3><span class="muted">{perm === 'granted' ? 'On while Parley is in the background.' : perm === 'denied' ? 'Blocked in your browser settings.' : 'Get a notification for new messages.'}</span></div>
-            {perm === 'default' && <button type="button" class="btn ghost" onClick={async () => setPerm(await askNotificationPermission())}>Enable</button>}
+            <div>
+              <h3>
+                <IconBell size={16} /> Desktop notifications
+              </h3>
+              <span class="muted">
+                {perm === 'granted'
+                  ? 'On while Parley is in the background.'
+                  : perm === 'denied'
+                    ? 'Blocked in your browser settings.'
+                    : 'Get a notification for new messages.'}
+              </span>
+            </div>
+            {perm === 'default' && (
+              <button type="button" class="btn ghost" onClick={async () => setPerm(await askNotificationPermission())}>
+                Enable
+              </button>
+            )}
           </div>
         )}
-        <button type="button" class="btn danger block" onClick={() => logout()}><IconLogout size={16} /> Log out</button>
-        <div class="only-phone"><Sessions /></div>
+        <button type="button" class="btn danger block" onClick={() => logout()}>
+          <IconLogout size={16} /> Log out
+        </button>
+        <div class="only-phone">
+          <Sessions />
+        </div>
       </div>
     </div>
   );
@@ -85,21 +196,36 @@ export function ProfileScreen({ onSignedOut }: { onSignedOut: () => void }) {
 function Sessions() {
   const [list, setList] = useState<SessionView[]>();
   const [reload, setReload] = useState(0);
-  useEffect(() => { meApi.sessions().then(setList, toastError); }, [reload]);
-  const [end] = useAction(async (id: string) => { await meApi.revokeSession(id); toast('Session ended'); setReload((n) => n + 1); });
+  useEffect(() => {
+    meApi.sessions().then(setList, toastError);
+  }, [reload]);
+  const [end] = useAction(async (id: string) => {
+    await meApi.revokeSession(id);
+    toast('Session ended');
+    setReload((n) => n + 1);
+  });
   return (
     <div class="pane">
-      <header class="pane-head"><h1>Sessions</h1></header>
+      <header class="pane-head">
+        <h1>Sessions</h1>
+      </header>
       <div class="pane-scroll padded">
         <p class="muted">Devices signed in to your account. End any you do not recognise.</p>
         <ul class="sessions" aria-label="Sessions">
           {list?.map((s) => (
             <li class="session card" key={s.id} data-current={String(s.current)}>
               <div>
-                <strong>{s.device || 'Unknown device'}</strong>{s.current && <span class="pill">This device</span>}
-                <div class="muted">{s.ip} · signed in {listStamp(s.createdAt)} · active {listStamp(s.lastSeenAt)}</div>
+                <strong>{s.device || 'Unknown device'}</strong>
+                {s.current && <span class="pill">This device</span>}
+                <div class="muted">
+                  {s.ip} · signed in {listStamp(s.createdAt)} · active {listStamp(s.lastSeenAt)}
+                </div>
               </div>
-              {!s.current && <button type="button" class="btn ghost small" onClick={() => end(s.id)}>End session</button>}
+              {!s.current && (
+                <button type="button" class="btn ghost small" onClick={() => end(s.id)}>
+                  End session
+                </button>
+              )}
             </li>
           ))}
         </ul>
