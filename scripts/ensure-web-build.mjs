@@ -4,23 +4,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newest } from './newest-mtime.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'web', 'dist', 'index.html');
-const sources = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'src/protocol', 'package-lock.json'];
+const sources = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'src/protocol', 'src/domain', 'package-lock.json'];
 
-function newest(p) {
-  let st;
-  try {
-    st = fs.statSync(p);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = st.mtimeMs;
-  for (const name of fs.readdirSync(p)) max = Math.max(max, newest(path.join(p, name)));
-  return max;
-}
 
 const builtAt = fs.existsSync(out) ? fs.statSync(out).mtimeMs : 0;
 const sourcesAt = Math.max(...sources.map((s) => newest(path.join(root, s))));
