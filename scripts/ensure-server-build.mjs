@@ -13,7 +13,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist', 'main.js');
 const sources = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 
-
 const force = process.argv.includes('--force');
 const builtAt = fs.existsSync(out) ? fs.statSync(out).mtimeMs : 0;
 const hasSources = fs.existsSync(path.join(root, 'src', 'main.ts'));

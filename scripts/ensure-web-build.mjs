@@ -8,8 +8,15 @@ import { newest } from './newest-mtime.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'web', 'dist', 'index.html');
-const sources = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'src/protocol', 'src/domain', 'package-lock.json'];
-
+const sources = [
+  'web/src',
+  'web/public',
+  'web/index.html',
+  'web/vite.config.ts',
+  'src/protocol',
+  'src/domain',
+  'package-lock.json',
+];
 
 const builtAt = fs.existsSync(out) ? fs.statSync(out).mtimeMs : 0;
 const sourcesAt = Math.max(...sources.map((s) => newest(path.join(root, s))));
