@@ -54,6 +54,23 @@ const RULES: LayerRule[] = [
   },
 ];
 
+// Across the top-level folders: the web client sees only the wire contract and pure domain
+// code; the benchmarks share fixtures/ with the tests instead of reaching into test/.
+const TREE_RULES: LayerRule[] = [
+  {
+    name: 'the web client imports only src/protocol and src/domain',
+    from: ['web/src/'],
+    files: ['src/'],
+    except: ['src/protocol/', 'src/domain/'],
+  },
+  { name: 'bench shares fixtures/, never test/', from: ['bench/'], files: ['test/'] },
+  {
+    name: 'fixtures/ is shared by test/ and bench/, so it imports neither',
+    from: ['fixtures/'],
+    files: ['test/', 'bench/'],
+  },
+];
+
 const ROOT = process.cwd();
 const FIXTURE = 'test/docs/fixtures/layers';
 const within = (edges: Edge[], prefix: string) =>
@@ -71,6 +88,12 @@ describe('layers', () => {
 
   it('every rule holds on src/', () => {
     expect(violations(src, RULES)).toEqual([]);
+  });
+
+  it('web/src, bench and fixtures keep to their homes', () => {
+    const tree = importGraph(ROOT, ['web/src', 'bench', 'fixtures']);
+    expect(tree.length).toBeGreaterThan(50);
+    expect(violations(tree, TREE_RULES)).toEqual([]);
   });
 
   it('src/ has no import cycle', () => {
