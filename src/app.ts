@@ -39,7 +39,7 @@ import type { ServiceDeps } from './services/deps.js';
 import { MessagingService } from './services/messaging.js';
 import { Notifier } from './services/notifier.js';
 import { PresenceLifecycle } from './services/presence-lifecycle.js';
-import { Argon2Hasher, type PasswordHasher } from './services/passwords.js';
+import { Argon2Hasher, GatedHasher, type PasswordHasher } from './services/passwords.js';
 import { type KyselyStore, openStore } from './store/store.js';
 
 export interface AppOptions {
@@ -150,8 +150,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     urls,
   });
   const services = {
-    accounts: new AccountService(deps, opts.hasher ?? new Argon2Hasher(), (userId, mediaId) =>
-      media.checkAvatar(userId, mediaId),
+    accounts: new AccountService(
+      deps,
+      new GatedHasher(opts.hasher ?? new Argon2Hasher(), config.hashConcurrency),
+      (userId, mediaId) => media.checkAvatar(userId, mediaId),
     ),
     contacts: new ContactService(deps),
     groups: new GroupService(deps),

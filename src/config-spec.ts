@@ -67,6 +67,36 @@ export const duration =
     return ms;
   };
 
+/**
+ * A token-bucket limit written `<count>/<period>` (`20/1h`, `60/3s`): `count` may be taken at
+ * once, and the bucket refills `count` over `period`. `toString` gives it back as written, so
+ * the README shows the default the way an operator types it.
+ */
+export class Rate {
+  constructor(
+    readonly count: number,
+    readonly periodMs: number,
+    private readonly text: string,
+  ) {}
+  /** Tokens per second, as `RateLimiter.take` wants them. */
+  get perSecond() {
+    return (this.count * 1000) / this.periodMs;
+  }
+  toString() {
+    return this.text;
+  }
+}
+
+/** `20/1h`, `30/1m`, `60/3s`: at most `count` at once, refilled over the period. */
+export const rate = (raw: string) => {
+  const m = /^(\d+)\s*\/\s*(\d+)(ms|s|m|h|d)$/.exec(raw.trim());
+  const count = Number(m?.[1]);
+  const periodMs = m ? Number(m[2]) * UNITS[m[3]!]! : 0;
+  if (!m || count < 1 || count > 1_000_000 || periodMs < 1000)
+    throw bad('expected <count>/<period> such as 20/1h or 30/1m (count 1 to 1000000, period at least 1s)');
+  return new Rate(count, periodMs, `${count}/${m[2]}${m[3]}`);
+};
+
 const SIZE: Record<string, number> = {
   b: 1,
   kib: 1024,

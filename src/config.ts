@@ -10,6 +10,7 @@ import {
   maskSecrets,
   oneOf,
   origins,
+  rate,
   redisUrl,
   str,
 } from './config-spec.js';
@@ -196,6 +197,42 @@ export const settings = {
     doc: 'Friend requests one user may send per day',
     parse: int(1, 100_000),
     def: 50,
+  }),
+  registerRate: s({
+    env: 'PARLEY_REGISTER_RATE',
+    doc: 'Registrations per client address: `<count>/<period>`, this many at once, refilled over the period (every registration costs an argon2 hash)',
+    parse: rate,
+    def: rate('20/1h'),
+  }),
+  hashConcurrency: s({
+    env: 'PARLEY_HASH_CONCURRENCY',
+    doc: 'Password hashes (registration, password change) computed at once per node; more wait their turn, while login checks never queue behind them',
+    parse: int(1, 64),
+    def: 2,
+  }),
+  lookupRate: s({
+    env: 'PARLEY_LOOKUP_RATE',
+    doc: 'User lookups by username or mobile (`GET /users?q=`) per user, and 5× that per client address: `<count>/<period>`',
+    parse: rate,
+    def: rate('30/1m'),
+  }),
+  conversationWriteRate: s({
+    env: 'PARLEY_CONVERSATION_WRITE_RATE',
+    doc: 'Read positions and conversation flags (mute, pin) a user may write, over REST and sockets: `<count>/<period>`',
+    parse: rate,
+    def: rate('60/3s'),
+  }),
+  groupCreateRate: s({
+    env: 'PARLEY_GROUP_CREATE_RATE',
+    doc: 'Groups one user may create: `<count>/<period>`',
+    parse: rate,
+    def: rate('20/1h'),
+  }),
+  groupAddRate: s({
+    env: 'PARLEY_GROUP_ADD_RATE',
+    doc: 'Times one user may add people to groups (a creation with members counts once, as does each add request): `<count>/<period>`',
+    parse: rate,
+    def: rate('120/1h'),
   }),
   uploadLimit: s({
     env: 'PARLEY_UPLOAD_LIMIT',
@@ -408,5 +445,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Config for tests: defaults, then overrides. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides };
+  // Tests build whole social graphs from one loopback address, so the abuse limits are out of
+  // their way unless a test sets one (test/hardening/abuse-limits.test.ts does).
+  const roomy = rate('1000000/1s');
+  return {
+    ...loadConfig({}),
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent',
+    registerRate: roomy,
+    lookupRate: roomy,
+    groupCreateRate: roomy,
+    groupAddRate: roomy,
+    ...overrides,
+  };
 }

@@ -10,6 +10,8 @@ import { errorBody, toWireError } from '../transport/errors.js';
 import { endWithError } from '../transport/raw-response.js';
 import { installErrorHandling } from './errors.js';
 import { installDrain } from './drain.js';
+import { installJsonBody } from './json-body.js';
+import { installPathLimit, MAX_PATH_SEGMENT } from './path-limit.js';
 import { accountRoutes } from './routes/accounts.js';
 import { opsRoutes } from './routes/ops.js';
 import { ErrorReply } from './schemas.js';
@@ -67,7 +69,7 @@ export async function buildHttp(
     bodyLimit: config.bodyLimit,
     // The drain (drain.ts) answers requests arriving during shutdown with the coded 503.
     return503OnClosing: false,
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT },
     // Fix (hardening fuzz): errors raised before routing (an undecodable path, a parameter over
     // maxParamLength, headers over Node's limit) came out in Fastify's own shape
     // {error, code, message, statusCode}; every refusal must carry the coded shape.
@@ -104,9 +106,11 @@ export async function buildHttp(
 
   // The API speaks JSON only; a text/plain body is refused with 415 rather than validated.
   app.removeContentTypeParser('text/plain');
+  installJsonBody(app);
   installValidation(app);
   installErrorHandling(app);
   installDrain(app);
+  installPathLimit(app);
   app.addSchema(ErrorReply);
 
   app.addHook('onSend', async (_req, reply, payload) => {

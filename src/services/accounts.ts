@@ -7,6 +7,7 @@ import type { SessionRow } from '../store/sessions.js';
 import type { UserPatch, UserRow } from '../store/users.js';
 import type { ServiceDeps } from './deps.js';
 import type { PasswordHasher } from './passwords.js';
+import { throttle, timesBudget } from './throttle.js';
 import { privateUser, publicUser } from './users-view.js';
 
 export interface RegisterInput {
@@ -63,7 +64,9 @@ export class AccountService {
     input: RegisterInput,
     meta: ClientMeta,
   ): Promise<{ user: PrivateUser; token: string; sessionId: string }> {
-    const { store, clock } = this.deps;
+    const { store, clock, config, limiter } = this.deps;
+    // Before any work: each registration costs an argon2 hash, the dearest thing a stranger can ask for.
+    await throttle(limiter, `register:ip:${meta.ip}`, config.registerRate, 'Too many registrations from this address');
     // A new account owns no media yet, so any avatar named at registration is refused.
     if (input.avatar) await this.avatarCheck(newId(), input.avatar);
     const passwordHash = await this.hasher.hash(input.password);
@@ -218,8 +221,15 @@ export class AccountService {
     return u ? publicUser(u) : undefined;
   }
 
-  /** Exact lookup by username (any case) or mobile; never a listing. */
-  async find(q: string): Promise<PublicUser[]> {
+  /**
+   * Exact lookup by username (any case) or mobile; never a listing. Metered per user and, at 5×
+   * that, per address, so phone numbers cannot be enumerated by one account or by many.
+   */
+  async find(actor: Actor, q: string, meta: Pick<ClientMeta, 'ip'>): Promise<PublicUser[]> {
+    const { limiter, config } = this.deps;
+    const message = 'Too many user lookups; slow down';
+    await throttle(limiter, `lookup:user:${actor.userId}`, config.lookupRate, message);
+    await throttle(limiter, `lookup:ip:${meta.ip}`, timesBudget(config.lookupRate, 5), message);
     const u = await this.deps.store.users.byLogin(q.trim());
     return u ? [publicUser(u)] : [];
   }

@@ -57,10 +57,6 @@ export class ContactService {
     };
     check(await store.contacts.relation(me, to));
     const now = clock.now();
-    const key = `friendreq:${me}`;
-    if ((await store.throttles.count(key, DAY_MS, now)) >= config.friendRequestsPerDay) {
-      throw fail('RATE_LIMITED', 'Too many friend requests today; try again tomorrow', { retryAfterMs: DAY_MS });
-    }
     const users = new Map([
       [me, brief(meRow)],
       [to, brief(toRow)],
@@ -69,8 +65,14 @@ export class ContactService {
       { id: newId(), fromId: me, toId: to, message: input.message ?? '', now },
       check,
       (r) => [{ userIds: [me, to], kind: 'contact.request', payload: { request: requestView(r, users) } }],
+      // Spent in the transaction that inserts the request, so a burst cannot pass the limit.
+      {
+        key: `friendreq:${me}`,
+        windowMs: DAY_MS,
+        max: config.friendRequestsPerDay,
+        message: 'Too many friend requests today; try again tomorrow',
+      },
     );
-    await store.throttles.hit(key, DAY_MS, now);
     await this.publish(events, []);
     return requestView(value, users);
   }

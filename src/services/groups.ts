@@ -15,6 +15,7 @@ import type { Actor } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
 import { GroupJoins, type JoinResult } from './group-joins.js';
 import { loadGroup, publishGroupChange } from './group-support.js';
+import { throttle } from './throttle.js';
 import {
   type GroupCard,
   type GroupRequestView,
@@ -69,6 +70,10 @@ export class GroupService {
   async create(actor: Actor, input: NewGroupInput): Promise<GroupView> {
     const me = actor.userId;
     const others = [...new Set(input.userIds ?? [])].filter((u) => u !== me);
+    const { limiter, config } = this.deps;
+    // The narrower budget first, so a creation refused for its members spends no creation.
+    if (others.length) await this.addingPeople(me);
+    await throttle(limiter, `groupcreate:${me}`, config.groupCreateRate, 'Too many groups created; try again later');
     await this.requireAddable(me, others);
     const ch = await this.deps.store.groups.write.create({
       id: newId(),
@@ -183,6 +188,7 @@ export class GroupService {
   /** Adds friends of the actor (see group-rules for who may add). */
   async addMembers(actor: Actor, groupId: string, userIds: string[]): Promise<{ added: string[]; group: GroupView }> {
     const me = actor.userId;
+    await this.addingPeople(me);
     const { g, m } = await loadGroup(this.deps, groupId, me);
     requireCanAdd(g, m);
     await this.requireAddable(
@@ -326,6 +332,12 @@ export class GroupService {
   }
 
   /** Everyone added must be the adder's friend and must not have blocked them (same answer either way). */
+  /** Putting people into groups without asking them is the spam a crowd of groups sends: metered per actor. */
+  private addingPeople(me: string) {
+    const { limiter, config } = this.deps;
+    return throttle(limiter, `groupadd:${me}`, config.groupAddRate, 'Too many additions to groups; try again later');
+  }
+
   private async requireAddable(me: string, ids: string[]) {
     if (ids.length === 0) return;
     const { contacts } = this.deps.store;

@@ -13,6 +13,7 @@ import { LiveSignals } from './live-signals.js';
 import { MessageWriter, type WriterMetrics } from './message-writer.js';
 import { MEDIA_FOR, type MediaResolver, type SendInput, checkClientId, checkData, checkText } from './message-input.js';
 import { type SyncRequest, runSync } from './sync.js';
+import { throttle } from './throttle.js';
 
 export type { HistoryPage, HistoryQuery } from './conversation-views.js';
 export type { MediaResolver, SendInput } from './message-input.js';
@@ -36,8 +37,6 @@ export interface MessagingOptions {
 }
 
 /** Per-user budgets for the non-message calls that still cost database work. */
-const READ_RATE = 20;
-const READ_BURST = 60;
 const SYNC_RATE = 5;
 const SYNC_BURST = 30;
 const rowAck = (r: EntryRow): Ack => ({
@@ -120,6 +119,20 @@ export class MessagingService {
   ) {
     const r = await this.deps.limiter.take(`${bucket}:${userId}`, rate, burst);
     if (!r.ok) throw fail('RATE_LIMITED', 'Too many requests; slow down', { retryAfterMs: r.retryAfterMs });
+  }
+
+  /**
+   * Read positions and flags are writes (and a read tells the peer): one per-user bucket for
+   * both, over REST and sockets alike.
+   */
+  private conversationWrite(userId: string) {
+    const { limiter, config } = this.deps;
+    return throttle(
+      limiter,
+      `convwrite:${userId}`,
+      config.conversationWriteRate,
+      'Too many conversation updates; slow down',
+    );
   }
 
   /**
@@ -257,8 +270,7 @@ export class MessagingService {
   /** Moves the read position forward (never back); DMs tell the other side with a receipt. */
   async markRead(userId: string, cid: string, seq: number): Promise<{ conversation: string; readSeq: number }> {
     if (!Number.isSafeInteger(seq) || seq < 0) throw fail('VALIDATION_FAILED', 'seq must be a non-negative integer');
-    // Read positions are writes: bounded per user like messages, in their own bucket.
-    await this.rateLimit(userId, 'read', READ_RATE, READ_BURST);
+    await this.conversationWrite(userId);
     const view = await this.access.canRead(userId, cid);
     const readSeq = await this.deps.store.conversations.markRead(
       cid,
@@ -301,6 +313,7 @@ export class MessagingService {
     cid: string,
     flags: { muted?: boolean; pinned?: boolean },
   ): Promise<ConversationSummary> {
+    await this.conversationWrite(userId);
     await this.access.canRead(userId, cid);
     await this.deps.store.conversations.setFlags(cid, userId, flags, this.deps.clock.now());
     return this.conversation(userId, cid);

@@ -7,6 +7,7 @@ import { type UserEventRow, ensureConversation } from './log.js';
 import type { BlocksTable, ContactRequestsTable, Database } from './schema.js';
 import { type PageRequest, keysetPage } from './keyset.js';
 import { type EventSpec, type Trx, appendEvents, insertIgnore, lockUsers, runTx } from './social-tx.js';
+import { type Quota, spendQuota } from './throttles.js';
 
 export type ContactRequestRow = Selectable<ContactRequestsTable>;
 export type BlockRow = Selectable<BlocksTable>;
@@ -58,13 +59,16 @@ export interface ContactRepo {
   requestById(id: string): Promise<ContactRequestRow | undefined>;
   /**
    * Creates a pending request after `check` accepted the pair's relation as read inside the
-   * transaction (both users' rows locked, so a racing block or accept is seen). Fails with
-   * `REQUEST_PENDING` when a request between the pair is already pending.
+   * transaction (both users' rows locked, so a racing block or accept is seen), spending one of
+   * the sender's `quota` in the same transaction (`RATE_LIMITED` when it is used up: exact under
+   * concurrent requests, and a request that fails spends nothing). Fails with `REQUEST_PENDING`
+   * when a request between the pair is already pending.
    */
   createRequest(
     r: { id: string; fromId: string; toId: string; message: string; now: number },
     check: (rel: Relation) => void,
     events: (r: ContactRequestRow) => EventSpec[],
+    quota?: Quota,
   ): Promise<Changed<ContactRequestRow>>;
   /** Pending requests to (`in`) or from (`out`) the user, newest first. */
   pendingRequests(userId: string, direction: 'in' | 'out', page: PageRequest): Promise<ContactRequestRow[]>;
@@ -155,6 +159,7 @@ export class KyselyContactRepo implements ContactRepo {
     r: { id: string; fromId: string; toId: string; message: string; now: number },
     check: (rel: Relation) => void,
     events: (r: ContactRequestRow) => EventSpec[],
+    quota?: Quota,
   ) {
     const row: ContactRequestRow = {
       id: r.id,
@@ -170,6 +175,7 @@ export class KyselyContactRepo implements ContactRepo {
       return await runTx(this.db, this.dialect, async (trx) => {
         await lockUsers(trx, [r.fromId, r.toId]);
         check(await this.relationIn(trx, r.fromId, r.toId));
+        if (quota) await spendQuota(trx, this.dialect, quota, r.now);
         await trx.insertInto('contact_requests').values(row).execute();
         return { value: row, events: await appendEvents(trx, events(row), r.now) };
       });

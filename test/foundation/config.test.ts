@@ -44,6 +44,9 @@ describe('config', () => {
     ['PARLEY_TRUST_PROXY', 'maybe', /PARLEY_TRUST_PROXY.*true or false/],
     ['PARLEY_ORIGINS', 'evil.example', /PARLEY_ORIGINS/],
     ['PARLEY_SECRET', 'short', /PARLEY_SECRET.*32/],
+    ['PARLEY_REGISTER_RATE', '20', /PARLEY_REGISTER_RATE.*<count>\/<period>/],
+    ['PARLEY_LOOKUP_RATE', '0/1m', /PARLEY_LOOKUP_RATE.*count 1 to/],
+    ['PARLEY_GROUP_ADD_RATE', '5/10ms', /PARLEY_GROUP_ADD_RATE.*at least 1s/],
   ])('refuses %s=%s with one line naming the variable', (name, value, pattern) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     try {
@@ -52,6 +55,15 @@ describe('config', () => {
       expect((e as Error).message).toMatch(pattern);
       expect((e as Error).message).not.toContain('\n');
     }
+  });
+
+  it('reads abuse limits as <count>/<period> token buckets, shown as written', () => {
+    const c = loadConfig({ PARLEY_REGISTER_RATE: ' 5 / 10m ' });
+    expect(c.registerRate).toMatchObject({ count: 5, periodMs: 600_000 });
+    expect(c.registerRate.perSecond).toBeCloseTo(5 / 600);
+    expect(String(c.registerRate)).toBe('5/10m');
+    expect(String(loadConfig({}).lookupRate)).toBe('30/1m');
+    expect(loadConfig({}).hashConcurrency).toBe(2);
   });
 
   it('bounds slow HTTP clients by default (10 s for headers, 15 min for a whole request) and refuses a request timeout shorter than the headers timeout', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rate } from '../../src/config-spec.js';
 import { dmId } from '../../src/domain/conversation-id.js';
 import { testDialects } from '../support/databases.js';
 import { DeliveryChecker } from '../support/delivery-checker.js';
@@ -65,7 +66,14 @@ async function send(base: string, method: string, path: string, headers: Record<
   } catch {
     /* not JSON: the coded-shape check reports it */
   }
-  return { status: res.status, body: body as any };
+  return { status: res.status, body: body as any, retryAfter: res.headers.get('retry-after') };
+}
+
+/** Every 429, whichever limit it comes from, says how long to wait, and RATE_LIMITED says it is temporary. */
+function expectTooMany(r: { status: number; body: any; retryAfter: string | null }, what: string) {
+  if (r.status !== 429) return;
+  expect(Number(r.retryAfter), `${what}: Retry-After`).toBeGreaterThanOrEqual(1);
+  if (r.body?.error?.code === 'RATE_LIMITED') expect(r.body.error.temporary, what).toBe(true);
 }
 
 // The HTTP layer is the same on every dialect: the first dialect asked for gets the full run
@@ -203,6 +211,7 @@ describe.each(testDialects())('REST fuzzing on %s', (dialect) => {
           const r = await send(s.url, q.method, q.path, headers, q.raw);
           expect(r.status, `${q.what} → ${r.status} ${JSON.stringify(r.body)?.slice(0, 300)}`).toBeLessThan(500);
           if (r.status >= 400) expectCodedError(r.body, q.what);
+          expectTooMany(r, q.what);
           if (q.token === 'me') await afterSuccess(route, r, q.raw);
         }),
         { ...fuzzParams(), numRuns: runsFor(dialect) },
@@ -230,5 +239,126 @@ describe.each(testDialects())('REST fuzzing on %s', (dialect) => {
     await checker.settle(members);
     checker.verify(members);
     expect(checker.received('y1', cid)).toEqual([1]);
+  });
+});
+
+/**
+ * The abuse limits under fuzzing: tight budgets, requests to every throttled route from a few
+ * addresses and users, valid and mutated. Whatever is refused is coded; every 429 is
+ * `RATE_LIMITED` with `temporary` and `Retry-After`; no 5xx; and afterwards each limit still
+ * refuses (the budgets were really spent, by the fuzz or by the last check).
+ */
+describe('REST fuzzing of the throttled routes', () => {
+  let s: TestServer;
+  let w: World;
+  let g: GroupFixture;
+  let cid: string;
+  beforeAll(async () => {
+    s = await startServer({
+      config: {
+        trustProxy: true,
+        // The setup registers five users from loopback; the fuzz speaks from other addresses.
+        registerRate: rate('6/1h'),
+        lookupRate: rate('3/1m'),
+        conversationWriteRate: rate('3/1m'),
+        groupCreateRate: rate('2/1h'),
+        groupAddRate: rate('2/1h'),
+      },
+    });
+    w = new World(s);
+    g = await w.group('open');
+    cid = dmId(g.owner.user.id, g.member.user.id);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  const addresses = ['203.0.113.1', '203.0.113.2', '2001:db8::1'];
+  const routes = (): fc.Arbitrary<{
+    method: string;
+    path: string;
+    body?: unknown;
+    as: 'owner' | 'member' | 'none';
+  }> => {
+    const name = fc.stringMatching(/^[a-z][a-z0-9_]{2,20}$/);
+    return fc.oneof(
+      fc.record({
+        method: fc.constant('POST'),
+        path: fc.constant(`${V}/auth/register`),
+        body: fc.oneof(
+          fc.record({ username: name, password: fc.constant('correct horse battery'), nickname: name }),
+          nastyJson,
+        ),
+        as: fc.constant('none' as const),
+      }),
+      fc.record({
+        method: fc.constant('GET'),
+        path: fc
+          .oneof(name, fc.constantFrom('+15550001', g.member.username), nastyString(40))
+          .map((q) => `${V}/users?q=${encodeURIComponent(q)}`),
+        as: fc.constantFrom('owner' as const, 'member' as const),
+      }),
+      fc.record({
+        method: fc.constant('PATCH'),
+        path: fc.constant(`${V}/conversations/${cid}`),
+        body: fc.oneof(fc.record({ muted: fc.boolean(), pinned: fc.boolean() }, { requiredKeys: [] }), nastyJson),
+        as: fc.constantFrom('owner' as const, 'member' as const),
+      }),
+      fc.record({
+        method: fc.constant('POST'),
+        path: fc.constant(`${V}/conversations/${cid}/read`),
+        body: fc.oneof(fc.record({ seq: fc.nat(5) }), nastyJson),
+        as: fc.constantFrom('owner' as const, 'member' as const),
+      }),
+      fc.record({
+        method: fc.constant('POST'),
+        path: fc.constant(`${V}/groups`),
+        body: fc.oneof(
+          fc.record({ name, userIds: fc.constantFrom(undefined, [g.member.user.id]) }, { requiredKeys: ['name'] }),
+          nastyJson,
+        ),
+        as: fc.constantFrom('owner' as const, 'member' as const),
+      }),
+      fc.record({
+        method: fc.constant('POST'),
+        path: fc.constant(`${V}/groups/${g.id}/members`),
+        body: fc.oneof(fc.record({ userIds: fc.constant([g.member.user.id]) }), nastyJson),
+        as: fc.constantFrom('owner' as const, 'member' as const),
+      }),
+    );
+  };
+
+  it('no 5xx; every refusal coded; every 429 RATE_LIMITED, temporary, with Retry-After; the limits hold after', async () => {
+    const arb = fc.record({ q: routes(), from: fc.constantFrom(...addresses) });
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ q, from }) => {
+        const headers: Record<string, string> = { 'content-type': 'application/json', 'x-forwarded-for': from };
+        if (q.as !== 'none') headers.authorization = `Bearer ${(q.as === 'owner' ? g.owner : g.member).token}`;
+        const raw = q.body === undefined ? undefined : JSON.stringify(q.body);
+        const what = `${q.method} ${q.path.slice(0, 200)} ${raw?.slice(0, 200) ?? ''}`;
+        const r = await send(s.url, q.method, q.path, headers, raw);
+        expect(r.status, `${what} → ${r.status} ${JSON.stringify(r.body)?.slice(0, 300)}`).toBeLessThan(500);
+        if (r.status >= 400) expectCodedError(r.body, what);
+        if (r.status === 429) expect(r.body.error.code, what).toBe('RATE_LIMITED');
+        expectTooMany(r, what);
+      }),
+      { ...fuzzParams(), numRuns: Math.max(60, Math.floor(FUZZ_RUNS / 2)) },
+    );
+    // Whatever the fuzz spent, one more round of valid requests past each budget is refused.
+    const json = { 'content-type': 'application/json' };
+    const owner = { ...json, authorization: `Bearer ${g.owner.token}` };
+    const past = async (method: string, path: string, body: () => unknown, n: number, h: Record<string, string>) => {
+      let last = await send(s.url, method, path, h, JSON.stringify(body()));
+      for (let i = 0; i < n; i++) last = await send(s.url, method, path, h, JSON.stringify(body()));
+      expect(last.status, `${method} ${path} after ${n + 1}: ${JSON.stringify(last.body)}`).toBe(429);
+      expectTooMany(last, path);
+    };
+    let k = 0;
+    const fresh = () => ({ username: `after${k++}x`, password: 'correct horse battery', nickname: 'a' });
+    await past('POST', `${V}/auth/register`, fresh, 6, { ...json, 'x-forwarded-for': addresses[0]! });
+    await past('PATCH', `${V}/conversations/${cid}`, () => ({ muted: false }), 3, owner);
+    await past('POST', `${V}/groups`, () => ({ name: 'past' }), 2, owner);
+    await past('POST', `${V}/groups/${g.id}/members`, () => ({ userIds: [g.member.user.id] }), 2, owner);
+    await past('GET', `${V}/users?q=${g.member.username}`, () => undefined, 3, owner);
   });
 });

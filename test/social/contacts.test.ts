@@ -228,6 +228,30 @@ describe.each(testDialects())('contacts over HTTP on %s', (dialect) => {
     expect((await api.post(`${V}/contacts/requests`, { userId: others[4]!.user.id }, a.token)).status).toBe(201);
   });
 
+  it('the daily limit is exact under a burst: 60 concurrent requests against 50 store exactly 50', async () => {
+    const burst = await startServer({ db: s.db, config: { friendRequestsPerDay: 50 } });
+    try {
+      const { api } = burst;
+      const [a, ...others] = await users(api, 'burst', ...Array.from({ length: 60 }, (_, i) => `t${i}`));
+      const rs = await Promise.all(
+        others.map((o) => api.post(`${V}/contacts/requests`, { userId: o.user.id }, a.token)),
+      );
+      const codes = rs.map((r) => (r.status === 201 ? 201 : `${r.status} ${r.body.error.code}`));
+      expect(codes.filter((c) => c === 201)).toHaveLength(50);
+      expect(codes.filter((c) => c === '429 RATE_LIMITED')).toHaveLength(10);
+      for (const r of rs.filter((x) => x.status === 429))
+        expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+      const stored = await db(burst)
+        .selectFrom('contact_requests')
+        .select('id')
+        .where('from_id', '=', a.user.id)
+        .execute();
+      expect(stored).toHaveLength(50);
+    } finally {
+      await burst.close();
+    }
+  });
+
   it('two racing decisions: exactly one wins; crossing requests: exactly one is created', async () => {
     const { api } = s;
     const [a, b, c, d] = await users(api, 'pat', 'quin', 'ray', 'sue');

@@ -105,6 +105,11 @@ async function spawnNode(
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-node-'));
   const vars: Record<string, string> = {
+    // As testConfig: the suites build their users from one loopback address.
+    PARLEY_REGISTER_RATE: '1000000/1s',
+    PARLEY_LOOKUP_RATE: '1000000/1s',
+    PARLEY_GROUP_CREATE_RATE: '1000000/1s',
+    PARLEY_GROUP_ADD_RATE: '1000000/1s',
     ...env,
     PARLEY_HOST: '127.0.0.1',
     PARLEY_PORT: String(port),

@@ -48,7 +48,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
           },
           { additionalProperties: false },
         ),
-        response: { 201: AuthReply, ...errors(400, 409) },
+        response: { 201: AuthReply, ...errors(400, 409, 429) },
       },
     },
     async (req, reply) => {
@@ -210,9 +210,9 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
         tags: ['accounts'],
         summary: 'Find a user by exact username or mobile',
         querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
-        response: { 200: Page(PublicUser), ...errors(400, 401) },
+        response: { 200: Page(PublicUser), ...errors(400, 401, 429) },
       },
     },
-    async (req) => ({ items: await accounts.find(req.query.q) }),
+    async (req) => ({ items: await accounts.find(actor(req), req.query.q, { ip: req.ip }) }),
   );
 };
