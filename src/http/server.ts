@@ -8,6 +8,7 @@ import type { HttpContext } from './context.js';
 import { fail } from '../domain/errors.js';
 import { errorBody, toWireError } from '../transport/errors.js';
 import { endWithError } from '../transport/raw-response.js';
+import { installCors } from './cors.js';
 import { installErrorHandling } from './errors.js';
 import { installDrain } from './drain.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -107,6 +108,7 @@ export async function buildHttp(
   installValidation(app);
   installErrorHandling(app);
   installDrain(app);
+  await installCors(app, config.origins);
   app.addSchema(ErrorReply);
 
   app.addHook('onSend', async (_req, reply, payload) => {
