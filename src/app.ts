@@ -94,7 +94,13 @@ function loadSecret(config: Config): string {
  * MySQL, memory or Redis) and wires services to transports.
  */
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
-  const log = createLogger(config.logLevel, opts.logDestination);
+  const nodeId = config.nodeId ?? newId().slice(0, 12);
+  const log = createLogger({
+    level: config.logLevel,
+    destination: opts.logDestination,
+    nodeId,
+    format: config.logFormat,
+  });
   const clock = opts.clock ?? systemClock;
   const metrics = createMetrics();
   const secret = loadSecret(config);
@@ -103,7 +109,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     sqliteWriter: config.sqliteWriter,
     poolSize: config.dbPoolSize,
   });
-  const nodeId = config.nodeId ?? newId().slice(0, 12);
   const serveWs = config.role !== 'api';
   const serveApi = config.role !== 'gateway';
   // One node alone: everything in memory. With Redis: the bus, presence, the connection count

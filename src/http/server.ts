@@ -9,6 +9,7 @@ import { fail } from '../domain/errors.js';
 import { errorBody, toWireError } from '../transport/errors.js';
 import { endWithError } from '../transport/raw-response.js';
 import { installCors } from './cors.js';
+import { installRequestLogs, isQuietRequest, requestId } from './request-logs.js';
 import { installErrorHandling } from './errors.js';
 import { installDrain } from './drain.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -61,6 +62,8 @@ export async function buildHttp(
   };
   const app = Fastify({
     loggerInstance: logger,
+    genReqId: requestId,
+    disableRequestLogging: isQuietRequest,
     // Fastify sets the server's requestTimeout from its own option after creating it.
     requestTimeout: config.httpRequestTimeout,
     http: timeouts,
@@ -108,6 +111,7 @@ export async function buildHttp(
   installValidation(app);
   installErrorHandling(app);
   installDrain(app);
+  installRequestLogs(app);
   await installCors(app, config.origins);
   app.addSchema(ErrorReply);
 
