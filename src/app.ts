@@ -178,6 +178,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   lifecycle.start();
 
+  // The gauges read the store and the bus when scraped; a reconnect is a return to health
+  // after an outage was seen (the first connection at startup is not one).
+  metrics.sources.pool = () => store.poolStats();
+  metrics.sources.busHealthy = () => bus.healthy;
+  let busWasDown = false;
+  bus.onHealthChange?.((healthy) => {
+    if (!healthy) busWasDown = true;
+    else if (busWasDown) metrics.busReconnects.inc();
+  });
+
   const ready = async (): Promise<ReadyCheck> => {
     const checks: ReadyCheck['checks'] = {};
     try {
@@ -212,6 +222,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       endWithError(
         socket,
         fail('MISDIRECTED', 'This node serves REST only (PARLEY_ROLE=api); open WebSockets on a gateway node'),
+        {},
+        metrics.refused.ws,
       );
     });
   }

@@ -46,6 +46,7 @@ export async function buildHttp(
   extra: { api?: RoutePlugin[]; root?: RoutePlugin[]; serveApi?: boolean } = {},
 ): Promise<FastifyInstance> {
   const { config } = ctx;
+  const refused = ctx.metrics.refused.rest;
   const tls =
     config.tlsCert && config.tlsKey
       ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }
@@ -80,6 +81,7 @@ export async function buildHttp(
       const reply = res as unknown as { status(n: number): { send(b: unknown): unknown } };
       const w = toWireError(
         tooLong ? fail('URI_TOO_LONG', 'A path parameter is too long') : fail('BAD_REQUEST', 'The URL is malformed'),
+        refused,
       );
       void reply.status(w.status).send(errorBody(w));
     },
@@ -94,7 +96,7 @@ export async function buildHttp(
       // A reply already under way (a handler answered before the body was in) is not interrupted
       // by a second status line: the connection just ends.
       const replying = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
-      if (socket.writable && !replying) endWithError(socket, refusal);
+      if (socket.writable && !replying) endWithError(socket, refusal, {}, refused);
       else socket.destroy();
     },
     ...(tls ? { https: { ...tls, ...timeouts } } : {}),
@@ -109,8 +111,8 @@ export async function buildHttp(
   // The API speaks JSON only; a text/plain body is refused with 415 rather than validated.
   app.removeContentTypeParser('text/plain');
   installValidation(app);
-  installErrorHandling(app);
-  installDrain(app);
+  installErrorHandling(app, refused);
+  installDrain(app, refused);
   installRequestLogs(app);
   await installCors(app, config.origins);
   app.addSchema(ErrorReply);
