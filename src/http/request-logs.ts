@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 
 /** The header a balancer or client names a request by; echoed on every reply. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -26,18 +26,25 @@ export function isQuietRequest(req: { url?: string }): boolean {
 }
 
 /**
- * Logs the quiet requests Fastify's own request logging skips (see `disableRequestLogging` in
- * server.ts), with the same messages and fields, at debug; and echoes the request id.
+ * Fastify's request log lines, with the same messages and fields, at debug for the quiet paths
+ * (Fastify's extension point for its own log lines; errors keep their level).
  */
-export function installRequestLogs(app: FastifyInstance): void {
-  app.addHook('onRequest', async (req) => {
-    if (isQuietRequest(req)) req.log.debug({ req }, 'incoming request');
-  });
+export class QuietProbeLogs extends LogController {
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply) {
+    if (!isQuietRequest(request)) return super.incomingRequest(request, reply);
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
+    if (error || !isQuietRequest(request)) return super.requestCompleted(error, request, reply);
+    reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
+/** Echoes the request id (the caller's, or the one made for it) on every reply. */
+export function installRequestId(app: FastifyInstance): void {
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('X-Request-Id', req.id);
     return payload;
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    if (isQuietRequest(req)) reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
 }

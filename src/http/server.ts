@@ -9,7 +9,7 @@ import { fail } from '../domain/errors.js';
 import { errorBody, toWireError } from '../transport/errors.js';
 import { endWithError } from '../transport/raw-response.js';
 import { installCors } from './cors.js';
-import { installRequestLogs, isQuietRequest, requestId } from './request-logs.js';
+import { QuietProbeLogs, installRequestId, requestId } from './request-logs.js';
 import { installErrorHandling } from './errors.js';
 import { installDrain } from './drain.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -64,7 +64,7 @@ export async function buildHttp(
   const app = Fastify({
     loggerInstance: logger,
     genReqId: requestId,
-    disableRequestLogging: isQuietRequest,
+    logController: new QuietProbeLogs(),
     // Fastify sets the server's requestTimeout from its own option after creating it.
     requestTimeout: config.httpRequestTimeout,
     http: timeouts,
@@ -113,7 +113,7 @@ export async function buildHttp(
   installValidation(app);
   installErrorHandling(app, refused);
   installDrain(app, refused);
-  installRequestLogs(app);
+  installRequestId(app);
   await installCors(app, config.origins);
   app.addSchema(ErrorReply);
 

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
+import { createMetrics } from '../../src/metrics.js';
 import { packageVersion } from '../../src/version.js';
 import { testDialects } from '../support/databases.js';
 import { type Sample, parseExposition, sampleValue } from '../support/prom-text.js';
@@ -33,6 +35,17 @@ describe('the exposition check', () => {
       '# TYPE a_total counter\na_total 1', // no final newline
     ])
       expect(() => parseExposition(bad), bad).toThrow();
+  });
+});
+
+describe('the metrics list in docs/operations.md', () => {
+  it('names every parley_* metric the server exports, and no other', async () => {
+    const exported = (await createMetrics().registry.getMetricsAsJSON())
+      .map((x) => x.name)
+      .filter((n) => n.startsWith('parley_'));
+    const doc = fs.readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    const documented = [...new Set([...doc.matchAll(/`(parley_[a-z_]+)`/g)].map((x) => x[1]!))];
+    expect(documented.sort()).toEqual(exported.sort());
   });
 });
 
