@@ -94,7 +94,13 @@ function loadSecret(config: Config): string {
  * MySQL, memory or Redis) and wires services to transports.
  */
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
-  const log = createLogger(config.logLevel, opts.logDestination);
+  const nodeId = config.nodeId ?? newId().slice(0, 12);
+  const log = createLogger({
+    level: config.logLevel,
+    destination: opts.logDestination,
+    nodeId,
+    format: config.logFormat,
+  });
   const clock = opts.clock ?? systemClock;
   const metrics = createMetrics();
   const secret = loadSecret(config);
@@ -103,7 +109,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     sqliteWriter: config.sqliteWriter,
     poolSize: config.dbPoolSize,
   });
-  const nodeId = config.nodeId ?? newId().slice(0, 12);
   const serveWs = config.role !== 'api';
   const serveApi = config.role !== 'gateway';
   // One node alone: everything in memory. With Redis: the bus, presence, the connection count
@@ -175,6 +180,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   lifecycle.start();
 
+  // The gauges read the store and the bus when scraped; a reconnect is a return to health
+  // after an outage was seen (the first connection at startup is not one).
+  metrics.sources.pool = () => store.poolStats();
+  metrics.sources.busHealthy = () => bus.healthy;
+  let busWasDown = false;
+  bus.onHealthChange?.((healthy) => {
+    if (!healthy) busWasDown = true;
+    else if (busWasDown) metrics.busReconnects.inc();
+  });
+
   const ready = async (): Promise<ReadyCheck> => {
     const checks: ReadyCheck['checks'] = {};
     try {
@@ -209,6 +224,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       endWithError(
         socket,
         fail('MISDIRECTED', 'This node serves REST only (PARLEY_ROLE=api); open WebSockets on a gateway node'),
+        {},
+        metrics.refused.ws,
       );
     });
   }

@@ -139,6 +139,13 @@ export const settings = {
     parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
     def: 'info' as string,
   }),
+  logFormat: s({
+    env: 'PARLEY_LOG_FORMAT',
+    flag: '--log-format',
+    doc: '`auto` (human-readable when stdout is a terminal, JSON lines otherwise), `json` or `pretty`',
+    parse: oneOf('auto', 'json', 'pretty'),
+    def: 'auto' as 'auto' | 'json' | 'pretty',
+  }),
   webDir: s({ env: 'PARLEY_WEB_DIR', doc: 'Folder of the built web client', parse: str, def: './web/dist' }),
 
   bodyLimit: s({

@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
-import type { ErrorCode } from '../domain/errors.js';
+import { type ErrorCode, fail } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { Metrics } from '../metrics.js';
 import type { Codec } from '../protocol/codec.js';
@@ -199,7 +199,7 @@ export class Connection implements HubConn {
   }
 
   private bad(code: ErrorCode, message: string, clientId?: string) {
-    this.send({ type: 'error', code, message, ...(clientId ? { clientId } : {}) });
+    this.send(errorFrame(toWireError(fail(code, message), this.d.metrics.refused.ws), clientId || undefined));
     if (++this.badFrames >= MAX_BAD_FRAMES) this.close(CloseCodes.POLICY_VIOLATION, 'too many invalid frames');
   }
 
@@ -219,7 +219,7 @@ export class Connection implements HubConn {
     const { messaging } = this.d;
     switch (f.type) {
       case 'auth':
-        this.send({ type: 'error', code: 'BAD_REQUEST', message: 'Already authenticated' });
+        this.send(errorFrame(toWireError(fail('BAD_REQUEST', 'Already authenticated'), this.d.metrics.refused.ws)));
         return;
       case 'ping':
         this.send({ type: 'pong', ts: this.d.clock.now(), ...(f.id !== undefined ? { id: f.id } : {}) });
@@ -228,8 +228,10 @@ export class Connection implements HubConn {
         const { type: _t, ...input } = f;
         // The next frame is let in once this one is queued in the writer, not committed: a
         // device's messages keep their order and still share group commits.
+        const started = performance.now();
         const ack = await messaging.send(this.userId, input, 'ws', admitted);
         this.send({ type: 'ack', ...ack });
+        this.d.metrics.sendAck.observe({ transport: 'ws' }, (performance.now() - started) / 1000);
         return;
       }
       case 'recall':
@@ -253,7 +255,7 @@ export class Connection implements HubConn {
   }
 
   private fail(err: unknown, clientId?: string) {
-    const w = toWireError(err);
+    const w = toWireError(err, this.d.metrics.refused.ws);
     if (w.level !== 'debug') this.d.log[w.level]({ err }, 'frame handling failed');
     this.send(errorFrame(w, clientId || undefined));
   }

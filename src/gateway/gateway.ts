@@ -36,9 +36,6 @@ export function originAllowed(
   }
 }
 
-/** Refuses an upgrade with the status, coded JSON body and Retry-After of every other error. */
-const refuse = endWithError;
-
 /**
  * The WebSocket gateway at `/ws` on the same HTTP server as the REST API (`ws` in noServer
  * mode). Before upgrading: the Origin allowlist (403) and, when an Authorization header is
@@ -48,6 +45,9 @@ const refuse = endWithError;
  */
 export async function attachGateway(server: Server, bus: Bus, deps: Omit<ConnectionDeps, 'hub'>): Promise<Gateway> {
   const { config, clock, log, metrics, accounts, lifecycle } = deps;
+  /** Refuses an upgrade with the status, coded JSON body and Retry-After of every other error. */
+  const refuse = (socket: Duplex, err: unknown, headers: Record<string, string> = {}) =>
+    endWithError(socket, err, headers, metrics.refused.ws);
   const hub = new Hub(bus, log, (n) => metrics.deliveries.inc(n));
   const cdeps: ConnectionDeps = { ...deps, hub };
   const conns = new Set<Connection>();

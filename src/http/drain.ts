@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../domain/errors.js';
-import { errorBody, toWireError } from '../transport/errors.js';
+import { type RefusalObserver, errorBody, toWireError } from '../transport/errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,13 +23,13 @@ const IDLE_SWEEP_MS = 50;
  * Installs the drain behaviour; call before any route is registered so its hooks cover
  * every route (and the 404 handler).
  */
-export function installDrain(app: FastifyInstance): void {
+export function installDrain(app: FastifyInstance, observe?: RefusalObserver): void {
   let draining = false;
 
   app.addHook('onRequest', async (_req, reply) => {
     if (!draining) return;
     reply.header('Connection', 'close');
-    const w = toWireError(new AppError('UNAVAILABLE', 'The server is shutting down; try again'));
+    const w = toWireError(new AppError('UNAVAILABLE', 'The server is shutting down; try again'), observe);
     return reply.status(w.status).send(errorBody(w));
   });
   // A request that was already in flight when the drain began: its keep-alive connection

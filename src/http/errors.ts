@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, fail, isAppError } from '../domain/errors.js';
-import { errorBody, retryAfterSeconds, toWireError } from '../transport/errors.js';
+import { type RefusalObserver, errorBody, retryAfterSeconds, toWireError } from '../transport/errors.js';
 
 /** Maps Fastify's own errors (parsing, validation, limits) onto the coded catalogue. */
 function fromFastify(e: FastifyError): AppError | undefined {
@@ -26,9 +26,9 @@ function fromFastify(e: FastifyError): AppError | undefined {
 }
 
 /** Fastify's error and not-found handlers, both answering through the shared wire mapping. */
-export function installErrorHandling(app: FastifyInstance) {
+export function installErrorHandling(app: FastifyInstance, observe?: RefusalObserver) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const w = toWireError(isAppError(err) ? err : (fromFastify(err) ?? err));
+    const w = toWireError(isAppError(err) ? err : (fromFastify(err) ?? err), observe);
     req.log[w.level](
       { err },
       w.level === 'error' ? 'unhandled error' : w.level === 'warn' ? 'dependency unavailable' : 'request refused',
@@ -38,7 +38,7 @@ export function installErrorHandling(app: FastifyInstance) {
     return reply.status(w.status).send(errorBody(w));
   });
   app.setNotFoundHandler((req, reply) => {
-    const w = toWireError(fail('ROUTE_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`));
+    const w = toWireError(fail('ROUTE_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`), observe);
     reply.status(w.status).send(errorBody(w));
   });
 }

@@ -8,6 +8,8 @@ import type { HttpContext } from './context.js';
 import { fail } from '../domain/errors.js';
 import { errorBody, toWireError } from '../transport/errors.js';
 import { endWithError } from '../transport/raw-response.js';
+import { installCors } from './cors.js';
+import { QuietProbeLogs, installRequestId, requestId } from './request-logs.js';
 import { installErrorHandling } from './errors.js';
 import { installDrain } from './drain.js';
 import { installJsonBody } from './json-body.js';
@@ -46,6 +48,7 @@ export async function buildHttp(
   extra: { api?: RoutePlugin[]; root?: RoutePlugin[]; serveApi?: boolean } = {},
 ): Promise<FastifyInstance> {
   const { config } = ctx;
+  const refused = ctx.metrics.refused.rest;
   const tls =
     config.tlsCert && config.tlsKey
       ? { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey) }
@@ -62,6 +65,8 @@ export async function buildHttp(
   };
   const app = Fastify({
     loggerInstance: logger,
+    genReqId: requestId,
+    logController: new QuietProbeLogs(),
     // Fastify sets the server's requestTimeout from its own option after creating it.
     requestTimeout: config.httpRequestTimeout,
     http: timeouts,
@@ -78,6 +83,7 @@ export async function buildHttp(
       const reply = res as unknown as { status(n: number): { send(b: unknown): unknown } };
       const w = toWireError(
         tooLong ? fail('URI_TOO_LONG', 'A path parameter is too long') : fail('BAD_REQUEST', 'The URL is malformed'),
+        refused,
       );
       void reply.status(w.status).send(errorBody(w));
     },
@@ -92,7 +98,7 @@ export async function buildHttp(
       // A reply already under way (a handler answered before the body was in) is not interrupted
       // by a second status line: the connection just ends.
       const replying = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
-      if (socket.writable && !replying) endWithError(socket, refusal);
+      if (socket.writable && !replying) endWithError(socket, refusal, {}, refused);
       else socket.destroy();
     },
     ...(tls ? { https: { ...tls, ...timeouts } } : {}),
@@ -108,9 +114,11 @@ export async function buildHttp(
   app.removeContentTypeParser('text/plain');
   installJsonBody(app);
   installValidation(app);
-  installErrorHandling(app);
-  installDrain(app);
+  installErrorHandling(app, refused);
+  installDrain(app, refused);
+  installRequestId(app);
   installPathLimit(app);
+  await installCors(app, config.origins);
   app.addSchema(ErrorReply);
 
   app.addHook('onSend', async (_req, reply, payload) => {

@@ -21,10 +21,20 @@ export interface DbOptions {
   poolSize?: number;
 }
 
+/**
+ * How busy the database connections are, read at scrape time. PostgreSQL and MySQL: the pool's
+ * open connections, the idle ones among them, and the queries waiting for one. SQLite has no
+ * pool: what queues is the one writing connection, so `writerQueue` counts the writes and
+ * transactions waiting for it (reads never wait).
+ */
+export type PoolStats = { total: number; idle: number; waiting: number } | { writerQueue: number };
+
 export interface Db {
   db: Kysely<Database>;
   dialect: DialectName;
   close(): Promise<void>;
+  /** A snapshot of {@link PoolStats}; cheap and never throws. */
+  poolStats(): PoolStats;
 }
 
 export function dialectOf(url: string): DialectName {
@@ -41,6 +51,7 @@ export function dialectOf(url: string): DialectName {
 export function openDb(url: string, opts: DbOptions = {}): Db {
   const dialect = dialectOf(url);
   let db: Kysely<Database>;
+  let poolStats: () => PoolStats = () => ({ writerQueue: 0 });
   if (dialect === 'sqlite') {
     const file = url.slice('sqlite:'.length);
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -69,11 +80,9 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
       // `availableParallelism` honours the CPU affinity mask (taskset, cpusets).
       const auto = os.availableParallelism() > 1 ? 'thread' : 'inline';
       const writer = !opts.sqliteWriter || opts.sqliteWriter === 'auto' ? auto : opts.sqliteWriter;
-      db = new Kysely<Database>({
-        dialect: codedDialect(
-          new ParleySqliteDialect({ file, pragmas, writer, open, statementCache: STATEMENT_CACHE }),
-        ),
-      });
+      const sqliteDialect = new ParleySqliteDialect({ file, pragmas, writer, open, statementCache: STATEMENT_CACHE });
+      poolStats = () => ({ writerQueue: sqliteDialect.writerQueue() });
+      db = new Kysely<Database>({ dialect: codedDialect(sqliteDialect) });
     }
   } else if (dialect === 'postgres') {
     const pool = new pg.Pool({
@@ -91,6 +100,7 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
     // between two of its statements, pg emits 'error' on it, and unheard that ends the process.
     // The failure still reaches the statement's promise (coded UNAVAILABLE by codedDialect).
     pool.on('connect', (client) => client.on('error', () => {}));
+    poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
     db = new Kysely<Database>({ dialect: codedDialect(new PostgresDialect({ pool })) });
   } else {
     const pool = createMysqlPool({
@@ -102,7 +112,17 @@ export function openDb(url: string, opts: DbOptions = {}): Db {
       timezone: 'Z',
     });
     pool.on('connection', (conn: any) => conn.on('error', () => {}));
+    // mysql2 has no public counters; these queues are what its own pool logic reads.
+    const q = pool as unknown as Record<
+      '_allConnections' | '_freeConnections' | '_connectionQueue',
+      { length: number }
+    >;
+    poolStats = () => ({
+      total: q._allConnections?.length ?? 0,
+      idle: q._freeConnections?.length ?? 0,
+      waiting: q._connectionQueue?.length ?? 0,
+    });
     db = new Kysely<Database>({ dialect: codedDialect(new MysqlDialect({ pool })) });
   }
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, close: () => db.destroy(), poolStats: () => poolStats() };
 }

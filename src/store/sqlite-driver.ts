@@ -31,9 +31,15 @@ import {
  * (BENCHMARKS.md).
  */
 export class ParleySqliteDialect implements Dialect {
+  private driver: SqliteDriver | undefined;
   constructor(private readonly config: SqliteConfig) {}
   createDriver(): Driver {
-    return new SqliteDriver(this.config);
+    this.driver = new SqliteDriver(this.config);
+    return this.driver;
+  }
+  /** Writes and transactions waiting for the writing connection (for the pool metric). */
+  writerQueue(): number {
+    return this.driver?.writerQueue ?? 0;
   }
   createQueryCompiler() {
     return new SqliteQueryCompiler();
@@ -88,6 +94,10 @@ class SqliteDriver implements Driver {
   private readonly mutex = new Mutex();
 
   constructor(private readonly config: SqliteConfig) {}
+
+  get writerQueue(): number {
+    return this.mutex.waiting;
+  }
 
   async init(): Promise<void> {
     const c = this.config;
@@ -302,6 +312,11 @@ export function statementCache(db: SQLite.Database, max: number) {
 class Mutex {
   private waiters: Array<() => void> = [];
   private held = false;
+
+  /** Callers waiting for the lock (not counting its holder). */
+  get waiting(): number {
+    return this.waiters.length;
+  }
 
   lock(): Promise<void> {
     if (!this.held) {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { type ContactRepo, KyselyContactRepo } from './contacts.js';
-import { type Db, type DbOptions, type DialectName, openDb } from './db.js';
+import { type Db, type DbOptions, type DialectName, type PoolStats, openDb } from './db.js';
 import { type GroupRepo, KyselyGroupRepo } from './groups.js';
 import { type AuthzRepo, KyselyAuthzRepo } from './authz.js';
 import { type ConversationRepo, KyselyConversationRepo } from './conversations.js';
@@ -56,6 +56,11 @@ export class KyselyStore implements Store {
     this.entryLog = new KyselyEntryLogRepo(db, dialect);
     this.authz = new KyselyAuthzRepo(db);
     this.media = new KyselyMediaRepo(db, dialect);
+  }
+
+  /** How busy the database connections are (see {@link PoolStats}). */
+  poolStats(): PoolStats {
+    return this.conn.poolStats();
   }
 
   async ping() {

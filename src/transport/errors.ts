@@ -21,6 +21,12 @@ export interface WireError {
   retryAfterMs?: number;
 }
 
+/**
+ * Told of every failure as it is mapped for a transport, so refusals can be counted by code and
+ * transport (the metrics). Bound to its transport by the caller; must not throw.
+ */
+export type RefusalObserver = (w: WireError) => void;
+
 /** A 429 without a time of its own: the pause clients are told to take. */
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
@@ -31,7 +37,13 @@ const DEFAULT_RETRY_AFTER_MS = 1000;
  * `code: 'UNAVAILABLE'` is taken at its word. Transport-specific errors (Fastify's parsing and
  * validation errors) are translated into {@link AppError}s by their transport before this.
  */
-export function toWireError(err: unknown): WireError {
+export function toWireError(err: unknown, observe?: RefusalObserver): WireError {
+  const w = mapError(err);
+  observe?.(w);
+  return w;
+}
+
+function mapError(err: unknown): WireError {
   const known = isAppError(err)
     ? err
     : (err as { code?: unknown })?.code === 'UNAVAILABLE'

@@ -1,14 +1,19 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errorBody, retryAfterSeconds, toWireError } from './errors.js';
+import { type RefusalObserver, errorBody, retryAfterSeconds, toWireError } from './errors.js';
 
 /**
  * Answers a failure with a whole HTTP/1.1 response written straight to a socket, then ends it:
  * for refusals made outside Fastify's reply (client errors before routing, WebSocket upgrades),
  * so they carry the same status, JSON body and `Retry-After` as every other error.
  */
-export function endWithError(socket: Duplex, err: unknown, headers: Record<string, string> = {}): void {
-  const w = toWireError(err);
+export function endWithError(
+  socket: Duplex,
+  err: unknown,
+  headers: Record<string, string> = {},
+  observe?: RefusalObserver,
+): void {
+  const w = toWireError(err, observe);
   const body = JSON.stringify(errorBody(w));
   const retryAfter = retryAfterSeconds(w);
   const head = {

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, startServer } from '../support/server.js';
 
+/** What a browser sends when it navigates to a page. */
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
 /** A stand-in build of the web client, so these tests do not depend on running Vite. */
 function fakeBuild(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-web-'));
@@ -31,7 +34,7 @@ describe('serving the web client', () => {
 
   it('serves index.html at / and for client routes, never cached, under a strict CSP', async () => {
     for (const p of ['/', '/chat/dm:a:b', '/contacts', '/groups/xyz', '/profile']) {
-      const r = await fetch(s.url + p);
+      const r = await fetch(s.url + p, { headers: { accept: BROWSER_ACCEPT } });
       expect(r.status, p).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/text\/html/);
       expect(await r.text()).toContain('<div id="app">');
@@ -65,6 +68,30 @@ describe('serving the web client', () => {
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
     // A missing file is a 404, not the page (a stale tab must not run HTML as a script).
     expect((await fetch(`${s.url}/assets/missing-123.js`)).status).toBe(404);
+  });
+
+  it('answers unknown non-page paths with the coded 404, so a mistyped probe fails', async () => {
+    const notFound = async (p: string, accept?: string) => {
+      const r = await fetch(s.url + p, accept ? { headers: { accept } } : {});
+      expect(r.status, `${p} (${accept})`).toBe(404);
+      expect(r.headers.get('content-type'), p).toMatch(/json/);
+      expect((await r.json()).error.code, p).toBe('ROUTE_NOT_FOUND');
+    };
+    // Probe names that are not ours, whoever asks (a browser included).
+    for (const p of ['/health', '/ready', '/health/live', '/livez', '/api', '/api/v2/x', '/metrics/x'])
+      for (const accept of [undefined, '*/*', BROWSER_ACCEPT]) await notFound(p, accept);
+    // A client route asked for by something that is not a browser navigation.
+    for (const accept of [undefined, '*/*', 'application/json', 'text/plain']) await notFound('/contacts', accept);
+    // Files are never the page.
+    await notFound('/robots.txt', BROWSER_ACCEPT);
+    await notFound('/chat/x.png', BROWSER_ACCEPT);
+    // The real probes still answer.
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
+    // And a navigation to a client route, with a query string, still gets the page.
+    const page = await fetch(`${s.url}/contacts?tab=requests`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="app">');
   });
 
   it('does not serve files outside the build folder', async () => {

@@ -99,7 +99,9 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }>
       },
     },
     async (req, reply) => {
+      const started = performance.now();
       const ack = await messaging.send(actor(req).userId, { ...req.body, to: req.params.cid }, 'rest');
+      ctx.metrics.sendAck.observe({ transport: 'rest' }, (performance.now() - started) / 1000);
       return reply.status(201).send(ack);
     },
   );

@@ -24,8 +24,24 @@ export const WEB_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Paths that belong to the server, never to the single-page app's router. */
-const SERVER_PATHS = /^\/(api|media|ws|healthz|readyz|metrics)(\/|$|\?)/;
+/**
+ * Paths that belong to the server, never to the single-page app's router: its own prefixes and
+ * the probe names a mistyped health check would use (`/health`, `/ready`).
+ */
+const SERVER_PATHS = /^\/(api|media|ws|health|healthz|ready|readyz|live|livez|metrics)(\/|$|\?)/;
+/** A path ending in a file name: a missing file, never a client route. */
+const FILE_PATH = /\/[^/?]*\.[a-z0-9]+(\?|$)/i;
+
+/**
+ * Whether a request may get the app page instead of a 404: only what a browser navigates to
+ * (it asks for `text/html`), at a path that is neither a server path nor a file. A probe or an
+ * API client (`Accept: *\/*` or JSON) at an unknown path gets the coded 404, so a mistyped
+ * health check fails instead of answering 200 with the page.
+ */
+export function servesAppPage(url: string, accept: string | undefined): boolean {
+  if (SERVER_PATHS.test(url) || FILE_PATH.test(url)) return false;
+  return /(^|,)\s*text\/html\s*(;|,|$)/i.test(accept ?? '');
+}
 
 /**
  * Serves the built web client at `/`: hashed assets cached for a year, `index.html` never
@@ -60,9 +76,9 @@ export const webRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = async 
     });
   }
 
-  const spa = async (req: { url: string }, reply: FastifyReply) => {
-    // Server paths, and missing files (a path ending in a file name), are real 404s.
-    if (SERVER_PATHS.test(req.url) || /\/[^/?]*\.[a-z0-9]+(\?|$)/i.test(req.url)) return reply.callNotFound();
+  const spa = async (req: { url: string; headers: { accept?: string } }, reply: FastifyReply) => {
+    // `/` is the app itself whoever asks; any other path must look like a browser navigation.
+    if (req.url.split('?')[0] !== '/' && !servesAppPage(req.url, req.headers.accept)) return reply.callNotFound();
     page(reply);
     if (!built) {
       return reply
