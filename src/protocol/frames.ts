@@ -238,8 +238,13 @@ export const CloseCodes = {
   TRY_AGAIN_LATER: 1013,
   /** Sent by the client: it dropped the socket on purpose and will reconnect (`drop()`). */
   CLIENT_DROPPED: 4000,
-  /** Authentication missing, wrong, or too late. */
+  /** Authentication missing or wrong: the session is not valid (sign in again). */
   UNAUTHENTICATED: 4001,
+  /**
+   * No `auth` frame within the server's auth timeout (a slow uplink): says nothing about the
+   * session; reconnect.
+   */
+  AUTH_TIMEOUT: 4002,
   /** The session was revoked (logout, password change). */
   SESSION_REVOKED: 4003,
   /** Too many connections for this user. */
