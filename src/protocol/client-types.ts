@@ -10,6 +10,7 @@ import type {
   SyncDoneFrame,
   TypingOutFrame,
   UserEvent,
+  UserUpdatedFrame,
 } from './frames.js';
 
 /** Types of the protocol client (src/protocol/client.ts). No Node-only imports here either. */
@@ -80,6 +81,8 @@ export interface ClientEvents {
   receipt: ReceiptFrame;
   typing: TypingOutFrame;
   presence: PresenceFrame;
+  /** Someone whose profile you see changed it (live only; see UserUpdatedFrame). */
+  'user.updated': UserUpdatedFrame;
   event: UserEvent;
   /** Retention removed entries before `firstSeq`: they will not come. */
   reset: { conversation: string; firstSeq: number };

@@ -402,6 +402,9 @@ export class ParleyClient {
       case 'presence':
         this.emit('presence', f);
         break;
+      case 'user.updated':
+        this.emit('user.updated', f);
+        break;
       case 'event':
         this.sync.event(f.event, false);
         break;

@@ -194,6 +194,17 @@ export interface EventFrame {
   type: 'event';
   event: UserEvent;
 }
+/**
+ * A user changed their public profile (nickname, avatar, bio, gender): sent live, not logged,
+ * to their contacts, the members of their groups and their own other sockets. A client that
+ * missed it (offline meanwhile) reads profiles again over REST when it reconnects. It may come
+ * more than once (a socket on both a user topic and a group topic of the sender): apply it as
+ * state.
+ */
+export interface UserUpdatedFrame {
+  type: 'user.updated';
+  user: { id: string; username: string; nickname: string; avatar: string | null; gender: string; bio: string };
+}
 export interface PongFrame {
   type: 'pong';
   id?: string | number;
@@ -221,6 +232,7 @@ export type ServerFrame =
   | TypingOutFrame
   | PresenceFrame
   | EventFrame
+  | UserUpdatedFrame
   | PongFrame
   | ErrorFrame;
 

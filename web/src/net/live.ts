@@ -13,6 +13,7 @@ import {
   receiveEntries,
   rememberUsers,
   setConversations,
+  setMe,
   setMyGroups,
   setRemarks,
   setPeerRead,
@@ -69,6 +70,13 @@ function onFrame(f: ServerFrame) {
     case 'presence':
       setPresence(f.userId, f.online);
       break;
+    case 'user.updated': {
+      // A contact's or co-member's new nickname, avatar or bio, everywhere it is shown.
+      rememberUsers([f.user]);
+      const me = app.get().me;
+      if (me && f.user.id === me.id) setMe({ ...me, ...f.user });
+      break;
+    }
     default:
       break;
   }

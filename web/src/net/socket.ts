@@ -77,6 +77,7 @@ export function connectSocket(
   client.on('receipt', h.onFrame);
   client.on('typing', h.onFrame);
   client.on('presence', h.onFrame);
+  client.on('user.updated', h.onFrame);
   client.on('event', h.onEvent);
   client.on('conversation', h.onConversation);
   client.on('unauthorized', h.onUnauthorized);
