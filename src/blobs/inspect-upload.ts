@@ -5,6 +5,7 @@ import { fail } from '../domain/errors.js';
 import { type ImageLimits, processImage } from './image-pipeline.js';
 import { mp4DurationMs } from './mp4-duration.js';
 import { type MediaKind, sniffFile } from './sniff.js';
+import { webmDurationMs } from './webm-tracks.js';
 
 /** An upload, checked and made ready to store. */
 export interface InspectedUpload {
@@ -27,7 +28,7 @@ export type UploadInspector = (file: string, size: number) => Promise<InspectedU
 /** Longest duration taken from a container: one day (anything longer is a lie or a bug). */
 const MAX_DURATION_MS = 86_400_000;
 
-/** Containers with an ISO/QuickTime movie header (`moov/mvhd`) to take the duration from. */
+/** ISO/QuickTime containers (`moov`), whose duration src/blobs/mp4-duration.ts reads. */
 const MVHD_EXTS = new Set(['mp4', 'm4a', 'mov']);
 
 /**
@@ -56,11 +57,13 @@ export function uploadInspector(limits: ImageLimits): UploadInspector {
     const base = { ...sniffed, size, open: () => fs.createReadStream(file) };
     if (sniffed.kind === 'file') return base;
     const av = await readAv(file);
-    // music-metadata takes MP4 durations from audio tracks only; the movie header covers video.
-    if (av.durationMs === undefined && MVHD_EXTS.has(sniffed.ext)) {
-      const ms = await mp4DurationMs(file).catch(() => undefined);
-      if (ms && ms <= MAX_DURATION_MS) av.durationMs = ms;
-    }
+    // MP4: only our own reader. music-metadata takes durations from audio tracks only, and for a
+    // fragmented file (MediaRecorder's) from its movie header, which covers a few ms of it.
+    // WebM: music-metadata reads a Segment Duration; a live recording has none (nor can it parse
+    // the unknown-size Clusters), so its blocks are measured instead.
+    if (MVHD_EXTS.has(sniffed.ext)) av.durationMs = withinBounds(await mp4DurationMs(file).catch(() => undefined));
+    else if (sniffed.ext === 'webm' && av.durationMs === undefined)
+      av.durationMs = withinBounds(await webmDurationMs(file).catch(() => undefined));
     let { kind, mime } = sniffed;
     // An MP4 whose every track is audio is a recording. WebM was decided by the sniffer from its
     // Tracks alone: a WebM whose header it could not read stays a video rather than trusting a
@@ -77,6 +80,10 @@ export function uploadInspector(limits: ImageLimits): UploadInspector {
       ...(av.width && av.height ? { width: av.width, height: av.height } : {}),
     };
   };
+}
+
+function withinBounds(ms: number | undefined): number | undefined {
+  return ms && ms > 0 && ms <= MAX_DURATION_MS ? ms : undefined;
 }
 
 interface AvInfo {

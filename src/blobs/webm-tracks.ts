@@ -17,7 +17,149 @@ const ID = {
   tracks: 0x1654ae6b,
   trackEntry: 0xae,
   trackType: 0x83,
+  info: 0x1549a966,
+  timecodeScale: 0x2ad7b1,
+  duration: 0x4489,
+  timecode: 0xe7,
+  simpleBlock: 0xa3,
+  blockGroup: 0xa0,
+  block: 0xa1,
 };
+
+/**
+ * Most elements walked to measure a recording without a Duration: MediaRecorder writes a block
+ * per 20-60 ms of Opus, so this covers hours while bounding the work a hostile file asks for.
+ */
+const MAX_SCAN_ELEMENTS = 1_000_000;
+
+/** Bytes read from the file at a time while walking it. */
+const WINDOW = 64 * 1024;
+
+/**
+ * The duration of a WebM/Matroska file in milliseconds, or undefined when it cannot be told.
+ * From the Segment Info Duration when present; otherwise (MediaRecorder writes none, and
+ * Clusters of unknown size) from the last block's time (its Cluster Timecode plus its own
+ * relative timecode) less the first one's, plus one block length (the gap between the last two
+ * blocks), all scaled by the TimecodeScale. Reads element headers only.
+ */
+export async function webmDurationMs(file: string): Promise<number | undefined> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const win = new Window(fh, size);
+    return await measure(win, size);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A sliding read window over the file: element headers are read through it. */
+class Window {
+  private base = 0;
+  private buf = Buffer.alloc(0);
+  constructor(
+    private readonly fh: fsp.FileHandle,
+    readonly size: number,
+  ) {}
+
+  /** The bytes [pos, pos+n) (fewer at the end of the file), as a buffer and the offset of pos in it. */
+  async at(pos: number, n: number): Promise<{ buf: Buffer; off: number }> {
+    if (pos < this.base || pos + n > this.base + this.buf.length) {
+      const len = Math.min(Math.max(n, WINDOW), this.size - pos);
+      const b = Buffer.alloc(Math.max(0, len));
+      const { bytesRead } = await this.fh.read(b, 0, b.length, pos);
+      this.base = pos;
+      this.buf = b.subarray(0, bytesRead);
+    }
+    return { buf: this.buf, off: pos - this.base };
+  }
+}
+
+async function header(win: Window, pos: number, limit: number) {
+  const { buf, off } = await win.at(pos, 12);
+  const id = readVint(buf, off, buf.length, 4);
+  if (!id) return undefined;
+  const size = readVint(buf, off + id.len, buf.length, 8);
+  if (!size) return undefined;
+  const body = pos + id.len + size.len;
+  const end = size.unknown ? undefined : body + size.value;
+  if (end !== undefined && end > limit) return undefined;
+  return { id: id.raw, body, end };
+}
+
+async function uintAt(win: Window, body: number, end: number): Promise<number | undefined> {
+  const n = end - body;
+  if (n < 1 || n > 6) return undefined;
+  const { buf, off } = await win.at(body, n);
+  return off + n <= buf.length ? buf.readUIntBE(off, n) : undefined;
+}
+
+async function measure(win: Window, size: number): Promise<number | undefined> {
+  const ebml = await header(win, 0, size);
+  if (!ebml || ebml.id !== ID.ebml || ebml.end === undefined) return undefined;
+  const segment = await header(win, ebml.end, size);
+  if (!segment || segment.id !== ID.segment) return undefined;
+  const limit = segment.end ?? size;
+  let scale = 1_000_000; // ns per tick, Matroska's default
+  let cluster = 0;
+  let first: number | undefined;
+  let last: number | undefined;
+  let prev: number | undefined;
+  let pos = segment.body;
+  for (let i = 0; i < MAX_SCAN_ELEMENTS && pos < limit; i++) {
+    const el = await header(win, pos, limit);
+    if (!el) break;
+    if (el.id === ID.cluster || el.id === ID.blockGroup) {
+      // Step into it: its children are walked in line (a live Cluster has no size to skip by).
+      pos = el.body;
+      continue;
+    }
+    if (el.end === undefined) break;
+    if (el.id === ID.info) {
+      const info = await readInfo(win, el.body, el.end);
+      if (info.scale) scale = info.scale;
+      if (info.duration !== undefined) return Math.round((info.duration * scale) / 1e6);
+    } else if (el.id === ID.timecode) {
+      cluster = (await uintAt(win, el.body, el.end)) ?? cluster;
+    } else if (el.id === ID.simpleBlock || el.id === ID.block) {
+      const { buf, off } = await win.at(el.body, 12);
+      const track = readVint(buf, off, buf.length, 8);
+      if (track && off + track.len + 2 <= buf.length) {
+        const t = cluster + buf.readInt16BE(off + track.len);
+        first = first === undefined ? t : Math.min(first, t);
+        if (last === undefined || t >= last) {
+          prev = last;
+          last = t;
+        }
+      }
+    }
+    pos = el.end;
+  }
+  if (first === undefined || last === undefined) return undefined;
+  const block = prev !== undefined && last > prev ? last - prev : 0;
+  const ticks = last - first + block;
+  return ticks > 0 ? Math.round((ticks * scale) / 1e6) : undefined;
+}
+
+async function readInfo(win: Window, start: number, end: number): Promise<{ scale?: number; duration?: number }> {
+  const out: { scale?: number; duration?: number } = {};
+  let pos = start;
+  for (let i = 0; i < MAX_ELEMENTS && pos < end; i++) {
+    const el = await header(win, pos, end);
+    if (!el || el.end === undefined) break;
+    if (el.id === ID.timecodeScale) out.scale = await uintAt(win, el.body, el.end);
+    if (el.id === ID.duration && (el.end - el.body === 4 || el.end - el.body === 8)) {
+      const { buf, off } = await win.at(el.body, 8);
+      const n = el.end - el.body;
+      if (off + n <= buf.length) {
+        const d = n === 4 ? buf.readFloatBE(off) : buf.readDoubleBE(off);
+        if (Number.isFinite(d) && d > 0) out.duration = d;
+      }
+    }
+    pos = el.end;
+  }
+  return out;
+}
 
 /**
  * The Matroska TrackType of every track of a WebM/Matroska file (1 video, 2 audio, …), read from

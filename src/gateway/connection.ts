@@ -99,7 +99,7 @@ export class Connection implements HubConn {
       return;
     }
     this.cancelAuthTimer = this.d.clock.setTimeout(() => {
-      if (this.state === 'auth') this.close(CloseCodes.UNAUTHENTICATED, 'authentication timeout');
+      if (this.state === 'auth') this.close(CloseCodes.AUTH_TIMEOUT, 'authentication timeout');
     }, this.d.config.authTimeout);
   }
 

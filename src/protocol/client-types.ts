@@ -10,6 +10,7 @@ import type {
   SyncDoneFrame,
   TypingOutFrame,
   UserEvent,
+  UserUpdatedFrame,
 } from './frames.js';
 
 /** Types of the protocol client (src/protocol/client.ts). No Node-only imports here either. */
@@ -54,6 +55,19 @@ export interface ClientOptions {
    */
   unavailableRetryMs?: number;
   random?: () => number;
+  /**
+   * Application-level heartbeat: while online, a `ping` frame this often (ms; default 0: none,
+   * the server's WebSocket pings keep the socket open). A link that dies without closing (a
+   * half-open TCP connection) is only noticed by a ping nobody answers: see `deadLinkMs`.
+   */
+  heartbeatMs?: number;
+  /**
+   * With a heartbeat: how long a ping, or a new socket's `ready`, may go unanswered (no frame at
+   * all arrives) before the link counts as dead (ms, default 10 000). The socket is then
+   * abandoned without waiting for its close handshake (a dead link never completes one) and the
+   * client reconnects; unacknowledged sends are resent there with their clientId.
+   */
+  deadLinkMs?: number;
   /** Makes client ids; default: random. */
   newClientId?: () => string;
 }
@@ -67,6 +81,8 @@ export interface ClientEvents {
   receipt: ReceiptFrame;
   typing: TypingOutFrame;
   presence: PresenceFrame;
+  /** Someone whose profile you see changed it (live only; see UserUpdatedFrame). */
+  'user.updated': UserUpdatedFrame;
   event: UserEvent;
   /** Retention removed entries before `firstSeq`: they will not come. */
   reset: { conversation: string; firstSeq: number };
@@ -75,6 +91,12 @@ export interface ClientEvents {
   error: ErrorFrame;
   /** The server refused the token (close 4001/4003): the client stopped; log in again. */
   unauthorized: { code: number; reason: string };
+  /**
+   * The server refused the connection for a reason retrying soon cannot fix (close 4008: the
+   * user has too many connections open): the client stopped; `connect()` tries again.
+   * Unacknowledged sends stay queued for that.
+   */
+  refused: { code: number; reason: string };
 }
 
 export type SendOptions = {

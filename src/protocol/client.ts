@@ -26,6 +26,9 @@ export * from './client-types.js';
 const OPEN = 1;
 /** The server refused the session: retrying with the same token cannot help. */
 const STOP_CODES = new Set<number>([CloseCodes.UNAUTHENTICATED, CloseCodes.SESSION_REVOKED]);
+/** Refusals that retrying by itself cannot fix: the client stops and says so (`refused`). */
+const REFUSED_CODES = new Set<number>([CloseCodes.TOO_MANY_CONNECTIONS]);
+const DEFAULT_DEAD_LINK_MS = 10_000;
 
 function randomId(): string {
   const g = globalThis as { crypto?: { randomUUID?: () => string } };
@@ -50,6 +53,9 @@ export class ParleyClient {
   /** Bumped by `close()`: an `open()` begun before it (awaiting the token) must not open a socket. */
   private epoch = 0;
   private retryTimer?: ReturnType<typeof setTimeout>;
+  /** The heartbeat's interval, and the deadline for the next frame to arrive (see `deadLinkMs`). */
+  private beatTimer?: ReturnType<typeof setInterval>;
+  private deadTimer?: ReturnType<typeof setTimeout>;
   /** `connect()` calls waiting for `ready`; `close()` rejects them. */
   private connecting: { resolve(): void; reject(e: Error): void }[] = [];
 
@@ -142,6 +148,7 @@ export class ParleyClient {
     this.stopped = true;
     this.epoch++;
     clearTimeout(this.retryTimer);
+    this.stopHeartbeat();
     this.sync.stop();
     this.sync.disconnected();
     this.ws?.close(CloseCodes.NORMAL, 'bye');
@@ -154,6 +161,33 @@ export class ParleyClient {
   /** Drops the socket as if the network failed (tests, and "reconnect now" buttons). */
   drop() {
     this.ws?.close(CloseCodes.CLIENT_DROPPED, 'dropped by client');
+  }
+
+  /**
+   * Checks the link now: a `ping` that something must answer within `deadLinkMs`, or the socket
+   * is abandoned and the client reconnects. Only with a heartbeat configured; no-op when a check
+   * is already running or the client is not online.
+   */
+  probe() {
+    if (!this.opts.heartbeatMs || this.state !== 'online' || this.deadTimer || !this.ws) return;
+    this.expectFrameWithin(this.ws);
+    this.raw({ type: 'ping', id: `hb${randomId().slice(0, 8)}` });
+  }
+
+  /** While waiting to reconnect: try now instead of after the backoff (the network is back). */
+  retryNow() {
+    if (this.stopped || this.state !== 'reconnecting' || this.ws) return;
+    clearTimeout(this.retryTimer);
+    this.attempt = 0;
+    void this.open();
+  }
+
+  /**
+   * The link is known to be gone (the browser went offline): abandon the socket without waiting
+   * for a close handshake that cannot complete, and reconnect with backoff.
+   */
+  linkLost() {
+    if (this.ws) this.abandon(this.ws);
   }
 
   /** Sends a message; resolves with its ack (after commit), surviving reconnects. */
@@ -231,9 +265,12 @@ export class ParleyClient {
     }
     this.ws = ws;
     ws.binaryType = 'arraybuffer';
+    // A socket whose `ready` never comes (a link that died during the handshake) is abandoned too.
+    if (this.opts.heartbeatMs) this.expectFrameWithin(ws);
     ws.onopen = () => ws.send(this.codec.encode({ type: 'auth', token }));
     ws.onmessage = (ev) => {
       if (this.ws !== ws) return;
+      this.heard();
       let frame: ServerFrame;
       try {
         frame = this.codec.decode(
@@ -248,6 +285,7 @@ export class ParleyClient {
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = undefined;
+      this.stopHeartbeat();
       this.sync.disconnected();
       if (this.stopped) return;
       if (STOP_CODES.has(ev.code)) {
@@ -257,6 +295,13 @@ export class ParleyClient {
         this.settleConnecting(new Error(`unauthorized (${ev.code})`));
         return;
       }
+      if (REFUSED_CODES.has(ev.code)) {
+        this.stopped = true;
+        this.setState('offline');
+        this.emit('refused', { code: ev.code, reason: ev.reason });
+        this.settleConnecting(new Error(`refused (${ev.code})`));
+        return;
+      }
       // SERVICE_RESTART: the node is healthy again after a bus outage and asks its clients to
       // reconnect and sync (frames were lost meanwhile); it may be reused. Anything else: try
       // the next URL.
@@ -264,6 +309,47 @@ export class ParleyClient {
       else this.attempt = 0;
       this.retry();
     };
+  }
+
+  /** Arms the dead-link deadline for `ws`: some frame must arrive within `deadLinkMs`. */
+  private expectFrameWithin(ws: WebSocketLike) {
+    clearTimeout(this.deadTimer);
+    this.deadTimer = setTimeout(() => this.abandon(ws), this.opts.deadLinkMs ?? DEFAULT_DEAD_LINK_MS);
+  }
+
+  /** A frame arrived: the link is alive. */
+  private heard() {
+    clearTimeout(this.deadTimer);
+    this.deadTimer = undefined;
+  }
+
+  private startHeartbeat() {
+    this.stopHeartbeat();
+    if (this.opts.heartbeatMs) this.beatTimer = setInterval(() => this.probe(), this.opts.heartbeatMs);
+  }
+
+  private stopHeartbeat() {
+    clearInterval(this.beatTimer);
+    this.beatTimer = undefined;
+    this.heard();
+  }
+
+  /** Gives up on a socket whose link is dead: it no longer counts, whatever it does later. */
+  private abandon(ws: WebSocketLike) {
+    if (this.ws !== ws) return;
+    this.ws = undefined;
+    ws.onmessage = null;
+    ws.onclose = null;
+    try {
+      ws.close(CloseCodes.CLIENT_DROPPED, 'dead link');
+    } catch {
+      /* closing a socket that never opened may throw; it is dropped either way */
+    }
+    this.stopHeartbeat();
+    this.sync.disconnected();
+    if (this.stopped) return;
+    this.urlIndex++;
+    this.retry();
   }
 
   private retry() {
@@ -282,6 +368,7 @@ export class ParleyClient {
         this.user = f.user;
         this.sessionId = f.sessionId;
         this.attempt = 0;
+        this.startHeartbeat();
         this.setState('online');
         this.emit('ready', f);
         this.settleConnecting();
@@ -314,6 +401,9 @@ export class ParleyClient {
         break;
       case 'presence':
         this.emit('presence', f);
+        break;
+      case 'user.updated':
+        this.emit('user.updated', f);
         break;
       case 'event':
         this.sync.event(f.event, false);

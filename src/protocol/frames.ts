@@ -194,6 +194,17 @@ export interface EventFrame {
   type: 'event';
   event: UserEvent;
 }
+/**
+ * A user changed their public profile (nickname, avatar, bio, gender): sent live, not logged,
+ * to their contacts, the members of their groups and their own other sockets. A client that
+ * missed it (offline meanwhile) reads profiles again over REST when it reconnects. It may come
+ * more than once (a socket on both a user topic and a group topic of the sender): apply it as
+ * state.
+ */
+export interface UserUpdatedFrame {
+  type: 'user.updated';
+  user: { id: string; username: string; nickname: string; avatar: string | null; gender: string; bio: string };
+}
 export interface PongFrame {
   type: 'pong';
   id?: string | number;
@@ -221,6 +232,7 @@ export type ServerFrame =
   | TypingOutFrame
   | PresenceFrame
   | EventFrame
+  | UserUpdatedFrame
   | PongFrame
   | ErrorFrame;
 
@@ -238,8 +250,13 @@ export const CloseCodes = {
   TRY_AGAIN_LATER: 1013,
   /** Sent by the client: it dropped the socket on purpose and will reconnect (`drop()`). */
   CLIENT_DROPPED: 4000,
-  /** Authentication missing, wrong, or too late. */
+  /** Authentication missing or wrong: the session is not valid (sign in again). */
   UNAUTHENTICATED: 4001,
+  /**
+   * No `auth` frame within the server's auth timeout (a slow uplink): says nothing about the
+   * session; reconnect.
+   */
+  AUTH_TIMEOUT: 4002,
   /** The session was revoked (logout, password change). */
   SESSION_REVOKED: 4003,
   /** Too many connections for this user. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fail } from '../domain/errors.js';
 import { newId, newToken } from '../domain/ids.js';
+import { groupConversationId } from '../domain/conversation-id.js';
 import { userTopic } from '../domain/topics.js';
 import type { PrivateUser, PublicUser, SessionView } from '../protocol/rest-types.js';
 import type { SessionRow } from '../store/sessions.js';
@@ -36,6 +37,9 @@ export interface Actor {
 const TOUCH_EVERY_MS = 60_000;
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** The profile fields others see: a change to any of them is announced (`user.updated`). */
+const PUBLIC_FIELDS = ['nickname', 'avatar', 'bio', 'gender'] as const;
 
 /**
  * Vets a media id named as a user's avatar (the media service implements it). Contract:
@@ -162,7 +166,27 @@ export class AccountService {
 
   async updateMe(actor: Actor, patch: UserPatch): Promise<PrivateUser> {
     if (patch.avatar) await this.avatarCheck(actor.userId, patch.avatar);
-    return privateUser(await this.deps.store.users.update(actor.userId, patch, this.deps.clock.now()));
+    const row = await this.deps.store.users.update(actor.userId, patch, this.deps.clock.now());
+    if (PUBLIC_FIELDS.some((f) => patch[f] !== undefined)) await this.announceProfile(row);
+    return privateUser(row);
+  }
+
+  /**
+   * Tells everyone who sees this user's profile that it changed, live (`user.updated`): their
+   * contacts and own sockets by user topic, their groups' members by group topic. Ephemeral on
+   * purpose: a profile is state, not history; whoever was offline reads it on reconnect. A bus
+   * failure is logged by the notifier and does not fail the update.
+   */
+  private async announceProfile(row: UserRow) {
+    const { store, notify, log } = this.deps;
+    try {
+      const frame = { type: 'user.updated', user: publicUser(row) } as const;
+      const [friends, groups] = await Promise.all([store.authz.friendIds(row.id), store.authz.groupIds(row.id)]);
+      await notify.toUsers([row.id, ...friends], frame);
+      for (const g of groups) await notify.toConversation(groupConversationId(g), frame);
+    } catch (err) {
+      log.warn({ err }, 'profile change not announced; clients see it on their next load');
+    }
   }
 
   /** Changes the password and ends every other session (and their sockets). */

@@ -52,6 +52,24 @@ export interface MediaServiceParts {
 const MAX_CLIENT_DURATION_MS = 86_400_000;
 
 /**
+ * The lowest bitrate a recording is taken to have (bits per second; Opus goes down to 6 kbit/s):
+ * a client's claimed duration is believed only up to what the bytes could hold at this rate.
+ */
+const MIN_BITS_PER_SECOND = 2000;
+
+/**
+ * The duration stored for audio or video: the container's when it says one (a client's clock
+ * cannot beat the file's own timestamps); otherwise the client's measured value, but only
+ * while the file is big enough to hold that much (at MIN_BITS_PER_SECOND), so a claim cannot
+ * turn a 1 KB file into an hour-long voice note.
+ */
+export function storedDurationMs(container: number | undefined, claimed: number | undefined, size: number) {
+  if (container !== undefined) return container;
+  if (claimed === undefined) return null;
+  return claimed <= (size * 8 * 1000) / MIN_BITS_PER_SECOND ? claimed : null;
+}
+
+/**
  * Uploads (checked, re-encoded, deduplicated, under a quota), access to media, signed URLs for
  * serving, and the sweep of unreferenced blobs.
  */
@@ -123,7 +141,10 @@ export class MediaService implements MediaResolver {
           thumb_sha256: thumb ?? null,
           width: up.width ?? null,
           height: up.height ?? null,
-          duration_ms: up.kind === 'audio' || up.kind === 'video' ? (up.durationMs ?? meta.durationMs ?? null) : null,
+          duration_ms:
+            up.kind === 'audio' || up.kind === 'video'
+              ? storedDurationMs(up.durationMs, meta.durationMs, up.size)
+              : null,
           name: safeName(meta.name, up.mime, up.ext),
           created_at: clock.now(),
         };

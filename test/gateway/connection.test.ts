@@ -48,7 +48,7 @@ describe.each(testDialects())('gateway connections on %s', (dialect) => {
     expect(await refusal(s.url, {}, '/nope')).toBe(404);
   });
 
-  it('auth: bad header 401; ready carries user and session; auth frame works; timeout, bad token and other first frames close 4001', async () => {
+  it('auth: bad header 401; ready carries user and session; auth frame works; timeout closes 4002 (not a session verdict), bad token and other first frames 4001', async () => {
     const a = await registerUser(s.api, 'a');
     expect(await refusal(s.url, { authorization: 'Bearer nope' })).toBe(401);
     const h = await RawSocket.open(s.url, { token: a.token });
@@ -66,7 +66,7 @@ describe.each(testDialects())('gateway connections on %s', (dialect) => {
     f.close();
 
     const slow = await RawSocket.open(s.url);
-    expect(await slow.closedWith()).toBe(4001);
+    expect(await slow.closedWith()).toBe(4002);
     const bad = await RawSocket.open(s.url);
     bad.send({ type: 'auth', token: 'wrong' });
     expect(await bad.closedWith()).toBe(4001);

@@ -98,10 +98,10 @@ describe.each(testDialects())('raw WebSocket abuse on %s', (dialect) => {
     await healthy();
   });
 
-  it('a socket that upgrades and never sends anything is closed by the auth timeout (4001)', async () => {
+  it('a socket that upgrades and never sends anything is closed by the auth timeout (4002)', async () => {
     const c = await RawConnection.open(port, RawConnection.upgradeRequest(port));
     expect(await c.httpStatus()).toBe(101);
-    expect(await c.closeCode(3000)).toBe(4001);
+    expect(await c.closeCode(3000)).toBe(4002);
     c.destroy();
     await healthy();
   });

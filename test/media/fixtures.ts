@@ -223,7 +223,9 @@ function ebml(id: number[], data: Buffer): Buffer {
  * `live` writes it the way MediaRecorder streams it: Segment and Cluster of unknown size, with
  * a cluster of audio after the Tracks.
  */
-export function webmVoiceWithoutDuration(opts: { video?: boolean; live?: boolean; durationMs?: number } = {}): Buffer {
+export function webmVoiceWithoutDuration(
+  opts: { video?: boolean; live?: boolean; durationMs?: number; padBytes?: number } = {},
+): Buffer {
   const header = ebml(
     [0x1a, 0x45, 0xdf, 0xa3],
     Buffer.concat([
@@ -295,13 +297,17 @@ export function webmVoiceWithoutDuration(opts: { video?: boolean; live?: boolean
     ]),
   );
   const tracks = ebml([0x16, 0x54, 0xae, 0x6b], opts.video ? Buffer.concat([videoTrack, track]) : track);
-  if (!opts.live) return Buffer.concat([header, ebml([0x18, 0x53, 0x80, 0x67], Buffer.concat([info, tracks]))]);
+  // A Void element standing for the bytes of real audio (a client's claimed duration is believed
+  // only as far as the file's size could hold it).
+  const pad = opts.padBytes ? ebml([0xec], Buffer.alloc(opts.padBytes)) : Buffer.alloc(0);
+  if (!opts.live) return Buffer.concat([header, ebml([0x18, 0x53, 0x80, 0x67], Buffer.concat([info, tracks, pad]))]);
   const unknownSize = Buffer.from([0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
   const cluster = Buffer.concat([
     Buffer.from([0x1f, 0x43, 0xb6, 0x75]),
     unknownSize,
     ebml([0xe7], Buffer.from([0])), // Timecode 0
     ebml([0xa3], Buffer.from([0x81, 0, 0, 0x80, 0xf8, 0xff, 0xfe])), // SimpleBlock: track 1, keyframe, one Opus packet
+    pad,
   ]);
   return Buffer.concat([header, Buffer.from([0x18, 0x53, 0x80, 0x67]), unknownSize, info, tracks, cluster]);
 }

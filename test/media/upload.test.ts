@@ -126,11 +126,24 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
     expect(m.body).toMatchObject({ kind: 'video', mime: 'video/mp4', durationMs: 12_500 });
     const o = await uploadOne(s, alice.token, oggOpus(3000), 'voice.opus');
     expect(o.body).toMatchObject({ kind: 'audio', mime: 'audio/ogg', durationMs: 3000, name: 'voice.opus' });
-    const v = await uploadOne(s, alice.token, webmVoiceWithoutDuration(), 'rec.webm', { durationMs: '4200' });
-    expect(v.body).toMatchObject({ kind: 'audio', mime: 'audio/webm', durationMs: 4200 });
-    const film = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ video: true }), 'film.webm', {
-      durationMs: '61000',
+    const v = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ padBytes: 2000 }), 'rec.webm', {
+      durationMs: '4200',
     });
+    expect(v.body).toMatchObject({ kind: 'audio', mime: 'audio/webm', durationMs: 4200 });
+    // ... but not past what the bytes could hold (2 kbit/s): a tiny file claiming an hour has none.
+    const tall = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ padBytes: 2000 }), 'tall.webm', {
+      durationMs: '3600000',
+    });
+    expect(tall.body).toMatchObject({ kind: 'audio', durationMs: null });
+    const film = await uploadOne(
+      s,
+      alice.token,
+      webmVoiceWithoutDuration({ video: true, padBytes: 16_000 }),
+      'film.webm',
+      {
+        durationMs: '61000',
+      },
+    );
     expect(film.body).toMatchObject({ kind: 'video', mime: 'video/webm', durationMs: 61_000, width: 320, height: 240 });
     const none = await uploadOne(s, alice.token, webmVoiceWithoutDuration(), 'rec2.webm');
     expect(none.body).toMatchObject({ kind: 'audio', durationMs: null });
@@ -144,9 +157,15 @@ describe.each(testDialects())('media uploads on %s', (dialect) => {
   it('stores a MediaRecorder voice note (audio-only WebM) as audio, a WebM with video as video, a QuickTime movie as video', async () => {
     const stored = async (id: string) =>
       dbOf(s).selectFrom('media').select(['kind', 'mime']).where('id', '=', id).executeTakeFirstOrThrow();
-    const voice = await uploadOne(s, alice.token, webmVoiceWithoutDuration({ live: true }), 'voice.webm', {
-      durationMs: '3100',
-    });
+    const voice = await uploadOne(
+      s,
+      alice.token,
+      webmVoiceWithoutDuration({ live: true, padBytes: 1000 }),
+      'voice.webm',
+      {
+        durationMs: '3100',
+      },
+    );
     expect(voice.status).toBe(201);
     expect(voice.body).toMatchObject({
       kind: 'audio',

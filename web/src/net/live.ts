@@ -1,6 +1,11 @@
 import type { AckFrame, ServerFrame, SendFrame } from '../../../src/protocol/frames.js';
 import type { Entry } from '../api/types.js';
-import { contacts as contactsApi, conversations as convApi, groups as groupsApi } from '../api/endpoints.js';
+import {
+  contacts as contactsApi,
+  conversations as convApi,
+  groups as groupsApi,
+  me as meApi,
+} from '../api/endpoints.js';
 import {
   app,
   bumpSocial,
@@ -8,13 +13,14 @@ import {
   receiveEntries,
   rememberUsers,
   setConversations,
+  setMe,
   setMyGroups,
   setRemarks,
   setPeerRead,
   setPresence,
   setTyping,
 } from '../state/app.js';
-import { signalUnauthorized } from '../api/http.js';
+import { ApiError } from '../api/http.js';
 import { session } from '../session.js';
 import { connectSocket, type Socket } from './socket.js';
 import { notifyEntry } from './notify.js';
@@ -23,6 +29,34 @@ const TYPING_SHOWN_MS = 5000;
 
 let socket: Socket | undefined;
 let generation = 0;
+/** Sends made before the socket exists (the conversation list is still loading) wait here. */
+const waiting: { resolve(s: Socket): void; reject(e: Error): void }[] = [];
+
+function socketNow(): Promise<Socket> {
+  if (socket) return Promise.resolve(socket);
+  return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+}
+
+/** How long to wait before asking the server again whether the session is still good. */
+const CONFIRM_RETRY_MS = 3000;
+
+/**
+ * The socket was closed as unauthenticated. That alone wipes nothing: the server is asked over
+ * REST (`GET /me`). A 401 there is the server's word that the session is gone, and the REST
+ * wrapper signs out; an answer means the session is fine, so the socket reconnects; no answer
+ * (the network) means ask again later.
+ */
+function confirmSession(gen: number) {
+  meApi.get().then(
+    () => {
+      if (gen === generation) socket?.reconnect();
+    },
+    (e) => {
+      if (gen !== generation || (e instanceof ApiError && e.status === 401)) return;
+      setTimeout(() => confirmSession(gen), CONFIRM_RETRY_MS);
+    },
+  );
+}
 
 function onFrame(f: ServerFrame) {
   switch (f.type) {
@@ -36,6 +70,13 @@ function onFrame(f: ServerFrame) {
     case 'presence':
       setPresence(f.userId, f.online);
       break;
+    case 'user.updated': {
+      // A contact's or co-member's new nickname, avatar or bio, everywhere it is shown.
+      rememberUsers([f.user]);
+      const me = app.get().me;
+      if (me && f.user.id === me.id) setMe({ ...me, ...f.user });
+      break;
+    }
     default:
       break;
   }
@@ -76,7 +117,7 @@ export const live = {
     app.set((s) => ({ ...s, conn: 'connecting' }));
     void refreshLists().then((held) => {
       if (gen !== generation) return;
-      socket = connectSocket(() => session.token() ?? token, held, {
+      const s = connectSocket(() => session.token() ?? token, held, {
         onEntry(e) {
           receiveEntries(e.conversation, [e]);
           notifyEntry(e);
@@ -90,18 +131,28 @@ export const live = {
           app.set((s) => ({ ...s, conn: state }));
           if (state === 'online') void refreshLists();
         },
-        onUnauthorized: () => signalUnauthorized(),
+        onUnauthorized: () => {
+          app.set((st) => ({ ...st, conn: 'reconnecting' }));
+          confirmSession(gen);
+        },
+        onTooManyConnections: () => app.set((st) => ({ ...st, conn: 'limited' })),
       });
+      socket = s;
+      for (const w of waiting.splice(0)) w.resolve(s);
     });
   },
   stop() {
     generation++;
     socket?.close();
     socket = undefined;
+    for (const w of waiting.splice(0)) w.reject(new Error('Not connected'));
+  },
+  /** Tries to connect again after the server refused this tab (too many connections). */
+  reconnect() {
+    socket?.reconnect();
   },
   async send(frame: Omit<SendFrame, 'type'>): Promise<AckFrame> {
-    if (!socket) throw new Error('Not connected');
-    const ack = await socket.send(frame);
+    const ack = await (await socketNow()).send(frame);
     const s = app.get();
     const p = s.pending[ack.conversation]?.find((x) => x.clientId === ack.clientId);
     if (p) {
@@ -131,12 +182,10 @@ export const live = {
     return ack;
   },
   async recall(cid: string, seq: number) {
-    if (!socket) throw new Error('Not connected');
-    await socket.recall(cid, seq);
+    await (await socketNow()).recall(cid, seq);
   },
   async edit(cid: string, seq: number, text: string) {
-    if (!socket) throw new Error('Not connected');
-    await socket.edit(cid, seq, text);
+    await (await socketNow()).edit(cid, seq, text);
   },
   read(cid: string, seq: number) {
     markReadLocally(cid, seq);

@@ -17,6 +17,53 @@ interface Draft {
 /** Retry payloads of failed sends, by clientId (the same clientId is reused: the server dedups). */
 const retries = new Map<string, () => void>();
 
+/** A text or sticker not yet acknowledged, as kept in localStorage across reloads. */
+interface Saved extends Draft {
+  clientId: string;
+  conversation: string;
+  ts: number;
+}
+
+/**
+ * Unsent messages survive a reload (and a sign-out the server did not confirm): texts and
+ * stickers are kept per user in localStorage until acknowledged or discarded, and sent again
+ * with their clientId on the next start, so the server stores each once. Attachments are not
+ * kept (their bytes would not fit), only sent while the page lives.
+ */
+const saved = {
+  key: () => {
+    const me = app.get().me?.id;
+    return me ? `parley.outbox.${me}` : undefined;
+  },
+  all(): Saved[] {
+    const key = this.key();
+    if (!key) return [];
+    try {
+      const list = JSON.parse(localStorage.getItem(key) ?? '[]') as unknown;
+      return Array.isArray(list) ? (list as Saved[]).filter((x) => typeof x?.clientId === 'string') : [];
+    } catch {
+      return [];
+    }
+  },
+  write(list: Saved[]) {
+    const key = this.key();
+    if (!key) return;
+    try {
+      if (list.length) localStorage.setItem(key, JSON.stringify(list));
+      else localStorage.removeItem(key);
+    } catch {
+      /* storage full or refused: the message still sends while the page lives */
+    }
+  },
+  add(x: Saved) {
+    this.write([...this.all().filter((y) => y.clientId !== x.clientId), x]);
+  },
+  remove(clientId: string) {
+    const list = this.all();
+    if (list.some((x) => x.clientId === clientId)) this.write(list.filter((x) => x.clientId !== clientId));
+  },
+};
+
 function explain(e: unknown): string {
   if (e instanceof ApiError) return e.message;
   if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
@@ -38,6 +85,7 @@ async function deliver(cid: string, clientId: string, d: Draft, mediaId?: string
       data: d.kind === 'voice' ? undefined : d.data,
     });
     retries.delete(clientId);
+    saved.remove(clientId);
   } catch (e) {
     updatePending(cid, clientId, { status: 'failed', error: explain(e) });
   }
@@ -48,23 +96,55 @@ async function deliver(cid: string, clientId: string, d: Draft, mediaId?: string
  * out through the protocol client with a clientId, and is replaced by the stored entry when
  * its ack or echo arrives. A failed send keeps its clientId, so Retry can never duplicate it.
  */
+function queue(x: Saved) {
+  const { clientId, conversation, ts, ...d } = x;
+  addPending({ clientId, conversation, ts, status: 'sending', ...d });
+  const go = () => void deliver(conversation, clientId, d);
+  retries.set(clientId, go);
+  go();
+}
+
 export const outbox = {
   sendText(cid: string, text: string, opts: { replyTo?: number; mentions?: string[] } = {}) {
-    const d: Draft = { kind: 'text', text, replyTo: opts.replyTo, mentions: opts.mentions };
-    const clientId = newClientId();
-    addPending({ clientId, conversation: cid, ts: Date.now(), status: 'sending', ...d });
-    const go = () => void deliver(cid, clientId, d);
-    retries.set(clientId, go);
-    go();
+    const x: Saved = {
+      clientId: newClientId(),
+      conversation: cid,
+      ts: Date.now(),
+      kind: 'text',
+      text,
+      replyTo: opts.replyTo,
+      mentions: opts.mentions,
+    };
+    saved.add(x);
+    queue(x);
   },
 
   sendSticker(cid: string, id: string, replyTo?: number) {
-    const d: Draft = { kind: 'sticker', data: { id }, replyTo };
-    const clientId = newClientId();
-    addPending({ clientId, conversation: cid, ts: Date.now(), status: 'sending', ...d });
-    const go = () => void deliver(cid, clientId, d);
-    retries.set(clientId, go);
-    go();
+    const x: Saved = {
+      clientId: newClientId(),
+      conversation: cid,
+      ts: Date.now(),
+      kind: 'sticker',
+      data: { id },
+      replyTo,
+    };
+    saved.add(x);
+    queue(x);
+  },
+
+  /** After sign-in or a reload: sends again what this user left unsent (same clientIds). */
+  restore() {
+    const shown = new Set(
+      Object.values(app.get().pending)
+        .flat()
+        .map((p) => p.clientId),
+    );
+    for (const x of saved.all()) if (!shown.has(x.clientId)) queue(x);
+  },
+
+  /** Forgets this user's unsent messages (an explicit sign-out on this device). */
+  forget() {
+    saved.write([]);
   },
 
   sendFile(cid: string, file: File, opts: { asImage: boolean; replyTo?: number }) {
@@ -133,6 +213,7 @@ export const outbox = {
     const p = app.get().pending[cid]?.find((x) => x.clientId === clientId);
     if (p?.previewUrl) URL.revokeObjectURL(p.previewUrl);
     retries.delete(clientId);
+    saved.remove(clientId);
     dropPending(cid, clientId);
   },
 };

@@ -4,7 +4,8 @@ import type { ConversationSummary, Entry, Group, PrivateUser, PublicUser } from 
 import { Store } from './store.js';
 import { type Pending, type Timeline, addEntries, emptyTimeline } from './timeline.js';
 
-export type ConnState = 'connecting' | 'online' | 'reconnecting' | 'offline';
+/** `limited`: the server refused this tab a connection (too many tabs or devices open). */
+export type ConnState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'limited';
 
 /** Everything the signed-in client knows; screens read slices of it with `useStore`. */
 export interface AppState {

@@ -3,6 +3,7 @@ import { me as meApi } from '../api/endpoints.js';
 import { ApiError, setUnauthorizedHandler } from '../api/http.js';
 import type { AuthReply } from '../api/types.js';
 import { live } from '../net/live.js';
+import { outbox } from '../net/outbox.js';
 import { navigate, useRoute } from '../router.js';
 import { session } from '../session.js';
 import { app, reset, setMe } from '../state/app.js';
@@ -36,6 +37,7 @@ export function App() {
       (u) => {
         setMe(u);
         live.start(session.token()!);
+        outbox.restore();
         setPhase('in');
       },
       (e) => {
@@ -59,6 +61,7 @@ export function App() {
     session.save({ token: r.token, userId: r.user.id });
     setMe(r.user);
     live.start(r.token);
+    outbox.restore();
     setPhase('in');
     navigate('/', true);
   };
@@ -77,6 +80,7 @@ export function App() {
       <Shell
         route={route}
         onSignedOut={() => {
+          outbox.forget();
           signOutLocally();
           setPhase('out');
           navigate('/login', true);

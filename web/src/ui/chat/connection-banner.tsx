@@ -1,9 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
+import { live } from '../../net/live.js';
 import { app } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
 import { IconWifiOff } from '../icons.js';
 
-/** A visible line while the live connection is down or coming back, with the retry countdown. */
+/**
+ * A visible line while the live connection is down or coming back, with the retry countdown;
+ * when the server refused this tab (too many tabs or devices), what to do about it and a Retry.
+ */
 export function ConnectionBanner() {
   const conn = useStore(app, (s) => s.conn);
   const retryAt = useStore(app, (s) => s.retryAt);
@@ -14,6 +18,16 @@ export function ConnectionBanner() {
     return () => clearInterval(t);
   }, [conn]);
   if (conn === 'online') return null;
+  if (conn === 'limited')
+    return (
+      <div class="conn-banner offline" role="alert" data-conn={conn}>
+        <IconWifiOff size={16} />
+        <span>Parley is open in too many tabs or devices. Close one of them (or sign out there), then retry.</span>
+        <button type="button" class="btn small" onClick={() => live.reconnect()}>
+          Retry
+        </button>
+      </div>
+    );
   const secs = retryAt ? Math.max(0, Math.ceil((retryAt - Date.now()) / 1000)) : 0;
   const text =
     conn === 'connecting'
