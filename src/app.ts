@@ -38,7 +38,7 @@ import { MediaUrlSigner, mediaSigner } from './services/media-urls.js';
 import type { ServiceDeps } from './services/deps.js';
 import { MessagingService } from './services/messaging.js';
 import { Notifier } from './services/notifier.js';
-import { PresenceLifecycle } from './services/presence-lifecycle.js';
+import { PresenceLifecycle, presenceCircles } from './services/presence-lifecycle.js';
 import { Argon2Hasher, type PasswordHasher } from './services/passwords.js';
 import { type KyselyStore, openStore } from './store/store.js';
 
@@ -169,7 +169,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notify,
     log,
     limit: config.connectionsPerUser,
-    friendIds: (u) => store.authz.friendIds(u),
+    ...presenceCircles(store.authz),
   });
   lifecycle.start();
 

@@ -52,6 +52,16 @@ export class ConversationAccess {
     return { ref, role: m.role };
   }
 
+  /** Users who blocked this user: live signals of theirs skip them (from the cache). */
+  blockers(userId: string): Promise<string[]> {
+    return this.cache.blockers(userId);
+  }
+
+  /** True when either user of a pair blocked the other (from the cache). */
+  async blockedPair(a: string, b: string): Promise<boolean> {
+    return (await this.cache.pair(a, b)).blocked;
+  }
+
   async canRead(userId: string, cid: string): Promise<ReadView> {
     const ref = parseConversationId(cid);
     if (ref.kind === 'dm' && !dmPeer(ref, userId)) throw fail('FORBIDDEN', 'You are not in this conversation');

@@ -268,7 +268,9 @@ export class MessagingService {
     );
     const frame: ServerFrame = { type: 'receipt', conversation: cid, userId, seq: readSeq };
     const peer = dmPeer(view.ref, userId);
-    await this.deps.notify.toUsers(peer ? [peer, userId] : [userId], frame);
+    // A block means silence both ways: the peer learns nothing of this user's reading.
+    const tellPeer = peer !== undefined && !(await this.access.blockedPair(userId, peer));
+    await this.deps.notify.toUsers(tellPeer ? [peer, userId] : [userId], frame);
     return { conversation: cid, readSeq };
   }
 
