@@ -248,7 +248,11 @@ export class MessagingService {
       kind,
       body: kind === 'edit' ? { text } : {},
       targetSeq: target.seq,
-      effect: kind === 'edit' ? { type: 'edit', text: text! } : { type: 'recall' },
+      // The writer re-checks the target in its transaction: a racing recall or edit is CONFLICT.
+      effect:
+        kind === 'edit'
+          ? { type: 'edit', text: text!, seenEditedAt: target.edited_at == null ? null : Number(target.edited_at) }
+          : { type: 'recall' },
     });
     await notify.entries(out.row.conversation_id, [out.row]);
     return rowAck(out.row);
