@@ -154,7 +154,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       media.checkAvatar(userId, mediaId),
     ),
     contacts: new ContactService(deps),
-    groups: new GroupService(deps),
+    groups: new GroupService(deps, (userId, mediaId) => media.checkAvatar(userId, mediaId)),
     messaging: new MessagingService(deps, { metrics, media, sign }),
     media,
   };
