@@ -146,7 +146,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const media = new MediaService(deps, {
     blobs,
     scratch: new FsScratch(blobs.tmpDir),
-    inspect: uploadInspector({ maxPixels: config.imageMaxPixels, maxEdge: config.imageMaxEdge }),
+    inspect: uploadInspector({
+      maxPixels: config.imageMaxPixels,
+      maxEdge: config.imageMaxEdge,
+      onGateLoad: (l) => {
+        metrics.imageJobs.set({ state: 'running' }, l.running);
+        metrics.imageJobs.set({ state: 'waiting' }, l.waiting);
+      },
+    }),
     urls,
   });
   const services = {
