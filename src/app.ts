@@ -38,7 +38,7 @@ import { MediaUrlSigner, mediaSigner } from './services/media-urls.js';
 import type { ServiceDeps } from './services/deps.js';
 import { MessagingService } from './services/messaging.js';
 import { Notifier } from './services/notifier.js';
-import { PresenceLifecycle } from './services/presence-lifecycle.js';
+import { PresenceLifecycle, presenceCircles } from './services/presence-lifecycle.js';
 import { Argon2Hasher, GatedHasher, type PasswordHasher } from './services/passwords.js';
 import { type KyselyStore, openStore } from './store/store.js';
 
@@ -151,7 +151,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const media = new MediaService(deps, {
     blobs,
     scratch: new FsScratch(blobs.tmpDir),
-    inspect: uploadInspector({ maxPixels: config.imageMaxPixels, maxEdge: config.imageMaxEdge }),
+    inspect: uploadInspector({
+      maxPixels: config.imageMaxPixels,
+      maxEdge: config.imageMaxEdge,
+      onGateLoad: (l) => {
+        metrics.imageJobs.set({ state: 'running' }, l.running);
+        metrics.imageJobs.set({ state: 'waiting' }, l.waiting);
+      },
+    }),
     urls,
   });
   const services = {
@@ -161,7 +168,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       (userId, mediaId) => media.checkAvatar(userId, mediaId),
     ),
     contacts: new ContactService(deps),
-    groups: new GroupService(deps),
+    groups: new GroupService(deps, (userId, mediaId) => media.checkAvatar(userId, mediaId)),
     messaging: new MessagingService(deps, { metrics, media, sign }),
     media,
   };
@@ -176,7 +183,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notify,
     log,
     limit: config.connectionsPerUser,
-    friendIds: (u) => store.authz.friendIds(u),
+    ...presenceCircles(store.authz),
   });
   lifecycle.start();
 

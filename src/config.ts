@@ -261,6 +261,12 @@ export const settings = {
     parse: int(1, 1_000_000_000),
     def: 40_000_000,
   }),
+  uploadsPerUser: s({
+    env: 'PARLEY_UPLOADS_PER_USER',
+    doc: 'Uploads one user may have in progress at once on a node (more: 429 TOO_MANY_UPLOADS)',
+    parse: int(1, 1000),
+    def: 4,
+  }),
   imageMaxEdge: s({
     env: 'PARLEY_IMAGE_MAX_EDGE',
     doc: 'Long edge of stored images, in pixels',

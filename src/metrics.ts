@@ -123,6 +123,12 @@ export function createMetrics() {
       registers: [registry],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     }),
+    imageJobs: new Gauge({
+      name: 'parley_image_jobs',
+      help: 'Image decodes running and waiting for a slot of the fair image gate',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
     connections: new Gauge({
       name: 'parley_ws_connections',
       help: 'Open WebSocket connections',

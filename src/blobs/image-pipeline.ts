@@ -8,8 +8,13 @@ export interface ImageLimits {
   maxEdge: number;
   /** Long edge of the thumbnail. */
   thumbEdge?: number;
-  /** Images decoded at once (each may take width × height × 4 bytes); more wait their turn. */
+  /**
+   * Images decoded at once (each may take width × height × 4 bytes); more wait their turn,
+   * served fairly between uploaders (one uploader holds at most all slots but one).
+   */
   concurrency?: number;
+  /** Told how many decodes run and wait after every change (for a metrics gauge). */
+  onGateLoad?: (load: { running: number; waiting: number }) => void;
 }
 
 export interface ProcessedImage {

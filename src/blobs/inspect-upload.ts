@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { parseFile } from 'music-metadata';
 import { fail } from '../domain/errors.js';
+import { FairGate } from './fair-gate.js';
 import { type ImageLimits, processImage } from './image-pipeline.js';
 import { mp4DurationMs } from './mp4-duration.js';
 import { type MediaKind, sniffFile } from './sniff.js';
@@ -22,8 +23,11 @@ export interface InspectedUpload {
   thumb?: Buffer;
 }
 
-/** Turns a staged upload (a temp file) into what gets stored. Injected into the media service. */
-export type UploadInspector = (file: string, size: number) => Promise<InspectedUpload>;
+/**
+ * Turns a staged upload (a temp file) into what gets stored. Injected into the media service.
+ * `owner`: who uploads it; image decoding is shared fairly between owners (see {@link FairGate}).
+ */
+export type UploadInspector = (file: string, size: number, owner?: string) => Promise<InspectedUpload>;
 
 /** Longest duration taken from a container: one day (anything longer is a lie or a bug). */
 const MAX_DURATION_MS = 86_400_000;
@@ -37,12 +41,12 @@ const MVHD_EXTS = new Set(['mp4', 'm4a', 'mov']);
  * IMAGE_TOO_LARGE or MEDIA_UNREADABLE; never keeps anything of its own.
  */
 export function uploadInspector(limits: ImageLimits): UploadInspector {
-  const gate = new Gate(limits.concurrency ?? 2);
-  return async (file, size) => {
+  const gate = new FairGate(limits.concurrency ?? 2, undefined, limits.onGateLoad);
+  return async (file, size, owner = '') => {
     const sniffed = await sniffFile(file);
     if (!sniffed) throw fail('UNSUPPORTED_MEDIA_TYPE', 'This type of file is not accepted');
     if (sniffed.kind === 'image') {
-      const img = await gate.run(() => processImage(file, sniffed.mime, limits));
+      const img = await gate.run(owner, () => processImage(file, sniffed.mime, limits));
       return {
         kind: 'image',
         mime: img.mime,
@@ -122,24 +126,4 @@ async function readAv(file: string): Promise<AvInfo> {
 
 function bufferStream(buf: Buffer): Readable {
   return Readable.from([buf]);
-}
-
-/** At most `n` tasks at once; the rest wait in order. Bounds the memory decoding can take. */
-class Gate {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly n: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    // A finishing task hands its slot straight to the next waiter, so `active` never passes n.
-    if (this.active >= this.n) await new Promise<void>((r) => this.waiting.push(r));
-    else this.active++;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
 }

@@ -3,7 +3,15 @@
  * so fan-out on every node is a plain socket write; the other types are control messages.
  */
 export type BusMessage =
-  | { type: 'frames'; json: string; msgpack: Uint8Array; exceptConn?: string; exceptUser?: string }
+  | {
+      type: 'frames';
+      json: string;
+      msgpack: Uint8Array;
+      exceptConn?: string;
+      exceptUser?: string;
+      /** Users none of whose sockets get the frames (those who blocked the actor). */
+      exceptUsers?: string[];
+    }
   | { type: 'sessions.revoked'; userId: string; sessionIds: string[] }
   | { type: 'invalidate'; keys: string[] }
   | { type: 'topic.join'; userId: string; topic: string }

@@ -77,6 +77,8 @@ export const ErrorCatalogue = {
   RATE_LIMITED: { status: 429, temporary: true },
   TOO_MANY_ATTEMPTS: { status: 429 },
   TOO_MANY_CONNECTIONS: { status: 429, temporary: true },
+  /** The user already has PARLEY_UPLOADS_PER_USER uploads in progress on this node. */
+  TOO_MANY_UPLOADS: { status: 429, temporary: true },
   /** The request reached a node whose PARLEY_ROLE does not serve it (route the LB by path). */
   MISDIRECTED: { status: 421 },
   UNAVAILABLE: { status: 503, temporary: true },

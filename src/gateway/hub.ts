@@ -126,8 +126,9 @@ export class Hub {
     // goes to every socket: nothing per recipient but the write itself.
     let json: PreparedFrame | undefined;
     let pack: PreparedFrame | undefined;
+    const skip = msg.exceptUsers?.length ? new Set(msg.exceptUsers) : undefined;
     for (const c of set) {
-      if (c.id === msg.exceptConn || c.userId === msg.exceptUser) continue;
+      if (c.id === msg.exceptConn || c.userId === msg.exceptUser || skip?.has(c.userId)) continue;
       c.writeFrame(
         c.codec === 'json' ? (json ??= prepareFrame(msg.json, false)) : (pack ??= prepareFrame(msg.msgpack, true)),
       );

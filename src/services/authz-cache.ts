@@ -46,6 +46,14 @@ export class AuthzCache {
     return this.cached(`group:${groupId}`, [groupFacts(groupId)], () => this.repo.group(groupId));
   }
 
+  /**
+   * Users who blocked this user: live frames about this user's actions skip them. A block
+   * invalidates both users' facts, so the list follows blocks and unblocks.
+   */
+  blockers(userId: string): Promise<string[]> {
+    return this.cached(`blockers:${userId}`, [userFacts(userId)], () => this.repo.blockers(userId));
+  }
+
   invalidate(keys: readonly string[]) {
     this.generation++;
     const drop = new Set(keys);

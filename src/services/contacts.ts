@@ -105,7 +105,7 @@ export class ContactService {
     });
     await this.publish(events, [value.from_id, value.to_id]);
     const f = await store.contacts.friend(actor.userId, value.from_id);
-    const online = await this.online([value.from_id]);
+    const online = await this.online(actor.userId, [value.from_id]);
     return {
       request: requestView(value, users),
       friend: f
@@ -146,7 +146,10 @@ export class ContactService {
   async friends(actor: Actor, q: PageQuery): Promise<Paged<FriendView>> {
     const page = pageOf(q);
     const rows = await this.deps.store.contacts.friends(actor.userId, page);
-    const online = await this.online(rows.map((r) => r.peer_id));
+    const online = await this.online(
+      actor.userId,
+      rows.map((r) => r.peer_id),
+    );
     return paged(
       rows,
       page.limit,
@@ -168,7 +171,7 @@ export class ContactService {
     );
     if (!f) throw fail('NOT_FRIENDS', 'This user is not in your contacts');
     await this.publish(events, []);
-    const online = await this.online([peerId]);
+    const online = await this.online(me, [peerId]);
     return friendView(f, online.has(peerId), cid);
   }
 
@@ -235,10 +238,14 @@ export class ContactService {
     return new Map(rows.map((u) => [u.id, brief(u)]));
   }
 
-  private async online(ids: string[]): Promise<Set<string>> {
+  /** Which of `ids` `me` may see online: a user `me` blocked never is (a block means silence). */
+  private async online(me: string, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
+    const hidden = new Set(await this.deps.store.authz.blocked(me));
+    const asked = ids.filter((id) => !hidden.has(id));
+    if (asked.length === 0) return new Set();
     try {
-      return await this.deps.presence.online(ids);
+      return await this.deps.presence.online(asked);
     } catch (err) {
       // Presence is a hint; a friends list must not fail because of it.
       this.deps.log.warn({ err }, 'presence lookup failed');

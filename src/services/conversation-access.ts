@@ -52,10 +52,23 @@ export class ConversationAccess {
     return { ref, role: m.role };
   }
 
+  /** Users who blocked this user: live signals of theirs skip them (from the cache). */
+  blockers(userId: string): Promise<string[]> {
+    return this.cache.blockers(userId);
+  }
+
+  /** True when either user of a pair blocked the other (from the cache). */
+  async blockedPair(a: string, b: string): Promise<boolean> {
+    return (await this.cache.pair(a, b)).blocked;
+  }
+
   async canRead(userId: string, cid: string): Promise<ReadView> {
     const ref = parseConversationId(cid);
     if (ref.kind === 'dm' && !dmPeer(ref, userId)) throw fail('FORBIDDEN', 'You are not in this conversation');
     const [conv, member] = await Promise.all([this.repo.get(cid), this.repo.member(cid, userId)]);
+    // A direct conversation exists from the friendship on (its row is made on accept): any other
+    // `dm:` id names nothing, and nothing may be written for it (no member row, no flags).
+    if (ref.kind === 'dm' && !conv) throw fail('CONVERSATION_NOT_FOUND', 'No such conversation');
     const maxSeq = Number(conv?.max_seq ?? 0);
     const minSeq = Number(conv?.min_seq ?? 1);
     if (ref.kind === 'group' && !member) {

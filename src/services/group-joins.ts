@@ -67,6 +67,8 @@ export class GroupJoins {
     }
     const u = await users.byId(me);
     const who = u ? brief(u) : unknownUser(me);
+    // A block means silence: admins who blocked the requester never see the request (nor its text).
+    const told = await this.tellAdmins(me);
     const ch = await groups.write.requestJoin({
       groupId,
       actorId: me,
@@ -80,7 +82,7 @@ export class GroupJoins {
       describe: (gr, r, admins) => ({
         events: [
           {
-            userIds: admins,
+            userIds: told(admins),
             kind: 'group.request',
             payload: { request: groupRequestView(r, who), group: groupCard(gr) },
           },
@@ -98,6 +100,7 @@ export class GroupJoins {
    */
   async cancelJoin(actor: Actor, groupId: string): Promise<GroupRequestView> {
     const me = actor.userId;
+    const told = await this.tellAdmins(me);
     const ch = await this.deps.store.groups.write.cancelRequest({
       groupId,
       actorId: me,
@@ -110,7 +113,7 @@ export class GroupJoins {
       describe: (g, r, admins) => ({
         events: [
           {
-            userIds: [...new Set([...admins, me])],
+            userIds: [...new Set([...told(admins), me])],
             kind: 'group.request.canceled',
             payload: { requestId: r.id, group: groupCard(g) },
           },
@@ -125,7 +128,7 @@ export class GroupJoins {
     const page = pageOf(q);
     const { g, m } = await loadGroup(this.deps, groupId, actor.userId);
     requireRole(g, m, 'admin');
-    const rows = await this.deps.store.groups.pendingRequests(groupId, page);
+    const rows = await this.deps.store.groups.pendingRequests(groupId, page, actor.userId);
     return paged(
       rows,
       page.limit,
@@ -174,6 +177,12 @@ export class GroupJoins {
     });
     await publishGroupChange(this.deps, ch, {});
     return this.requestView(ch.value);
+  }
+
+  /** Filters a list of admins down to those who did not block `userId`. */
+  private async tellAdmins(userId: string): Promise<(admins: string[]) => string[]> {
+    const blockers = new Set(await this.deps.store.authz.blockers(userId));
+    return (admins) => (blockers.size ? admins.filter((a) => !blockers.has(a)) : admins);
   }
 
   private async requestView(r: Parameters<typeof groupRequestView>[0]) {

@@ -11,7 +11,7 @@ import {
 import { isId } from '../domain/id-format.js';
 import { newId } from '../domain/ids.js';
 import type { GroupRow } from '../store/groups.js';
-import type { Actor } from './accounts.js';
+import type { Actor, AvatarCheck } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
 import { GroupJoins, type JoinResult } from './group-joins.js';
 import { loadGroup, publishGroupChange } from './group-support.js';
@@ -59,7 +59,11 @@ const asMember = { role: 'member' as const, muted_until: null };
 export class GroupService {
   private readonly joins: GroupJoins;
 
-  constructor(private readonly deps: ServiceDeps) {
+  constructor(
+    private readonly deps: ServiceDeps,
+    /** A group's avatar obeys the avatar rule: an image the actor uploaded (as for `PATCH /me`). */
+    private readonly avatarCheck: AvatarCheck,
+  ) {
     this.joins = new GroupJoins(deps);
   }
 
@@ -75,6 +79,7 @@ export class GroupService {
     if (others.length) await this.addingPeople(me);
     await throttle(limiter, `groupcreate:${me}`, config.groupCreateRate, 'Too many groups created; try again later');
     await this.requireAddable(me, others);
+    if (input.avatar) await this.avatarCheck(me, input.avatar);
     const ch = await this.deps.store.groups.write.create({
       id: newId(),
       name: input.name,
@@ -141,6 +146,13 @@ export class GroupService {
       ...(patch.notice !== undefined ? { notice: patch.notice } : {}),
       ...(patch.joinPolicy !== undefined ? { join_policy: patch.joinPolicy } : {}),
     };
+    if (patch.avatar) {
+      // Who may change the group answers first (and again on the locked group below); only then
+      // the media: naming someone else's picture would publish it to every member and visitor.
+      const { g, m } = await loadGroup(this.deps, groupId, me);
+      requireRole(g, m, 'admin');
+      await this.avatarCheck(me, patch.avatar);
+    }
     let role: GroupView['role'] = 'member';
     let mutedUntil: number | null = null;
     const ch = await this.deps.store.groups.write.update({

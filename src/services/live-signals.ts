@@ -32,6 +32,8 @@ export class LiveSignals {
     const frame = { type: 'typing' as const, conversation: right.ref.id, userId };
     const peer = dmPeer(right.ref, userId);
     if (peer) await notify.toUsers([peer], frame);
-    else await notify.toConversation(right.ref.id, frame, undefined, userId);
+    // (A DM with a block cannot get here: posting is refused.) In a group, members who
+    // blocked the typist do not hear of it.
+    else await notify.toConversation(right.ref.id, frame, undefined, userId, await this.access.blockers(userId));
   }
 }

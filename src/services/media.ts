@@ -48,6 +48,8 @@ export interface MediaServiceParts {
   urls: MediaUrlSigner;
 }
 
+/** When a refused upload may try again: uploads of a few MB finish in about a second. */
+const UPLOAD_RETRY_MS = 1000;
 /** Longest duration a client may claim: 24 hours. */
 const MAX_CLIENT_DURATION_MS = 86_400_000;
 
@@ -79,6 +81,8 @@ export class MediaService implements MediaResolver {
   readonly signer: MediaSigner;
   /** Hashes put by uploads still in progress on this node: the sweep leaves them alone. */
   private readonly inFlight = new Map<string, number>();
+  /** Uploads in progress on this node, per user (see {@link admitUpload}). */
+  private readonly uploading = new Map<string, number>();
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -86,6 +90,29 @@ export class MediaService implements MediaResolver {
   ) {
     this.sweeper = new BlobSweeper(deps, parts.blobs, (sha) => this.inFlight.has(sha));
     this.signer = mediaSigner(parts.urls, deps.clock);
+  }
+
+  /**
+   * Takes one of the user's upload slots on this node (`PARLEY_UPLOADS_PER_USER`), before the
+   * body is read; the returned function gives it back (call it once, when the upload ended
+   * either way). Over the bound: `429 TOO_MANY_UPLOADS` with a retry hint. Per node on purpose:
+   * what it protects is this node's disk, memory and image decoding.
+   */
+  admitUpload(actor: Actor): () => void {
+    const n = this.uploading.get(actor.userId) ?? 0;
+    if (n >= this.deps.config.uploadsPerUser)
+      throw fail('TOO_MANY_UPLOADS', 'Too many uploads in progress; wait for one to finish', {
+        retryAfterMs: UPLOAD_RETRY_MS,
+      });
+    this.uploading.set(actor.userId, n + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.uploading.get(actor.userId) ?? 1) - 1;
+      if (left <= 0) this.uploading.delete(actor.userId);
+      else this.uploading.set(actor.userId, left);
+    };
   }
 
   /** Refuses early (before reading the body) when the user has no quota left. */
@@ -120,7 +147,7 @@ export class MediaService implements MediaResolver {
       ) {
         throw fail('VALIDATION_FAILED', `durationMs must be an integer from 1 to ${MAX_CLIENT_DURATION_MS}`);
       }
-      const up = await this.parts.inspect(staged.path, staged.size);
+      const up = await this.parts.inspect(staged.path, staged.size, actor.userId);
       // A cheap early refusal, so an upload plainly over the quota writes no bytes at all; the
       // binding check is the atomic one that records the media below.
       if ((await store.media.usage(actor.userId)) + up.size > config.userQuota) throw overQuota();

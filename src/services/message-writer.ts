@@ -25,7 +25,8 @@ interface Pending {
 /**
  * The group-commit queue in front of the entry log. `append` resolves only after the item's
  * transaction committed (with the stored row, or the original row for a duplicate clientId);
- * a failed transaction rejects every item of its batch and stores none of them.
+ * a failed transaction rejects every item of its batch and stores none of them. A recall or
+ * edit the store re-checked and refused (its target changed first) rejects with `CONFLICT`.
  * One transaction runs at a time: while it commits, the next batch gathers, so the batch size
  * grows with load and throughput does not depend on one fsync per message.
  */
@@ -87,7 +88,12 @@ export class MessageWriter {
         );
         this.metrics?.commitBatch.observe(batch.length);
         this.metrics?.commitSeconds.observe((performance.now() - started) / 1000);
-        batch.forEach((p, i) => p.resolve(out[i]!));
+        batch.forEach((p, i) => {
+          const o = out[i]!;
+          // A recall/edit whose target changed first was not written: only this item fails.
+          if (o.conflict) p.reject(fail('CONFLICT', o.conflict));
+          else p.resolve(o);
+        });
       } catch (err) {
         this.logger.warn({ err, size: batch.length }, 'group commit failed');
         batch.forEach((p) => p.reject(err));

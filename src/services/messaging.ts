@@ -261,7 +261,11 @@ export class MessagingService {
       kind,
       body: kind === 'edit' ? { text } : {},
       targetSeq: target.seq,
-      effect: kind === 'edit' ? { type: 'edit', text: text! } : { type: 'recall' },
+      // The writer re-checks the target in its transaction: a racing recall or edit is CONFLICT.
+      effect:
+        kind === 'edit'
+          ? { type: 'edit', text: text!, seenEditedAt: target.edited_at == null ? null : Number(target.edited_at) }
+          : { type: 'recall' },
     });
     await notify.entries(out.row.conversation_id, [out.row]);
     return rowAck(out.row);
@@ -280,7 +284,9 @@ export class MessagingService {
     );
     const frame: ServerFrame = { type: 'receipt', conversation: cid, userId, seq: readSeq };
     const peer = dmPeer(view.ref, userId);
-    await this.deps.notify.toUsers(peer ? [peer, userId] : [userId], frame);
+    // A block means silence both ways: the peer learns nothing of this user's reading.
+    const tellPeer = peer !== undefined && !(await this.access.blockedPair(userId, peer));
+    await this.deps.notify.toUsers(tellPeer ? [peer, userId] : [userId], frame);
     return { conversation: cid, readSeq };
   }
 

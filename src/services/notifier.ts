@@ -36,14 +36,18 @@ export class Notifier {
     await this.publish(userIds.map(userTopic), frame, exceptConn);
   }
 
-  /** `exceptUser`: none of that user's sockets get the frame (typing is not echoed to the typist). */
+  /**
+   * `exceptUser`: none of that user's sockets get the frame (typing is not echoed to the typist);
+   * `exceptUsers`: nor do these users' (those who blocked the actor).
+   */
   async toConversation(
     conversationId: string,
     frame: ServerFrame,
     exceptConn?: string,
     exceptUser?: string,
+    exceptUsers?: readonly string[],
   ): Promise<void> {
-    await this.publish(conversationTopics(conversationId), frame, exceptConn, exceptUser);
+    await this.publish(conversationTopics(conversationId), frame, exceptConn, exceptUser, exceptUsers);
   }
 
   /** Asks every node holding this user's sockets to (un)subscribe them to a topic (group joins). */
@@ -60,7 +64,13 @@ export class Notifier {
     if (keys.length) await this.safe(() => this.bus.publish(CLUSTER_TOPIC, { type: 'invalidate', keys }));
   }
 
-  private async publish(topics: string[], frame: ServerFrame, exceptConn?: string, exceptUser?: string) {
+  private async publish(
+    topics: string[],
+    frame: ServerFrame,
+    exceptConn?: string,
+    exceptUser?: string,
+    exceptUsers?: readonly string[],
+  ) {
     const enc = encodeBoth(frame);
     // One message object for every topic: the Redis bus packs each object once (a DM goes to
     // two user topics with one encoding). It is never mutated after publishing.
@@ -70,6 +80,7 @@ export class Notifier {
       msgpack: enc.msgpack,
       ...(exceptConn ? { exceptConn } : {}),
       ...(exceptUser ? { exceptUser } : {}),
+      ...(exceptUsers?.length ? { exceptUsers: [...exceptUsers] } : {}),
     };
     for (const topic of topics) {
       await this.safe(() => this.bus.publish(topic, msg));

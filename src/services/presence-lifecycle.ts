@@ -7,11 +7,37 @@ export interface PresenceLifecycleDeps {
   presence: Presence;
   connections: ConnectionCounter;
   notify: Notifier;
-  /** The user's contacts (who is told when they come and go). */
-  friendIds(userId: string): Promise<string[]>;
+  /** Who is told when the user comes and goes: their contacts, less those who blocked them. */
+  audience(userId: string): Promise<string[]>;
+  /** Whose presence the user's new socket is shown: their contacts, less those they blocked. */
+  shown(userId: string): Promise<string[]>;
   log: Logger;
   /** Concurrent WebSocket connections per user, cluster-wide. */
   limit: number;
+}
+
+/** What presence audiences are computed from (the store's authorization reads). */
+export interface PresenceCircleRepo {
+  friendIds(userId: string): Promise<string[]>;
+  blockers(userId: string): Promise<string[]>;
+  blocked(userId: string): Promise<string[]>;
+}
+
+/**
+ * The two presence circles of a user: a block means silence, so a user's comings and goings
+ * never reach those who blocked them, and a blocker's socket is not shown whom they blocked.
+ */
+export function presenceCircles(repo: PresenceCircleRepo): Pick<PresenceLifecycleDeps, 'audience' | 'shown'> {
+  const less = async (userId: string, drop: (u: string) => Promise<string[]>) => {
+    const [friends, out] = await Promise.all([repo.friendIds(userId), drop(userId)]);
+    if (!out.length) return friends;
+    const skip = new Set(out);
+    return friends.filter((f) => !skip.has(f));
+  };
+  return {
+    audience: (u) => less(u, (x) => repo.blockers(x)),
+    shown: (u) => less(u, (x) => repo.blocked(x)),
+  };
 }
 
 /** Users announced at once when a sweep reports many (a dead node's users). */
@@ -63,8 +89,8 @@ export class PresenceLifecycle {
     } catch (err) {
       this.d.log.warn({ err: (err as Error).message }, 'presence connect failed; reconciled when the broker is back');
     }
-    const friends = await this.d.friendIds(userId);
-    if (first) await this.tell(userId, true, friends);
+    if (first) await this.tell(userId, true);
+    const friends = await this.d.shown(userId);
     if (!friends.length) return [];
     try {
       return [...(await this.d.presence.online(friends))];
@@ -103,9 +129,9 @@ export class PresenceLifecycle {
     await Promise.all(Array.from({ length: Math.min(ANNOUNCE_CONCURRENCY, queue.length) }, worker));
   }
 
-  private async tell(userId: string, online: boolean, friends?: string[]) {
+  private async tell(userId: string, online: boolean) {
     try {
-      const to = friends ?? (await this.d.friendIds(userId));
+      const to = await this.d.audience(userId);
       // The notifier logs and swallows bus failures: presence is a hint.
       if (to.length) await this.d.notify.toUsers(to, { type: 'presence', userId, online });
     } catch (err) {

@@ -29,6 +29,10 @@ export interface AuthzRepo {
   groupIds(userId: string): Promise<string[]>;
   /** Users this user has as contacts (presence goes to them). */
   friendIds(userId: string): Promise<string[]>;
+  /** Users who blocked this user (what this user does must not reach them). */
+  blockers(userId: string): Promise<string[]>;
+  /** Users this user blocked. */
+  blocked(userId: string): Promise<string[]>;
 }
 
 export class KyselyAuthzRepo implements AuthzRepo {
@@ -89,5 +93,15 @@ export class KyselyAuthzRepo implements AuthzRepo {
       this.db.selectFrom('contacts').select('peer_id').where('user_id', '=', userId),
     );
     return rows.map((r) => r.peer_id);
+  }
+
+  async blockers(userId: string) {
+    const rows = await this.db.selectFrom('blocks').select('user_id').where('blocked_id', '=', userId).execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  async blocked(userId: string) {
+    const rows = await this.db.selectFrom('blocks').select('blocked_id').where('user_id', '=', userId).execute();
+    return rows.map((r) => r.blocked_id);
   }
 }

@@ -20,14 +20,24 @@ export interface WriteItem {
   targetSeq?: number;
   /** Media carried by the message: recorded in `media_shares` in the same transaction. */
   mediaIds?: readonly string[];
-  /** recall/edit: the change to the target row, applied in the same transaction. */
-  effect?: { type: 'recall' } | { type: 'edit'; text: string };
+  /**
+   * recall/edit: the change to the target row, applied in the same transaction. `seenEditedAt`
+   * (edits): the target's `edited_at` as the caller saw it; an edit committed since then makes
+   * this one a conflict (left out: never checked).
+   */
+  effect?: { type: 'recall' } | { type: 'edit'; text: string; seenEditedAt?: number | null };
 }
 
 export interface WriteOutcome {
   row: EntryRow;
   /** True when (sender, clientId) was already stored: `row` is the original, nothing new was written. */
   duplicate: boolean;
+  /**
+   * Set when a recall/edit was NOT written because its target changed before it could apply:
+   * already recalled, or (an edit) edited since the caller read it, by an earlier item of the
+   * same batch or another transaction. `row` is then the target as it stands.
+   */
+  conflict?: string;
 }
 
 /**
@@ -138,6 +148,13 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       fresh.set(it.conversationId, list);
     }
 
+    const conflicts = await this.checkTargets(trx, fresh, key);
+    for (const [cid, list] of fresh) {
+      const kept = list.filter((it) => !conflicts.has(key(it.senderId, it.clientId)));
+      if (kept.length) fresh.set(cid, kept);
+      else fresh.delete(cid);
+    }
+
     // perf (see BENCHMARKS.md): a batch of one-to-one messages spans hundreds of conversations;
     // seqs for all of them are reserved with ONE update and one read-back, and all rows go in
     // multi-row inserts, instead of update + select + insert per conversation.
@@ -202,8 +219,66 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       const k = key(it.senderId, it.clientId);
       const old = existing.get(k);
       if (old) return { row: old, duplicate: true };
+      const refused = conflicts.get(k);
+      if (refused) return { row: refused.row, duplicate: false, conflict: refused.reason };
       return { row: written.get(k)!, duplicate: firstOf.get(k) !== it };
     });
+  }
+
+  /**
+   * Re-checks the targets of the batch's recalls and edits inside the transaction, so each
+   * applies once: on PostgreSQL/MySQL the batch's conversation rows are locked first (in id
+   * order, the order every writer locks them in), so no other node's recall or edit of these
+   * targets can commit between this check and this commit; SQLite runs one writing transaction
+   * at a time. Items are walked in batch order, so of two recalls (or a recall and an edit, or
+   * two edits made from the same view) of one message queued together, the first applies and
+   * the second is a conflict. Returns the conflicting items by key, with the target row.
+   */
+  private async checkTargets(
+    trx: Transaction<Database>,
+    fresh: Map<string, WriteItem[]>,
+    keyOf: typeof key,
+  ): Promise<Map<string, { row: EntryRow; reason: string }>> {
+    const out = new Map<string, { row: EntryRow; reason: string }>();
+    const amended = [...fresh].filter(([, list]) => list.some((it) => it.effect && it.targetSeq != null));
+    if (amended.length === 0) return out;
+    if (this.dialect !== 'sqlite') {
+      await trx
+        .selectFrom('conversations')
+        .select('id')
+        .where('id', 'in', [...fresh.keys()].sort())
+        .orderBy('id')
+        .forUpdate()
+        .execute();
+    }
+    for (const [cid, list] of amended) {
+      const seqs = [...new Set(list.flatMap((it) => (it.effect && it.targetSeq != null ? [it.targetSeq] : [])))];
+      const targets = await trx
+        .selectFrom('entries')
+        .selectAll()
+        .where('conversation_id', '=', cid)
+        .where('seq', 'in', seqs)
+        .execute();
+      // What each target looks like as the batch's items apply in order; NaN: edited in this batch.
+      const state = new Map(
+        targets.map((r) => [
+          Number(r.seq),
+          { row: r, recalled: r.recalled_at != null, editedAt: r.edited_at == null ? null : Number(r.edited_at) },
+        ]),
+      );
+      for (const it of list) {
+        const t = it.targetSeq == null ? undefined : state.get(it.targetSeq);
+        if (!it.effect || !t) continue;
+        let reason: string | undefined;
+        if (t.recalled) reason = 'The message was already recalled';
+        else if (it.effect.type === 'recall') t.recalled = true;
+        else if (it.effect.seenEditedAt !== undefined && !Object.is(it.effect.seenEditedAt, t.editedAt))
+          reason = 'The message was edited meanwhile';
+        else t.editedAt = Number.NaN;
+        if (reason) out.set(keyOf(it.senderId, it.clientId), { row: t.row, reason });
+      }
+    }
+    return out;
   }
 
   /**

@@ -48,7 +48,8 @@ export interface GroupRepo {
   /** Live groups whose lower-cased name is exactly `nameLc`. */
   byName(nameLc: string, limit: number): Promise<GroupRow[]>;
   requestById(id: string): Promise<GroupRequestRow | undefined>;
-  pendingRequests(groupId: string, page: PageRequest): Promise<GroupRequestListRow[]>;
+  /** `viewer`: requests of users the viewer blocked are left out (a block means silence). */
+  pendingRequests(groupId: string, page: PageRequest, viewer?: string): Promise<GroupRequestListRow[]>;
   readonly write: GroupWrite;
 }
 
@@ -115,14 +116,25 @@ export class KyselyGroupRepo implements GroupRepo {
     return this.db.selectFrom('group_requests').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  pendingRequests(groupId: string, page: PageRequest) {
-    const q = this.db
+  pendingRequests(groupId: string, page: PageRequest, viewer?: string) {
+    let q = this.db
       .selectFrom('group_requests')
       .innerJoin('users', 'users.id', 'group_requests.user_id')
       .selectAll('group_requests')
       .select(['users.username', 'users.nickname', 'users.avatar'])
       .where('group_requests.group_id', '=', groupId)
       .where('group_requests.status', '=', 'pending');
+    if (viewer)
+      q = q.where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('blocks')
+              .select('blocks.user_id')
+              .where('blocks.user_id', '=', viewer)
+              .whereRef('blocks.blocked_id', '=', 'group_requests.user_id'),
+          ),
+        ),
+      );
     return keysetPage(q, 'group_requests.created_at', 'group_requests.id', 'asc', page).execute();
   }
 }

@@ -30,6 +30,12 @@ function countingRepo() {
     async friendIds() {
       return [];
     },
+    async blockers() {
+      return [];
+    },
+    async blocked() {
+      return [];
+    },
   };
   return repo satisfies AuthzRepo;
 }

@@ -45,6 +45,12 @@ class HeldRepo implements AuthzRepo {
   async friendIds() {
     return [];
   }
+  async blockers() {
+    return [];
+  }
+  async blocked() {
+    return [];
+  }
 }
 
 describe('AuthzCache', () => {

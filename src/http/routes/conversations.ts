@@ -117,7 +117,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }>
         body: Type.Object({ seq: Seq }, { additionalProperties: false }),
         response: {
           200: Type.Object({ conversation: Type.String(), readSeq: Type.Integer() }),
-          ...errors(400, 401, 403, 429),
+          ...errors(400, 401, 403, 404, 429),
         },
       },
     },
@@ -136,7 +136,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }>
           { muted: Type.Optional(Type.Boolean()), pinned: Type.Optional(Type.Boolean()) },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Summary, ...errors(400, 401, 403, 429) },
+        response: { 200: Summary, ...errors(400, 401, 403, 404, 429) },
       },
     },
     async (req) => messaging.updateConversation(actor(req).userId, req.params.cid, req.body),

@@ -1,8 +1,10 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { StagedFile } from '../../blobs/scratch.js';
 import { fail, isAppError } from '../../domain/errors.js';
+import type { Actor } from '../../services/accounts.js';
 import { actor, requireAuth } from '../auth.js';
 import type { HttpContext } from '../context.js';
 import { Id, errors } from '../schemas.js';
@@ -34,6 +36,54 @@ export const mediaApiRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = a
     throwFileSizeLimit: true,
   });
 
+  /** Reads the multipart body into a staged file and hands it to the media service. */
+  const receive = async (who: Actor, req: FastifyRequest, reply: FastifyReply) => {
+    await media.assertQuotaLeft(who);
+    let staged: StagedFile | undefined;
+    let name: string | undefined;
+    const fields: Record<string, string> = {};
+    try {
+      for await (const part of req.parts()) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file' || staged) {
+            part.file.resume();
+            throw staged
+              ? fail('TOO_MANY_FILES', 'Send one file per upload')
+              : fail('BAD_REQUEST', 'The file must be in the field "file"');
+          }
+          name = part.filename;
+          staged = await media.stage(part.file);
+        } else {
+          fields[part.fieldname] = String(part.value);
+        }
+      }
+      if (!staged) throw fail('NO_FILE', 'No file in the field "file"');
+      let durationMs: number | undefined;
+      if (fields.durationMs !== undefined) {
+        if (!/^\d{1,9}$/.test(fields.durationMs))
+          throw fail('VALIDATION_FAILED', 'durationMs must be a whole number of milliseconds');
+        durationMs = Number(fields.durationMs);
+      }
+      const file = staged;
+      staged = undefined; // `create` discards it, success or failure
+      return reply.status(201).send(await media.create(who, file, { name, durationMs }));
+    } catch (e) {
+      await staged?.discard();
+      const code = (e as { code?: string }).code;
+      if (code === 'FST_FILES_LIMIT') throw fail('TOO_MANY_FILES', 'Send one file per upload');
+      if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw fail('BAD_REQUEST', 'Too many form fields');
+      // The multipart parser reports a broken body (no boundary, cut short) as plain errors.
+      if (
+        !isAppError(e) &&
+        !(e as NodeJS.ErrnoException).errno &&
+        /multipart|boundary/i.test(String((e as Error)?.message))
+      ) {
+        throw fail('BAD_REQUEST', 'Malformed multipart body');
+      }
+      throw e;
+    }
+  };
+
   app.post(
     '/media',
     {
@@ -42,56 +92,17 @@ export const mediaApiRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = a
         tags: ['media'],
         summary: 'Upload a file (multipart field `file`; optional field `durationMs` for voice/video)',
         consumes: ['multipart/form-data'],
-        response: { 201: MediaView, ...errors(400, 401, 413, 415, 422) },
+        response: { 201: MediaView, ...errors(400, 401, 413, 415, 422, 429) },
       },
     },
     async (req, reply) => {
       const who = actor(req);
       if (!req.isMultipart()) throw fail('NO_FILE', 'Send multipart/form-data with a field "file"');
-      await media.assertQuotaLeft(who);
-      let staged: StagedFile | undefined;
-      let name: string | undefined;
-      const fields: Record<string, string> = {};
+      const release = media.admitUpload(who);
       try {
-        for await (const part of req.parts()) {
-          if (part.type === 'file') {
-            if (part.fieldname !== 'file' || staged) {
-              part.file.resume();
-              throw staged
-                ? fail('TOO_MANY_FILES', 'Send one file per upload')
-                : fail('BAD_REQUEST', 'The file must be in the field "file"');
-            }
-            name = part.filename;
-            staged = await media.stage(part.file);
-          } else {
-            fields[part.fieldname] = String(part.value);
-          }
-        }
-        if (!staged) throw fail('NO_FILE', 'No file in the field "file"');
-        let durationMs: number | undefined;
-        if (fields.durationMs !== undefined) {
-          if (!/^\d{1,9}$/.test(fields.durationMs))
-            throw fail('VALIDATION_FAILED', 'durationMs must be a whole number of milliseconds');
-          durationMs = Number(fields.durationMs);
-        }
-        const file = staged;
-        staged = undefined; // `create` discards it, success or failure
-        return reply.status(201).send(await media.create(who, file, { name, durationMs }));
-      } catch (e) {
-        await staged?.discard();
-        const code = (e as { code?: string }).code;
-        if (code === 'FST_FILES_LIMIT') throw fail('TOO_MANY_FILES', 'Send one file per upload');
-        if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
-          throw fail('BAD_REQUEST', 'Too many form fields');
-        // The multipart parser reports a broken body (no boundary, cut short) as plain errors.
-        if (
-          !isAppError(e) &&
-          !(e as NodeJS.ErrnoException).errno &&
-          /multipart|boundary/i.test(String((e as Error)?.message))
-        ) {
-          throw fail('BAD_REQUEST', 'Malformed multipart body');
-        }
-        throw e;
+        return await receive(who, req, reply);
+      } finally {
+        release();
       }
     },
   );
