@@ -114,7 +114,7 @@ async function main() {
   };
 
   log(`migrating ${opts.db.split('://')[0]} once before the nodes start`);
-  const migrate = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'migrate'], {
+  const migrate = spawnSync(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', 'src/main.ts', 'migrate'], {
     cwd: root,
     env,
     stdio: 'inherit',
@@ -125,7 +125,7 @@ async function main() {
   for (let i = 0; i < opts.nodes; i++) {
     const port = opts.basePort + i;
     const name = `node-${i + 1}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    const child = spawn(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', 'src/main.ts', 'serve'], {
       cwd: root,
       env: {
         ...env,
