@@ -114,11 +114,15 @@ async function main() {
   };
 
   log(`migrating ${opts.db.split('://')[0]} once before the nodes start`);
-  const migrate = spawnSync(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', 'src/main.ts', 'migrate'], {
-    cwd: root,
-    env,
-    stdio: 'inherit',
-  });
+  const migrate = spawnSync(
+    process.execPath,
+    ['--conditions=@parley/source', '--import', 'tsx', 'src/main.ts', 'migrate'],
+    {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    },
+  );
   if (migrate.status !== 0) throw new Error('migration failed');
 
   const upstreams: string[] = [];

@@ -29,19 +29,16 @@ export interface SessionView {
   current: boolean;
 }
 
-/*
- * The REST calls of the `rest` helper (rest.ts), written to match the server's replies today.
- * To be replaced by the types generated from the OpenAPI document (web/src/api/openapi.d.ts)
- * once that file exists in the same tree.
- */
+// Below: the replies of the `rest` helper (rest.ts), matching the server today; to be taken from
+// the types generated from the OpenAPI document when that file is in the same tree.
 
-/** `POST /auth/register` and `POST /auth/login`: the account and a new session's bearer token. */
+/** `POST /auth/register`, `POST /auth/login`: the account and the new session's bearer token. */
 export interface AuthReply {
   user: PrivateUser;
   token: string;
 }
 
-/** Every list reply: `next` is an opaque cursor for the following page, absent on the last one. */
+/** Every list reply; `next` is an opaque cursor for the following page, absent on the last. */
 export interface Page<T> {
   items: T[];
   next?: string;
@@ -50,29 +47,4 @@ export interface Page<T> {
 /** The body of every failed REST reply. */
 export interface ErrorReply {
   error: { code: string; message: string; temporary?: true };
-}
-
-export interface RegisterInput {
-  username: string;
-  password: string;
-  nickname: string;
-  mobile?: string;
-  gender?: string;
-  bio?: string;
-  /** Shown in the account's session list. */
-  device?: string;
-}
-
-/** `login` is a username or a mobile number. */
-export interface LoginInput {
-  login: string;
-  password: string;
-  device?: string;
-}
-
-/** `GET /conversations/:cid/messages`: entries below `before` or above `after`, ascending. */
-export interface HistoryQuery {
-  before?: number;
-  after?: number;
-  limit?: number;
 }

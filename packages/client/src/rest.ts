@@ -1,5 +1,5 @@
 import type { AckFrame, ConversationSummary, Entry, MessageKind } from './frames.js';
-import type { AuthReply, ErrorReply, HistoryQuery, LoginInput, Page, RegisterInput } from './rest-types.js';
+import type { AuthReply, ErrorReply, Page } from './rest-types.js';
 
 /** The REST prefix of API version 1. */
 export const API_PREFIX = '/api/v1';
@@ -29,6 +29,31 @@ export interface RestOptions {
   token?: string;
   /** Defaults to the global `fetch` (Node 18+, browsers). */
   fetch?: typeof fetch;
+}
+
+export interface RegisterInput {
+  username: string;
+  password: string;
+  nickname: string;
+  mobile?: string;
+  gender?: string;
+  bio?: string;
+  /** Shown in the account's session list. */
+  device?: string;
+}
+
+/** `login` is a username or a mobile number. */
+export interface LoginInput {
+  login: string;
+  password: string;
+  device?: string;
+}
+
+/** `GET /conversations/:cid/messages`: entries below `before` or above `after`, ascending. */
+export interface HistoryQuery {
+  before?: number;
+  after?: number;
+  limit?: number;
 }
 
 /** A message sent over REST: a socket `send` without `type` and `to` (the conversation is in the path). */
