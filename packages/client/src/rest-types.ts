@@ -44,6 +44,15 @@ export interface Page<T> {
   next?: string;
 }
 
+/** `POST /conversations/:cid/messages`: the socket's `ack` without its `type`. */
+export interface RestAck {
+  clientId: string;
+  conversation: string;
+  seq: number;
+  id: string;
+  ts: number;
+}
+
 /** The body of every failed REST reply. */
 export interface ErrorReply {
   error: { code: string; message: string; temporary?: true };

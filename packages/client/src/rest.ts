@@ -1,5 +1,5 @@
-import type { AckFrame, ConversationSummary, Entry, MessageKind } from './frames.js';
-import type { AuthReply, ErrorReply, Page } from './rest-types.js';
+import type { ConversationSummary, Entry, MessageKind } from './frames.js';
+import type { AuthReply, ErrorReply, Page, RestAck } from './rest-types.js';
 
 /** The REST prefix of API version 1. */
 export const API_PREFIX = '/api/v1';
@@ -82,7 +82,7 @@ export interface Rest {
   logout(): Promise<void>;
   conversations(): Promise<ConversationSummary[]>;
   history(conversation: string, query?: HistoryQuery): Promise<Page<Entry>>;
-  send(conversation: string, message: RestSendInput): Promise<AckFrame>;
+  send(conversation: string, message: RestSendInput): Promise<RestAck>;
 }
 
 export function createRest(opts: RestOptions): Rest {
@@ -144,6 +144,6 @@ export function createRest(opts: RestOptions): Rest {
     conversations: async () => (await call<Page<ConversationSummary>>('GET', '/conversations')).items,
     history: (conversation, query) =>
       call<Page<Entry>>('GET', `/conversations/${cid(conversation)}/messages`, undefined, query),
-    send: (conversation, message) => call<AckFrame>('POST', `/conversations/${cid(conversation)}/messages`, message),
+    send: (conversation, message) => call<RestAck>('POST', `/conversations/${cid(conversation)}/messages`, message),
   };
 }
