@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { sourceResolve } from './vitest.shared.js';
 
 /**
  * The slow half of the hardening suite (`npm run test:chaos`): slow consumers, a reconnect
@@ -7,6 +8,7 @@ import { defineConfig } from 'vitest/config';
  * measurements are not disturbed by each other on a 2-core machine.
  */
 export default defineConfig({
+  ...sourceResolve,
   test: {
     include: ['test/chaos/**/*.test.ts'],
     testTimeout: 120_000,

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { sourceResolve } from './vitest.shared.js';
 
 /**
  * The multi-node fault suite (`npm run test:faults`): real nodes on a private redis-server and
@@ -7,6 +8,7 @@ import { defineConfig } from 'vitest/config';
  * Every test carries its own timeout (30 s; 45 s when it spawns a node process).
  */
 export default defineConfig({
+  ...sourceResolve,
   test: {
     include: ['test/faults/**/*.test.ts'],
     testTimeout: 30_000,

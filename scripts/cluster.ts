@@ -114,18 +114,22 @@ async function main() {
   };
 
   log(`migrating ${opts.db.split('://')[0]} once before the nodes start`);
-  const migrate = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'migrate'], {
-    cwd: root,
-    env,
-    stdio: 'inherit',
-  });
+  const migrate = spawnSync(
+    process.execPath,
+    ['--conditions=@parley/source', '--import', 'tsx', 'src/main.ts', 'migrate'],
+    {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    },
+  );
   if (migrate.status !== 0) throw new Error('migration failed');
 
   const upstreams: string[] = [];
   for (let i = 0; i < opts.nodes; i++) {
     const port = opts.basePort + i;
     const name = `node-${i + 1}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    const child = spawn(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', 'src/main.ts', 'serve'], {
       cwd: root,
       env: {
         ...env,

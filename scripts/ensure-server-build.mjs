@@ -1,4 +1,5 @@
-// Compiles the server (src/ → dist/, tsconfig.build.json) when dist is missing or older than
+// Compiles the server (src/ → dist/, tsconfig.build.json), after the workspace package it imports
+// (@parley/client: packages/client/src → packages/client/dist), when dist is missing or older than
 // anything it is built from; `--force` always compiles. Run by `npm start` and `npm run migrate`
 // (prestart, premigrate), so a fresh clone starts with no manual step. A production install
 // (`npm ci --omit=dev`) has no compiler: it must ship dist/ already built, and then this
@@ -11,10 +12,24 @@ import { newest } from './newest-mtime.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist', 'main.js');
-const sources = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+const client = path.join(root, 'packages', 'client');
+const clientOut = path.join(client, 'dist', 'index.js');
+const sources = [
+  'src',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package-lock.json',
+  'packages/client/src',
+  'packages/client/package.json',
+  'packages/client/tsconfig.json',
+];
 
 const force = process.argv.includes('--force');
-const builtAt = fs.existsSync(out) ? fs.statSync(out).mtimeMs : 0;
+// The older of the two outputs: both must be newer than every source.
+const builtAt =
+  fs.existsSync(out) && fs.existsSync(clientOut)
+    ? Math.min(fs.statSync(out).mtimeMs, fs.statSync(clientOut).mtimeMs)
+    : 0;
 const hasSources = fs.existsSync(path.join(root, 'src', 'main.ts'));
 if (!force && builtAt && (!hasSources || builtAt >= Math.max(...sources.map((s) => newest(path.join(root, s))))))
   process.exit(0);
@@ -34,9 +49,15 @@ if (!fs.existsSync(tsc)) {
   );
   process.exit(1);
 }
-// A clean output: files of deleted sources must not linger in dist.
-fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-if (r.status !== 0) process.exit(r.status ?? 1);
+// Clean outputs: files of deleted sources must not linger in dist. The package first: the
+// server's build reads its declarations and, at run time, its JavaScript.
+for (const [dir, project] of [
+  [path.join(client, 'dist'), 'packages/client/tsconfig.json'],
+  [path.join(root, 'dist'), 'tsconfig.build.json'],
+]) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  const r = spawnSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
 // tsc keeps the source file's mode; the bin must be executable wherever it is installed.
 fs.chmodSync(out, 0o755);

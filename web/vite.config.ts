@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -11,7 +11,11 @@ export default defineConfig({
   base: '/',
   publicDir: path.join(here, 'public'),
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  resolve: { alias: { react: 'preact/compat', 'react-dom': 'preact/compat' } },
+  resolve: {
+    alias: { react: 'preact/compat', 'react-dom': 'preact/compat' },
+    // @parley/client from its TypeScript source (packages/client/src): no package build first.
+    conditions: ['@parley/source', ...defaultClientConditions],
+  },
   build: {
     outDir: path.join(here, 'dist'),
     emptyOutDir: true,

@@ -52,7 +52,14 @@ export function freePort(): Promise<number> {
 
 export async function spawnServer(o: SpawnOptions): Promise<ServerProc> {
   const port = o.port ?? (await freePort());
-  const nodeArgs = [...(o.nodeFlags ?? []), '--import', 'tsx', o.script, ...(o.args ?? [])];
+  const nodeArgs = [
+    ...(o.nodeFlags ?? []),
+    '--conditions=@parley/source',
+    '--import',
+    'tsx',
+    o.script,
+    ...(o.args ?? []),
+  ];
   const useTaskset = o.core !== undefined && hasTaskset();
   // taskset execs node, so the child's pid is the server's pid (what /proc sampling needs).
   const [cmd, argv] = useTaskset

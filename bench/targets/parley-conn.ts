@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { dmId, groupConversationId } from '../../src/domain/conversation-id.js';
-import { ParleyClient, type WebSocketCtor } from '../../src/protocol/client.js';
+import { ParleyClient, type WebSocketCtor } from '@parley/client';
 import type { BenchConn, BenchUser, ConnectOptions } from './target.js';
 
 /**
@@ -17,7 +17,7 @@ function socketFrom(localAddress: string): WebSocketCtor {
 }
 
 /**
- * One Parley connection for the generator, through THE protocol client (src/protocol/client.ts):
+ * One Parley connection for the generator, through THE protocol client (@parley/client):
  * auth frame, ready, sync, then `send` out and `message`/`ack`/`error` in. Reconnection is
  * effectively off (a dropped socket is an error to report, not something to hide).
  */

@@ -1,5 +1,5 @@
 import type { Bus } from '../bus/bus.js';
-import { CloseCodes } from '../protocol/frames.js';
+import { CloseCodes } from '@parley/client';
 import type { Logger } from '../domain/logger.js';
 
 /** Sockets closed per step, and the pause between steps, so reconnects are spread out. */

@@ -1,8 +1,7 @@
 import type { Bus, BusMessage } from '../bus/bus.js';
 import type { Logger } from '../domain/logger.js';
 import { groupTopic, userTopic } from '../domain/topics.js';
-import type { CodecName } from '../protocol/codec.js';
-import { CloseCodes } from '../protocol/frames.js';
+import { type CodecName, CloseCodes } from '@parley/client';
 import { type PreparedFrame, prepareFrame } from './prepared-frame.js';
 
 /** What the hub needs of a live socket. */

@@ -1,9 +1,9 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { type ClientFrame, MESSAGE_KINDS } from './frames.js';
+import { type ClientFrame, MESSAGE_KINDS } from '@parley/client';
 
 /**
- * Runtime schemas of the client→server frames of src/protocol/frames.ts (the source of truth):
+ * Runtime schemas of the client→server frames of @parley/client (packages/client/src/frames.ts, the source of truth):
  * the `Exact` checks below fail to compile if the two drift apart. Unknown fields are refused.
  * Service rules (text length from config, data shapes, authorization) are checked by the service.
  */

@@ -3,7 +3,7 @@ import { fail } from '../domain/errors.js';
 import { newId, newToken } from '../domain/ids.js';
 import { groupConversationId } from '../domain/conversation-id.js';
 import { userTopic } from '../domain/topics.js';
-import type { PrivateUser, PublicUser, SessionView } from '../protocol/rest-types.js';
+import type { PrivateUser, PublicUser, SessionView } from '@parley/client';
 import type { SessionRow } from '../store/sessions.js';
 import type { UserPatch, UserRow } from '../store/users.js';
 import type { ServiceDeps } from './deps.js';

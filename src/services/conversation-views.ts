@@ -1,4 +1,4 @@
-import type { ConversationSummary, Entry } from '../protocol/frames.js';
+import type { ConversationSummary, Entry } from '@parley/client';
 import type { ConversationRepo, MembershipView } from '../store/conversations.js';
 import type { EntryRow } from '../store/log.js';
 import type { ReadView } from './conversation-access.js';

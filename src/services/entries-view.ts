@@ -1,4 +1,4 @@
-import type { Entry, EntryKind, MediaRef, UserEvent } from '../protocol/frames.js';
+import type { Entry, EntryKind, MediaRef, UserEvent } from '@parley/client';
 import type { EntryRow, UserEventRow } from '../store/log.js';
 
 /** Adds fresh signed URLs to a media reference when an entry is handed out. */

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
-import type { MediaRef } from '../protocol/frames.js';
+import type { MediaRef } from '@parley/client';
 import type { MediaSigner } from './entries-view.js';
 
 export type MediaVariant = 'file' | 'thumb';

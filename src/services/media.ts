@@ -4,7 +4,7 @@ import type { UploadInspector } from '../blobs/inspect-upload.js';
 import type { Scratch, StagedFile } from '../blobs/scratch.js';
 import { fail } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import type { MediaRef } from '../protocol/frames.js';
+import type { MediaRef } from '@parley/client';
 import type { MediaRow } from '../store/media.js';
 import type { ServiceDeps } from './deps.js';
 import type { Actor } from './accounts.js';

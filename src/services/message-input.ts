@@ -1,6 +1,6 @@
 import { fail } from '../domain/errors.js';
 import { isId } from '../domain/id-format.js';
-import type { MediaRef, MessageKind, SendFrame } from '../protocol/frames.js';
+import type { MediaRef, MessageKind, SendFrame } from '@parley/client';
 
 /** What a client sends (socket `send` frame or REST body), minus the transport. */
 export type SendInput = Omit<SendFrame, 'type'>;

@@ -1,7 +1,12 @@
 import { dmPeer } from '../domain/conversation-id.js';
 import { fail } from '../domain/errors.js';
-import { isMessageKind } from '../domain/message-kinds.js';
-import type { ConversationSummary, Entry, MessageKind, ServerFrame } from '../protocol/frames.js';
+import {
+  isMessageKind,
+  type ConversationSummary,
+  type Entry,
+  type MessageKind,
+  type ServerFrame,
+} from '@parley/client';
 import type { EntryRow } from '../store/log.js';
 import { AuthzCache } from './authz-cache.js';
 import { AuthzInvalidations } from './authz-invalidations.js';

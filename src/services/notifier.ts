@@ -1,8 +1,7 @@
 import type { Bus, BusMessage } from '../bus/bus.js';
 import type { Logger } from '../domain/logger.js';
 import { CLUSTER_TOPIC, conversationTopics, userTopic } from '../domain/topics.js';
-import { encodeBoth } from '../protocol/codec.js';
-import type { ServerFrame } from '../protocol/frames.js';
+import { encodeBoth, type ServerFrame } from '@parley/client';
 import type { EntryRow, UserEventRow } from '../store/log.js';
 import { type MediaSigner, toEntry, toUserEvent } from './entries-view.js';
 

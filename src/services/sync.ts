@@ -1,4 +1,4 @@
-import type { ServerFrame } from '../protocol/frames.js';
+import type { ServerFrame } from '@parley/client';
 import { isAppError } from '../domain/errors.js';
 import type { ConversationRepo } from '../store/conversations.js';
 import type { ConversationAccess } from './conversation-access.js';

@@ -1,4 +1,4 @@
-import type { PrivateUser, PublicUser } from '../protocol/rest-types.js';
+import type { PrivateUser, PublicUser } from '@parley/client';
 import type { UserRow } from '../store/users.js';
 
 export function publicUser(u: UserRow): PublicUser {

@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { MESSAGE_KINDS } from '../domain/message-kinds.js';
+import { MESSAGE_KINDS } from '@parley/client';
 import type { DialectName } from './db.js';
 import type { EntryRow, UserEventRow } from './log.js';
 import type { ConversationMembersTable, ConversationsTable, Database } from './schema.js';

@@ -1,5 +1,5 @@
 import { AppError, type ErrorCode, isAppError } from '../domain/errors.js';
-import type { ErrorFrame } from '../protocol/frames.js';
+import type { ErrorFrame } from '@parley/client';
 
 /** How loudly a transport logs a failure: client mistakes quietly, our faults loudly. */
 export type ErrorLogLevel = 'debug' | 'warn' | 'error';

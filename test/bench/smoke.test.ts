@@ -20,6 +20,7 @@ describe('bench smoke', () => {
       const { stdout } = await run(
         process.execPath,
         [
+          '--conditions=@parley/source',
           '--import',
           'tsx',
           'bench/run.ts',

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ParleyClient, type WebSocketCtor } from '../../src/protocol/client.js';
+import { ParleyClient, type WebSocketCtor } from '@parley/client';
 import { testDialects } from '../support/databases.js';
 import { DeliveryChecker } from '../support/delivery-checker.js';
 import { type App, createApp } from '../../src/app.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
-import type { ParleyClient } from '../../src/protocol/client.js';
+import type { ParleyClient } from '@parley/client';
 import { testDialects } from '../support/databases.js';
 import { DeliveryChecker } from '../support/delivery-checker.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';

@@ -15,7 +15,7 @@ const RULES: LayerRule[] = [
     from: ['src/domain/'],
     files: ['src/'],
     except: ['src/domain/'],
-    packages: [...DRIVERS, ...TRANSPORT_LIBS, 'msgpackr'],
+    packages: [...DRIVERS, ...TRANSPORT_LIBS, 'msgpackr', '@parley/client'],
   },
   {
     name: 'protocol imports only domain, and no node:* (it is bundled for the browser)',
@@ -58,7 +58,7 @@ const RULES: LayerRule[] = [
 // code; the benchmarks share fixtures/ with the tests instead of reaching into test/.
 const TREE_RULES: LayerRule[] = [
   {
-    name: 'the web client imports only src/protocol and src/domain',
+    name: 'the web client imports only @parley/client, src/protocol and src/domain',
     from: ['web/src/'],
     files: ['src/'],
     except: ['src/protocol/', 'src/domain/'],
@@ -70,6 +70,15 @@ const TREE_RULES: LayerRule[] = [
     files: ['test/', 'bench/'],
   },
 ];
+
+// The published protocol package stands alone: a third party installs it without the server.
+const CLIENT_PACKAGE: LayerRule = {
+  name: '@parley/client imports only its own files and msgpackr (no node:*: it runs in browsers)',
+  from: ['packages/client/src/'],
+  files: [''],
+  except: ['packages/client/src/'],
+  packages: [/^(?!msgpackr$)/],
+};
 
 const ROOT = process.cwd();
 const FIXTURE = 'test/docs/fixtures/layers';
@@ -100,6 +109,14 @@ describe('layers', () => {
     expect(importCycles(src)).toEqual([]);
   });
 
+  it('@parley/client (packages/client/src) imports nothing outside itself but msgpackr, and has no cycle', () => {
+    const pkg = importGraph(ROOT, ['packages/client/src']);
+    expect(pkg.length).toBeGreaterThan(20);
+    expect(pkg).toContainEqual(expect.objectContaining({ from: 'packages/client/src/codec.ts', pkg: 'msgpackr' }));
+    expect(violations(pkg, [CLIENT_PACKAGE])).toEqual([]);
+    expect(importCycles(pkg)).toEqual([]);
+  });
+
   it('web/src/ has no import cycle', () => {
     const web = within(importGraph(ROOT, ['web/src']), 'web/src/');
     expect(web.length).toBeGreaterThan(20);
@@ -123,6 +140,23 @@ describe('the layers checker on its fixture tree (a cycle and forbidden imports 
       'protocol imports only domain, and no node:* (it is bundled for the browser): src/protocol/frames.ts → node:os',
       'http does not import gateway: src/http/routes/send.ts → src/gateway/hub.ts',
       'transports import nothing of the store: src/gateway/hub.ts → src/store/users.ts',
+    ]);
+  });
+
+  it('fails on a package file reaching into the server, a node:* import and another package', () => {
+    const e = (spec: string, file?: string): Edge =>
+      file ? { from: 'packages/client/src/x.ts', spec, file } : { from: 'packages/client/src/x.ts', spec, pkg: spec };
+    const edges = [
+      e('./frames.js', 'packages/client/src/frames.ts'),
+      e('msgpackr'),
+      e('../../../src/domain/errors.js', 'src/domain/errors.ts'),
+      e('node:fs'),
+      e('ws'),
+    ];
+    expect(violations(edges, [CLIENT_PACKAGE]).map((v) => v.slice(CLIENT_PACKAGE.name.length + 2))).toEqual([
+      'packages/client/src/x.ts → src/domain/errors.ts',
+      'packages/client/src/x.ts → node:fs',
+      'packages/client/src/x.ts → ws',
     ]);
   });
 

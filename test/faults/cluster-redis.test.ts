@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
-import type { AckFrame, ErrorFrame } from '../../src/protocol/frames.js';
+import type { AckFrame, ErrorFrame } from '@parley/client';
 import { type Cluster, startCluster } from '../support/cluster.js';
 import { clusterDialects } from '../support/cluster-dialects.js';
 import { sleep, until } from '../support/redis.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
-import type { AckFrame, PresenceFrame } from '../../src/protocol/frames.js';
+import type { AckFrame, PresenceFrame } from '@parley/client';
 import { type Cluster, FAULT_TIMINGS, startCluster } from '../support/cluster.js';
 import { clusterDialects, serverDialectsOrReason } from '../support/cluster-dialects.js';
 import type { DialectName } from '../../src/store/db.js';

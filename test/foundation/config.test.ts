@@ -82,7 +82,7 @@ describe('config', () => {
   });
 
   it('stops the real process with exit code 2 and one clear line, no stack trace', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    const r = spawnSync(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', 'src/main.ts', 'serve'], {
       env: { ...process.env, PARLEY_PORT: 'eighty' },
       encoding: 'utf8',
       timeout: 30_000,

@@ -33,7 +33,7 @@ describe('graceful shutdown', () => {
   it('on SIGTERM finishes the request in flight, refuses new ones, and exits 0', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-stop-'));
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    const child = spawn(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', 'src/main.ts', 'serve'], {
       env: {
         ...process.env,
         PARLEY_PORT: String(port),

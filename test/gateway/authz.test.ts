@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
-import type { ParleyClient } from '../../src/protocol/client.js';
-import type { ErrorFrame } from '../../src/protocol/frames.js';
+import type { ParleyClient, ErrorFrame } from '@parley/client';
 import { testDialects } from '../support/databases.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
 import { befriend, block, createGroup, muteMember, removeMember, unfriend } from '../support/social-fixtures.js';

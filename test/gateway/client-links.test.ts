@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { dmId } from '../../src/domain/conversation-id.js';
-import { type ClientOptions, type ClientState, ParleyClient, type WebSocketCtor } from '../../src/protocol/client.js';
+import { type ClientOptions, type ClientState, ParleyClient, type WebSocketCtor } from '@parley/client';
 import { CutProxy } from '../browser/cut-proxy.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
 import { befriend } from '../support/social-fixtures.js';

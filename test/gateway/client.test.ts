@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { dmId } from '../../src/domain/conversation-id.js';
-import { ParleyClient, type ClientState, type WebSocketCtor } from '../../src/protocol/client.js';
+import { ParleyClient, type ClientState, type WebSocketCtor } from '@parley/client';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
 import { befriend } from '../support/social-fixtures.js';
 import { until, wsUrl } from '../support/ws-clients.js';

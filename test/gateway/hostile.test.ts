@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock.js';
 import { dmId } from '../../src/domain/conversation-id.js';
-import type { AckFrame, ErrorFrame } from '../../src/protocol/frames.js';
+import type { AckFrame, ErrorFrame } from '@parley/client';
 import { testDialects } from '../support/databases.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
 import { befriend } from '../support/social-fixtures.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
-import type { AckFrame } from '../../src/protocol/frames.js';
+import type { AckFrame } from '@parley/client';
 import { testDialects } from '../support/databases.js';
 import { registerUser, startServer } from '../support/server.js';
 import { befriend } from '../support/social-fixtures.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MESSAGE_KINDS } from '../../src/protocol/frames.js';
+import { MESSAGE_KINDS } from '@parley/client';
 import { nastyJson, nastyNumber, nastyString } from './fuzz-support.js';
 
 /** Conversation ids a fuzzed frame may aim at: the sender's own, someone else's, malformed ones. */

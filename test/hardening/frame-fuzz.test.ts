@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
-import type { ParleyClient } from '../../src/protocol/client.js';
-import { msgpackCodec } from '../../src/protocol/codec.js';
-import type { AckFrame, ServerFrame } from '../../src/protocol/frames.js';
+import { type ParleyClient, msgpackCodec, type AckFrame, type ServerFrame } from '@parley/client';
 import { testDialects } from '../support/databases.js';
 import { DeliveryChecker } from '../support/delivery-checker.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';

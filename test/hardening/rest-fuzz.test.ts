@@ -9,7 +9,7 @@ import { connectClient } from '../support/ws-clients.js';
 import { type GroupFixture, V, World } from '../authz/matrix-types.js';
 import { FUZZ_RUNS, expectCodedError, fuzzParams, nastyJson, nastyString } from './fuzz-support.js';
 import { type Schema, fromSchema, mutate } from './schema-arbitrary.js';
-import type { ParleyClient } from '../../src/protocol/client.js';
+import type { ParleyClient } from '@parley/client';
 
 const LIMITS = {
   messageRate: 1_000_000,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ManualClock } from '../../src/domain/clock.js';
 import { dmId } from '../../src/domain/conversation-id.js';
-import type { ParleyClient } from '../../src/protocol/client.js';
+import type { ParleyClient } from '@parley/client';
 import { testDialects } from '../support/databases.js';
 import { DeliveryChecker } from '../support/delivery-checker.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
-import type { ServerFrame } from '../../src/protocol/frames.js';
+import type { ServerFrame } from '@parley/client';
 import { type U, V, befriend, db, users } from '../social/helpers.js';
 import { testDialects } from '../support/databases.js';
 import { type TestServer, startServer } from '../support/server.js';

@@ -6,8 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MemoryBroker, MemoryBus } from '../../src/bus/memory-bus.js';
 import { dmId } from '../../src/domain/conversation-id.js';
-import { ParleyClient, type WebSocketCtor } from '../../src/protocol/client.js';
-import type { AckFrame } from '../../src/protocol/frames.js';
+import { ParleyClient, type WebSocketCtor, type AckFrame } from '@parley/client';
 import { openDb } from '../../src/store/db.js';
 import { freshDatabase } from '../../fixtures/databases.js';
 import { testDialects } from '../support/databases.js';
@@ -181,7 +180,7 @@ async function spawnServer(
   dbUrl: string,
   dataDir: string,
 ): Promise<{ proc: ChildProcess; url: string; exited: Promise<void> }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+  const proc = spawn(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', 'src/main.ts', 'serve'], {
     env: {
       ...process.env,
       PARLEY_DB: dbUrl,

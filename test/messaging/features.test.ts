@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
-import type { ParleyClient } from '../../src/protocol/client.js';
-import type { Entry, SyncDoneFrame } from '../../src/protocol/frames.js';
+import type { ParleyClient, Entry, SyncDoneFrame } from '@parley/client';
 import { solidPng } from '../media/fixtures.js';
 import { uploadOne } from '../media/helpers.js';
 import { testDialects } from '../support/databases.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
 import { newId } from '../../src/domain/ids.js';
-import type { ErrorFrame } from '../../src/protocol/frames.js';
+import type { ErrorFrame } from '@parley/client';
 import { testDialects } from '../support/databases.js';
 import { type TestServer, startServer } from '../support/server.js';
 import { RawSocket } from '../support/ws-clients.js';

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
-import type { ParleyClient } from '../../src/protocol/client.js';
-import type { SyncBatchFrame, SyncDoneFrame } from '../../src/protocol/frames.js';
+import type { ParleyClient, SyncBatchFrame, SyncDoneFrame } from '@parley/client';
 import { appendUserEvents } from '../../src/store/log.js';
 import { testDialects } from '../support/databases.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';

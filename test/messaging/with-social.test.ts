@@ -5,8 +5,7 @@
  * merge, rename it to `with-social.test.ts` (it passed on a local merge of both branches).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ParleyClient } from '../../src/protocol/client.js';
-import type { Entry, UserEvent } from '../../src/protocol/frames.js';
+import type { ParleyClient, Entry, UserEvent } from '@parley/client';
 import { testDialects } from '../support/databases.js';
 import { DeliveryChecker } from '../support/delivery-checker.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';

@@ -83,7 +83,10 @@ describe('config and startup errors', () => {
       PARLEY_LOG_LEVEL: 'warn',
     };
     delete env.PARLEY_PORT;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', 'src/main.ts'], {
+      env,
+      stdio: 'ignore',
+    });
     try {
       const end = Date.now() + 30_000;
       let ok = false;

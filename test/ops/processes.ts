@@ -102,7 +102,7 @@ export function alive(pid: number): boolean {
 export function cli(args: string[], env: Record<string, string> = {}) {
   const base = { ...process.env };
   for (const k of Object.keys(base)) if (k.startsWith('PARLEY_') || k === 'PORT') delete base[k];
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+  const r = spawnSync(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', 'src/main.ts', ...args], {
     cwd: ROOT,
     env: { ...base, ...env },
     encoding: 'utf8',

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dmId } from '../../src/domain/conversation-id.js';
-import type { ParleyClient } from '../../src/protocol/client.js';
-import type { UserEvent } from '../../src/protocol/frames.js';
+import type { ParleyClient, UserEvent } from '@parley/client';
 import { testDialects } from '../support/databases.js';
 import { type TestServer, startServer } from '../support/server.js';
 import { connectClient, until } from '../support/ws-clients.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ParleyClient } from '../../src/protocol/client.js';
-import type { UserUpdatedFrame } from '../../src/protocol/frames.js';
+import type { ParleyClient } from '@parley/client';
+import type { UserUpdatedFrame } from '@parley/client';
 import { testDialects } from '../support/databases.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
 import { befriend, createGroup } from '../support/social-fixtures.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { Config } from '../../src/config.js';
-import { ParleyClient, type ClientOptions, type WebSocketCtor } from '../../src/protocol/client.js';
+import { ParleyClient, type ClientOptions, type WebSocketCtor } from '@parley/client';
 import type { DialectName } from '../../src/store/db.js';
 import { type TestDatabase, freshDatabase } from '../../fixtures/databases.js';
 import { DeliveryChecker } from './delivery-checker.js';
@@ -118,7 +118,7 @@ async function spawnNode(
     PARLEY_LOG_LEVEL: 'warn',
   };
   for (const [k, key] of Object.entries(ENV)) if (config[key] !== undefined) vars[k] = String(config[key]);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+  const child = spawn(process.execPath, ['--conditions=@parley/source', '--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: root,
     env: { ...process.env, ...vars },
     stdio: ['ignore', 'ignore', 'pipe'],

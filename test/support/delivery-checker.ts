@@ -1,5 +1,4 @@
-import type { AckFrame, Entry } from '../../src/protocol/frames.js';
-import type { ParleyClient } from '../../src/protocol/client.js';
+import type { AckFrame, Entry, ParleyClient } from '@parley/client';
 
 interface Device {
   name: string;

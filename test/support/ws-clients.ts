@@ -1,8 +1,14 @@
 import WebSocket from 'ws';
-import { ParleyClient, type ClientOptions, type WebSocketCtor } from '../../src/protocol/client.js';
-import type { CodecName } from '../../src/protocol/codec.js';
-import { codecFor } from '../../src/protocol/codec.js';
-import { SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, type ServerFrame } from '../../src/protocol/frames.js';
+import {
+  ParleyClient,
+  type ClientOptions,
+  type WebSocketCtor,
+  type CodecName,
+  codecFor,
+  SUBPROTOCOL_JSON,
+  SUBPROTOCOL_MSGPACK,
+  type ServerFrame,
+} from '@parley/client';
 
 export const wsUrl = (httpUrl: string) => `${httpUrl.replace(/^http/, 'ws')}/ws`;
 

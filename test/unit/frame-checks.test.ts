@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkFrame } from '../../src/protocol/frame-schemas.js';
-import { MESSAGE_KINDS } from '../../src/protocol/frames.js';
+import { MESSAGE_KINDS } from '@parley/client';
 
 const s = (n: number, c = 'x') => c.repeat(n);
 const MAX = Number.MAX_SAFE_INTEGER;

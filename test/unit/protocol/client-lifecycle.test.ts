@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParleyClient, type WebSocketLike } from '../../../src/protocol/client.js';
-import type { ClientFrame, ServerFrame } from '../../../src/protocol/frames.js';
+import { ParleyClient, type WebSocketLike, type ClientFrame, type ServerFrame } from '@parley/client';
 
 /** A fake browser-style WebSocket: the test plays the server. */
 class FakeWs implements WebSocketLike {

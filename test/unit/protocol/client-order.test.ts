@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EntryOrder } from '../../../src/protocol/client-order.js';
-import type { Entry } from '../../../src/protocol/frames.js';
+import { EntryOrder, type Entry } from '@parley/client';
 import { entry, names } from './fixtures.js';
 
 function order(last: Record<string, number> = {}) {

@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Outbox } from '../../../src/protocol/client-outbox.js';
-import { SendError } from '../../../src/protocol/client-types.js';
-import type { AckFrame, ClientFrame } from '../../../src/protocol/frames.js';
+import { Outbox, SendError, type AckFrame, type ClientFrame } from '@parley/client';
 
 const send = (clientId: string, text = clientId): ClientFrame & { clientId: string } => ({
   type: 'send',

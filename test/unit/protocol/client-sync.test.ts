@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EntryOrder } from '../../../src/protocol/client-order.js';
-import { SyncController, type SyncHost } from '../../../src/protocol/client-sync.js';
-import type { ClientFrame, Entry, SyncDoneFrame } from '../../../src/protocol/frames.js';
+import {
+  EntryOrder,
+  SyncController,
+  type SyncHost,
+  type ClientFrame,
+  type Entry,
+  type SyncDoneFrame,
+} from '@parley/client';
 import { entry, names, summary } from './fixtures.js';
 
 /** A fake ready socket: records every frame the controller writes, and every event it raises. */

@@ -1,4 +1,4 @@
-import type { ConversationSummary, Entry } from '../../../src/protocol/frames.js';
+import type { ConversationSummary, Entry } from '@parley/client';
 
 /** A text entry of conversation `cid` at `seq` (its id names both, so sequences read plainly). */
 export const entry = (cid: string, seq: number): Entry => ({

@@ -1,10 +1,9 @@
 import type { JoinPolicy, Role } from '../../../src/domain/group-rules.js';
-import type { ConversationSummary, Entry, MediaRef } from '../../../src/protocol/frames.js';
-import type { PrivateUser, PublicUser } from '../../../src/protocol/rest-types.js';
+import type { ConversationSummary, Entry, MediaRef, PrivateUser, PublicUser } from '@parley/client';
 
 // The server's own shapes, imported as types only (erased from the bundle), so they cannot drift.
 export type { ConversationSummary, Entry, JoinPolicy, MediaRef, PrivateUser, PublicUser };
-export type { SessionView } from '../../../src/protocol/rest-types.js';
+export type { SessionView } from '@parley/client';
 
 export interface AuthReply {
   user: PrivateUser;

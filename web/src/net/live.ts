@@ -1,4 +1,4 @@
-import type { AckFrame, ServerFrame, SendFrame } from '../../../src/protocol/frames.js';
+import type { AckFrame, ServerFrame, SendFrame } from '@parley/client';
 import type { Entry } from '../api/types.js';
 import {
   contacts as contactsApi,
@@ -105,7 +105,7 @@ async function refreshLists(): Promise<Record<string, number>> {
 }
 
 /**
- * The live connection, over THE protocol client (src/protocol/client.ts): it reconnects with
+ * The live connection, over THE protocol client (@parley/client): it reconnects with
  * backoff and jitter, catches up by seq on every (re)connect, and resends unacknowledged sends
  * with their original clientId. This module only turns its frames into app state.
  */

@@ -1,4 +1,4 @@
-import { isMessageKind } from '../../../src/domain/message-kinds.js';
+import { isMessageKind } from '@parley/client';
 import { groupOf } from '../api/conversation-ids.js';
 import type { Entry } from '../api/types.js';
 import { app } from '../state/app.js';

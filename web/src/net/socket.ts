@@ -1,12 +1,12 @@
-import { ParleyClient } from '../../../src/protocol/client.js';
-import type {
-  AckFrame,
-  ConversationSummary,
-  Entry,
-  SendFrame,
-  ServerFrame,
-  UserEvent,
-} from '../../../src/protocol/frames.js';
+import {
+  ParleyClient,
+  type AckFrame,
+  type ConversationSummary,
+  type Entry,
+  type SendFrame,
+  type ServerFrame,
+  type UserEvent,
+} from '@parley/client';
 import type { ConnState } from '../state/app.js';
 
 /** What the web app needs from the live connection, implemented over THE protocol client. */

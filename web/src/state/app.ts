@@ -1,4 +1,4 @@
-import { isAmendKind, isMessageKind } from '../../../src/domain/message-kinds.js';
+import { isAmendKind, isMessageKind } from '@parley/client';
 import { groupOf, peerOf } from '../api/conversation-ids.js';
 import type { ConversationSummary, Entry, Group, PrivateUser, PublicUser } from '../api/types.js';
 import { Store } from './store.js';

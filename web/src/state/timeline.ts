@@ -1,4 +1,4 @@
-import { isAmendKind } from '../../../src/domain/message-kinds.js';
+import { isAmendKind } from '@parley/client';
 import type { Entry } from '../api/types.js';
 
 /** A message we sent that has no seq yet (waiting for its ack), or that failed. */

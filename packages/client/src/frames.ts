@@ -3,16 +3,14 @@
  * the server, the protocol client, the web client and the load generator. docs/protocol.md is
  * the prose version of this file.
  */
-import type { ErrorCode } from '../domain/errors.js';
-
-import type { EntryKind, MessageKind } from '../domain/message-kinds.js';
+import type { EntryKind, MessageKind } from './message-kinds.js';
 
 export const SUBPROTOCOL_JSON = 'parley.v1.json';
 export const SUBPROTOCOL_MSGPACK = 'parley.v1.msgpack';
 
-// Message kinds a client may send, and the entry kinds the server writes: defined in domain/,
-// part of the wire contract, so re-exported here for every client of the protocol.
-export { ENTRY_KINDS, type EntryKind, MESSAGE_KINDS, type MessageKind } from '../domain/message-kinds.js';
+// Message kinds a client may send, and the entry kinds the server writes: the one list, in
+// message-kinds.ts, re-exported here for every client of the protocol.
+export { ENTRY_KINDS, type EntryKind, MESSAGE_KINDS, type MessageKind } from './message-kinds.js';
 
 /** A media object as carried in an entry, with URLs signed when the entry was sent to you. */
 export interface MediaRef {
@@ -211,13 +209,15 @@ export interface PongFrame {
   ts: number;
 }
 /**
- * A frame that failed. `code` is from the error catalogue (src/domain/errors.ts); `temporary` is
- * present (true) when the catalogue says the same frame may succeed if resent unchanged later.
+ * A frame that failed. `code` is one of the error codes of docs/protocol.md (the server's
+ * catalogue, src/domain/errors.ts, which types it as its `ErrorCode`); a client must expect codes
+ * a newer server adds, so it is a string here. `temporary` is present (true) when the catalogue
+ * says the same frame may succeed if resent unchanged later.
  */
 export interface ErrorFrame {
   type: 'error';
   clientId?: string;
-  code: ErrorCode;
+  code: string;
   message: string;
   temporary?: true;
 }

@@ -1,0 +1,14 @@
+/**
+ * `@parley/client`: the Parley wire protocol (frame types, codecs, close codes), the protocol
+ * client ({@link ParleyClient}) with its parts, and a typed helper for the REST calls a client
+ * needs before and beside the socket ({@link createRest}). Isomorphic: no Node-only import.
+ */
+export * from './client.js';
+export { Outbox, type AckedFrame, type OutboxOptions } from './client-outbox.js';
+export { EntryOrder } from './client-order.js';
+export { SyncController, type SyncHost, type SyncOptions } from './client-sync.js';
+export * from './codec.js';
+export * from './frames.js';
+export { AMEND_KINDS, type AmendKind, isAmendKind, isMessageKind } from './message-kinds.js';
+export * from './rest.js';
+export type * from './rest-types.js';
