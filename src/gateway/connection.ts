@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
-import type { ErrorCode } from '../domain/errors.js';
+import { type ErrorCode, isAppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { Metrics } from '../metrics.js';
 import type { Codec } from '../protocol/codec.js';
@@ -163,11 +163,14 @@ export class Connection implements HubConn {
       value = this.codecImpl.decode(
         isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString('utf8'),
       );
-    } catch {
-      this.bad(
-        this.codecImpl.name === 'json' ? 'INVALID_JSON' : 'INVALID_FRAME',
-        `The frame does not decode as ${this.codecImpl.subprotocol}`,
-      );
+    } catch (err) {
+      // A coded refusal (too deep, an extension) says why; anything else is malformed input.
+      if (isAppError(err)) this.bad(err.code, err.message);
+      else
+        this.bad(
+          this.codecImpl.name === 'json' ? 'INVALID_JSON' : 'INVALID_FRAME',
+          `The frame does not decode as ${this.codecImpl.subprotocol}`,
+        );
       return;
     }
     const r = checkFrame(value);
