@@ -31,6 +31,8 @@ export interface ConnectionDeps {
 const MAX_BAD_FRAMES = 20;
 /** Frames a client may pipeline before `ready`; more closes the socket with 1008. */
 const MAX_EARLY_FRAMES = 64;
+/** Least time between two checks of a ready socket's session (see {@link Connection.checkSession}). */
+export const SESSION_CHECK_MS = 60_000;
 
 /**
  * One WebSocket: authentication (header before the upgrade, or a first `auth` frame within
@@ -53,6 +55,10 @@ export class Connection implements HubConn {
   private early: ClientFrame[] = [];
   private chain: Promise<void> = Promise.resolve();
   private cancelAuthTimer?: () => void;
+  /** Frames arrived since the last session check: the socket is in use. */
+  private usedSinceCheck = false;
+  private lastSessionCheck = 0;
+  private checkingSession = false;
   /** The write path: corking, raw prepared-frame writes, the slow-consumer bound (4009). */
   private readonly writer: SocketWriter;
 
@@ -135,6 +141,8 @@ export class Connection implements HubConn {
         return;
       }
       this.state = 'ready';
+      this.lastSessionCheck = this.d.clock.now();
+      this.usedSinceCheck = false;
       this.send({
         type: 'ready',
         user: { id: user.id, username: user.username, nickname: user.nickname },
@@ -158,6 +166,7 @@ export class Connection implements HubConn {
   private onMessage(data: Buffer, isBinary: boolean) {
     this.lastSeen = this.d.clock.now();
     if (this.isClosed()) return;
+    this.usedSinceCheck = true;
     let value: unknown;
     try {
       value = this.codecImpl.decode(
@@ -270,6 +279,34 @@ export class Connection implements HubConn {
 
   ping() {
     if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
+  }
+
+  /**
+   * Called by the heartbeat: at most every {@link SESSION_CHECK_MS}, asks whether this socket's
+   * session is still live, counting the frames sent since the last check as use of it (so an
+   * active socket keeps its session alive for REST too). A revoked session closes the socket
+   * with 4003 (the `sessions.revoked` notice usually came first), an expired one with 4001. A
+   * store that cannot answer leaves the socket open until the next check.
+   */
+  checkSession(now: number) {
+    if (this.state !== 'ready' || this.checkingSession || now - this.lastSessionCheck < SESSION_CHECK_MS) return;
+    this.checkingSession = true;
+    this.lastSessionCheck = now;
+    const used = this.usedSinceCheck;
+    this.usedSinceCheck = false;
+    this.d.accounts
+      .sessionInUse(this.sessionId, used)
+      .then((state) => {
+        if (state === 'revoked') this.close(CloseCodes.SESSION_REVOKED, 'session revoked');
+        else if (state === 'expired') this.close(CloseCodes.UNAUTHENTICATED, 'session expired');
+      })
+      .catch((err) => {
+        this.usedSinceCheck ||= used;
+        this.d.log.debug({ err }, 'session check failed');
+      })
+      .finally(() => {
+        this.checkingSession = false;
+      });
   }
 
   terminate() {

@@ -137,12 +137,16 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
     () => closing,
   );
 
-  // One heartbeat timer for all sockets: ping, and close the ones silent for too long.
+  // One heartbeat timer for all sockets: ping, close the ones silent for too long, and check
+  // sessions (expired or revoked ones close their sockets; use keeps them alive).
   const stopBeat = clock.setInterval(() => {
     const now = clock.now();
     for (const c of conns) {
       if (now - c.lastSeen > config.idleTimeout) c.close(CloseCodes.IDLE, 'idle');
-      else c.ping();
+      else {
+        c.ping();
+        c.checkSession(now);
+      }
     }
   }, config.pingInterval);
 
