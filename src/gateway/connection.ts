@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
-import { type ErrorCode, isAppError } from '../domain/errors.js';
+import { type ErrorCode, fail, isAppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { Metrics } from '../metrics.js';
 import type { Codec } from '../protocol/codec.js';
@@ -13,6 +13,7 @@ import type { MessagingService } from '../services/messaging.js';
 import type { PresenceLifecycle } from '../services/presence-lifecycle.js';
 import { errorFrame, toWireError } from '../transport/errors.js';
 import type { Hub, HubConn } from './hub.js';
+import { FrameBudget } from './frame-budget.js';
 import { type PreparedFrame, SocketWriter } from './socket-writer.js';
 
 export interface ConnectionDeps {
@@ -61,6 +62,13 @@ export class Connection implements HubConn {
   private checkingSession = false;
   /** The write path: corking, raw prepared-frame writes, the slow-consumer bound (4009). */
   private readonly writer: SocketWriter;
+  /** Inbound frame rate (every frame type). */
+  private readonly budget: FrameBudget;
+  /**
+   * Gives back this socket's slot among the unauthenticated ones (gateway); called once, when
+   * it authenticates or closes.
+   */
+  releaseUnauth?: () => void;
 
   constructor(
     private readonly ws: WebSocket,
@@ -70,6 +78,7 @@ export class Connection implements HubConn {
   ) {
     this.id = id;
     this.lastSeen = d.clock.now();
+    this.budget = new FrameBudget(d.config.frameRate, d.config.frameBurst, this.lastSeen);
     this.writer = new SocketWriter(ws, d.config.slowConsumerBytes, {
       isClosed: () => this.isClosed(),
       onSent: () => d.metrics.messagesOut.inc(),
@@ -111,6 +120,7 @@ export class Connection implements HubConn {
 
   private async begin(actor: Actor) {
     this.cancelAuthTimer?.();
+    this.releaseUnauth?.();
     this.state = 'starting';
     this.userId = actor.userId;
     this.sessionId = actor.sessionId;
@@ -166,6 +176,16 @@ export class Connection implements HubConn {
   private onMessage(data: Buffer, isBinary: boolean) {
     this.lastSeen = this.d.clock.now();
     if (this.isClosed()) return;
+    if (!this.budget.take(this.lastSeen)) {
+      // Refused before decoding: a flood costs a bucket check per frame. One error frame per run
+      // of refusals (not one each, which would double the flood back); a run as long as the
+      // burst is a client that does not slow down.
+      if (this.budget.refusedInRow === 1)
+        this.send(errorFrame(toWireError(fail('RATE_LIMITED', 'Too many frames; slow down', { retryAfterMs: 1000 }))));
+      else if (this.budget.refusedInRow >= this.d.config.frameBurst)
+        this.close(CloseCodes.POLICY_VIOLATION, 'frame rate exceeded');
+      return;
+    }
     this.usedSinceCheck = true;
     let value: unknown;
     try {
@@ -345,6 +365,7 @@ export class Connection implements HubConn {
     if (this.cleanedUp) return;
     this.cleanedUp = true;
     this.cancelAuthTimer?.();
+    this.releaseUnauth?.();
     this.d.metrics.connections.dec();
     if (!this.admitted) return;
     try {

@@ -12,6 +12,7 @@ import { Hub } from './hub.js';
 import { bearerToken } from '../transport/bearer.js';
 import { endWithError } from '../transport/raw-response.js';
 import { restartSocketsOnBusRecovery } from './bus-recovery.js';
+import { UnauthSockets } from './unauth-sockets.js';
 
 export const WS_PATH = '/ws';
 
@@ -36,6 +37,13 @@ export function originAllowed(
   }
 }
 
+/** The client's address: the first `X-Forwarded-For` hop behind a trusted proxy, else the peer. */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const fwd = req.headers['x-forwarded-for'];
+  const first = trustProxy ? (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim() : undefined;
+  return first || req.socket.remoteAddress || 'unknown';
+}
+
 /** Refuses an upgrade with the status, coded JSON body and Retry-After of every other error. */
 const refuse = endWithError;
 
@@ -51,6 +59,7 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
   const hub = new Hub(bus, log, (n) => metrics.deliveries.inc(n));
   const cdeps: ConnectionDeps = { ...deps, hub };
   const conns = new Set<Connection>();
+  const unauth = new UnauthSockets(config.unauthSocketsPerAddress, config.unauthSockets);
   let closing = false;
 
   const wss = new WebSocketServer({
@@ -106,6 +115,17 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
           );
         }
       }
+      // Without credentials the socket has yet to say who it is: capped per address and in total.
+      let release: (() => void) | undefined;
+      if (!actor) {
+        release = unauth.take(clientAddress(req, config.trustProxy));
+        if (!release)
+          return refuse(
+            socket,
+            fail('TOO_MANY_CONNECTIONS', 'Too many connections waiting to authenticate', { retryAfterMs: 5000 }),
+          );
+        socket.once('close', () => release?.());
+      }
       let started = false;
       // The slot taken above is the Connection's once it starts; until then (a handshake ws
       // refuses, a client that vanishes, a shutdown) the socket's end gives it back.
@@ -115,6 +135,7 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
         });
       wss.handleUpgrade(req, socket, head, (ws) => {
         const conn = new Connection(ws, codecFor(ws.protocol || undefined), cdeps, connId);
+        conn.releaseUnauth = release;
         conns.add(conn);
         ws.on('close', () => conns.delete(conn));
         if (closing) return conn.close(CloseCodes.GOING_AWAY, 'shutting down');

@@ -50,7 +50,10 @@ describe.each(testDialects())('bounded frames and bodies on %s', (dialect) => {
   let a: Awaited<ReturnType<typeof registerUser>>;
   let cid: string;
   beforeAll(async () => {
-    s = await startServer({ dialect, config: { messageRate: 1000, messageBurst: 1000 } });
+    s = await startServer({
+      dialect,
+      config: { messageRate: 1000, messageBurst: 1000, frameRate: 1_000_000, frameBurst: 1_000_000 },
+    });
     a = await registerUser(s.api, 'wb');
     const b = await registerUser(s.api, 'wbb');
     await befriend(s.app, a.user.id, b.user.id);
