@@ -315,6 +315,30 @@ export const settings = {
     parse: duration(10),
     def: 5000,
   }),
+  unauthSocketsPerAddress: s({
+    env: 'PARLEY_UNAUTH_PER_ADDRESS',
+    doc: 'Sockets from one address not yet authenticated (more: HTTP 429 at the upgrade)',
+    parse: int(1, 1_000_000),
+    def: 20,
+  }),
+  unauthSockets: s({
+    env: 'PARLEY_UNAUTH_SOCKETS',
+    doc: 'Sockets per node not yet authenticated, all addresses (more: HTTP 429)',
+    parse: int(1, 10_000_000),
+    def: 2000,
+  }),
+  frameRate: s({
+    env: 'PARLEY_FRAME_RATE',
+    doc: 'Inbound frames per second per socket, `ping` included (over it: `RATE_LIMITED`, then 1008)',
+    parse: int(1, 1_000_000),
+    def: 100,
+  }),
+  frameBurst: s({
+    env: 'PARLEY_FRAME_BURST',
+    doc: 'Burst above the frame rate; this many refused in a row close the socket (1008)',
+    parse: int(1, 1_000_000),
+    def: 1000,
+  }),
   pingInterval: s({
     env: 'PARLEY_PING_INTERVAL',
     doc: 'WebSocket ping interval',

@@ -1,10 +1,10 @@
 import type { WebSocket } from 'ws';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
-import { type ErrorCode, fail } from '../domain/errors.js';
+import { type ErrorCode, fail, isAppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { Metrics } from '../metrics.js';
-import { type Codec, type ClientFrame, CloseCodes, type ServerFrame } from '@parley/client';
+import { type ClientFrame, CloseCodes, type Codec, FrameError, type ServerFrame } from '@parley/client';
 import { checkFrame } from '../protocol/frame-schemas.js';
 import type { AccountService, Actor } from '../services/accounts.js';
 import type { Logger } from '../domain/logger.js';
@@ -12,6 +12,7 @@ import type { MessagingService } from '../services/messaging.js';
 import type { PresenceLifecycle } from '../services/presence-lifecycle.js';
 import { errorFrame, toWireError } from '../transport/errors.js';
 import type { Hub, HubConn } from './hub.js';
+import { FrameBudget } from './frame-budget.js';
 import { type PreparedFrame, SocketWriter } from './socket-writer.js';
 
 export interface ConnectionDeps {
@@ -30,6 +31,8 @@ export interface ConnectionDeps {
 const MAX_BAD_FRAMES = 20;
 /** Frames a client may pipeline before `ready`; more closes the socket with 1008. */
 const MAX_EARLY_FRAMES = 64;
+/** Least time between two checks of a ready socket's session (see {@link Connection.checkSession}). */
+export const SESSION_CHECK_MS = 60_000;
 
 /**
  * One WebSocket: authentication (header before the upgrade, or a first `auth` frame within
@@ -52,8 +55,19 @@ export class Connection implements HubConn {
   private early: ClientFrame[] = [];
   private chain: Promise<void> = Promise.resolve();
   private cancelAuthTimer?: () => void;
+  /** Frames arrived since the last session check: the socket is in use. */
+  private usedSinceCheck = false;
+  private lastSessionCheck = 0;
+  private checkingSession = false;
   /** The write path: corking, raw prepared-frame writes, the slow-consumer bound (4009). */
   private readonly writer: SocketWriter;
+  /** Inbound frame rate (every frame type). */
+  private readonly budget: FrameBudget;
+  /**
+   * Gives back this socket's slot among the unauthenticated ones (gateway); called once, when
+   * it authenticates or closes.
+   */
+  releaseUnauth?: () => void;
 
   constructor(
     private readonly ws: WebSocket,
@@ -63,6 +77,7 @@ export class Connection implements HubConn {
   ) {
     this.id = id;
     this.lastSeen = d.clock.now();
+    this.budget = new FrameBudget(d.config.frameRate, d.config.frameBurst, this.lastSeen);
     this.writer = new SocketWriter(ws, d.config.slowConsumerBytes, {
       isClosed: () => this.isClosed(),
       onSent: () => d.metrics.messagesOut.inc(),
@@ -104,6 +119,7 @@ export class Connection implements HubConn {
 
   private async begin(actor: Actor) {
     this.cancelAuthTimer?.();
+    this.releaseUnauth?.();
     this.state = 'starting';
     this.userId = actor.userId;
     this.sessionId = actor.sessionId;
@@ -134,6 +150,8 @@ export class Connection implements HubConn {
         return;
       }
       this.state = 'ready';
+      this.lastSessionCheck = this.d.clock.now();
+      this.usedSinceCheck = false;
       this.send({
         type: 'ready',
         user: { id: user.id, username: user.username, nickname: user.nickname },
@@ -157,16 +175,30 @@ export class Connection implements HubConn {
   private onMessage(data: Buffer, isBinary: boolean) {
     this.lastSeen = this.d.clock.now();
     if (this.isClosed()) return;
+    if (!this.budget.take(this.lastSeen)) {
+      // Refused before decoding: a flood costs a bucket check per frame. One error frame per run
+      // of refusals (not one each, which would double the flood back); a run as long as the
+      // burst is a client that does not slow down.
+      if (this.budget.refusedInRow === 1)
+        this.send(errorFrame(toWireError(fail('RATE_LIMITED', 'Too many frames; slow down', { retryAfterMs: 1000 }))));
+      else if (this.budget.refusedInRow >= this.d.config.frameBurst)
+        this.close(CloseCodes.POLICY_VIOLATION, 'frame rate exceeded');
+      return;
+    }
+    this.usedSinceCheck = true;
     let value: unknown;
     try {
       value = this.codecImpl.decode(
         isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString('utf8'),
       );
-    } catch {
-      this.bad(
-        this.codecImpl.name === 'json' ? 'INVALID_JSON' : 'INVALID_FRAME',
-        `The frame does not decode as ${this.codecImpl.subprotocol}`,
-      );
+    } catch (err) {
+      // A coded refusal (too deep, an extension) says why; anything else is malformed input.
+      if (isAppError(err) || err instanceof FrameError) this.bad(err.code, err.message);
+      else
+        this.bad(
+          this.codecImpl.name === 'json' ? 'INVALID_JSON' : 'INVALID_FRAME',
+          `The frame does not decode as ${this.codecImpl.subprotocol}`,
+        );
       return;
     }
     const r = checkFrame(value);
@@ -270,6 +302,34 @@ export class Connection implements HubConn {
     if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
   }
 
+  /**
+   * Called by the heartbeat: at most every {@link SESSION_CHECK_MS}, asks whether this socket's
+   * session is still live, counting the frames sent since the last check as use of it (so an
+   * active socket keeps its session alive for REST too). A revoked session closes the socket
+   * with 4003 (the `sessions.revoked` notice usually came first), an expired one with 4001. A
+   * store that cannot answer leaves the socket open until the next check.
+   */
+  checkSession(now: number) {
+    if (this.state !== 'ready' || this.checkingSession || now - this.lastSessionCheck < SESSION_CHECK_MS) return;
+    this.checkingSession = true;
+    this.lastSessionCheck = now;
+    const used = this.usedSinceCheck;
+    this.usedSinceCheck = false;
+    this.d.accounts
+      .sessionInUse(this.sessionId, used)
+      .then((state) => {
+        if (state === 'revoked') this.close(CloseCodes.SESSION_REVOKED, 'session revoked');
+        else if (state === 'expired') this.close(CloseCodes.UNAUTHENTICATED, 'session expired');
+      })
+      .catch((err) => {
+        this.usedSinceCheck ||= used;
+        this.d.log.debug({ err }, 'session check failed');
+      })
+      .finally(() => {
+        this.checkingSession = false;
+      });
+  }
+
   terminate() {
     this.ws.terminate();
   }
@@ -306,6 +366,7 @@ export class Connection implements HubConn {
     if (this.cleanedUp) return;
     this.cleanedUp = true;
     this.cancelAuthTimer?.();
+    this.releaseUnauth?.();
     this.d.metrics.connections.dec();
     if (!this.admitted) return;
     try {

@@ -11,6 +11,7 @@ import { Hub } from './hub.js';
 import { bearerToken } from '../transport/bearer.js';
 import { endWithError } from '../transport/raw-response.js';
 import { restartSocketsOnBusRecovery } from './bus-recovery.js';
+import { UnauthSockets } from './unauth-sockets.js';
 
 export const WS_PATH = '/ws';
 
@@ -35,6 +36,13 @@ export function originAllowed(
   }
 }
 
+/** The client's address: the first `X-Forwarded-For` hop behind a trusted proxy, else the peer. */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const fwd = req.headers['x-forwarded-for'];
+  const first = trustProxy ? (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim() : undefined;
+  return first || req.socket.remoteAddress || 'unknown';
+}
+
 /**
  * The WebSocket gateway at `/ws` on the same HTTP server as the REST API (`ws` in noServer
  * mode). Before upgrading: the Origin allowlist (403) and, when an Authorization header is
@@ -50,6 +58,7 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
   const hub = new Hub(bus, log, (n) => metrics.deliveries.inc(n));
   const cdeps: ConnectionDeps = { ...deps, hub };
   const conns = new Set<Connection>();
+  const unauth = new UnauthSockets(config.unauthSocketsPerAddress, config.unauthSockets);
   let closing = false;
 
   const wss = new WebSocketServer({
@@ -105,6 +114,17 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
           );
         }
       }
+      // Without credentials the socket has yet to say who it is: capped per address and in total.
+      let release: (() => void) | undefined;
+      if (!actor) {
+        release = unauth.take(clientAddress(req, config.trustProxy));
+        if (!release)
+          return refuse(
+            socket,
+            fail('TOO_MANY_CONNECTIONS', 'Too many connections waiting to authenticate', { retryAfterMs: 5000 }),
+          );
+        socket.once('close', () => release?.());
+      }
       let started = false;
       // The slot taken above is the Connection's once it starts; until then (a handshake ws
       // refuses, a client that vanishes, a shutdown) the socket's end gives it back.
@@ -114,6 +134,7 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
         });
       wss.handleUpgrade(req, socket, head, (ws) => {
         const conn = new Connection(ws, codecFor(ws.protocol || undefined), cdeps, connId);
+        conn.releaseUnauth = release;
         conns.add(conn);
         ws.on('close', () => conns.delete(conn));
         if (closing) return conn.close(CloseCodes.GOING_AWAY, 'shutting down');
@@ -136,12 +157,16 @@ export async function attachGateway(server: Server, bus: Bus, deps: Omit<Connect
     () => closing,
   );
 
-  // One heartbeat timer for all sockets: ping, and close the ones silent for too long.
+  // One heartbeat timer for all sockets: ping, close the ones silent for too long, and check
+  // sessions (expired or revoked ones close their sockets; use keeps them alive).
   const stopBeat = clock.setInterval(() => {
     const now = clock.now();
     for (const c of conns) {
       if (now - c.lastSeen > config.idleTimeout) c.close(CloseCodes.IDLE, 'idle');
-      else c.ping();
+      else {
+        c.ping();
+        c.checkSession(now);
+      }
     }
   }, config.pingInterval);
 

@@ -154,6 +154,23 @@ export class AccountService {
     return { userId: s.user_id, sessionId: s.id };
   }
 
+  /**
+   * A socket's periodic session check (sockets and REST agree on sessions): `live` while the
+   * session is neither revoked nor expired. When the socket was `used` (it sent frames) since
+   * its last check, that counts as use of the session, as a REST call does: the expiry slides
+   * forward (at most once a minute). An idle socket does not keep its session alive.
+   */
+  async sessionInUse(sessionId: string, used: boolean): Promise<'live' | 'expired' | 'revoked'> {
+    const { store, clock, config } = this.deps;
+    const now = clock.now();
+    const s = await store.sessions.byId(sessionId);
+    if (!s || s.revoked_at != null) return 'revoked';
+    if (Number(s.expires_at) <= now) return 'expired';
+    if (used && now - Number(s.last_seen_at) >= TOUCH_EVERY_MS)
+      await store.sessions.touch(s.id, now, now + config.sessionTtl);
+    return 'live';
+  }
+
   async logout(actor: Actor): Promise<void> {
     const { store, clock } = this.deps;
     await store.sessions.revoke(actor.userId, actor.sessionId, clock.now());

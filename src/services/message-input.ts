@@ -1,6 +1,6 @@
 import { fail } from '../domain/errors.js';
 import { isId } from '../domain/id-format.js';
-import type { MediaRef, MessageKind, SendFrame } from '@parley/client';
+import { type MediaRef, type MessageKind, type SendFrame, measureJson } from '@parley/client';
 
 /** What a client sends (socket `send` frame or REST body), minus the transport. */
 export type SendInput = Omit<SendFrame, 'type'>;
@@ -18,6 +18,8 @@ export interface MediaResolver {
 }
 
 export const DATA_LIMIT = 4096;
+/** How deep `data` may nest (the `data` object itself is level 1). */
+export const DATA_DEPTH = 16;
 const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export function checkClientId(clientId: unknown): string {
@@ -46,8 +48,9 @@ export function checkData(kind: MessageKind, data: unknown): Record<string, unkn
     return undefined;
   }
   if (!isObj(data)) throw fail('VALIDATION_FAILED', 'data must be an object');
-  if (JSON.stringify(data).length > DATA_LIMIT)
-    throw fail('PAYLOAD_TOO_LARGE', `data is larger than ${DATA_LIMIT} bytes`);
+  // Measured by a bounded walk, never by serializing: the walk stops at the first bound passed.
+  const m = measureJson(data, DATA_LIMIT, DATA_DEPTH);
+  if (!m.ok) throw fail(m.why === 'size' ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED', `data ${m.message}`);
   switch (kind) {
     case 'sticker':
       if (

@@ -44,6 +44,8 @@ export interface MessagingOptions {
 /** Per-user budgets for the non-message calls that still cost database work. */
 const SYNC_RATE = 5;
 const SYNC_BURST = 30;
+/** Upper bound of one `sync.done` page (see runSync), whatever the slow-consumer limit. */
+const SYNC_PAGE_BYTES = 256 * 1024;
 const rowAck = (r: EntryRow): Ack => ({
   clientId: r.client_id!,
   conversation: r.conversation_id,
@@ -338,7 +340,15 @@ export class MessagingService {
   ): Promise<void> {
     // A catch-up reads a lot; a client has no reason to ask many per second.
     await this.rateLimit(userId, 'sync', SYNC_RATE, SYNC_BURST);
-    return runSync({ repo: this.deps.store.conversations, access: this.access, views: this.views }, userId, req, emit);
+    // A page of sync.done is a quarter of the slow-consumer limit at most: the socket waits for
+    // half the limit to drain before each frame of a catch-up, so no page can trip it.
+    const pageBytes = Math.min(SYNC_PAGE_BYTES, Math.floor(this.deps.config.slowConsumerBytes / 4));
+    return runSync(
+      { repo: this.deps.store.conversations, access: this.access, views: this.views, pageBytes },
+      userId,
+      req,
+      emit,
+    );
   }
 
   /** Relays "typing" to the conversation's other members (throttled; see {@link LiveSignals.typing}). */

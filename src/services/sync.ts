@@ -1,4 +1,4 @@
-import type { ServerFrame } from '@parley/client';
+import type { ConversationSummary, ServerFrame, SyncDoneFrame, UserEvent } from '@parley/client';
 import { isAppError } from '../domain/errors.js';
 import type { ConversationRepo } from '../store/conversations.js';
 import type { ConversationAccess } from './conversation-access.js';
@@ -22,6 +22,11 @@ export interface SyncDeps {
   repo: ConversationRepo;
   access: ConversationAccess;
   views: ConversationViews;
+  /**
+   * Most UTF-8 bytes of events and summaries in one `sync.done` page (JSON, the larger codec);
+   * keep it well under the slow-consumer limit. One item larger than this still goes, alone.
+   */
+  pageBytes: number;
 }
 
 const EVENTS_MAX = 1000;
@@ -35,10 +40,12 @@ const EVENTS_MAX = 1000;
  * read answer an `error` frame (NOT_A_MEMBER/FORBIDDEN) and are skipped. Then `sync.done`
  * with the per-user events after the client's cursor (none on a fresh device, whose cursor
  * starts at the current one), the new cursor, and summaries of the conversations the client
- * did not list. Entries committed while this runs arrive live; clients order by seq.
+ * did not list. `sync.done` is paged by `pageBytes` (see {@link SyncDoneFrame}), so no frame
+ * of a catch-up grows with the number of conversations. Entries committed while this runs
+ * arrive live; clients order by seq.
  */
 export async function runSync(
-  { repo, access, views }: SyncDeps,
+  { repo, access, views, pageBytes }: SyncDeps,
   userId: string,
   req: SyncRequest,
   emit: (frame: ServerFrame) => boolean | Promise<boolean>,
@@ -98,21 +105,69 @@ export async function runSync(
     }
   }
 
-  let events: ServerFrame & { type: 'sync.done' };
+  let events: UserEvent[] = [];
+  let cursor: number;
   if (req.events === undefined) {
-    events = { type: 'sync.done', events: [], cursor: await repo.eventSeq(userId), conversations: [] };
+    cursor = await repo.eventSeq(userId);
   } else {
     const rows = await repo.events(userId, Math.max(0, req.events), EVENTS_MAX);
-    const list = rows.map(toUserEvent);
-    events = {
-      type: 'sync.done',
-      events: list,
-      cursor: list.length ? list[list.length - 1]!.seq : Math.max(0, req.events),
-      conversations: [],
-    };
+    events = rows.map(toUserEvent);
+    cursor = events.length ? events[events.length - 1]!.seq : Math.max(0, req.events);
   }
-  events.conversations = await Promise.all(
+  const summaries = await Promise.all(
     unlisted.filter((m) => m.kind === 'dm' || m.leftSeq == null).map((m) => views.summary(userId, m)),
   );
-  await emit(events);
+  await emitDonePages(
+    events,
+    summaries,
+    cursor,
+    req.events === undefined ? cursor : Math.max(0, req.events),
+    pageBytes,
+    emit,
+  );
+}
+
+const utf8 = new TextEncoder();
+const sizeOf = (v: unknown) => utf8.encode(JSON.stringify(v)).length + 1;
+
+/**
+ * Cuts the events and summaries into `sync.done` pages of at most `pageBytes` each. An
+ * intermediate page's cursor is its last event's seq (or `from`), so a client that takes the
+ * first page for the end still holds a consistent cursor and asks again for the rest.
+ */
+async function emitDonePages(
+  events: UserEvent[],
+  summaries: ConversationSummary[],
+  cursor: number,
+  from: number,
+  pageBytes: number,
+  emit: (frame: ServerFrame) => boolean | Promise<boolean>,
+): Promise<void> {
+  let e = 0;
+  let c = 0;
+  let at = from;
+  for (;;) {
+    const page: SyncDoneFrame = { type: 'sync.done', events: [], cursor: at, conversations: [] };
+    let size = 0;
+    while (e < events.length) {
+      const n = sizeOf(events[e]);
+      if (size + n > pageBytes && size > 0) break;
+      size += n;
+      page.events.push(events[e]!);
+      at = events[e++]!.seq;
+    }
+    while (e === events.length && c < summaries.length) {
+      const n = sizeOf(summaries[c]);
+      if (size + n > pageBytes && size > 0) break;
+      size += n;
+      page.conversations.push(summaries[c++]!);
+    }
+    const last = e === events.length && c === summaries.length;
+    if (last) page.cursor = cursor;
+    else {
+      page.cursor = at;
+      page.more = true;
+    }
+    if (!(await emit(page)) || last) return;
+  }
 }

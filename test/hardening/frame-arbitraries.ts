@@ -124,3 +124,78 @@ export function nearValidFrame(t: Targets, binary: boolean): fc.Arbitrary<Record
 
 /** Anything at all as the frame's value (not an object, arrays, nested garbage). */
 export const randomValue = (binary: boolean) => (binary ? fc.oneof(nastyJson, msgpackOnly) : nastyJson);
+
+/** Nesting in MessagePack bytes: `n` one-element arrays (0x91) or maps ({"a": …}) around a nil. */
+const deepMsgpack = (n: number, map: boolean) =>
+  Buffer.concat([
+    Buffer.alloc(map ? 0 : n, 0x91),
+    Buffer.from(map ? '81a161'.repeat(n) : '', 'hex'),
+    Buffer.from([0xc0]),
+  ]);
+
+/**
+ * MessagePack values no encoder of ours writes: every extension type (−128…127: msgpackr's
+ * records, structured-clone ids and references, bundled strings, Sets, Errors, RegExps, typed
+ * arrays, BigInts; the timestamp) in every ext form, the byte 0xc1, 64-bit integers, and
+ * nesting up to 6,000 deep.
+ */
+export const hostileMsgpackValue: fc.Arbitrary<Buffer> = fc.oneof(
+  fc
+    .tuple(fc.integer({ min: -128, max: 127 }), fc.constantFrom(1, 2, 4, 8, 16), fc.uint8Array({ maxLength: 16 }))
+    .map(([type, fix, body]) => {
+      const fixCode = { 1: 0xd4, 2: 0xd5, 4: 0xd6, 8: 0xd7, 16: 0xd8 }[fix]!;
+      const payload = Buffer.alloc(fix);
+      payload.set(body.subarray(0, fix));
+      return Buffer.concat([Buffer.from([fixCode, type & 0xff]), payload]);
+    }),
+  fc
+    .tuple(fc.integer({ min: -128, max: 127 }), fc.uint8Array({ maxLength: 40 }))
+    .map(([type, body]) => Buffer.concat([Buffer.from([0xc7, body.length, type & 0xff]), body])),
+  fc.constant(Buffer.from([0xc1])),
+  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }).map((v) => {
+    const b = Buffer.alloc(9);
+    if (v < 0n) {
+      b[0] = 0xd3;
+      b.writeBigInt64BE(v, 1);
+    } else {
+      b[0] = 0xcf;
+      b.writeBigUInt64BE(v, 1);
+    }
+    return b;
+  }),
+  fc.tuple(fc.integer({ min: 1, max: 6000 }), fc.boolean()).map(([n, map]) => deepMsgpack(n, map)),
+);
+
+/** Nesting up to 6,000 deep as JSON text (arrays or objects). */
+export const deepJsonText: fc.Arbitrary<string> = fc
+  .tuple(fc.integer({ min: 1, max: 6000 }), fc.boolean())
+  .map(([n, map]) => (map ? `${'{"a":'.repeat(n)}0${'}'.repeat(n)}` : `${'['.repeat(n)}${']'.repeat(n)}`));
+
+/**
+ * A valid frame with one field (or a new one, or `data`'s content) replaced by hostile raw
+ * bytes or text: the frame is written with a nil placeholder that is then swapped for them.
+ */
+export function withHostileField(
+  t: Targets,
+  codec: 'json' | 'msgpack',
+  encode: (v: unknown) => string | Uint8Array,
+  maxBytes: number,
+): fc.Arbitrary<{ data?: string | Uint8Array; what: string }> {
+  const hostile: fc.Arbitrary<string | Buffer> = codec === 'msgpack' ? hostileMsgpackValue : deepJsonText;
+  return fc
+    .tuple(validFrame(t), fc.constantFrom('data', 'text', 'seq', 'id', 'conversations', 'extra'), hostile)
+    .map(([f, key, h]) => {
+      // The placeholder is the frame's last key, so it is the last value written.
+      const { [key]: _old, ...rest } = f;
+      const frame = key === 'data' ? { ...rest, kind: 'custom', data: { v: null } } : { ...rest, [key]: null };
+      const bytes = encode(frame);
+      const what = `${key} ← ${typeof h === 'string' ? h.slice(0, 60) : h.subarray(0, 60).toString('hex')}`;
+      let data: string | Uint8Array;
+      if (typeof bytes === 'string') {
+        const at = bytes.lastIndexOf('null');
+        data = bytes.slice(0, at) + h + bytes.slice(at + 4);
+      } else data = Buffer.concat([bytes.subarray(0, bytes.length - 1), h as Buffer]);
+      // Oversized frames close the socket (1009), which the raw-socket tests cover: skipped.
+      return { data: Buffer.byteLength(data) < maxBytes ? data : undefined, what };
+    });
+}

@@ -7,7 +7,7 @@ import { DeliveryChecker } from '../support/delivery-checker.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
 import { befriend, createGroup } from '../support/social-fixtures.js';
 import { RawSocket, connectClient } from '../support/ws-clients.js';
-import { type Targets, nearValidFrame, randomValue, validFrame } from './frame-arbitraries.js';
+import { type Targets, nearValidFrame, randomValue, validFrame, withHostileField } from './frame-arbitraries.js';
 import { FUZZ_RUNS, fuzzParams } from './fuzz-support.js';
 
 const FRAME_LIMIT = 64 * 1024;
@@ -33,7 +33,15 @@ describe.each(testDialects())('frame fuzzing on %s', (dialect) => {
   beforeAll(async () => {
     s = await startServer({
       dialect,
-      config: { frameLimit: FRAME_LIMIT, messageRate: 1_000_000, messageBurst: 1_000_000, typingThrottle: 0 },
+      config: {
+        frameLimit: FRAME_LIMIT,
+        messageRate: 1_000_000,
+        messageBurst: 1_000_000,
+        typingThrottle: 0,
+        // The fuzz pipelines thousands of frames on one socket; the frame rate has its own test.
+        frameRate: 1_000_000,
+        frameBurst: 1_000_000,
+      },
     });
     a = await registerUser(s.api, 'fa');
     const b = await registerUser(s.api, 'fb');
@@ -61,6 +69,13 @@ describe.each(testDialects())('frame fuzzing on %s', (dialect) => {
    */
   async function fuzzOver(codec: (typeof codecs)[number], wire: fc.Arbitrary<Wire>): Promise<Map<string, number>> {
     const seen = new Map<string, number>();
+    // The event loop must keep turning whatever a frame holds: a 10 ms timer's longest gap.
+    let last = performance.now();
+    let stall = 0;
+    const ticker = setInterval(() => {
+      stall = Math.max(stall, performance.now() - last);
+      last = performance.now();
+    }, 10);
     const ws = await RawSocket.open(s.url, { codec, token: a.token });
     await ws.next((f) => f.type === 'ready');
     let n = 0;
@@ -91,10 +106,13 @@ describe.each(testDialects())('frame fuzzing on %s', (dialect) => {
         fuzzParams(),
       );
     } finally {
+      clearInterval(ticker);
       expect(ws.closed).toBeUndefined();
       ws.close();
       await ws.closedWith().catch(() => {});
     }
+    // Generous for a loaded machine; an expanding frame stalls for seconds.
+    expect(stall).toBeLessThan(2000);
     return seen;
   }
 
@@ -129,6 +147,19 @@ describe.each(testDialects())('frame fuzzing on %s', (dialect) => {
     '%s: near-valid frames (wrong types, missing/extra fields, huge and negative numbers, unicode, long strings) get coded errors',
     async (codec) => {
       await fuzzOver(codec, nearValidFrame(targets, codec === 'msgpack').map(encoded(codec, 'near-valid')));
+    },
+    300_000,
+  );
+
+  it.each(codecs)(
+    '%s: extension types (-128…127), 64-bit integers, the byte 0xc1 and 6,000-deep nesting in any field get coded errors',
+    async (codec) => {
+      const enc = new RawSocketEncoder(codec);
+      const seen = await fuzzOver(
+        codec,
+        withHostileField(targets, codec, (v) => enc.encode(v), FRAME_LIMIT / 2),
+      );
+      expect(seen.get('error:INTERNAL')).toBeUndefined();
     },
     300_000,
   );

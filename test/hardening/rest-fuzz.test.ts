@@ -10,6 +10,7 @@ import { type GroupFixture, V, World } from '../authz/matrix-types.js';
 import { FUZZ_RUNS, expectCodedError, fuzzParams, nastyJson, nastyString } from './fuzz-support.js';
 import { type Schema, fromSchema, mutate } from './schema-arbitrary.js';
 import type { ParleyClient } from '@parley/client';
+import { deepJsonText } from './frame-arbitraries.js';
 
 const LIMITS = {
   messageRate: 1_000_000,
@@ -160,6 +161,23 @@ describe.each(testDialects())('REST fuzzing on %s', (dialect) => {
         { weight: 3, arbitrary: valid.map((v) => JSON.stringify(v)) },
         { weight: 3, arbitrary: mutate(valid).map((v) => JSON.stringify(v)) },
         { weight: 1, arbitrary: nastyJson.map((v) => JSON.stringify(v)) },
+        // Deep nesting and numbers JSON.parse turns into Infinity or rounds, in a valid body
+        // (as a field of it, `data` included) or as the whole body.
+        {
+          weight: 2,
+          arbitrary: fc
+            .tuple(
+              valid,
+              fc.constantFrom('data', 'text', 'name', 'x'),
+              fc.oneof(deepJsonText, fc.constantFrom('1e400', '-1e400', '123456789012345678901234567890', '-0')),
+            )
+            .map(([v, k, h]) => {
+              if (typeof v !== 'object' || v === null || Array.isArray(v)) return h;
+              const inner = k === 'data' ? `{"v":${h}}` : h;
+              const rest = JSON.stringify({ ...v, [k]: undefined });
+              return rest === '{}' ? `{"${k}":${inner}}` : `{"${k}":${inner},${rest.slice(1)}`;
+            }),
+        },
         { weight: 1, arbitrary: nastyString(400) },
         { weight: hasBody ? 0 : 3, arbitrary: fc.constant(undefined) },
       )

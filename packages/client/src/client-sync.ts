@@ -45,6 +45,8 @@ export class SyncController {
   private gapTries = 0;
   private waiters: (() => void)[] = [];
   private gapTimer?: ReturnType<typeof setTimeout>;
+  /** Pages of a paged `sync.done` (`more: true`) gathered until its last page. */
+  private pages: SyncDoneFrame[] = [];
   private retryTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
@@ -75,6 +77,7 @@ export class SyncController {
   /** The socket is gone: a sync under way on it will not finish. */
   disconnected() {
     this.running = false;
+    this.pages = [];
   }
 
   /** Stops the timers (the client is closing). */
@@ -97,7 +100,23 @@ export class SyncController {
     this.order.drain(f.conversation);
   }
 
-  done(f: SyncDoneFrame) {
+  /** A `sync.done` page: the pages are gathered and the catch-up ends with the last one. */
+  done(page: SyncDoneFrame) {
+    if (page.more) {
+      this.pages.push(page);
+      return;
+    }
+    const pages = this.pages.splice(0);
+    pages.push(page);
+    const f: SyncDoneFrame =
+      pages.length === 1
+        ? page
+        : {
+            type: 'sync.done',
+            events: pages.flatMap((p) => p.events),
+            conversations: pages.flatMap((p) => p.conversations),
+            cursor: page.cursor,
+          };
     for (const e of f.events) this.event(e, true);
     this.cursor = Math.max(this.cursor ?? 0, f.cursor);
     for (const c of f.conversations) {
@@ -173,6 +192,7 @@ export class SyncController {
     else for (const [cid, seq] of this.order.last) conversations[cid] = seq;
     this.running = true;
     this.only = only;
+    this.pages = [];
     const frame: ClientFrame = {
       type: 'sync',
       conversations,

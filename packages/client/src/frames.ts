@@ -166,11 +166,17 @@ export interface SyncBatchFrame {
   more: boolean;
   reset?: number;
 }
+/**
+ * The end of a catch-up, in pages: every page but the last has `more: true` and carries the next
+ * slice of the events (in order) and summaries, with `cursor` at its last event; the last page
+ * (no `more`) has the final cursor. A client acts on the catch-up once the last page is in.
+ */
 export interface SyncDoneFrame {
   type: 'sync.done';
   events: UserEvent[];
   cursor: number;
   conversations: ConversationSummary[];
+  more?: boolean;
 }
 export interface ReceiptFrame {
   type: 'receipt';

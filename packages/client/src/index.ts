@@ -8,7 +8,9 @@ export { Outbox, type AckedFrame, type OutboxOptions } from './client-outbox.js'
 export { EntryOrder } from './client-order.js';
 export { SyncController, type SyncHost, type SyncOptions } from './client-sync.js';
 export * from './codec.js';
+export { FrameError } from './frame-error.js';
 export * from './frames.js';
 export { AMEND_KINDS, type AmendKind, isAmendKind, isMessageKind } from './message-kinds.js';
 export * from './rest.js';
 export type * from './rest-types.js';
+export { type Measure, measureJson, withinDepth } from './value-bounds.js';
