@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { HttpContext } from './context.js';
 import { fail } from '../domain/errors.js';
@@ -16,7 +16,8 @@ import { installJsonBody } from './json-body.js';
 import { installPathLimit, MAX_PATH_SEGMENT } from './path-limit.js';
 import { accountRoutes } from './routes/accounts.js';
 import { opsRoutes } from './routes/ops.js';
-import { ErrorReply } from './schemas.js';
+import { COMPONENT_SCHEMAS } from './components.js';
+import { errorResponse } from './schemas.js';
 import { packageVersion } from '../version.js';
 import { installValidation } from './validation.js';
 
@@ -33,6 +34,24 @@ declare module 'fastify' {
     /** Every route registered on this server (HEAD twins of GET excluded). */
     routeTable: RouteRecord[];
   }
+}
+
+/**
+ * Completes each documented route's responses with the refusals every route can give, so the
+ * document lists what the server really returns: 503 (`UNAVAILABLE`: an outage or the
+ * shutdown drain) everywhere, and 413/415 (body over `PARLEY_BODY_LIMIT`, a Content-Type that
+ * is not JSON) wherever a body is accepted. A documented route must name its `operationId`.
+ */
+function documentRefusals(route: RouteOptions) {
+  const schema = route.schema as
+    | { hide?: boolean; operationId?: string; response?: Record<string, unknown> }
+    | undefined;
+  if (!schema || schema.hide) return;
+  if (!schema.operationId) throw new Error(`${route.method} ${route.url}: a documented route needs an operationId`);
+  const response = (schema.response ??= {});
+  const methods = [route.method].flat();
+  const statuses = methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH') ? [413, 415, 503] : [503];
+  for (const status of statuses) response[status] ??= errorResponse(status);
 }
 
 /** A feature's routes, registered as an encapsulated plugin that receives the context. */
@@ -119,7 +138,8 @@ export async function buildHttp(
   installRequestId(app);
   installPathLimit(app);
   await installCors(app, config.origins);
-  app.addSchema(ErrorReply);
+  for (const schema of COMPONENT_SCHEMAS) app.addSchema(schema);
+  app.addHook('onRoute', documentRefusals);
 
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
@@ -141,8 +161,21 @@ export async function buildHttp(
       info: {
         title: 'Parley API',
         version: packageVersion(),
-        description: 'REST API of the Parley instant-messaging server. Errors are {"error":{"code","message"}}.',
+        description:
+          'REST API of the Parley instant-messaging server. Errors are {"error":{"code","message","temporary"?}}. ' +
+          'Operation ids and the names of components.schemas are stable: generated clients may rely on them.',
+        license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
       },
+      // Paths carry their own prefix, so the API lives at the root of whichever host serves it.
+      servers: [{ url: '/', description: 'The server that published this document' }],
+      tags: [
+        { name: 'accounts', description: 'Registration, login, my profile and sessions, user lookup' },
+        { name: 'contacts', description: 'Friend requests, friends and blocks' },
+        { name: 'groups', description: 'Groups, members, roles and join requests' },
+        { name: 'conversations', description: 'Conversation lists, history, sends and read positions' },
+        { name: 'media', description: 'Uploads and the bytes behind signed URLs' },
+        { name: 'ops', description: 'Probes and the API description' },
+      ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -169,7 +202,19 @@ export async function buildHttp(
   }
   await app.register(
     async (api) => {
-      api.get('/openapi.json', { schema: { hide: true } as object }, async () => app.swagger());
+      api.get(
+        '/openapi.json',
+        {
+          schema: {
+            tags: ['ops'],
+            operationId: 'getOpenApi',
+            summary: 'This document (OpenAPI 3.0)',
+            security: [],
+            response: { 200: { type: 'object', additionalProperties: true } },
+          },
+        },
+        async () => app.swagger(),
+      );
       await api.register(accountRoutes, { ctx });
       for (const plugin of extra.api ?? []) await api.register(plugin, { ctx });
     },

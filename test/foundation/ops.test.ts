@@ -47,15 +47,14 @@ describe('operations endpoints', () => {
     const withdraw = doc.body.paths['/api/v1/groups/{id}/join'].delete;
     expect(withdraw.requestBody).toBeUndefined();
     expect(withdraw.parameters.map((p: any) => [p.in, p.name])).toEqual([['path', 'id']]);
-    expect(Object.keys(withdraw.responses).sort()).toEqual(['200', '400', '401', '404']);
-    expect(
-      withdraw.responses['200'].content['application/json'].schema.properties.status.anyOf.map(
-        (x: any) => x.enum?.[0] ?? x.const,
-      ),
-    ).toContain('canceled');
-    const summary =
-      doc.body.paths['/api/v1/conversations'].get.responses['200'].content['application/json'].schema.properties.items
-        .items;
+    expect(Object.keys(withdraw.responses).sort()).toEqual(['200', '400', '401', '404', '503']);
+    // Reply shapes are named components, referenced from the routes.
+    const schemas = doc.body.components.schemas;
+    expect(withdraw.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/GroupRequest');
+    expect(schemas.GroupRequest.properties.status.anyOf.map((x: any) => x.enum?.[0] ?? x.const)).toContain('canceled');
+    const list = doc.body.paths['/api/v1/conversations'].get.responses['200'].content['application/json'].schema;
+    expect(list.properties.items.items.$ref).toBe('#/components/schemas/ConversationSummary');
+    const summary = schemas.ConversationSummary;
     expect(summary.properties.peerReadSeq).toMatchObject({ type: 'integer' });
     expect(summary.required).not.toContain('peerReadSeq');
     const page = await fetch(`${s.url}/api/v1/docs/`);

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { actor, requireAuth } from '../auth.js';
 import type { HttpContext } from '../context.js';
 import {
+  AuthReply,
   Bio,
   Device,
   Gender,
@@ -14,14 +15,12 @@ import {
   Password,
   PrivateUser,
   PublicUser,
+  Session,
   Username,
   errors,
+  ref,
 } from '../schemas.js';
 
-const AuthReply = Type.Object({
-  user: PrivateUser,
-  token: Type.String({ description: 'Bearer token; shown only here' }),
-});
 const Avatar = Type.Union([Id, Type.Null()], { description: 'A media id from POST /media' });
 
 /** Registration, login and the signed-in user's own account and sessions. */
@@ -34,6 +33,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags: ['accounts'],
+        security: [],
+        operationId: 'register',
         summary: 'Create an account and a session',
         body: Type.Object(
           {
@@ -48,7 +49,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
           },
           { additionalProperties: false },
         ),
-        response: { 201: AuthReply, ...errors(400, 409, 429) },
+        response: { 201: ref(AuthReply), ...errors(400, 409, 429) },
       },
     },
     async (req, reply) => {
@@ -65,6 +66,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags: ['accounts'],
+        security: [],
+        operationId: 'login',
         summary: 'Log in by username or mobile',
         body: Type.Object(
           {
@@ -74,7 +77,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
           },
           { additionalProperties: false },
         ),
-        response: { 200: AuthReply, ...errors(400, 401, 429) },
+        response: { 200: ref(AuthReply), ...errors(400, 401, 429) },
       },
     },
     async (req) => {
@@ -92,8 +95,9 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
       onRequest: auth,
       schema: {
         tags: ['accounts'],
+        operationId: 'logout',
         summary: 'End this session (and close its sockets)',
-        response: { 200: Ok, ...errors(401) },
+        response: { 200: ref(Ok), ...errors(401) },
       },
     },
     async (req) => {
@@ -106,7 +110,12 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     '/me',
     {
       onRequest: auth,
-      schema: { tags: ['accounts'], summary: 'My profile', response: { 200: PrivateUser, ...errors(401) } },
+      schema: {
+        tags: ['accounts'],
+        operationId: 'getMe',
+        summary: 'My profile',
+        response: { 200: ref(PrivateUser), ...errors(401) },
+      },
     },
     async (req) => accounts.me(actor(req)),
   );
@@ -117,6 +126,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
       onRequest: auth,
       schema: {
         tags: ['accounts'],
+        operationId: 'updateMe',
         summary: 'Change my profile',
         body: Type.Object(
           {
@@ -128,7 +138,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: PrivateUser, ...errors(400, 401, 409) },
+        response: { 200: ref(PrivateUser), ...errors(400, 401, 409) },
       },
     },
     async (req) => accounts.updateMe(actor(req), req.body),
@@ -140,12 +150,13 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
       onRequest: auth,
       schema: {
         tags: ['accounts'],
+        operationId: 'changePassword',
         summary: 'Change my password; every other session ends',
         body: Type.Object(
           { current: Type.String({ minLength: 1, maxLength: 128 }), password: Password },
           { additionalProperties: false },
         ),
-        response: { 200: Ok, ...errors(400, 401) },
+        response: { 200: ref(Ok), ...errors(400, 401) },
       },
     },
     async (req) => {
@@ -154,19 +165,16 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     },
   );
 
-  const SessionView = Type.Object({
-    id: Id,
-    device: Type.String(),
-    ip: Type.String(),
-    createdAt: Type.Number(),
-    lastSeenAt: Type.Number(),
-    current: Type.Boolean(),
-  });
   app.get(
     '/me/sessions',
     {
       onRequest: auth,
-      schema: { tags: ['accounts'], summary: 'My live sessions', response: { 200: Page(SessionView), ...errors(401) } },
+      schema: {
+        tags: ['accounts'],
+        operationId: 'listSessions',
+        summary: 'My live sessions',
+        response: { 200: Page(ref(Session)), ...errors(401) },
+      },
     },
     async (req) => ({ items: await accounts.sessions(actor(req)) }),
   );
@@ -177,9 +185,10 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
       onRequest: auth,
       schema: {
         tags: ['accounts'],
+        operationId: 'endSession',
         summary: 'End one of my sessions',
         params: Type.Object({ id: Id }),
-        response: { 200: Ok, ...errors(400, 401, 404) },
+        response: { 200: ref(Ok), ...errors(400, 401, 404) },
       },
     },
     async (req) => {
@@ -194,9 +203,10 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
       onRequest: auth,
       schema: {
         tags: ['accounts'],
+        operationId: 'getUser',
         summary: "A user's public profile",
         params: Type.Object({ id: Id }),
-        response: { 200: PublicUser, ...errors(400, 401, 404) },
+        response: { 200: ref(PublicUser), ...errors(400, 401, 404) },
       },
     },
     async (req) => accounts.user(req.params.id),
@@ -208,9 +218,10 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
       onRequest: auth,
       schema: {
         tags: ['accounts'],
+        operationId: 'findUsers',
         summary: 'Find a user by exact username or mobile',
         querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
-        response: { 200: Page(PublicUser), ...errors(400, 401, 429) },
+        response: { 200: Page(ref(PublicUser)), ...errors(400, 401, 429) },
       },
     },
     async (req) => ({ items: await accounts.find(actor(req), req.query.q, { ip: req.ip }) }),

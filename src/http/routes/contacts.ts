@@ -2,28 +2,37 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { actor, requireAuth } from '../auth.js';
 import type { HttpContext } from '../context.js';
-import { Id, Ok, Page, errors } from '../schemas.js';
+import { Id, Ok, Page, errors, ref } from '../schemas.js';
 import { PageQuery, RequestStatus, UserBrief } from './social-schemas.js';
 
-const RequestView = Type.Object({
-  id: Id,
-  from: UserBrief,
-  to: UserBrief,
-  message: Type.String(),
-  status: RequestStatus,
-  createdAt: Type.Number(),
-  updatedAt: Type.Number(),
+export const RequestView = Type.Object(
+  {
+    id: Id,
+    from: ref(UserBrief),
+    to: ref(UserBrief),
+    message: Type.String(),
+    status: RequestStatus,
+    createdAt: Type.Number(),
+    updatedAt: Type.Number(),
+  },
+  { $id: 'ContactRequest', description: 'A friend request' },
+);
+export const FriendView = Type.Composite(
+  [
+    UserBrief,
+    Type.Object({
+      remark: Type.String({ description: 'My private alias for them' }),
+      online: Type.Boolean(),
+      since: Type.Number(),
+      conversation: Type.String(),
+    }),
+  ],
+  { $id: 'Friend', description: 'A friend, with my remark for them' },
+);
+export const BlockedView = Type.Composite([UserBrief, Type.Object({ blockedAt: Type.Number() })], {
+  $id: 'Blocked',
+  description: 'A user I blocked',
 });
-const FriendView = Type.Composite([
-  UserBrief,
-  Type.Object({
-    remark: Type.String(),
-    online: Type.Boolean(),
-    since: Type.Number(),
-    conversation: Type.String(),
-  }),
-]);
-const BlockedView = Type.Composite([UserBrief, Type.Object({ blockedAt: Type.Number() })]);
 const Remark = Type.String({ maxLength: 64 });
 const UserParam = Type.Object({ userId: Id });
 const RequestParam = Type.Object({ id: Id });
@@ -39,12 +48,13 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags,
+        operationId: 'sendContactRequest',
         summary: 'Send a friend request',
         body: Type.Object(
           { userId: Id, message: Type.Optional(Type.String({ maxLength: 512 })) },
           { additionalProperties: false },
         ),
-        response: { 201: RequestView, ...errors(400, 401, 403, 404, 409, 429) },
+        response: { 201: ref(RequestView), ...errors(400, 401, 403, 404, 409, 429) },
       },
     },
     async (req, reply) => reply.status(201).send(await contacts.sendRequest(actor(req), req.body)),
@@ -55,12 +65,13 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags,
+        operationId: 'listContactRequests',
         summary: 'Pending requests sent to me (in, default) or by me (out), newest first',
         querystring: Type.Composite(
           [PageQuery, Type.Object({ direction: Type.Optional(Type.Union([Type.Literal('in'), Type.Literal('out')])) })],
           { additionalProperties: false },
         ),
-        response: { 200: Page(RequestView), ...errors(400, 401) },
+        response: { 200: Page(ref(RequestView)), ...errors(400, 401) },
       },
     },
     async (req) => contacts.requests(actor(req), req.query.direction ?? 'in', req.query),
@@ -71,9 +82,13 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags,
+        operationId: 'acceptContactRequest',
         summary: 'Accept a request sent to me: both become friends',
         params: RequestParam,
-        response: { 200: Type.Object({ request: RequestView, friend: FriendView }), ...errors(400, 401, 404) },
+        response: {
+          200: Type.Object({ request: ref(RequestView), friend: ref(FriendView) }),
+          ...errors(400, 401, 404),
+        },
       },
     },
     async (req) => contacts.accept(actor(req), req.params.id),
@@ -84,9 +99,10 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags,
+        operationId: 'declineContactRequest',
         summary: 'Decline a request sent to me',
         params: RequestParam,
-        response: { 200: RequestView, ...errors(400, 401, 404) },
+        response: { 200: ref(RequestView), ...errors(400, 401, 404) },
       },
     },
     async (req) => contacts.decline(actor(req), req.params.id),
@@ -97,9 +113,10 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags,
+        operationId: 'cancelContactRequest',
         summary: 'Cancel a request I sent',
         params: RequestParam,
-        response: { 200: RequestView, ...errors(400, 401, 404) },
+        response: { 200: ref(RequestView), ...errors(400, 401, 404) },
       },
     },
     async (req) => contacts.cancel(actor(req), req.params.id),
@@ -110,9 +127,10 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags,
+        operationId: 'listContacts',
         summary: 'My friends, oldest friendship first',
         querystring: Type.Composite([PageQuery], { additionalProperties: false }),
-        response: { 200: Page(FriendView), ...errors(400, 401) },
+        response: { 200: Page(ref(FriendView)), ...errors(400, 401) },
       },
     },
     async (req) => contacts.friends(actor(req), req.query),
@@ -123,10 +141,11 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags,
+        operationId: 'setContactRemark',
         summary: 'Set the remark (alias) I see for a friend',
         params: UserParam,
         body: Type.Object({ remark: Remark }, { additionalProperties: false }),
-        response: { 200: FriendView, ...errors(400, 401, 403) },
+        response: { 200: ref(FriendView), ...errors(400, 401, 403) },
       },
     },
     async (req) => contacts.setRemark(actor(req), req.params.userId, req.body.remark),
@@ -137,9 +156,10 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags,
+        operationId: 'removeContact',
         summary: 'Remove a friend (both sides)',
         params: UserParam,
-        response: { 200: Ok, ...errors(400, 401, 403) },
+        response: { 200: ref(Ok), ...errors(400, 401, 403) },
       },
     },
     async (req) => {
@@ -153,9 +173,10 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags,
+        operationId: 'listBlocks',
         summary: 'Users I blocked',
         querystring: Type.Composite([PageQuery], { additionalProperties: false }),
-        response: { 200: Page(BlockedView), ...errors(400, 401) },
+        response: { 200: Page(ref(BlockedView)), ...errors(400, 401) },
       },
     },
     async (req) => contacts.blocks(actor(req), req.query),
@@ -166,9 +187,10 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags,
+        operationId: 'blockUser',
         summary: 'Block a user (idempotent)',
         params: UserParam,
-        response: { 200: Ok, ...errors(400, 401, 404) },
+        response: { 200: ref(Ok), ...errors(400, 401, 404) },
       },
     },
     async (req) => {
@@ -182,9 +204,10 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     {
       schema: {
         tags,
+        operationId: 'unblockUser',
         summary: 'Unblock a user (idempotent)',
         params: UserParam,
-        response: { 200: Ok, ...errors(400, 401) },
+        response: { 200: ref(Ok), ...errors(400, 401) },
       },
     },
     async (req) => {

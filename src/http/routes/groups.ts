@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { actor, requireAuth } from '../auth.js';
 import type { HttpContext } from '../context.js';
-import { Id, Ok, Page, errors } from '../schemas.js';
+import { Id, Ok, Page, errors, ref } from '../schemas.js';
 import { GroupCard, GroupRequestView, GroupView, JoinPolicy, MemberView, PageQuery } from './social-schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' });
@@ -24,6 +24,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'createGroup',
         summary: 'Create a group (I am its owner); optionally with friends as members',
         body: Type.Object(
           {
@@ -35,7 +36,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
           },
           { additionalProperties: false },
         ),
-        response: { 201: GroupView, ...errors(400, 401, 403, 404, 409, 415, 429) },
+        response: { 201: ref(GroupView), ...errors(400, 401, 403, 404, 409, 415, 429) },
       },
     },
     async (req, reply) => reply.status(201).send(await groups.create(actor(req), req.body)),
@@ -44,7 +45,12 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
   app.get(
     '/groups',
     {
-      schema: { tags, summary: 'Groups I belong to', response: { 200: Page(GroupView), ...errors(401) } },
+      schema: {
+        tags,
+        operationId: 'listMyGroups',
+        summary: 'Groups I belong to',
+        response: { 200: Page(ref(GroupView)), ...errors(401) },
+      },
     },
     async (req) => groups.mine(actor(req)),
   );
@@ -54,9 +60,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'searchGroups',
         summary: 'Find groups by exact id or exact name (any case)',
         querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
-        response: { 200: Page(GroupCard), ...errors(400, 401) },
+        response: { 200: Page(ref(GroupCard)), ...errors(400, 401) },
       },
     },
     async (req) => groups.search(actor(req), req.query.q),
@@ -67,9 +74,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'getGroup',
         summary: 'A group: the full view for members, the public card for others who may know of it',
         params: GroupParam,
-        response: { 200: Type.Union([GroupView, GroupCard]), ...errors(400, 401, 404) },
+        response: { 200: Type.Union([ref(GroupView), ref(GroupCard)]), ...errors(400, 401, 404) },
       },
     },
     async (req) => groups.get(actor(req), req.params.id),
@@ -80,6 +88,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'updateGroup',
         summary: 'Rename (owner), or change avatar, notice or join policy (admins)',
         params: GroupParam,
         body: Type.Object(
@@ -91,7 +100,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: GroupView, ...errors(400, 401, 403, 404, 415) },
+        response: { 200: ref(GroupView), ...errors(400, 401, 403, 404, 415) },
       },
     },
     async (req) => groups.update(actor(req), req.params.id, req.body),
@@ -102,9 +111,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'dissolveGroup',
         summary: 'Dissolve the group (owner)',
         params: GroupParam,
-        response: { 200: Ok, ...errors(400, 401, 403, 404) },
+        response: { 200: ref(Ok), ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {
@@ -118,10 +128,11 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'listGroupMembers',
         summary: 'Members in join order (members only)',
         params: GroupParam,
         querystring: Type.Composite([PageQuery], { additionalProperties: false }),
-        response: { 200: Page(MemberView), ...errors(400, 401, 403, 404) },
+        response: { 200: Page(ref(MemberView)), ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => groups.members(actor(req), req.params.id, req.query),
@@ -132,11 +143,12 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'addGroupMembers',
         summary: 'Add friends to the group',
         params: GroupParam,
         body: Type.Object({ userIds: UserIds }, { additionalProperties: false }),
         response: {
-          200: Type.Object({ added: Type.Array(Id), group: GroupView }),
+          200: Type.Object({ added: Type.Array(Id), group: ref(GroupView) }),
           ...errors(400, 401, 403, 404, 409, 429),
         },
       },
@@ -149,9 +161,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'removeGroupMember',
         summary: 'Remove a member (admins: plain members; owner: anyone)',
         params: MemberParam,
-        response: { 200: Ok, ...errors(400, 401, 403, 404) },
+        response: { 200: ref(Ok), ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {
@@ -165,6 +178,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'updateGroupMember',
         summary: "Set a member's role (owner) or mute them until a time (admins); one field per call",
         params: MemberParam,
         body: Type.Object(
@@ -176,7 +190,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
           },
           { additionalProperties: false, minProperties: 1, maxProperties: 1 },
         ),
-        response: { 200: MemberView, ...errors(400, 401, 403, 404) },
+        response: { 200: ref(MemberView), ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => groups.setMember(actor(req), req.params.id, req.params.userId, req.body),
@@ -187,14 +201,15 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'joinGroup',
         summary: 'Join an open group, or ask to join an approval group',
         params: GroupParam,
         body: Type.Optional(
           Type.Object({ message: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
         ),
         response: {
-          200: Type.Object({ status: Type.Literal('joined'), group: GroupView }),
-          202: Type.Object({ status: Type.Literal('pending'), request: GroupRequestView }),
+          200: Type.Object({ status: Type.Literal('joined'), group: ref(GroupView) }),
+          202: Type.Object({ status: Type.Literal('pending'), request: ref(GroupRequestView) }),
           ...errors(400, 401, 403, 404, 409),
         },
       },
@@ -210,9 +225,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'withdrawJoinRequest',
         summary: 'Withdraw my pending join request (only its sender can)',
         params: GroupParam,
-        response: { 200: GroupRequestView, ...errors(400, 401, 404) },
+        response: { 200: ref(GroupRequestView), ...errors(400, 401, 404) },
       },
     },
     async (req) => groups.cancelJoin(actor(req), req.params.id),
@@ -223,9 +239,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'leaveGroup',
         summary: 'Leave the group (the owner transfers or dissolves instead)',
         params: GroupParam,
-        response: { 200: Ok, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: ref(Ok), ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (req) => {
@@ -239,10 +256,11 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'transferGroup',
         summary: 'Hand ownership to a member (owner); I become an admin',
         params: GroupParam,
         body: Type.Object({ userId: Id }, { additionalProperties: false }),
-        response: { 200: GroupView, ...errors(400, 401, 403, 404) },
+        response: { 200: ref(GroupView), ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => groups.transfer(actor(req), req.params.id, req.body.userId),
@@ -253,10 +271,11 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'listJoinRequests',
         summary: 'Pending join requests, oldest first (admins)',
         params: GroupParam,
         querystring: Type.Composite([PageQuery], { additionalProperties: false }),
-        response: { 200: Page(GroupRequestView), ...errors(400, 401, 403, 404) },
+        response: { 200: Page(ref(GroupRequestView)), ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => groups.requests(actor(req), req.params.id, req.query),
@@ -267,9 +286,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'acceptJoinRequest',
         summary: 'Accept a join request (admins)',
         params: RequestParam,
-        response: { 200: GroupRequestView, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: ref(GroupRequestView), ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (req) => groups.acceptRequest(actor(req), req.params.id, req.params.rid),
@@ -280,9 +300,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = asyn
     {
       schema: {
         tags,
+        operationId: 'declineJoinRequest',
         summary: 'Decline a join request (admins)',
         params: RequestParam,
-        response: { 200: GroupRequestView, ...errors(400, 401, 403, 404) },
+        response: { 200: ref(GroupRequestView), ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => groups.declineRequest(actor(req), req.params.id, req.params.rid),

@@ -7,24 +7,28 @@ import { fail, isAppError } from '../../domain/errors.js';
 import type { Actor } from '../../services/accounts.js';
 import { actor, requireAuth } from '../auth.js';
 import type { HttpContext } from '../context.js';
-import { Id, errors } from '../schemas.js';
+import { Id, errorResponse, errors, ref } from '../schemas.js';
+import { CHECKED_BY_HANDLER } from '../validation.js';
 import { serveMedia } from './media-serve.js';
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 
-export const MediaView = Type.Object({
-  id: Id,
-  kind: Type.Union([Type.Literal('image'), Type.Literal('audio'), Type.Literal('video'), Type.Literal('file')]),
-  mime: Type.String({ description: 'The stored type, sniffed from the bytes' }),
-  size: Type.Number({ description: 'Stored size in bytes (images: after re-encoding)' }),
-  width: Nullable(Type.Number()),
-  height: Nullable(Type.Number()),
-  durationMs: Nullable(Type.Number()),
-  sha256: Type.String(),
-  name: Type.String({ description: 'Sanitized display name' }),
-  url: Type.String({ description: 'Signed, expiring URL of the bytes (relative to the server)' }),
-  thumbUrl: Type.Union([Type.String(), Type.Null()], { description: 'Signed URL of a ~320 px WebP (images only)' }),
-});
+export const MediaView = Type.Object(
+  {
+    id: Id,
+    kind: Type.Union([Type.Literal('image'), Type.Literal('audio'), Type.Literal('video'), Type.Literal('file')]),
+    mime: Type.String({ description: 'The stored type, sniffed from the bytes' }),
+    size: Type.Number({ description: 'Stored size in bytes (images: after re-encoding)' }),
+    width: Nullable(Type.Number()),
+    height: Nullable(Type.Number()),
+    durationMs: Nullable(Type.Number()),
+    sha256: Type.String(),
+    name: Type.String({ description: 'Sanitized display name' }),
+    url: Type.String({ description: 'Signed, expiring URL of the bytes (relative to the server)' }),
+    thumbUrl: Type.Union([Type.String(), Type.Null()], { description: 'Signed URL of a ~320 px WebP (images only)' }),
+  },
+  { $id: 'Media', description: 'A stored upload, with fresh signed URLs' },
+);
 
 /** `POST /media` and `GET /media/:id` under the API prefix (Bearer). */
 export const mediaApiRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = async (app, { ctx }) => {
@@ -90,9 +94,26 @@ export const mediaApiRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = a
       onRequest: auth,
       schema: {
         tags: ['media'],
+        operationId: 'uploadMedia',
         summary: 'Upload a file (multipart field `file`; optional field `durationMs` for voice/video)',
-        consumes: ['multipart/form-data'],
-        response: { 201: MediaView, ...errors(400, 401, 413, 415, 422, 429) },
+        // Documents the parts; the handler reads and checks them as they stream (validation.ts
+        // lets multipart bodies through to it).
+        body: {
+          content: {
+            'multipart/form-data': {
+              schema: Type.Object({
+                file: Type.String({
+                  format: 'binary',
+                  description: `The file, at most ${ctx.config.uploadLimit} bytes; its type is sniffed from the bytes`,
+                }),
+                durationMs: Type.Optional(
+                  Type.String({ pattern: '^[0-9]{1,9}$', description: 'Voice and video: the length in ms' }),
+                ),
+              }),
+            },
+          },
+        },
+        response: { 201: ref(MediaView), ...errors(400, 401, 413, 415, 422, 429) },
       },
     },
     async (req, reply) => {
@@ -113,9 +134,10 @@ export const mediaApiRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = a
       onRequest: auth,
       schema: {
         tags: ['media'],
+        operationId: 'getMedia',
         summary: 'Metadata of a media, with fresh signed URLs',
         params: Type.Object({ id: Id }),
-        response: { 200: MediaView, ...errors(400, 401, 404) },
+        response: { 200: ref(MediaView), ...errors(400, 401, 404) },
       },
     },
     async (req) => media.get(actor(req), req.params.id),
@@ -125,11 +147,49 @@ export const mediaApiRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = a
 /** `GET /media/:id` and `/media/:id/thumb` outside the API prefix: signed URLs, no session. */
 export const mediaFileRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = async (app, { ctx }) => {
   const { media } = ctx.services;
-  const params = Type.Object({ id: Id });
-  const schema = { hide: true, params } as const;
+  const bytes = (description: string) => ({
+    description,
+    content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+  });
+  const schema = (operationId: string, summary: string) => ({
+    tags: ['media'],
+    operationId,
+    summary,
+    // The signed URL is the capability: no session.
+    security: [],
+    params: Type.Object({ id: Id }),
+    // The signer checks these (a bad one is 403 MEDIA_URL_INVALID, not a validation error).
+    querystring: Type.Object(
+      {
+        e: Type.Optional(Type.String({ description: 'Expiry of the signature (from the signed URL)' })),
+        s: Type.Optional(Type.String({ description: 'Signature (from the signed URL)' })),
+      },
+      { [CHECKED_BY_HANDLER]: true },
+    ),
+    response: {
+      200: bytes('The bytes, with the stored Content-Type'),
+      206: bytes('The requested byte range'),
+      304: { description: 'Not modified (If-None-Match)', type: 'null' },
+      400: errorResponse(400),
+      403: {
+        ...errorResponse(403),
+        description: 'Bad or expired signature (`MEDIA_URL_INVALID`, `MEDIA_URL_EXPIRED`)',
+      },
+      404: errorResponse(404),
+      416: errorResponse(416),
+    },
+  });
   // The request log lines carry the URL, and the URL carries the signature (a capability):
   // these routes log only warnings and errors, which name the request id, never the URL.
   const logLevel = 'warn';
-  app.get('/media/:id', { schema, logLevel }, (req, reply) => serveMedia(media, 'file', req, reply));
-  app.get('/media/:id/thumb', { schema, logLevel }, (req, reply) => serveMedia(media, 'thumb', req, reply));
+  app.get(
+    '/media/:id',
+    { schema: schema('getMediaFile', 'The bytes of a media, by signed URL'), logLevel },
+    (req, reply) => serveMedia(media, 'file', req, reply),
+  );
+  app.get(
+    '/media/:id/thumb',
+    { schema: schema('getMediaThumb', 'The thumbnail of an image, by signed URL'), logLevel },
+    (req, reply) => serveMedia(media, 'thumb', req, reply),
+  );
 };

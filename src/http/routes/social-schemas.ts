@@ -1,14 +1,17 @@
 import { type TLiteral, type TUnion, Type } from '@sinclair/typebox';
 import { JOIN_POLICIES, ROLES } from '../../domain/group-rules.js';
-import { Id } from '../schemas.js';
+import { Id, ref } from '../schemas.js';
 
 /** TypeBox shapes shared by the contacts and groups routes. */
-export const UserBrief = Type.Object({
-  id: Id,
-  username: Type.String(),
-  nickname: Type.String(),
-  avatar: Type.Union([Type.String(), Type.Null()]),
-});
+export const UserBrief = Type.Object(
+  {
+    id: Id,
+    username: Type.String(),
+    nickname: Type.String(),
+    avatar: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: 'UserBrief', description: 'A user as lists show them' },
+);
 
 export const PageQuery = Type.Object({
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'The `next` of the previous page' })),
@@ -33,40 +36,51 @@ export const JoinPolicy = literals(JOIN_POLICIES);
 export const Role = literals(ROLES);
 const Avatar = Type.Union([Type.String(), Type.Null()]);
 
-export const GroupCard = Type.Object({
+const groupCardFields = {
   id: Id,
   name: Type.String(),
   avatar: Avatar,
   joinPolicy: JoinPolicy,
   memberCount: Type.Integer(),
+};
+export const GroupCard = Type.Object(groupCardFields, {
+  $id: 'GroupCard',
+  description: 'What anyone who may know of a group sees',
 });
 
-export const GroupView = Type.Composite([
-  GroupCard,
-  Type.Object({
+export const GroupView = Type.Object(
+  {
+    ...groupCardFields,
     notice: Type.String(),
     ownerId: Id,
     createdAt: Type.Number(),
     conversation: Type.String(),
     role: Role,
     mutedUntil: Type.Union([Type.Number(), Type.Null()]),
-  }),
-]);
+  },
+  { $id: 'Group', description: 'A group as its members see it, with my role' },
+);
 
-export const MemberView = Type.Composite([
-  UserBrief,
-  Type.Object({
-    role: Role,
-    mutedUntil: Type.Union([Type.Number(), Type.Null()]),
-    joinedAt: Type.Number(),
-  }),
-]);
+export const MemberView = Type.Composite(
+  [
+    UserBrief,
+    Type.Object({
+      role: Role,
+      mutedUntil: Type.Union([Type.Number(), Type.Null()]),
+      joinedAt: Type.Number(),
+    }),
+  ],
+  { $id: 'Member', description: 'A member of a group' },
+);
 
-export const GroupRequestView = Type.Object({
-  id: Id,
-  groupId: Id,
-  user: UserBrief,
-  message: Type.String(),
-  status: RequestStatus,
-  createdAt: Type.Number(),
-});
+export const GroupRequestView = Type.Object(
+  {
+    id: Id,
+    groupId: Id,
+    user: ref(UserBrief),
+    message: Type.String(),
+    status: RequestStatus,
+    createdAt: Type.Number(),
+  },
+  { $id: 'GroupRequest', description: 'A request to join a group' },
+);

@@ -1,11 +1,15 @@
 import { del, get, patch, post, put, upload } from './http.js';
 import type {
   AuthReply,
+  Blocked,
+  Body,
   Contact,
   ContactRequest,
   ConversationSummary,
   Entry,
+  Friend,
   Group,
+  GroupMember,
   GroupRequest,
   GroupRole,
   Media,
@@ -13,154 +17,103 @@ import type {
   Page,
   PrivateUser,
   PublicUser,
+  Reply,
   SessionView,
+  UserBrief,
 } from './types.js';
 
-/* The REST API, one function per route. Replies pass through small normalizers so a screen
-   never has to know whether a list embeds the user object or only its id. */
+/* The REST API, one function per route, typed by the OpenAPI document (types.ts). A listed
+   user's own fields are split off the rest (`{user, ...}`) for the screens. */
 
-// biome-ignore lint/suspicious/noExplicitAny: raw JSON replies, narrowed by each endpoint's mapper.
-type Raw = Record<string, any>;
+const brief = ({ id, username, nickname, avatar }: UserBrief): UserBrief => ({ id, username, nickname, avatar });
 
-const userOf = (x: Raw | undefined, idKey?: string): PublicUser => {
-  const u = (x && typeof x === 'object' ? x : {}) as Raw;
-  return {
-    id: String(u.id ?? (idKey ? u[idKey] : '') ?? ''),
-    username: String(u.username ?? ''),
-    nickname: String(u.nickname ?? u.username ?? ''),
-    avatar: (u.avatar as string | null) ?? null,
-    gender: String(u.gender ?? 'unspecified'),
-    bio: String(u.bio ?? ''),
-  };
-};
-
-const contactOf = (x: Raw): Contact => ({
-  user: x.user ? userOf(x.user) : userOf(x, 'userId'),
-  remark: String(x.remark ?? ''),
-  createdAt: x.createdAt,
-  online: x.online,
+const contactOf = ({ id, username, nickname, avatar, ...rest }: Friend): Contact => ({
+  user: { id, username, nickname, avatar },
+  ...rest,
 });
 
-const side = (x: Raw, key: 'from' | 'to'): PublicUser => {
-  const v = x[key] ?? x[`${key}User`];
-  if (v && typeof v === 'object') return userOf(v);
-  const id = String(v ?? x[`${key}Id`] ?? '');
-  return { ...userOf(x.user ?? {}), id: x.user?.id === id ? id : id };
-};
-
-const requestOf = (x: Raw): ContactRequest => ({
-  id: String(x.id),
-  from: side(x, 'from'),
-  to: side(x, 'to'),
-  message: String(x.message ?? ''),
-  status: String(x.status ?? 'pending'),
-  createdAt: Number(x.createdAt ?? 0),
+const memberOf = ({ id, username, nickname, avatar, ...rest }: GroupMember): Member => ({
+  user: { id, username, nickname, avatar },
+  ...rest,
 });
-
-const groupOf = (x: Raw): Group => ({
-  id: String(x.id),
-  name: String(x.name ?? ''),
-  avatar: x.avatar ?? null,
-  notice: String(x.notice ?? ''),
-  ownerId: String(x.ownerId ?? x.owner ?? ''),
-  joinPolicy: x.joinPolicy ?? 'open',
-  memberCount: Number(x.memberCount ?? x.members ?? 0),
-  createdAt: x.createdAt,
-  role: x.role ?? x.myRole,
-});
-
-const memberOf = (x: Raw): Member => ({
-  user: x.user ? userOf(x.user) : userOf(x, 'userId'),
-  role: (x.role ?? 'member') as GroupRole,
-  mutedUntil: x.mutedUntil ?? null,
-  joinedAt: x.joinedAt,
-});
-
-const groupRequestOf = (x: Raw): GroupRequest => ({
-  id: String(x.id),
-  groupId: String(x.groupId ?? ''),
-  user: x.user ? userOf(x.user) : userOf({ id: x.userId }),
-  message: String(x.message ?? ''),
-  status: String(x.status ?? 'pending'),
-  createdAt: Number(x.createdAt ?? 0),
-});
-
-const items = <T>(p: Page<Raw> | Raw[] | undefined, f: (x: Raw) => T): T[] =>
-  (Array.isArray(p) ? p : (p?.items ?? [])).map(f);
 
 export const auth = {
-  register: (b: { username: string; password: string; nickname: string; mobile?: string }) =>
-    post<AuthReply>('/auth/register', { ...b, device: deviceName() }),
+  register: (b: Omit<Body<'register'>, 'device'>) => post<AuthReply>('/auth/register', { ...b, device: deviceName() }),
   login: (login: string, password: string) => post<AuthReply>('/auth/login', { login, password, device: deviceName() }),
-  logout: () => post<{ ok: true }>('/auth/logout'),
+  logout: () => post<Reply<'logout'>>('/auth/logout'),
 };
 
 export const me = {
   get: () => get<PrivateUser>('/me'),
-  update: (
-    b: Partial<{ nickname: string; bio: string; avatar: string | null; gender: string; mobile: string | null }>,
-  ) => patch<PrivateUser>('/me', b),
-  changePassword: (current: string, password: string) => post<{ ok: true }>('/me/password', { current, password }),
+  update: (b: Body<'updateMe'>) => patch<PrivateUser>('/me', b),
+  changePassword: (current: string, password: string) =>
+    post<Reply<'changePassword'>>('/me/password', { current, password }),
   sessions: async () => (await get<Page<SessionView>>('/me/sessions')).items,
-  revokeSession: (id: string) => del<{ ok: true }>(`/me/sessions/${encodeURIComponent(id)}`),
+  revokeSession: (id: string) => del<Reply<'endSession'>>(`/me/sessions/${encodeURIComponent(id)}`),
 };
 
 export const users = {
-  get: async (id: string) => userOf(await get<Raw>(`/users/${encodeURIComponent(id)}`)),
-  find: async (q: string) => items(await get<Page<Raw>>('/users', { q }), (x) => userOf(x)),
+  get: (id: string) => get<PublicUser>(`/users/${encodeURIComponent(id)}`),
+  find: async (q: string) => (await get<Page<PublicUser>>('/users', { q })).items,
 };
 
 export const contacts = {
-  list: async () => items(await get<Page<Raw>>('/contacts'), contactOf),
+  list: async () => (await get<Page<Friend>>('/contacts')).items.map(contactOf),
   requests: async (direction: 'in' | 'out') =>
-    items(await get<Page<Raw>>('/contacts/requests', { direction }), requestOf),
+    (await get<Page<ContactRequest>>('/contacts/requests', { direction })).items,
   request: (userId: string, message?: string) =>
-    post<Raw>('/contacts/requests', message ? { userId, message } : { userId }),
-  accept: (id: string) => post<Raw>(`/contacts/requests/${id}/accept`),
-  decline: (id: string) => post<Raw>(`/contacts/requests/${id}/decline`),
-  cancel: (id: string) => del<Raw>(`/contacts/requests/${id}`),
-  remark: (userId: string, remark: string) => patch<Raw>(`/contacts/${userId}`, { remark }),
-  remove: (userId: string) => del<Raw>(`/contacts/${userId}`),
-  blocks: async () => items(await get<Page<Raw>>('/blocks'), (x) => (x.user ? userOf(x.user) : userOf(x, 'userId'))),
-  block: (userId: string) => put<Raw>(`/blocks/${userId}`),
-  unblock: (userId: string) => del<Raw>(`/blocks/${userId}`),
+    post<ContactRequest>('/contacts/requests', message ? { userId, message } : { userId }),
+  accept: (id: string) => post<Reply<'acceptContactRequest'>>(`/contacts/requests/${id}/accept`),
+  decline: (id: string) => post<ContactRequest>(`/contacts/requests/${id}/decline`),
+  cancel: (id: string) => del<ContactRequest>(`/contacts/requests/${id}`),
+  remark: (userId: string, remark: string) => patch<Friend>(`/contacts/${userId}`, { remark }),
+  remove: (userId: string) => del<Reply<'removeContact'>>(`/contacts/${userId}`),
+  blocks: async () => (await get<Page<Blocked>>('/blocks')).items.map(brief),
+  block: (userId: string) => put<Reply<'blockUser'>>(`/blocks/${userId}`),
+  unblock: (userId: string) => del<Reply<'unblockUser'>>(`/blocks/${userId}`),
 };
 
 export const groups = {
-  mine: async () => items(await get<Page<Raw>>('/groups'), groupOf),
-  search: async (q: string) => items(await get<Page<Raw>>('/groups/search', { q }), groupOf),
-  get: async (id: string) => groupOf(await get<Raw>(`/groups/${id}`)),
-  create: async (b: { name: string; joinPolicy?: string; memberIds?: string[] }) =>
-    groupOf(
-      await post<Raw>('/groups', {
-        name: b.name,
-        ...(b.joinPolicy ? { joinPolicy: b.joinPolicy } : {}),
-        ...(b.memberIds?.length ? { userIds: b.memberIds } : {}),
-      }),
-    ),
-  update: async (id: string, b: Partial<{ name: string; notice: string; joinPolicy: string; avatar: string | null }>) =>
-    groupOf(await patch<Raw>(`/groups/${id}`, b)),
-  dissolve: (id: string) => del<Raw>(`/groups/${id}`),
-  members: async (id: string) => items(await get<Page<Raw>>(`/groups/${id}/members`), memberOf),
-  invite: (id: string, userIds: string[]) => post<Raw>(`/groups/${id}/members`, { userIds }),
-  kick: (id: string, userId: string) => del<Raw>(`/groups/${id}/members/${userId}`),
-  setMember: (id: string, userId: string, b: { role?: GroupRole; mutedUntil?: number | null }) =>
-    patch<Raw>(`/groups/${id}/members/${userId}`, b),
-  join: (id: string, message?: string) => post<Raw>(`/groups/${id}/join`, message ? { message } : {}),
-  leave: (id: string) => post<Raw>(`/groups/${id}/leave`),
-  transfer: (id: string, userId: string) => post<Raw>(`/groups/${id}/transfer`, { userId }),
-  requests: async (id: string) => items(await get<Page<Raw>>(`/groups/${id}/requests`), groupRequestOf),
-  acceptRequest: (id: string, rid: string) => post<Raw>(`/groups/${id}/requests/${rid}/accept`),
-  declineRequest: (id: string, rid: string) => post<Raw>(`/groups/${id}/requests/${rid}/decline`),
+  mine: async (): Promise<Group[]> => (await get<Reply<'listMyGroups'>>('/groups')).items,
+  search: async (q: string): Promise<Group[]> => (await get<Reply<'searchGroups'>>('/groups/search', { q })).items,
+  get: (id: string): Promise<Group> => get<Reply<'getGroup'>>(`/groups/${id}`),
+  create: (b: { name: string; joinPolicy?: Body<'createGroup'>['joinPolicy']; memberIds?: string[] }): Promise<Group> =>
+    post<Reply<'createGroup', 201>>('/groups', {
+      name: b.name,
+      ...(b.joinPolicy ? { joinPolicy: b.joinPolicy } : {}),
+      ...(b.memberIds?.length ? { userIds: b.memberIds } : {}),
+    }),
+  update: (id: string, b: Body<'updateGroup'>): Promise<Group> => patch<Reply<'updateGroup'>>(`/groups/${id}`, b),
+  dissolve: (id: string) => del<Reply<'dissolveGroup'>>(`/groups/${id}`),
+  members: async (id: string) => (await get<Page<GroupMember>>(`/groups/${id}/members`)).items.map(memberOf),
+  invite: (id: string, userIds: string[]) => post<Reply<'addGroupMembers'>>(`/groups/${id}/members`, { userIds }),
+  kick: (id: string, userId: string) => del<Reply<'removeGroupMember'>>(`/groups/${id}/members/${userId}`),
+  setMember: (id: string, userId: string, b: { role?: Exclude<GroupRole, 'owner'>; mutedUntil?: number | null }) =>
+    patch<GroupMember>(`/groups/${id}/members/${userId}`, b),
+  join: (id: string, message?: string) =>
+    post<Reply<'joinGroup'> | Reply<'joinGroup', 202>>(`/groups/${id}/join`, message ? { message } : {}),
+  leave: (id: string) => post<Reply<'leaveGroup'>>(`/groups/${id}/leave`),
+  transfer: (id: string, userId: string) => post<Reply<'transferGroup'>>(`/groups/${id}/transfer`, { userId }),
+  requests: async (id: string) => (await get<Page<GroupRequest>>(`/groups/${id}/requests`)).items,
+  acceptRequest: (id: string, rid: string) => post<GroupRequest>(`/groups/${id}/requests/${rid}/accept`),
+  declineRequest: (id: string, rid: string) => post<GroupRequest>(`/groups/${id}/requests/${rid}/decline`),
 };
 
 export const conversations = {
   list: async () => (await get<Page<ConversationSummary>>('/conversations')).items,
+  // History cursors are seqs as decimal strings (the type `next` has).
   history: async (cid: string, q: { before?: number; after?: number; limit?: number }) =>
-    (await get<Page<Entry>>(`/conversations/${encodeURIComponent(cid)}/messages`, q)).items,
-  read: (cid: string, seq: number) => post<Raw>(`/conversations/${encodeURIComponent(cid)}/read`, { seq }),
-  settings: (cid: string, b: { muted?: boolean; pinned?: boolean }) =>
-    patch<Raw>(`/conversations/${encodeURIComponent(cid)}`, b),
+    (
+      await get<Page<Entry>>(`/conversations/${encodeURIComponent(cid)}/messages`, {
+        before: q.before === undefined ? undefined : String(q.before),
+        after: q.after === undefined ? undefined : String(q.after),
+        limit: q.limit,
+      })
+    ).items,
+  read: (cid: string, seq: number) =>
+    post<Reply<'markRead'>>(`/conversations/${encodeURIComponent(cid)}/read`, { seq }),
+  settings: (cid: string, b: Body<'updateConversation'>) =>
+    patch<ConversationSummary>(`/conversations/${encodeURIComponent(cid)}`, b),
 };
 
 export const media = {

@@ -1,4 +1,5 @@
 import { session } from '../session.js';
+import type { components } from './openapi.js';
 
 /** A failed API call: the server's stable error code and human message. */
 export class ApiError extends Error {
@@ -44,7 +45,8 @@ async function parse(res: Response): Promise<unknown> {
 }
 
 function toError(status: number, body: unknown): ApiError {
-  const err = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+  // A reply that did not come from Parley (a proxy's 502 page) has no coded body.
+  const err = (body as Partial<components['schemas']['ErrorReply']> | undefined)?.error;
   return new ApiError(status, err?.code ?? `HTTP_${status}`, err?.message ?? `Request failed (${status})`);
 }
 

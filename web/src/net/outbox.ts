@@ -1,6 +1,6 @@
 import { media as mediaApi } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
-import type { MediaRef } from '../api/types.js';
+import type { Media } from '../api/types.js';
 import { newClientId } from '../format.js';
 import { addPending, app, dropPending, updatePending } from '../state/app.js';
 import type { Pending } from '../state/timeline.js';
@@ -182,7 +182,7 @@ export const outbox = {
       fileSize: blob.size,
       ...d,
     });
-    let uploaded: MediaRef | undefined;
+    let uploaded: Media | undefined;
     const go = async () => {
       if (!uploaded) {
         updatePending(cid, clientId, { status: 'uploading', progress: 0, error: undefined });

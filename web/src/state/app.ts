@@ -1,6 +1,6 @@
 import { isAmendKind, isMessageKind } from '@parley/client';
 import { groupOf, peerOf } from '../api/conversation-ids.js';
-import type { ConversationSummary, Entry, Group, PrivateUser, PublicUser } from '../api/types.js';
+import type { ConversationSummary, Entry, Group, PrivateUser, UserBrief } from '../api/types.js';
 import { Store } from './store.js';
 import { type Pending, type Timeline, addEntries, emptyTimeline } from './timeline.js';
 
@@ -21,7 +21,7 @@ export interface AppState {
   presence: Record<string, boolean>;
   /** Direct chats: the peer's read position, for read receipts. */
   peerRead: Record<string, number>;
-  users: Record<string, PublicUser>;
+  users: Record<string, UserBrief>;
   /** My private names for my contacts. */
   remarks: Record<string, string>;
   groups: Record<string, Group>;
@@ -56,7 +56,7 @@ export function setMe(me: PrivateUser) {
   app.set((s) => ({ ...s, me, users: { ...s.users, [me.id]: me } }));
 }
 
-export function rememberUsers(list: PublicUser[]) {
+export function rememberUsers(list: UserBrief[]) {
   if (!list.length) return;
   app.set((s) => {
     const users = { ...s.users };

@@ -1,13 +1,13 @@
 import { useEffect } from 'preact/hooks';
 import { media, users } from '../api/endpoints.js';
-import type { PublicUser } from '../api/types.js';
+import type { UserBrief } from '../api/types.js';
 import { app, rememberUsers } from './app.js';
 import { useStore } from './store.js';
 
 const inflight = new Set<string>();
 
 /** A user's public profile from the cache, fetched once when missing. */
-export function useUser(id: string | null | undefined): PublicUser | undefined {
+export function useUser(id: string | null | undefined): UserBrief | undefined {
   const u = useStore(app, (s) => (id ? s.users[id] : undefined));
   useEffect(() => {
     if (!id || u || inflight.has(id)) return;
@@ -24,7 +24,7 @@ export function useUser(id: string | null | undefined): PublicUser | undefined {
 }
 
 /** The name I see for a user: my remark for them, else their nickname. */
-export function displayName(u: PublicUser | undefined, remark?: string): string {
+export function displayName(u: UserBrief | undefined, remark?: string): string {
   if (remark) return remark;
   return u?.nickname || u?.username || '…';
 }

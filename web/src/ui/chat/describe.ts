@@ -1,4 +1,4 @@
-import type { Entry, PublicUser } from '../../api/types.js';
+import type { Entry, UserBrief } from '../../api/types.js';
 
 /** One line describing an entry, for the conversation list, replies and notifications. */
 export function preview(e: Entry | undefined): string {
@@ -29,7 +29,7 @@ export function preview(e: Entry | undefined): string {
 }
 
 /** What a system entry says, e.g. "Ann added Bob". */
-export function systemText(e: Entry, user: (id: string) => PublicUser | undefined): string {
+export function systemText(e: Entry, user: (id: string) => UserBrief | undefined): string {
   const s = e.system ?? { action: 'unknown' };
   const name = (id?: string) => (id ? user(id)?.nickname || 'Someone' : 'Someone');
   const names = (ids?: string[]) => (ids ?? []).map((id) => name(id)).join(', ') || 'someone';

@@ -1,4 +1,4 @@
-import type { Entry, PublicUser } from '../../api/types.js';
+import type { Entry, UserBrief } from '../../api/types.js';
 import { clock } from '../../format.js';
 import type { Pending } from '../../state/timeline.js';
 import { Avatar } from '../common/avatar.js';
@@ -25,7 +25,7 @@ export interface MessageActions {
 interface Props {
   e: Entry;
   mine: boolean;
-  sender?: PublicUser;
+  sender?: UserBrief;
   showSender: boolean;
   /** First of a run of messages from the same sender (gets the avatar and the name). */
   first: boolean;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { contacts as api, users as usersApi } from '../../api/endpoints.js';
-import type { Contact, ContactRequest, PublicUser } from '../../api/types.js';
+import type { Contact, ContactRequest, PublicUser, UserBrief } from '../../api/types.js';
 import { navigate } from '../../router.js';
 import { app, rememberUsers, setPresence, setRemarks } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
@@ -16,7 +16,7 @@ function useSocialData() {
     friends: Contact[];
     incoming: ContactRequest[];
     outgoing: ContactRequest[];
-    blocked: PublicUser[];
+    blocked: UserBrief[];
   }>();
   const [reload, setReload] = useState(0);
   useEffect(() => {

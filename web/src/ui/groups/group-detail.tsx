@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { contacts as contactsApi, groups as api } from '../../api/endpoints.js';
-import type { Contact, Group, GroupRequest, Member } from '../../api/types.js';
+import type { Contact, Group, GroupRequest, JoinPolicy, Member } from '../../api/types.js';
 import { navigate } from '../../router.js';
 import { app, bumpSocial, rememberGroups, rememberUsers } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
@@ -63,7 +63,11 @@ export function GroupDetail({ id }: { id: string }) {
   const [requests, setRequests] = useState<GroupRequest[]>([]);
   const [inviting, setInviting] = useState(false);
   const [reload, setReload] = useState(0);
-  const [form, setForm] = useState({ name: '', notice: '', joinPolicy: 'open' });
+  const [form, setForm] = useState<{ name: string; notice: string; joinPolicy: JoinPolicy }>({
+    name: '',
+    notice: '',
+    joinPolicy: 'open',
+  });
   const refresh = () => setReload((n) => n + 1);
   const myRole = members.find((m) => m.user.id === me)?.role;
   const admin = myRole === 'owner' || myRole === 'admin';
@@ -79,7 +83,8 @@ export function GroupDetail({ id }: { id: string }) {
       setMembers(m);
       rememberGroups([g]);
       rememberUsers(m.map((x) => x.user));
-      setForm({ name: g.name, notice: g.notice, joinPolicy: g.joinPolicy });
+      // A card (not a member) has no notice.
+      setForm({ name: g.name, notice: g.notice ?? '', joinPolicy: g.joinPolicy });
       if (g.role === 'owner' || g.role === 'admin')
         api.requests(id).then(
           (r) => live && setRequests(r.filter((x) => x.status === 'pending')),
@@ -165,7 +170,8 @@ export function GroupDetail({ id }: { id: string }) {
             <Field label="Who can join">
               <select
                 value={form.joinPolicy}
-                onChange={(e) => setForm({ ...form, joinPolicy: e.currentTarget.value })}
+                // The options are the join policies.
+                onChange={(e) => setForm({ ...form, joinPolicy: e.currentTarget.value as JoinPolicy })}
                 aria-label="Join policy"
               >
                 <option value="open">Anyone can join</option>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { groups as api } from '../../api/endpoints.js';
-import type { Group } from '../../api/types.js';
+import type { Group, JoinPolicy } from '../../api/types.js';
 import { navigate } from '../../router.js';
 import { app, setMyGroups } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
@@ -13,7 +13,7 @@ const POLICY: Record<string, string> = { open: 'Anyone can join', approval: 'Joi
 
 function CreateGroup({ onDone }: { onDone: (g: Group) => void }) {
   const [name, setName] = useState('');
-  const [policy, setPolicy] = useState('approval');
+  const [policy, setPolicy] = useState<JoinPolicy>('approval');
   const [create, busy] = useAction(async () => onDone(await api.create({ name: name.trim(), joinPolicy: policy })));
   return (
     <form
@@ -34,7 +34,11 @@ function CreateGroup({ onDone }: { onDone: (g: Group) => void }) {
         />
       </Field>
       <Field label="Who can join">
-        <select value={policy} onChange={(e) => setPolicy(e.currentTarget.value)} aria-label="Who can join">
+        <select
+          value={policy}
+          onChange={(e) => setPolicy(e.currentTarget.value as JoinPolicy)}
+          aria-label="Who can join"
+        >
           {Object.entries(POLICY).map(([k, v]) => (
             <option value={k} key={k}>
               {v}
@@ -55,7 +59,7 @@ function FindGroup({ onJoined }: { onJoined: () => void }) {
   const [search, searching] = useAction(async () => setFound(await api.search(q.trim())));
   const [join] = useAction(async (g: Group) => {
     const r = await api.join(g.id);
-    const joined = (r as { status?: string }).status === 'joined';
+    const joined = r.status === 'joined';
     toast(joined ? `You joined ${g.name}` : `Request sent to ${g.name}'s admins`);
     onJoined();
   });
