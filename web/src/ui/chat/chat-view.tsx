@@ -13,7 +13,7 @@ import { Modal, toastError } from '../common/widgets.js';
 import { IconBack, IconMore } from '../icons.js';
 import { Composer, type ComposerMode } from './composer.js';
 import { useConversationMeta } from './conversation-meta.js';
-import { systemText } from './describe.js';
+import { preview, systemText } from './describe.js';
 import { MessageItem, PendingItem } from './message-item.js';
 
 const PAGE = 40;
@@ -32,6 +32,7 @@ export function ChatView({ cid }: { cid: string }) {
   const [members, setMembers] = useState<Member[]>([]);
   const [mode, setMode] = useState<ComposerMode>({});
   const [image, setImage] = useState<string | undefined>();
+  const [recalling, setRecalling] = useState<Entry | undefined>();
   const [loading, setLoading] = useState(false);
   const [atBottom, setAtBottom] = useState(true);
   const [, tick] = useState(0);
@@ -139,9 +140,8 @@ export function ChatView({ cid }: { cid: string }) {
   const actions = {
     reply: (e: Entry) => setMode({ reply: e }),
     edit: (e: Entry) => setMode({ edit: e }),
-    recall: (e: Entry) => {
-      live.recall(cid, e.seq).catch(toastError);
-    },
+    // Recall cannot be undone, so it asks first.
+    recall: (e: Entry) => setRecalling(e),
     openImage: (url: string) => setImage(url),
     jumpTo,
   };
@@ -202,6 +202,7 @@ export function ChatView({ cid }: { cid: string }) {
           mentionsMe={!!e.mentions?.includes(me.id)}
           read={meta.kind === 'dm' && mine ? peerRead >= e.seq : undefined}
           canRecall={mine || isAdmin}
+          canEdit={mine && e.kind === 'text'}
           actions={actions}
         />,
       );
@@ -276,6 +277,29 @@ export function ChatView({ cid }: { cid: string }) {
         }
         disabled={left ? 'You are no longer a member of this group.' : undefined}
       />
+      {recalling && (
+        <Modal title="Recall this message?" onClose={() => setRecalling(undefined)}>
+          <p class="confirm-text">
+            “{preview(recalling)}” will be removed for everyone in this chat. This cannot be undone.
+          </p>
+          <div class="modal-actions">
+            <button type="button" class="btn ghost" onClick={() => setRecalling(undefined)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              class="btn danger"
+              onClick={() => {
+                const e = recalling;
+                setRecalling(undefined);
+                live.recall(cid, e.seq).catch(toastError);
+              }}
+            >
+              Recall
+            </button>
+          </div>
+        </Modal>
+      )}
       {image && (
         <Modal title="Picture" onClose={() => setImage(undefined)} wide>
           <img class="lightbox-img" src={image} alt="Full size" />
