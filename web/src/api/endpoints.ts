@@ -88,6 +88,19 @@ const groupRequestOf = (x: Raw): GroupRequest => ({
 const items = <T>(p: Page<Raw> | Raw[] | undefined, f: (x: Raw) => T): T[] =>
   (Array.isArray(p) ? p : (p?.items ?? [])).map(f);
 
+/** Every page of a cursor-paged list (the server's largest page size, following `next` to the end). */
+async function everyPage<T>(path: string, f: (x: Raw) => T, q: Record<string, string> = {}): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await get<Page<Raw>>(path, { ...q, limit: 200, cursor });
+    out.push(...items(page, f));
+    // A cursor that does not move would loop forever; the server never sends one, but be sure.
+    cursor = page.next && page.next !== cursor ? page.next : undefined;
+  } while (cursor);
+  return out;
+}
+
 export const auth = {
   register: (b: { username: string; password: string; nickname: string; mobile?: string }) =>
     post<AuthReply>('/auth/register', { ...b, device: deviceName() }),
@@ -111,9 +124,8 @@ export const users = {
 };
 
 export const contacts = {
-  list: async () => items(await get<Page<Raw>>('/contacts'), contactOf),
-  requests: async (direction: 'in' | 'out') =>
-    items(await get<Page<Raw>>('/contacts/requests', { direction }), requestOf),
+  list: () => everyPage('/contacts', contactOf),
+  requests: (direction: 'in' | 'out') => everyPage('/contacts/requests', requestOf, { direction }),
   request: (userId: string, message?: string) =>
     post<Raw>('/contacts/requests', message ? { userId, message } : { userId }),
   accept: (id: string) => post<Raw>(`/contacts/requests/${id}/accept`),
@@ -121,7 +133,7 @@ export const contacts = {
   cancel: (id: string) => del<Raw>(`/contacts/requests/${id}`),
   remark: (userId: string, remark: string) => patch<Raw>(`/contacts/${userId}`, { remark }),
   remove: (userId: string) => del<Raw>(`/contacts/${userId}`),
-  blocks: async () => items(await get<Page<Raw>>('/blocks'), (x) => (x.user ? userOf(x.user) : userOf(x, 'userId'))),
+  blocks: () => everyPage('/blocks', (x) => (x.user ? userOf(x.user) : userOf(x, 'userId'))),
   block: (userId: string) => put<Raw>(`/blocks/${userId}`),
   unblock: (userId: string) => del<Raw>(`/blocks/${userId}`),
 };
@@ -141,7 +153,7 @@ export const groups = {
   update: async (id: string, b: Partial<{ name: string; notice: string; joinPolicy: string; avatar: string | null }>) =>
     groupOf(await patch<Raw>(`/groups/${id}`, b)),
   dissolve: (id: string) => del<Raw>(`/groups/${id}`),
-  members: async (id: string) => items(await get<Page<Raw>>(`/groups/${id}/members`), memberOf),
+  members: (id: string) => everyPage(`/groups/${id}/members`, memberOf),
   invite: (id: string, userIds: string[]) => post<Raw>(`/groups/${id}/members`, { userIds }),
   kick: (id: string, userId: string) => del<Raw>(`/groups/${id}/members/${userId}`),
   setMember: (id: string, userId: string, b: { role?: GroupRole; mutedUntil?: number | null }) =>
@@ -149,7 +161,7 @@ export const groups = {
   join: (id: string, message?: string) => post<Raw>(`/groups/${id}/join`, message ? { message } : {}),
   leave: (id: string) => post<Raw>(`/groups/${id}/leave`),
   transfer: (id: string, userId: string) => post<Raw>(`/groups/${id}/transfer`, { userId }),
-  requests: async (id: string) => items(await get<Page<Raw>>(`/groups/${id}/requests`), groupRequestOf),
+  requests: (id: string) => everyPage(`/groups/${id}/requests`, groupRequestOf),
   acceptRequest: (id: string, rid: string) => post<Raw>(`/groups/${id}/requests/${rid}/accept`),
   declineRequest: (id: string, rid: string) => post<Raw>(`/groups/${id}/requests/${rid}/decline`),
 };

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { conversations as convApi, groups as groupsApi } from '../../api/endpoints.js';
 import type { Entry, Member } from '../../api/types.js';
-import { dayKey, dayLabel } from '../../format.js';
+import { dayKey, dayLabel, plural } from '../../format.js';
 import { live } from '../../net/live.js';
 import { outbox } from '../../net/outbox.js';
 import { navigate } from '../../router.js';
@@ -152,7 +152,7 @@ export function ChatView({ cid }: { cid: string }) {
   const subtitle = typers.length
     ? `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`
     : meta.kind === 'group'
-      ? `${meta.group?.memberCount || members.length || ''} members`
+      ? plural(meta.group?.memberCount || members.length, 'member')
       : meta.online
         ? 'online'
         : 'offline';

@@ -282,10 +282,12 @@ export function ContactsScreen() {
         )}
         {data && data.blocked.length > 0 && (
           <section class="group-sec" aria-label="Blocked">
-            <h3>Blocked</h3>
+            <h3>
+              Blocked <span class="count">{data.blocked.length}</span>
+            </h3>
             <ul class="people">
               {data.blocked.map((u) => (
-                <li class="person" key={u.id}>
+                <li class="person" key={u.id} data-blocked={u.username}>
                   <Avatar id={u.id} name={u.nickname} media={u.avatar} size={36} />
                   <div class="person-body">
                     <strong>{u.nickname || u.username}</strong>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { contacts as contactsApi, groups as api } from '../../api/endpoints.js';
 import type { Contact, Group, GroupRequest, Member } from '../../api/types.js';
+import { plural } from '../../format.js';
 import { navigate } from '../../router.js';
 import { app, bumpSocial, rememberGroups, rememberUsers } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
@@ -126,7 +127,7 @@ export function GroupDetail({ id }: { id: string }) {
         <div class="chat-title">
           <h2>{group.name}</h2>
           <span class="chat-sub">
-            {members.length} members · id {group.id}
+            {plural(group.memberCount || members.length, 'member')} · id {group.id}
           </span>
         </div>
         <button type="button" class="btn primary small" onClick={() => navigate({ name: 'chats', cid: `g:${id}` })}>
@@ -211,7 +212,7 @@ export function GroupDetail({ id }: { id: string }) {
         <section class="card" aria-label="Members">
           <div class="row between">
             <h3>
-              Members <span class="count">{members.length}</span>
+              Members <span class="count">{group.memberCount || members.length}</span>
             </h3>
             {(admin || group.joinPolicy !== 'invite') && (
               <button type="button" class="btn ghost small" onClick={() => setInviting(true)}>

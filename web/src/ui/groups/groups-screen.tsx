@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { groups as api } from '../../api/endpoints.js';
 import type { Group } from '../../api/types.js';
+import { plural } from '../../format.js';
 import { navigate } from '../../router.js';
 import { app, setMyGroups } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
@@ -86,7 +87,7 @@ function FindGroup({ onJoined }: { onJoined: () => void }) {
           <div class="person-body">
             <strong>{g.name}</strong>
             <span class="muted">
-              {g.memberCount} members · {POLICY[g.joinPolicy]}
+              {plural(g.memberCount, 'member')} · {POLICY[g.joinPolicy]}
             </span>
           </div>
           {g.joinPolicy !== 'invite' && (
@@ -149,7 +150,8 @@ export function GroupsScreen({ selected }: { selected?: string }) {
                 <div class="person-body">
                   <strong>{g.name}</strong>
                   <span class="muted">
-                    {g.memberCount} members{g.role && g.role !== 'member' ? ` · ${g.role}` : ''}
+                    {plural(g.memberCount, 'member')}
+                    {g.role && g.role !== 'member' ? ` · ${g.role}` : ''}
                   </span>
                 </div>
               </a>
