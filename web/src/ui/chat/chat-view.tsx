@@ -7,13 +7,14 @@ import { outbox } from '../../net/outbox.js';
 import { navigate } from '../../router.js';
 import { app, markComplete, receiveEntries, rememberUsers } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
-import { emptyTimeline, isVisible } from '../../state/timeline.js';
+import { ensureUsers } from '../../state/users.js';
+import { emptyTimeline, isVisible, lastVisible } from '../../state/timeline.js';
 import { Avatar } from '../common/avatar.js';
 import { Modal, toastError } from '../common/widgets.js';
 import { IconBack, IconMore } from '../icons.js';
 import { Composer, type ComposerMode } from './composer.js';
 import { useConversationMeta } from './conversation-meta.js';
-import { preview, systemText } from './describe.js';
+import { isDissolved, preview, systemText } from './describe.js';
 import { MessageItem, PendingItem } from './message-item.js';
 
 const PAGE = 40;
@@ -69,6 +70,15 @@ export function ChatView({ cid }: { cid: string }) {
       () => {},
     );
   }, [cid, inGroup, meta.id]);
+
+  // System lines name people who may be in no list I have loaded (e.g. after a dissolve).
+  useEffect(() => {
+    const ids = new Set<string>();
+    for (const e of tl.entries)
+      if (e.kind === 'system' && e.system)
+        for (const id of [e.system.actor, ...(e.system.users ?? [])]) if (id) ids.add(id);
+    ensureUsers(ids);
+  }, [tl.entries]);
 
   // Typing indicators expire on their own.
   useEffect(() => {
@@ -149,13 +159,16 @@ export function ChatView({ cid }: { cid: string }) {
   const typers = Object.entries(typingMap ?? {})
     .filter(([, until]) => until > Date.now())
     .map(([u]) => users[u]?.nickname ?? 'Someone');
-  const subtitle = typers.length
-    ? `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`
-    : meta.kind === 'group'
-      ? plural(meta.group?.memberCount || members.length, 'member')
-      : meta.online
-        ? 'online'
-        : 'offline';
+  const dissolved = meta.kind === 'group' && isDissolved(lastVisible(tl) ?? summary?.lastMessage);
+  const subtitle = dissolved
+    ? 'This group was dissolved'
+    : typers.length
+      ? `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`
+      : meta.kind === 'group'
+        ? plural(meta.group?.memberCount || members.length, 'member')
+        : meta.online
+          ? 'online'
+          : 'offline';
 
   // The typing bubble appearing at the bottom should not hide under the composer.
   useLayoutEffect(() => {
@@ -176,7 +189,7 @@ export function ChatView({ cid }: { cid: string }) {
     if (e.kind === 'system') {
       rows.push(
         <div class="system-msg" key={e.seq} data-seq={e.seq}>
-          {systemText(e, (id) => users[id])}
+          {systemText(e, (id) => users[id], me.id)}
         </div>,
       );
     } else {
@@ -211,8 +224,13 @@ export function ChatView({ cid }: { cid: string }) {
   }
 
   const left = meta.kind === 'group' && myGroups !== undefined && !inGroup;
+  const closed = dissolved
+    ? 'This group was dissolved. Nobody can send messages here any more.'
+    : left
+      ? 'You are no longer a member of this group.'
+      : undefined;
   return (
-    <div class="chat" data-cid={cid}>
+    <div class="chat" data-cid={cid} data-dissolved={dissolved || undefined}>
       <header class="chat-head">
         <button type="button" class="icon-btn back" onClick={() => navigate('/')} aria-label="Back to chats">
           <IconBack />
@@ -275,7 +293,7 @@ export function ChatView({ cid }: { cid: string }) {
         replyName={
           mode.reply ? (mode.reply.sender === me.id ? 'yourself' : users[mode.reply.sender ?? '']?.nickname) : undefined
         }
-        disabled={left ? 'You are no longer a member of this group.' : undefined}
+        disabled={closed}
       />
       {recalling && (
         <Modal title="Recall this message?" onClose={() => setRecalling(undefined)}>
