@@ -115,6 +115,7 @@ export const me = {
   ) => patch<PrivateUser>('/me', b),
   changePassword: (current: string, password: string) => post<{ ok: true }>('/me/password', { current, password }),
   sessions: async () => (await get<Page<SessionView>>('/me/sessions')).items,
+  limits: () => get<{ recallWindowMs: number }>('/me/limits'),
   revokeSession: (id: string) => del<{ ok: true }>(`/me/sessions/${encodeURIComponent(id)}`),
 };
 

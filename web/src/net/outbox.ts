@@ -1,5 +1,5 @@
 import { media as mediaApi } from '../api/endpoints.js';
-import { ApiError } from '../api/http.js';
+import { humanReason } from '../api/error-text.js';
 import type { MediaRef } from '../api/types.js';
 import { newClientId } from '../format.js';
 import { addPending, app, dropPending, updatePending } from '../state/app.js';
@@ -17,11 +17,8 @@ interface Draft {
 /** Retry payloads of failed sends, by clientId (the same clientId is reused: the server dedups). */
 const retries = new Map<string, () => void>();
 
-function explain(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
-  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
-  return 'failed';
-}
+// Server wording is for developers; a person gets a plain reason.
+const explain = humanReason;
 
 async function deliver(cid: string, clientId: string, d: Draft, mediaId?: string) {
   updatePending(cid, clientId, { status: 'sending', error: undefined });

@@ -1,16 +1,18 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { conversations as convApi, groups as groupsApi } from '../../api/endpoints.js';
+import { humanReason } from '../../api/error-text.js';
 import type { Entry, Member } from '../../api/types.js';
 import { dayKey, dayLabel, plural } from '../../format.js';
 import { live } from '../../net/live.js';
 import { outbox } from '../../net/outbox.js';
 import { navigate } from '../../router.js';
 import { app, markComplete, receiveEntries, rememberUsers } from '../../state/app.js';
+import { useNow, useRecallWindow } from '../../state/limits.js';
 import { useStore } from '../../state/store.js';
 import { ensureUsers } from '../../state/users.js';
 import { emptyTimeline, isVisible, lastVisible } from '../../state/timeline.js';
 import { Avatar } from '../common/avatar.js';
-import { Modal, toastError } from '../common/widgets.js';
+import { Modal, toast } from '../common/widgets.js';
 import { IconBack, IconMore } from '../icons.js';
 import { Composer, type ComposerMode } from './composer.js';
 import { useConversationMeta } from './conversation-meta.js';
@@ -18,6 +20,9 @@ import { isDissolved, preview, systemText } from './describe.js';
 import { MessageItem, PendingItem } from './message-item.js';
 
 const PAGE = 40;
+
+/** A refusal inside a chat, in plain words (never the server's developer wording). */
+const chatError = (e: unknown) => toast(humanReason(e), 'error');
 
 /** The open conversation: header, scrollable history with day separators, composer. */
 export function ChatView({ cid }: { cid: string }) {
@@ -51,7 +56,7 @@ export function ChatView({ cid }: { cid: string }) {
         if (!live) return;
         if (items.length) receiveEntries(cid, items, { history: true });
         if (items.length < PAGE) markComplete(cid);
-      }, toastError)
+      }, chatError)
       .finally(() => live && setLoading(false));
     return () => {
       live = false;
@@ -97,7 +102,7 @@ export function ChatView({ cid }: { cid: string }) {
       if (items.length) receiveEntries(cid, items, { history: true });
       if (items.length < PAGE) markComplete(cid);
     } catch (e) {
-      toastError(e);
+      chatError(e);
     } finally {
       setLoading(false);
     }
@@ -136,6 +141,11 @@ export function ChatView({ cid }: { cid: string }) {
     return () => document.removeEventListener('visibilitychange', mark);
   }, [cid, top, atBottom]);
 
+  const recallWindow = useRecallWindow();
+  useNow(5000); // re-renders, so edit and recall go away when their time is up
+  const now = Date.now();
+  // Unknown window (not loaded yet): offer, and let the server decide.
+  const changeable = (e: Entry) => recallWindow === undefined || now - e.ts <= recallWindow;
   const myRole = members.find((m) => m.user.id === me.id)?.role;
   const isAdmin = myRole === 'owner' || myRole === 'admin';
   const mentionNames = members.map((m) => m.user.nickname);
@@ -214,8 +224,8 @@ export function ChatView({ cid }: { cid: string }) {
           mentionNames={mentionNames}
           mentionsMe={!!e.mentions?.includes(me.id)}
           read={meta.kind === 'dm' && mine ? peerRead >= e.seq : undefined}
-          canRecall={mine || isAdmin}
-          canEdit={mine && e.kind === 'text'}
+          canRecall={isAdmin || (mine && changeable(e))}
+          canEdit={mine && e.kind === 'text' && changeable(e)}
           actions={actions}
         />,
       );
@@ -310,7 +320,7 @@ export function ChatView({ cid }: { cid: string }) {
               onClick={() => {
                 const e = recalling;
                 setRecalling(undefined);
-                live.recall(cid, e.seq).catch(toastError);
+                live.recall(cid, e.seq).catch(chatError);
               }}
             >
               Recall

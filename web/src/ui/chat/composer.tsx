@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Entry, Member } from '../../api/types.js';
 import { duration } from '../../format.js';
 import { outbox } from '../../net/outbox.js';
+import { humanReason } from '../../api/error-text.js';
 import { live } from '../../net/live.js';
-import { toastError } from '../common/widgets.js';
+import { toast, toastError } from '../common/widgets.js';
 import {
   IconEdit,
   IconImage,
@@ -90,7 +91,7 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
     const body = text.trim();
     if (!body) return;
     if (mode.edit) {
-      if (body !== mode.edit.text) live.edit(cid, mode.edit.seq, body).catch(toastError);
+      if (body !== mode.edit.text) live.edit(cid, mode.edit.seq, body).catch((e) => toast(humanReason(e), 'error'));
     } else {
       const mentions = [...mentioned.current].filter(([, name]) => body.includes(`@${name}`)).map(([id]) => id);
       outbox.sendText(cid, body, { replyTo: mode.reply?.seq, mentions });
