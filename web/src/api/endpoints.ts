@@ -177,13 +177,14 @@ export const conversations = {
 };
 
 export const media = {
-  upload: (file: Blob, name: string, onProgress?: (f: number) => void, durationMs?: number) =>
+  upload: (file: Blob, name: string, onProgress?: (f: number) => void, durationMs?: number, poster?: Blob) =>
     upload<Media>(
       '/media',
       file,
       name,
       onProgress,
       durationMs !== undefined ? { durationMs: String(Math.round(durationMs)) } : {},
+      poster ? { poster } : {},
     ),
   get: (id: string) => get<Media>(`/media/${encodeURIComponent(id)}`),
 };

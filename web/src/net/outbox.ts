@@ -86,7 +86,19 @@ export const outbox = {
     );
   },
 
-  upload(cid: string, blob: Blob, name: string, d: Draft, previewUrl?: string) {
+  /** Sends a video as kind `video`, with a poster frame grabbed in the browser when it can be. */
+  sendVideo(cid: string, file: File, poster: Blob | undefined, replyTo?: number) {
+    this.upload(
+      cid,
+      file,
+      file.name,
+      { kind: 'video', replyTo },
+      poster ? URL.createObjectURL(poster) : undefined,
+      poster,
+    );
+  },
+
+  upload(cid: string, blob: Blob, name: string, d: Draft, previewUrl?: string, poster?: Blob) {
     const clientId = newClientId();
     addPending({
       clientId,
@@ -110,6 +122,7 @@ export const outbox = {
             name,
             (f) => updatePending(cid, clientId, { progress: f }),
             typeof ms === 'number' ? ms : undefined,
+            poster,
           ).done;
         } catch (e) {
           updatePending(cid, clientId, { status: 'failed', error: explain(e) });

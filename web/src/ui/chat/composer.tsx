@@ -18,6 +18,7 @@ import {
   IconX,
 } from '../icons.js';
 import { preview } from './describe.js';
+import { grabPoster } from './poster.js';
 import { EmojiPicker, StickerPicker } from './pickers.js';
 import { type Recording, canRecord, startRecording } from './recorder.js';
 
@@ -115,8 +116,11 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
   };
 
   const attach = (files: FileList | null, asImage: boolean) => {
-    for (const f of Array.from(files ?? []))
-      outbox.sendFile(cid, f, { asImage: asImage && f.type.startsWith('image/'), replyTo: mode.reply?.seq });
+    const replyTo = mode.reply?.seq;
+    for (const f of Array.from(files ?? [])) {
+      if (f.type.startsWith('video/')) void grabPoster(f).then((poster) => outbox.sendVideo(cid, f, poster, replyTo));
+      else outbox.sendFile(cid, f, { asImage: asImage && f.type.startsWith('image/'), replyTo });
+    }
     setMode({});
   };
 

@@ -10,6 +10,7 @@ import {
   ImageContent,
   RichText,
   StickerContent,
+  VideoContent,
   VoiceContent,
   emojiOnly,
 } from './content.js';
@@ -210,6 +211,7 @@ export function PendingItem({ p, onRetry, onDiscard }: { p: Pending; onRetry: ()
         <div class={`bubble kind-${p.kind}${p.kind === 'sticker' ? ' bare' : ''}`}>
           {p.kind === 'image' && <ImageContent previewUrl={p.previewUrl} />}
           {p.kind === 'file' && <FileContent name={p.fileName} size={p.fileSize} />}
+          {p.kind === 'video' && <VideoContent posterUrl={p.previewUrl} />}
           {p.kind === 'voice' && (
             <VoiceContent previewUrl={p.previewUrl} durationMs={Number(p.data?.durationMs ?? 0)} />
           )}
