@@ -76,8 +76,9 @@ function Row({ c, active }: { c: ConversationSummary; active: boolean }) {
           <div class="conv-bottom">
             <span class={`conv-preview${typing ? ' typing' : ''}`}>{typing ? 'typing…' : text}</span>
             {c.unread > 0 && (
-              <span class={`badge${c.muted ? ' muted' : ''}`} aria-label={`${c.unread} unread`}>
-                {c.unread > 99 ? '99+' : c.unread}
+              <span class={`badge${c.muted ? ' muted' : ''}`}>
+                <span aria-hidden="true">{c.unread > 99 ? '99+' : c.unread}</span>
+                <span class="sr-only">{c.unread} unread</span>
               </span>
             )}
           </div>

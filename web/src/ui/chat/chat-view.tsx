@@ -192,6 +192,7 @@ export function ChatView({ cid }: { cid: string }) {
     if (!isVisible(e) || e.seq < tl.oldest) continue;
     if (!prev || dayKey(prev.ts) !== dayKey(e.ts))
       rows.push(
+        // biome-ignore lint/a11y/useSemanticElements: a separator with a visible day label; <hr> cannot hold text.
         <div class="day-sep" key={`d${e.seq}`} role="separator">
           <span>{dayLabel(e.ts)}</span>
         </div>,
@@ -273,7 +274,7 @@ export function ChatView({ cid }: { cid: string }) {
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages">
         <div class="history-edge">
           {loading ? (
-            <span class="spinner small" aria-label="Loading history" />
+            <span class="spinner small" role="status" aria-label="Loading history" />
           ) : tl.complete ? (
             <span class="muted">This is the beginning of the conversation</span>
           ) : null}
@@ -288,7 +289,7 @@ export function ChatView({ cid }: { cid: string }) {
           />
         ))}
         {typers.length > 0 && (
-          <div class="typing-bubble" aria-label="typing">
+          <div class="typing-bubble" role="status" aria-label="typing">
             <span />
             <span />
             <span />

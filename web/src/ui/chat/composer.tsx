@@ -191,7 +191,7 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
         />
       )}
       {candidates.length > 0 && (
-        <ul class="mention-list" role="listbox" aria-label="Mention someone">
+        <ul class="mention-list" aria-label="Mention someone">
           {candidates.map((m) => (
             <li key={m.user.id}>
               <button

@@ -194,6 +194,7 @@ export function VoiceContent({
         ))}
       </span>
       <span class="voice-time">{duration(playing || pos ? pos : total)}</span>
+      {/* biome-ignore lint/a11y/useMediaCaption: a recorded voice note has no caption track; the play button and time above are its controls. */}
       {src && <audio ref={audio} src={src} preload="metadata" />}
     </div>
   );

@@ -74,6 +74,7 @@ function FindPeople({ onDone }: { onDone: () => void }) {
           aria-label="Username or mobile"
           value={q}
           onInput={(e) => setQ(e.currentTarget.value)}
+          // biome-ignore lint/a11y/noAutofocus: the first field of a dialog or sign-in form takes focus when it opens (the dialog pattern).
           autoFocus
         />
         <button type="submit" class="btn primary" disabled={searching || !q.trim()}>
@@ -144,6 +145,7 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
               placeholder={c.user.nickname}
               aria-label="Remark"
               maxLength={64}
+              // biome-ignore lint/a11y/noAutofocus: the first field of a dialog or sign-in form takes focus when it opens (the dialog pattern).
               autoFocus
             />
             <button type="submit" class="icon-btn" aria-label="Save remark">
@@ -172,6 +174,8 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
           <summary class="icon-btn" aria-label={`More for ${c.user.nickname}`}>
             ⋯
           </summary>
+          {/* biome-ignore lint/a11y/noStaticElementInteractions: closes the menu after any of its buttons ran (keyboard activation clicks too). */}
+          {/* biome-ignore lint/a11y/useKeyWithClickEvents: only buttons inside take input; this catches their clicks as they bubble. */}
           <div
             class="menu"
             onClick={(e) => {

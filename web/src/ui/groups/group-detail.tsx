@@ -114,7 +114,7 @@ export function GroupDetail({ id }: { id: string }) {
   if (!group)
     return (
       <div class="pane center">
-        <span class="spinner" aria-label="Loading" />
+        <span class="spinner" role="status" aria-label="Loading" />
       </div>
     );
   return (
@@ -237,6 +237,8 @@ export function GroupDetail({ id }: { id: string }) {
                     <summary class="icon-btn" aria-label={`Manage ${m.user.nickname}`}>
                       ⋯
                     </summary>
+                    {/* biome-ignore lint/a11y/noStaticElementInteractions: closes the menu after any of its buttons ran (keyboard activation clicks too). */}
+                    {/* biome-ignore lint/a11y/useKeyWithClickEvents: only buttons inside take input; this catches their clicks as they bubble. */}
                     <div
                       class="menu"
                       onClick={(e) => {

@@ -30,6 +30,7 @@ function CreateGroup({ onDone }: { onDone: (g: Group) => void }) {
           onInput={(e) => setName(e.currentTarget.value)}
           maxLength={64}
           required
+          // biome-ignore lint/a11y/noAutofocus: the first field of a dialog or sign-in form takes focus when it opens (the dialog pattern).
           autoFocus
           aria-label="Group name"
         />
@@ -74,6 +75,7 @@ function FindGroup({ onJoined }: { onJoined: () => void }) {
           aria-label="Group name or id"
           value={q}
           onInput={(e) => setQ(e.currentTarget.value)}
+          // biome-ignore lint/a11y/noAutofocus: the first field of a dialog or sign-in form takes focus when it opens (the dialog pattern).
           autoFocus
         />
         <button type="submit" class="btn primary" disabled={searching || !q.trim()}>
