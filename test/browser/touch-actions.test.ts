@@ -67,4 +67,12 @@ describe('web client, phone with touch: message actions', () => {
     expect(await ann.texts()).toEqual(['First, to keep', 'Third']);
     ann.assertClean();
   });
+
+  it('tapping a contact opens the chat with them', async () => {
+    await ann.go('/contacts');
+    await ann.page.locator('.person[data-user] .person-body').first().tap();
+    await ann.page.waitForSelector('.chat .composer textarea');
+    expect(await ann.page.locator('.chat-head h2').innerText()).toBe('Bob');
+    ann.assertClean();
+  });
 });

@@ -145,7 +145,7 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
               placeholder={c.user.nickname}
               aria-label="Remark"
               maxLength={64}
-              // biome-ignore lint/a11y/noAutofocus: the first field of a dialog or sign-in form takes focus when it opens (the dialog pattern).
+              // biome-ignore lint/a11y/noAutofocus: the remark field appears because the user just asked to edit it.
               autoFocus
             />
             <button type="submit" class="icon-btn" aria-label="Save remark">
@@ -153,12 +153,13 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
             </button>
           </form>
         ) : (
-          <>
+          // Tapping a contact opens the chat with them.
+          <button type="button" class="person-open" onClick={() => navigate({ name: 'chats', cid: dm(me, c.user.id) })}>
             <strong>{c.remark || c.user.nickname}</strong>
             <span class="muted">
               {c.remark ? `${c.user.nickname} · ` : ''}@{c.user.username}
             </span>
-          </>
+          </button>
         )}
       </div>
       <div class="person-actions">
