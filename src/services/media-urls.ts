@@ -54,14 +54,14 @@ export class MediaUrlSigner {
 
 /**
  * The {@link MediaSigner} everything that hands out entries uses (live fan-out, history, sync,
- * media metadata): fresh URLs as of `clock.now()`, a thumbnail URL for images. It needs only
+ * media metadata): fresh URLs as of `clock.now()`, a thumbnail URL for images and posters. It needs only
  * the secret and the clock, so the composition root builds it before any service.
  */
 export function mediaSigner(urls: MediaUrlSigner, clock: Clock): MediaSigner {
   return (ref: MediaRef) => {
     const now = clock.now();
     const out: MediaRef = { ...ref, url: urls.url(ref.id, 'file', now) };
-    if (ref.kind === 'image') out.thumbUrl = urls.url(ref.id, 'thumb', now);
+    if (ref.kind === 'image' || ref.poster) out.thumbUrl = urls.url(ref.id, 'thumb', now);
     return out;
   };
 }

@@ -137,7 +137,11 @@ export class MediaService implements MediaResolver {
    * Checks, transforms and stores a staged upload, then records it. Always discards the staged
    * file. On failure nothing is recorded; a blob already written is left for the sweep.
    */
-  async create(actor: Actor, staged: StagedFile, meta: { name?: string; durationMs?: number }): Promise<MediaView> {
+  async create(
+    actor: Actor,
+    staged: StagedFile,
+    meta: { name?: string; durationMs?: number; poster?: StagedFile },
+  ): Promise<MediaView> {
     const { store, clock, config } = this.deps;
     try {
       if (staged.size === 0) throw fail('EMPTY_FILE', 'The file is empty');
@@ -148,6 +152,14 @@ export class MediaService implements MediaResolver {
         throw fail('VALIDATION_FAILED', `durationMs must be an integer from 1 to ${MAX_CLIENT_DURATION_MS}`);
       }
       const up = await this.parts.inspect(staged.path, staged.size, actor.userId);
+      // A video's poster frame comes from the uploader (the server decodes no video): an image,
+      // re-encoded like any other, whose thumbnail becomes the video's.
+      if (meta.poster) {
+        if (up.kind !== 'video') throw fail('VALIDATION_FAILED', 'Only a video takes a poster');
+        const poster = await this.parts.inspect(meta.poster.path, meta.poster.size, actor.userId);
+        if (poster.kind !== 'image' || !poster.thumb) throw fail('UNSUPPORTED_MEDIA_TYPE', 'A poster must be an image');
+        up.thumb = poster.thumb;
+      }
       // A cheap early refusal, so an upload plainly over the quota writes no bytes at all; the
       // binding check is the atomic one that records the media below.
       if ((await store.media.usage(actor.userId)) + up.size > config.userQuota) throw overQuota();
@@ -184,6 +196,7 @@ export class MediaService implements MediaResolver {
       }
     } finally {
       await staged.discard();
+      await meta.poster?.discard();
     }
   }
 
@@ -289,6 +302,7 @@ export function toRef(m: MediaRow): MediaRef {
   if (m.width != null) ref.width = m.width;
   if (m.height != null) ref.height = m.height;
   if (m.duration_ms != null) ref.durationMs = m.duration_ms;
+  if (m.kind === 'video' && m.thumb_sha256) ref.poster = true;
   return ref;
 }
 

@@ -60,6 +60,18 @@ export const entries: MatrixEntry[] = [
     },
   },
   {
+    route: 'GET /api/v1/me/limits',
+    setup: async (w) => {
+      const u = await w.user();
+      return {
+        path: `${V}/me/limits`,
+        cases: [
+          { who: 'the user', token: u.token, expect: 200, check: (b) => expect(b.recallWindowMs).toBeGreaterThan(0) },
+        ],
+      };
+    },
+  },
+  {
     route: 'PATCH /api/v1/me',
     setup: async (w) => {
       const u = await w.user();

@@ -92,6 +92,8 @@ describe('web client, desktop: two people chatting', () => {
     const oops = bob.message('Oops, wrong chat');
     await oops.hover();
     await oops.locator('button[aria-label="Recall"]').click();
+    // Recall asks first.
+    await bob.page.click('.modal button:has-text("Recall")');
     await ann.page.locator('.msg-row[data-recalled="true"]').waitFor();
     await bob.page.locator('.msg-row[data-recalled="true"]').waitFor();
     expect(await ann.page.getByText('Oops, wrong chat').count()).toBe(0);

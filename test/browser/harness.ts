@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
 import { testDialects } from '../support/databases.js';
 import { type StartOptions, type TestServer, startServer } from '../support/server.js';
 
@@ -81,11 +81,19 @@ export class Person {
     await this.page.waitForSelector('.shell');
   }
 
-  static async open(browser: Browser, base: string, nickname: string, viewport = DESKTOP): Promise<Person> {
+  /** `touch` makes it a phone: touch events, a mobile viewport, no hover (`(hover: none)` matches). */
+  static async open(
+    browser: Browser,
+    base: string,
+    nickname: string,
+    viewport = DESKTOP,
+    opts: { touch?: boolean } = {},
+  ): Promise<Person> {
     const ctx = await browser.newContext({
       viewport,
       deviceScaleFactor: 1,
       permissions: ['microphone', 'notifications'],
+      ...(opts.touch ? { hasTouch: true, isMobile: true } : {}),
     });
     return new Person(ctx, await ctx.newPage(), nickname, base);
   }
@@ -100,6 +108,20 @@ export class Person {
     await p.fill('input[name=password]', PASSWORD);
     await p.click('button[type=submit]');
     await p.waitForSelector('.shell');
+    await this.online();
+    return this;
+  }
+
+  /** Signs in with a session made over REST (no UI round trip), and waits for the shell. */
+  async signIn(u: { token: string; user: { id: string }; username: string }) {
+    this.username = u.username;
+    await this.page.goto(`${this.base}/login`);
+    await this.page.evaluate((s) => localStorage.setItem('parley.session', JSON.stringify(s)), {
+      token: u.token,
+      userId: u.user.id,
+    });
+    await this.page.goto(`${this.base}/`);
+    await this.page.waitForSelector('.shell');
     await this.online();
     return this;
   }
@@ -128,6 +150,13 @@ export class Person {
     await this.page.waitForSelector('.chat .composer');
   }
 
+  /** Opens the DM with a friend from the Contacts screen (works before any message exists). */
+  async chatWith(username: string) {
+    await this.go('/contacts');
+    await this.page.locator(`.person[data-user="${username}"] button[aria-label^="Chat with"]`).click();
+    await this.page.waitForSelector('.chat .composer textarea');
+  }
+
   async send(text: string) {
     const box = this.page.locator('.composer textarea');
     await box.fill(text);
@@ -137,6 +166,24 @@ export class Person {
   /** The message bubble with this text (stored, not pending). */
   message(text: string | RegExp) {
     return this.page.locator('.msg-row[data-seq]').filter({ has: this.page.locator('.msg-text', { hasText: text }) });
+  }
+
+  /**
+   * A finger resting on the element's centre through real touch events (no mouse), lifted once
+   * `until` shows (so the hold does not depend on how fast the loaded machine runs the page).
+   */
+  async longPress(target: Locator, until: Locator) {
+    const box = await target.boundingBox();
+    if (!box) throw new Error('long-press target is not visible');
+    const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const cdp = await this.ctx.newCDPSession(this.page);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
+    try {
+      await until.waitFor();
+    } finally {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await cdp.detach();
+    }
   }
 
   async texts(): Promise<string[]> {

@@ -11,6 +11,12 @@ const longDate = new Intl.DateTimeFormat(undefined, {
 
 export const clock = (ts: number) => time.format(ts);
 
+const plurals = new Intl.PluralRules('en');
+/** "1 member", "55 members": the count and the noun, agreeing. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${plurals.select(n) === 'one' ? one : many}`;
+}
+
 export function dayKey(ts: number): string {
   const d = new Date(ts);
   return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;

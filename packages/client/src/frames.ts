@@ -22,6 +22,8 @@ export interface MediaRef {
   width?: number;
   height?: number;
   durationMs?: number;
+  /** A video uploaded with a poster frame: its `thumbUrl` is that picture. */
+  poster?: boolean;
   url?: string;
   thumbUrl?: string;
 }

@@ -120,6 +120,27 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
     async (req) => accounts.me(actor(req)),
   );
 
+  app.get(
+    '/me/limits',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['accounts'],
+        operationId: 'getMyLimits',
+        summary: 'The rules this server applies to my actions (so a client offers only what it allows)',
+        response: {
+          200: Type.Object({
+            recallWindowMs: Type.Integer({
+              description: 'How long after sending a message its sender may recall or edit it',
+            }),
+          }),
+          ...errors(401),
+        },
+      },
+    },
+    async () => ({ recallWindowMs: ctx.config.recallWindow }),
+  );
+
   app.patch(
     '/me',
     {

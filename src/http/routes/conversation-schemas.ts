@@ -20,7 +20,10 @@ export const EntryMedia = Type.Object(
     height: Type.Optional(Type.Number()),
     durationMs: Type.Optional(Type.Number()),
     url: Type.Optional(Type.String({ description: 'Signed, expiring URL of the bytes' })),
-    thumbUrl: Type.Optional(Type.String({ description: 'Signed URL of the thumbnail (images)' })),
+    thumbUrl: Type.Optional(
+      Type.String({ description: 'Signed URL of the thumbnail (images, and videos uploaded with a poster)' }),
+    ),
+    poster: Type.Optional(Type.Boolean({ description: 'A video uploaded with a poster frame: thumbUrl shows it' })),
   },
   { $id: 'EntryMedia', description: 'A media object as carried in an entry, with URLs signed for the reader' },
 );

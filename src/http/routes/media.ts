@@ -25,7 +25,9 @@ export const MediaView = Type.Object(
     sha256: Type.String(),
     name: Type.String({ description: 'Sanitized display name' }),
     url: Type.String({ description: 'Signed, expiring URL of the bytes (relative to the server)' }),
-    thumbUrl: Type.Union([Type.String(), Type.Null()], { description: 'Signed URL of a ~320 px WebP (images only)' }),
+    thumbUrl: Type.Union([Type.String(), Type.Null()], {
+      description: 'Signed URL of a ~320 px WebP (images, and videos uploaded with a poster)',
+    }),
   },
   { $id: 'Media', description: 'A stored upload, with fresh signed URLs' },
 );
@@ -36,7 +38,7 @@ export const mediaApiRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = a
   const auth = requireAuth(accounts);
   await app.register(multipart, {
     // Two files are let through so the second can be refused with a clear code.
-    limits: { fileSize: ctx.config.uploadLimit, files: 2, fields: 4, parts: 6, fieldSize: 1024, headerPairs: 64 },
+    limits: { fileSize: ctx.config.uploadLimit, files: 3, fields: 4, parts: 7, fieldSize: 1024, headerPairs: 64 },
     throwFileSizeLimit: true,
   });
 
@@ -44,11 +46,18 @@ export const mediaApiRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = a
   const receive = async (who: Actor, req: FastifyRequest, reply: FastifyReply) => {
     await media.assertQuotaLeft(who);
     let staged: StagedFile | undefined;
+    let poster: StagedFile | undefined;
     let name: string | undefined;
     const fields: Record<string, string> = {};
     try {
       for await (const part of req.parts()) {
-        if (part.type === 'file') {
+        if (part.type === 'file' && part.fieldname === 'poster') {
+          if (poster) {
+            part.file.resume();
+            throw fail('TOO_MANY_FILES', 'Send one poster per upload');
+          }
+          poster = await media.stage(part.file);
+        } else if (part.type === 'file') {
           if (part.fieldname !== 'file' || staged) {
             part.file.resume();
             throw staged
@@ -69,10 +78,13 @@ export const mediaApiRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = a
         durationMs = Number(fields.durationMs);
       }
       const file = staged;
-      staged = undefined; // `create` discards it, success or failure
-      return reply.status(201).send(await media.create(who, file, { name, durationMs }));
+      const frame = poster;
+      staged = undefined; // `create` discards both, success or failure
+      poster = undefined;
+      return reply.status(201).send(await media.create(who, file, { name, durationMs, poster: frame }));
     } catch (e) {
       await staged?.discard();
+      await poster?.discard();
       const code = (e as { code?: string }).code;
       if (code === 'FST_FILES_LIMIT') throw fail('TOO_MANY_FILES', 'Send one file per upload');
       if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw fail('BAD_REQUEST', 'Too many form fields');
@@ -95,7 +107,8 @@ export const mediaApiRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = a
       schema: {
         tags: ['media'],
         operationId: 'uploadMedia',
-        summary: 'Upload a file (multipart field `file`; optional field `durationMs` for voice/video)',
+        summary:
+          'Upload a file (multipart field `file`; optional field `durationMs` for voice/video, optional image `poster` for a video)',
         // Documents the parts; the handler reads and checks them as they stream (validation.ts
         // lets multipart bodies through to it).
         body: {
@@ -108,6 +121,12 @@ export const mediaApiRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = a
                 }),
                 durationMs: Type.Optional(
                   Type.String({ pattern: '^[0-9]{1,9}$', description: 'Voice and video: the length in ms' }),
+                ),
+                poster: Type.Optional(
+                  Type.String({
+                    format: 'binary',
+                    description: 'Video only: an image of a frame, shown before playing',
+                  }),
                 ),
               }),
             },

@@ -37,6 +37,19 @@ const memberOf = ({ id, username, nickname, avatar, ...rest }: GroupMember): Mem
   ...rest,
 });
 
+/** Every page of a cursor-paged list (the server's largest page size, following `next` to the end). */
+async function everyPage<T>(path: string, q: Record<string, string> = {}): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await get<Page<T>>(path, { ...q, limit: 200, cursor });
+    out.push(...page.items);
+    // A cursor that does not move would loop forever; the server never sends one, but be sure.
+    cursor = page.next && page.next !== cursor ? page.next : undefined;
+  } while (cursor);
+  return out;
+}
+
 export const auth = {
   register: (b: Omit<Body<'register'>, 'device'>) => post<AuthReply>('/auth/register', { ...b, device: deviceName() }),
   login: (login: string, password: string) => post<AuthReply>('/auth/login', { login, password, device: deviceName() }),
@@ -49,6 +62,7 @@ export const me = {
   changePassword: (current: string, password: string) =>
     post<Reply<'changePassword'>>('/me/password', { current, password }),
   sessions: async () => (await get<Page<SessionView>>('/me/sessions')).items,
+  limits: () => get<{ recallWindowMs: number }>('/me/limits'),
   revokeSession: (id: string) => del<Reply<'endSession'>>(`/me/sessions/${encodeURIComponent(id)}`),
 };
 
@@ -58,9 +72,8 @@ export const users = {
 };
 
 export const contacts = {
-  list: async () => (await get<Page<Friend>>('/contacts')).items.map(contactOf),
-  requests: async (direction: 'in' | 'out') =>
-    (await get<Page<ContactRequest>>('/contacts/requests', { direction })).items,
+  list: async () => (await everyPage<Friend>('/contacts')).map(contactOf),
+  requests: (direction: 'in' | 'out') => everyPage<ContactRequest>('/contacts/requests', { direction }),
   request: (userId: string, message?: string) =>
     post<ContactRequest>('/contacts/requests', message ? { userId, message } : { userId }),
   accept: (id: string) => post<Reply<'acceptContactRequest'>>(`/contacts/requests/${id}/accept`),
@@ -68,7 +81,7 @@ export const contacts = {
   cancel: (id: string) => del<ContactRequest>(`/contacts/requests/${id}`),
   remark: (userId: string, remark: string) => patch<Friend>(`/contacts/${userId}`, { remark }),
   remove: (userId: string) => del<Reply<'removeContact'>>(`/contacts/${userId}`),
-  blocks: async () => (await get<Page<Blocked>>('/blocks')).items.map(brief),
+  blocks: async () => (await everyPage<Blocked>('/blocks')).map(brief),
   block: (userId: string) => put<Reply<'blockUser'>>(`/blocks/${userId}`),
   unblock: (userId: string) => del<Reply<'unblockUser'>>(`/blocks/${userId}`),
 };
@@ -85,7 +98,7 @@ export const groups = {
     }),
   update: (id: string, b: Body<'updateGroup'>): Promise<Group> => patch<Reply<'updateGroup'>>(`/groups/${id}`, b),
   dissolve: (id: string) => del<Reply<'dissolveGroup'>>(`/groups/${id}`),
-  members: async (id: string) => (await get<Page<GroupMember>>(`/groups/${id}/members`)).items.map(memberOf),
+  members: async (id: string) => (await everyPage<GroupMember>(`/groups/${id}/members`)).map(memberOf),
   invite: (id: string, userIds: string[]) => post<Reply<'addGroupMembers'>>(`/groups/${id}/members`, { userIds }),
   kick: (id: string, userId: string) => del<Reply<'removeGroupMember'>>(`/groups/${id}/members/${userId}`),
   setMember: (id: string, userId: string, b: { role?: Exclude<GroupRole, 'owner'>; mutedUntil?: number | null }) =>
@@ -94,7 +107,7 @@ export const groups = {
     post<Reply<'joinGroup'> | Reply<'joinGroup', 202>>(`/groups/${id}/join`, message ? { message } : {}),
   leave: (id: string) => post<Reply<'leaveGroup'>>(`/groups/${id}/leave`),
   transfer: (id: string, userId: string) => post<Reply<'transferGroup'>>(`/groups/${id}/transfer`, { userId }),
-  requests: async (id: string) => (await get<Page<GroupRequest>>(`/groups/${id}/requests`)).items,
+  requests: (id: string) => everyPage<GroupRequest>(`/groups/${id}/requests`),
   acceptRequest: (id: string, rid: string) => post<GroupRequest>(`/groups/${id}/requests/${rid}/accept`),
   declineRequest: (id: string, rid: string) => post<GroupRequest>(`/groups/${id}/requests/${rid}/decline`),
 };
@@ -117,13 +130,14 @@ export const conversations = {
 };
 
 export const media = {
-  upload: (file: Blob, name: string, onProgress?: (f: number) => void, durationMs?: number) =>
+  upload: (file: Blob, name: string, onProgress?: (f: number) => void, durationMs?: number, poster?: Blob) =>
     upload<Media>(
       '/media',
       file,
       name,
       onProgress,
       durationMs !== undefined ? { durationMs: String(Math.round(durationMs)) } : {},
+      poster ? { poster } : {},
     ),
   get: (id: string) => get<Media>(`/media/${encodeURIComponent(id)}`),
 };

@@ -102,6 +102,8 @@ export function upload<T>(
   name: string,
   onProgress?: (fraction: number) => void,
   fields: Record<string, string> = {},
+  /** Extra file parts (e.g. a video's `poster`), sent before the main file. */
+  extra: Record<string, Blob> = {},
 ): UploadHandle<T> {
   const xhr = new XMLHttpRequest();
   const done = new Promise<T>((resolve, reject) => {
@@ -131,6 +133,7 @@ export function upload<T>(
     xhr.onabort = () => reject(new ApiError(0, 'ABORTED', 'Upload canceled'));
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    for (const [k, v] of Object.entries(extra)) form.append(k, v, `${k}.jpg`);
     form.append('file', file, name);
     xhr.send(form);
   });

@@ -124,6 +124,23 @@ export interface paths {
         patch: operations["updateMe"];
         trace?: never;
     };
+    "/api/v1/me/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rules this server applies to my actions (so a client offers only what it allows) */
+        get: operations["getMyLimits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/password": {
         parameters: {
             query?: never;
@@ -619,7 +636,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload a file (multipart field `file`; optional field `durationMs` for voice/video) */
+        /** Upload a file (multipart field `file`; optional field `durationMs` for voice/video, optional image `poster` for a video) */
         post: operations["uploadMedia"];
         delete?: never;
         options?: never;
@@ -840,8 +857,10 @@ export interface components {
             durationMs?: number;
             /** @description Signed, expiring URL of the bytes */
             url?: string;
-            /** @description Signed URL of the thumbnail (images) */
+            /** @description Signed URL of the thumbnail (images, and videos uploaded with a poster) */
             thumbUrl?: string;
+            /** @description A video uploaded with a poster frame: thumbUrl shows it */
+            poster?: boolean;
         };
         /** @description One entry of a conversation: a message, or a recall/edit/system entry (docs/protocol.md) */
         Entry: {
@@ -926,7 +945,7 @@ export interface components {
             name: string;
             /** @description Signed, expiring URL of the bytes (relative to the server) */
             url: string;
-            /** @description Signed URL of a ~320 px WebP (images only) */
+            /** @description Signed URL of a ~320 px WebP (images, and videos uploaded with a poster) */
             thumbUrl: string | null;
         };
     };
@@ -1405,6 +1424,49 @@ export interface operations {
             };
             /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    getMyLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description How long after sending a message its sender may recall or edit it */
+                        recallWindowMs: number;
+                    };
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4435,6 +4497,11 @@ export interface operations {
                     file: string;
                     /** @description Voice and video: the length in ms */
                     durationMs?: string;
+                    /**
+                     * Format: binary
+                     * @description Video only: an image of a frame, shown before playing
+                     */
+                    poster?: string;
                 };
             };
         };

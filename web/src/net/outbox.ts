@@ -1,5 +1,5 @@
 import { media as mediaApi } from '../api/endpoints.js';
-import { ApiError } from '../api/http.js';
+import { humanReason } from '../api/error-text.js';
 import type { Media } from '../api/types.js';
 import { newClientId } from '../format.js';
 import { addPending, app, dropPending, updatePending } from '../state/app.js';
@@ -64,11 +64,8 @@ const saved = {
   },
 };
 
-function explain(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
-  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
-  return 'failed';
-}
+// Server wording is for developers; a person gets a plain reason.
+const explain = humanReason;
 
 async function deliver(cid: string, clientId: string, d: Draft, mediaId?: string) {
   updatePending(cid, clientId, { status: 'sending', error: undefined });
@@ -169,7 +166,19 @@ export const outbox = {
     );
   },
 
-  upload(cid: string, blob: Blob, name: string, d: Draft, previewUrl?: string) {
+  /** Sends a video as kind `video`, with a poster frame grabbed in the browser when it can be. */
+  sendVideo(cid: string, file: File, poster: Blob | undefined, replyTo?: number) {
+    this.upload(
+      cid,
+      file,
+      file.name,
+      { kind: 'video', replyTo },
+      poster ? URL.createObjectURL(poster) : undefined,
+      poster,
+    );
+  },
+
+  upload(cid: string, blob: Blob, name: string, d: Draft, previewUrl?: string, poster?: Blob) {
     const clientId = newClientId();
     addPending({
       clientId,
@@ -193,6 +202,7 @@ export const outbox = {
             name,
             (f) => updatePending(cid, clientId, { progress: f }),
             typeof ms === 'number' ? ms : undefined,
+            poster,
           ).done;
         } catch (e) {
           updatePending(cid, clientId, { status: 'failed', error: explain(e) });

@@ -23,6 +23,22 @@ export function useUser(id: string | null | undefined): UserBrief | undefined {
   return u;
 }
 
+/** Fetches (once each) the profiles of these users that the cache does not hold yet. */
+export function ensureUsers(ids: Iterable<string>) {
+  const known = app.get().users;
+  for (const id of ids) {
+    if (!id || known[id] || inflight.has(id)) continue;
+    inflight.add(id);
+    users
+      .get(id)
+      .then(
+        (x) => rememberUsers([x]),
+        () => {},
+      )
+      .finally(() => inflight.delete(id));
+  }
+}
+
 /** The name I see for a user: my remark for them, else their nickname. */
 export function displayName(u: UserBrief | undefined, remark?: string): string {
   if (remark) return remark;

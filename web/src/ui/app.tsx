@@ -70,7 +70,7 @@ export function App() {
   if (phase === 'booting')
     body = (
       <div class="boot">
-        <div class="spinner" aria-label="Loading" />
+        <div class="spinner" role="status" aria-label="Loading" />
       </div>
     );
   else if (phase === 'out' || !me)

@@ -5,6 +5,7 @@ type P = { size?: number; class?: string; title?: string };
 
 function svg(paths: JSX.Element, { size = 20, class: cls, title }: P) {
   return (
+    // biome-ignore lint/a11y/noSvgWithoutTitle: titled (role img) when it means something, aria-hidden when decorative.
     <svg
       class={`icon ${cls ?? ''}`}
       width={size}

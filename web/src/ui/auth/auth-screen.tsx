@@ -78,6 +78,7 @@ export function AuthScreen({ mode, onAuthed }: { mode: 'login' | 'register'; onA
             value={login}
             onInput={(e) => setLogin(e.currentTarget.value)}
             required
+            // biome-ignore lint/a11y/noAutofocus: the first field of a dialog or sign-in form takes focus when it opens (the dialog pattern).
             autoFocus
           />
         </Field>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { groupOf } from '../../api/conversation-ids.js';
 import { conversations as convApi } from '../../api/endpoints.js';
 import type { ConversationSummary } from '../../api/types.js';
@@ -6,7 +6,7 @@ import { listStamp } from '../../format.js';
 import { navigate } from '../../router.js';
 import { app, patchConversation } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
-import { useUser } from '../../state/users.js';
+import { ensureUsers, useUser } from '../../state/users.js';
 import { Avatar } from '../common/avatar.js';
 import { Empty, toastError } from '../common/widgets.js';
 import { IconBellOff, IconChat, IconMore, IconPin } from '../icons.js';
@@ -26,9 +26,15 @@ function Row({ c, active }: { c: ConversationSummary; active: boolean }) {
   const typing = useStore(app, (s) => Object.values(s.typing[c.id] ?? {}).some((t) => t > Date.now()));
   const [menu, setMenu] = useState(false);
   const last = c.lastMessage;
-  const text = last
-    ? `${last.sender === me && last.kind !== 'system' ? 'You: ' : sender ? `${sender.nickname}: ` : ''}${preview(last)}`
-    : 'No messages yet';
+  const users = useStore(app, (s) => s.users);
+  useEffect(() => {
+    if (last?.kind === 'system' && last.system) ensureUsers([last.system.actor ?? '', ...(last.system.users ?? [])]);
+  }, [last]);
+  const text = !last
+    ? 'No messages yet'
+    : last.kind === 'system'
+      ? preview(last, (id) => users[id], me)
+      : `${last.sender === me ? 'You: ' : sender ? `${sender.nickname}: ` : ''}${preview(last)}`;
 
   const toggle = async (field: 'muted' | 'pinned') => {
     setMenu(false);
@@ -70,8 +76,9 @@ function Row({ c, active }: { c: ConversationSummary; active: boolean }) {
           <div class="conv-bottom">
             <span class={`conv-preview${typing ? ' typing' : ''}`}>{typing ? 'typing…' : text}</span>
             {c.unread > 0 && (
-              <span class={`badge${c.muted ? ' muted' : ''}`} aria-label={`${c.unread} unread`}>
-                {c.unread > 99 ? '99+' : c.unread}
+              <span class={`badge${c.muted ? ' muted' : ''}`}>
+                <span aria-hidden="true">{c.unread > 99 ? '99+' : c.unread}</span>
+                <span class="sr-only">{c.unread} unread</span>
               </span>
             )}
           </div>

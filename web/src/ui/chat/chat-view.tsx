@@ -1,22 +1,28 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { conversations as convApi, groups as groupsApi } from '../../api/endpoints.js';
+import { humanReason } from '../../api/error-text.js';
 import type { Entry, Member } from '../../api/types.js';
-import { dayKey, dayLabel } from '../../format.js';
+import { dayKey, dayLabel, plural } from '../../format.js';
 import { live } from '../../net/live.js';
 import { outbox } from '../../net/outbox.js';
 import { navigate } from '../../router.js';
 import { app, markComplete, receiveEntries, rememberUsers } from '../../state/app.js';
+import { useNow, useRecallWindow } from '../../state/limits.js';
 import { useStore } from '../../state/store.js';
-import { emptyTimeline, isVisible } from '../../state/timeline.js';
+import { ensureUsers } from '../../state/users.js';
+import { emptyTimeline, isVisible, lastVisible } from '../../state/timeline.js';
 import { Avatar } from '../common/avatar.js';
-import { Modal, toastError } from '../common/widgets.js';
+import { Modal, toast } from '../common/widgets.js';
 import { IconBack, IconMore } from '../icons.js';
 import { Composer, type ComposerMode } from './composer.js';
 import { useConversationMeta } from './conversation-meta.js';
-import { systemText } from './describe.js';
+import { isDissolved, preview, systemText } from './describe.js';
 import { MessageItem, PendingItem } from './message-item.js';
 
 const PAGE = 40;
+
+/** A refusal inside a chat, in plain words (never the server's developer wording). */
+const chatError = (e: unknown) => toast(humanReason(e), 'error');
 
 /** The open conversation: header, scrollable history with day separators, composer. */
 export function ChatView({ cid }: { cid: string }) {
@@ -32,6 +38,7 @@ export function ChatView({ cid }: { cid: string }) {
   const [members, setMembers] = useState<Member[]>([]);
   const [mode, setMode] = useState<ComposerMode>({});
   const [image, setImage] = useState<string | undefined>();
+  const [recalling, setRecalling] = useState<Entry | undefined>();
   const [loading, setLoading] = useState(false);
   const [atBottom, setAtBottom] = useState(true);
   const [, tick] = useState(0);
@@ -49,7 +56,7 @@ export function ChatView({ cid }: { cid: string }) {
         if (!live) return;
         if (items.length) receiveEntries(cid, items, { history: true });
         if (items.length < PAGE) markComplete(cid);
-      }, toastError)
+      }, chatError)
       .finally(() => live && setLoading(false));
     return () => {
       live = false;
@@ -69,6 +76,15 @@ export function ChatView({ cid }: { cid: string }) {
     );
   }, [cid, inGroup, meta.id]);
 
+  // System lines name people who may be in no list I have loaded (e.g. after a dissolve).
+  useEffect(() => {
+    const ids = new Set<string>();
+    for (const e of tl.entries)
+      if (e.kind === 'system' && e.system)
+        for (const id of [e.system.actor, ...(e.system.users ?? [])]) if (id) ids.add(id);
+    ensureUsers(ids);
+  }, [tl.entries]);
+
   // Typing indicators expire on their own.
   useEffect(() => {
     if (!typingMap) return;
@@ -86,7 +102,7 @@ export function ChatView({ cid }: { cid: string }) {
       if (items.length) receiveEntries(cid, items, { history: true });
       if (items.length < PAGE) markComplete(cid);
     } catch (e) {
-      toastError(e);
+      chatError(e);
     } finally {
       setLoading(false);
     }
@@ -125,6 +141,11 @@ export function ChatView({ cid }: { cid: string }) {
     return () => document.removeEventListener('visibilitychange', mark);
   }, [cid, top, atBottom]);
 
+  const recallWindow = useRecallWindow();
+  useNow(5000); // re-renders, so edit and recall go away when their time is up
+  const now = Date.now();
+  // Unknown window (not loaded yet): offer, and let the server decide.
+  const changeable = (e: Entry) => recallWindow === undefined || now - e.ts <= recallWindow;
   const myRole = members.find((m) => m.user.id === me.id)?.role;
   const isAdmin = myRole === 'owner' || myRole === 'admin';
   const mentionNames = members.map((m) => m.user.nickname);
@@ -139,9 +160,8 @@ export function ChatView({ cid }: { cid: string }) {
   const actions = {
     reply: (e: Entry) => setMode({ reply: e }),
     edit: (e: Entry) => setMode({ edit: e }),
-    recall: (e: Entry) => {
-      live.recall(cid, e.seq).catch(toastError);
-    },
+    // Recall cannot be undone, so it asks first.
+    recall: (e: Entry) => setRecalling(e),
     openImage: (url: string) => setImage(url),
     jumpTo,
   };
@@ -149,13 +169,16 @@ export function ChatView({ cid }: { cid: string }) {
   const typers = Object.entries(typingMap ?? {})
     .filter(([, until]) => until > Date.now())
     .map(([u]) => users[u]?.nickname ?? 'Someone');
-  const subtitle = typers.length
-    ? `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`
-    : meta.kind === 'group'
-      ? `${meta.group?.memberCount || members.length || ''} members`
-      : meta.online
-        ? 'online'
-        : 'offline';
+  const dissolved = meta.kind === 'group' && isDissolved(lastVisible(tl) ?? summary?.lastMessage);
+  const subtitle = dissolved
+    ? 'This group was dissolved'
+    : typers.length
+      ? `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`
+      : meta.kind === 'group'
+        ? plural(meta.group?.memberCount || members.length, 'member')
+        : meta.online
+          ? 'online'
+          : 'offline';
 
   // The typing bubble appearing at the bottom should not hide under the composer.
   useLayoutEffect(() => {
@@ -169,6 +192,7 @@ export function ChatView({ cid }: { cid: string }) {
     if (!isVisible(e) || e.seq < tl.oldest) continue;
     if (!prev || dayKey(prev.ts) !== dayKey(e.ts))
       rows.push(
+        // biome-ignore lint/a11y/useSemanticElements: a separator with a visible day label; <hr> cannot hold text.
         <div class="day-sep" key={`d${e.seq}`} role="separator">
           <span>{dayLabel(e.ts)}</span>
         </div>,
@@ -176,7 +200,7 @@ export function ChatView({ cid }: { cid: string }) {
     if (e.kind === 'system') {
       rows.push(
         <div class="system-msg" key={e.seq} data-seq={e.seq}>
-          {systemText(e, (id) => users[id])}
+          {systemText(e, (id) => users[id], me.id)}
         </div>,
       );
     } else {
@@ -201,7 +225,8 @@ export function ChatView({ cid }: { cid: string }) {
           mentionNames={mentionNames}
           mentionsMe={!!e.mentions?.includes(me.id)}
           read={meta.kind === 'dm' && mine ? peerRead >= e.seq : undefined}
-          canRecall={mine || isAdmin}
+          canRecall={isAdmin || (mine && changeable(e))}
+          canEdit={mine && e.kind === 'text' && changeable(e)}
           actions={actions}
         />,
       );
@@ -210,8 +235,13 @@ export function ChatView({ cid }: { cid: string }) {
   }
 
   const left = meta.kind === 'group' && myGroups !== undefined && !inGroup;
+  const closed = dissolved
+    ? 'This group was dissolved. Nobody can send messages here any more.'
+    : left
+      ? 'You are no longer a member of this group.'
+      : undefined;
   return (
-    <div class="chat" data-cid={cid}>
+    <div class="chat" data-cid={cid} data-dissolved={dissolved || undefined}>
       <header class="chat-head">
         <button type="button" class="icon-btn back" onClick={() => navigate('/')} aria-label="Back to chats">
           <IconBack />
@@ -244,7 +274,7 @@ export function ChatView({ cid }: { cid: string }) {
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages">
         <div class="history-edge">
           {loading ? (
-            <span class="spinner small" aria-label="Loading history" />
+            <span class="spinner small" role="status" aria-label="Loading history" />
           ) : tl.complete ? (
             <span class="muted">This is the beginning of the conversation</span>
           ) : null}
@@ -259,7 +289,7 @@ export function ChatView({ cid }: { cid: string }) {
           />
         ))}
         {typers.length > 0 && (
-          <div class="typing-bubble" aria-label="typing">
+          <div class="typing-bubble" role="status" aria-label="typing">
             <span />
             <span />
             <span />
@@ -274,8 +304,31 @@ export function ChatView({ cid }: { cid: string }) {
         replyName={
           mode.reply ? (mode.reply.sender === me.id ? 'yourself' : users[mode.reply.sender ?? '']?.nickname) : undefined
         }
-        disabled={left ? 'You are no longer a member of this group.' : undefined}
+        disabled={closed}
       />
+      {recalling && (
+        <Modal title="Recall this message?" onClose={() => setRecalling(undefined)}>
+          <p class="confirm-text">
+            “{preview(recalling)}” will be removed for everyone in this chat. This cannot be undone.
+          </p>
+          <div class="modal-actions">
+            <button type="button" class="btn ghost" onClick={() => setRecalling(undefined)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              class="btn danger"
+              onClick={() => {
+                const e = recalling;
+                setRecalling(undefined);
+                live.recall(cid, e.seq).catch(chatError);
+              }}
+            >
+              Recall
+            </button>
+          </div>
+        </Modal>
+      )}
       {image && (
         <Modal title="Picture" onClose={() => setImage(undefined)} wide>
           <img class="lightbox-img" src={image} alt="Full size" />

@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Entry, Member } from '../../api/types.js';
 import { duration } from '../../format.js';
 import { outbox } from '../../net/outbox.js';
+import { humanReason } from '../../api/error-text.js';
 import { live } from '../../net/live.js';
-import { toastError } from '../common/widgets.js';
+import { toast, toastError } from '../common/widgets.js';
 import {
   IconEdit,
   IconImage,
@@ -17,6 +18,7 @@ import {
   IconX,
 } from '../icons.js';
 import { preview } from './describe.js';
+import { grabPoster } from './poster.js';
 import { EmojiPicker, StickerPicker } from './pickers.js';
 import { type Recording, canRecord, startRecording } from './recorder.js';
 
@@ -90,7 +92,7 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
     const body = text.trim();
     if (!body) return;
     if (mode.edit) {
-      if (body !== mode.edit.text) live.edit(cid, mode.edit.seq, body).catch(toastError);
+      if (body !== mode.edit.text) live.edit(cid, mode.edit.seq, body).catch((e) => toast(humanReason(e), 'error'));
     } else {
       const mentions = [...mentioned.current].filter(([, name]) => body.includes(`@${name}`)).map(([id]) => id);
       outbox.sendText(cid, body, { replyTo: mode.reply?.seq, mentions });
@@ -114,8 +116,11 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
   };
 
   const attach = (files: FileList | null, asImage: boolean) => {
-    for (const f of Array.from(files ?? []))
-      outbox.sendFile(cid, f, { asImage: asImage && f.type.startsWith('image/'), replyTo: mode.reply?.seq });
+    const replyTo = mode.reply?.seq;
+    for (const f of Array.from(files ?? [])) {
+      if (f.type.startsWith('video/')) void grabPoster(f).then((poster) => outbox.sendVideo(cid, f, poster, replyTo));
+      else outbox.sendFile(cid, f, { asImage: asImage && f.type.startsWith('image/'), replyTo });
+    }
     setMode({});
   };
 
@@ -186,7 +191,7 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
         />
       )}
       {candidates.length > 0 && (
-        <ul class="mention-list" role="listbox" aria-label="Mention someone">
+        <ul class="mention-list" aria-label="Mention someone">
           {candidates.map((m) => (
             <li key={m.user.id}>
               <button

@@ -85,6 +85,34 @@ export function ImageContent({
   );
 }
 
+/** A video, inline, with its poster frame (the thumbnail) until it plays. */
+export function VideoContent({ media, posterUrl }: { media?: MediaRef; posterUrl?: string }) {
+  const w = media?.width ?? 320;
+  const h = media?.height ?? 180;
+  const scale = Math.min(1, 300 / w, 320 / h);
+  const style = { width: `${Math.max(120, Math.round(w * scale))}px`, aspectRatio: `${w} / ${h}` };
+  const poster = media?.thumbUrl ?? posterUrl;
+  return (
+    <div class="video-msg" style={style}>
+      {media?.url ? (
+        // biome-ignore lint/a11y/useMediaCaption: a user's own video has no caption track to offer.
+        <video
+          src={media.url}
+          poster={poster}
+          controls
+          playsInline
+          preload="metadata"
+          aria-label={media.name ?? 'Video'}
+        />
+      ) : poster ? (
+        <img src={poster} alt="Video" />
+      ) : (
+        <span class="image-missing">Video</span>
+      )}
+    </div>
+  );
+}
+
 export function FileContent({ media, name, size }: { media?: MediaRef; name?: string; size?: number }) {
   const fname = media?.name ?? name ?? 'file';
   return (
@@ -166,6 +194,7 @@ export function VoiceContent({
         ))}
       </span>
       <span class="voice-time">{duration(playing || pos ? pos : total)}</span>
+      {/* biome-ignore lint/a11y/useMediaCaption: a recorded voice note has no caption track; the play button and time above are its controls. */}
       {src && <audio ref={audio} src={src} preload="metadata" />}
     </div>
   );
@@ -209,8 +238,9 @@ export function EntryContent({
       );
     case 'voice':
       return <VoiceContent media={e.media} durationMs={Number(e.data?.durationMs ?? 0)} />;
-    case 'file':
     case 'video':
+      return <VideoContent media={e.media} />;
+    case 'file':
       return <FileContent media={e.media} />;
     case 'sticker':
       return <StickerContent id={String(e.data?.id ?? 'smile')} />;

@@ -1,7 +1,11 @@
 import type { Entry, UserBrief } from '../../api/types.js';
 
 /** One line describing an entry, for the conversation list, replies and notifications. */
-export function preview(e: Entry | undefined): string {
+export function preview(
+  e: Entry | undefined,
+  user: (id: string) => UserBrief | undefined = () => undefined,
+  me?: string,
+): string {
   if (!e) return '';
   if (e.recalled) return 'Message recalled';
   switch (e.kind) {
@@ -22,35 +26,91 @@ export function preview(e: Entry | undefined): string {
     case 'contact':
       return 'Contact card';
     case 'system':
-      return systemText(e, () => undefined);
+      return systemText(e, user, me);
     default:
       return e.text ?? 'Message';
   }
 }
 
-/** What a system entry says, e.g. "Ann added Bob". */
-export function systemText(e: Entry, user: (id: string) => UserBrief | undefined): string {
+const POLICY: Record<string, string> = {
+  open: 'anyone can join',
+  approval: 'joining needs approval',
+  invite: 'members join by invitation only',
+};
+
+/** "Bob", "Bob and Cat", "Bob, Cat and Dan", "Bob, Cat, Dan and 51 others". */
+export function nameList(names: string[], most = 3): string {
+  if (names.length === 0) return 'someone';
+  if (names.length === 1) return names[0]!;
+  if (names.length > most + 1) return `${names.slice(0, most).join(', ')} and ${names.length - most} others`;
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * What a system entry says, as a sentence naming who did what to whom, e.g. "Ann made Bob an
+ * admin". `me` turns the reader's own id into "You"/"you".
+ */
+export function systemText(e: Entry, user: (id: string) => UserBrief | undefined, me?: string): string {
   const s = e.system ?? { action: 'unknown' };
-  const name = (id?: string) => (id ? user(id)?.nickname || 'Someone' : 'Someone');
-  const names = (ids?: string[]) => (ids ?? []).map((id) => name(id)).join(', ') || 'someone';
+  const who = (id: string | undefined, start: boolean) =>
+    id && id === me ? (start ? 'You' : 'you') : (id && user(id)?.nickname) || (start ? 'Someone' : 'someone');
+  const actor = who(s.actor, true);
+  const targets = (s.users ?? []).filter((u): u is string => typeof u === 'string');
+  const them = nameList(targets.map((id) => who(id, false)));
+  const subjects = (ids: string[]) => {
+    const t = nameList(ids.map((id) => who(id, false)));
+    return t.charAt(0).toUpperCase() + t.slice(1);
+  };
   switch (s.action) {
-    case 'created':
-      return `${name(s.actor)} created the group${s.name ? ` “${s.name}”` : ''}`;
-    case 'joined':
-      return `${names(s.users ?? (s.actor ? [s.actor] : []))} joined`;
+    case 'created': {
+      const made = `${actor} created the group${s.name ? ` “${s.name}”` : ''}`;
+      return targets.length ? `${made} with ${them}` : made;
+    }
+    case 'joined': {
+      const joiners = targets.length ? targets : s.actor ? [s.actor] : [];
+      // An approved request: the actor is the admin who let them in.
+      if (s.actor && joiners.length === 1 && joiners[0] !== s.actor)
+        return `${actor} approved ${who(joiners[0], false)}’s request to join`;
+      return `${subjects(joiners)} joined the group`;
+    }
     case 'added':
     case 'invited':
-      return `${name(s.actor)} added ${names(s.users)}`;
+      return `${actor} added ${them}`;
     case 'left':
-      return `${names(s.users ?? (s.actor ? [s.actor] : []))} left`;
+      return `${subjects(targets.length ? targets : s.actor ? [s.actor] : [])} left the group`;
     case 'removed':
     case 'kicked':
-      return `${name(s.actor)} removed ${names(s.users)}`;
+      return `${actor} removed ${them}`;
     case 'renamed':
-      return `${name(s.actor)} renamed the group to “${s.name ?? ''}”`;
+      return `${actor} renamed the group to “${s.name ?? ''}”`;
     case 'notice':
-      return `${name(s.actor)} updated the group notice`;
+    case 'updated': {
+      const parts: string[] = [];
+      if (typeof s.notice === 'string')
+        parts.push(s.notice ? `changed the group notice to “${s.notice}”` : 'cleared the group notice');
+      if (typeof s.joinPolicy === 'string') parts.push(`changed who can join: ${POLICY[s.joinPolicy] ?? s.joinPolicy}`);
+      if (s.avatar !== undefined) parts.push(s.avatar ? 'changed the group picture' : 'removed the group picture');
+      return `${actor} ${parts.length ? parts.join(' and ') : 'updated the group settings'}`;
+    }
+    case 'role':
+      return s.role === 'admin' ? `${actor} made ${them} an admin` : `${actor} removed ${them} as admin`;
+    case 'muted':
+      return typeof s.until === 'number'
+        ? `${actor} muted ${them} until ${untilText(s.until)}`
+        : `${actor} unmuted ${them}`;
+    case 'transferred':
+      return `${actor} made ${them} the owner of the group`;
+    case 'dissolved':
+      return `${actor} dissolved the group`;
     default:
-      return s.action.replace(/[._]/g, ' ');
+      return `${actor}: ${s.action.replace(/[._]/g, ' ')}`;
   }
+}
+
+const untilFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const untilText = (ts: number) => untilFmt.format(ts);
+
+/** Whether the group behind this timeline or summary has been dissolved (its last word says so). */
+export function isDissolved(last: Entry | undefined): boolean {
+  return last?.kind === 'system' && last.system?.action === 'dissolved';
 }

@@ -1,3 +1,4 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Entry, UserBrief } from '../../api/types.js';
 import { clock } from '../../format.js';
 import type { Pending } from '../../state/timeline.js';
@@ -9,6 +10,7 @@ import {
   ImageContent,
   RichText,
   StickerContent,
+  VideoContent,
   VoiceContent,
   emojiOnly,
 } from './content.js';
@@ -35,7 +37,55 @@ interface Props {
   mentionsMe: boolean;
   read?: boolean;
   canRecall: boolean;
+  /** Whether the sender may still edit it (own text inside the recall window). */
+  canEdit: boolean;
   actions: MessageActions;
+}
+
+/** How long a finger must rest on a bubble before its actions open (touch has no hover). */
+const LONG_PRESS_MS = 450;
+
+/**
+ * Long-press (touch) or right-click opens a message's actions; a tap elsewhere closes them.
+ * A finger that moves is scrolling, not pressing, so it cancels the timer.
+ */
+function usePressMenu() {
+  const [open, setOpen] = useState(false);
+  const row = useRef<HTMLDivElement>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const start = useRef<{ x: number; y: number } | undefined>(undefined);
+  const cancel = () => {
+    clearTimeout(timer.current);
+    timer.current = undefined;
+  };
+  useEffect(() => {
+    if (!open) return;
+    const away = (ev: Event) => {
+      if (!row.current?.contains(ev.target as Node)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', away, true);
+    return () => document.removeEventListener('pointerdown', away, true);
+  }, [open]);
+  useEffect(() => cancel, []);
+  const bind = {
+    onPointerDown: (ev: PointerEvent) => {
+      if (ev.pointerType !== 'touch') return;
+      start.current = { x: ev.clientX, y: ev.clientY };
+      cancel();
+      timer.current = setTimeout(() => setOpen(true), LONG_PRESS_MS);
+    },
+    onPointerMove: (ev: PointerEvent) => {
+      const s = start.current;
+      if (s && Math.hypot(ev.clientX - s.x, ev.clientY - s.y) > 10) cancel();
+    },
+    onPointerUp: cancel,
+    onPointerCancel: cancel,
+    onContextMenu: (ev: MouseEvent) => {
+      ev.preventDefault();
+      setOpen(true);
+    },
+  };
+  return { open, close: () => setOpen(false), row, bind };
 }
 
 /** One message: bubble, reply quote, content by kind, time, edited mark, receipt ticks and actions. */
@@ -51,8 +101,10 @@ export function MessageItem({
   mentionsMe,
   read,
   canRecall,
+  canEdit,
   actions,
 }: Props) {
+  const menu = usePressMenu();
   if (e.recalled) {
     return (
       <div class={`msg-row ${mine ? 'mine' : 'theirs'}`} data-seq={e.seq} data-recalled="true">
@@ -66,7 +118,8 @@ export function MessageItem({
   const bare = big || e.kind === 'sticker';
   return (
     <div
-      class={`msg-row ${mine ? 'mine' : 'theirs'}${first ? ' first' : ''}${mentionsMe ? ' mentioned' : ''}`}
+      ref={menu.row}
+      class={`msg-row ${mine ? 'mine' : 'theirs'}${first ? ' first' : ''}${mentionsMe ? ' mentioned' : ''}${menu.open ? ' open' : ''}`}
       data-seq={e.seq}
       data-kind={e.kind}
       data-sender={e.sender ?? ''}
@@ -78,7 +131,7 @@ export function MessageItem({
       )}
       <div class="msg-col">
         {!mine && showSender && first && <div class="msg-sender">{sender?.nickname ?? '…'}</div>}
-        <div class={`bubble kind-${e.kind}${bare ? ' bare' : ''}${big ? ' big-emoji' : ''}`}>
+        <div class={`bubble kind-${e.kind}${bare ? ' bare' : ''}${big ? ' big-emoji' : ''}`} {...menu.bind}>
           {e.replyTo !== undefined && (
             <button
               type="button"
@@ -109,16 +162,34 @@ export function MessageItem({
         </div>
       </div>
       <div class="msg-actions" role="toolbar" aria-label="Message actions">
-        <button type="button" class="icon-btn" onClick={() => actions.reply(e)} aria-label="Reply" title="Reply">
+        <button
+          type="button"
+          class="icon-btn"
+          onClick={pick(menu.close, () => actions.reply(e))}
+          aria-label="Reply"
+          title="Reply"
+        >
           <IconReply size={16} />
         </button>
-        {mine && e.kind === 'text' && (
-          <button type="button" class="icon-btn" onClick={() => actions.edit(e)} aria-label="Edit" title="Edit">
+        {canEdit && (
+          <button
+            type="button"
+            class="icon-btn"
+            onClick={pick(menu.close, () => actions.edit(e))}
+            aria-label="Edit"
+            title="Edit"
+          >
             <IconEdit size={16} />
           </button>
         )}
         {canRecall && (
-          <button type="button" class="icon-btn" onClick={() => actions.recall(e)} aria-label="Recall" title="Recall">
+          <button
+            type="button"
+            class="icon-btn"
+            onClick={pick(menu.close, () => actions.recall(e))}
+            aria-label="Recall"
+            title="Recall"
+          >
             <IconUndo size={16} />
           </button>
         )}
@@ -126,6 +197,11 @@ export function MessageItem({
     </div>
   );
 }
+
+const pick = (close: () => void, run: () => void) => () => {
+  close();
+  run();
+};
 
 /** A message of ours that has no seq yet: sending, uploading (with progress) or failed. */
 export function PendingItem({ p, onRetry, onDiscard }: { p: Pending; onRetry: () => void; onDiscard: () => void }) {
@@ -135,6 +211,7 @@ export function PendingItem({ p, onRetry, onDiscard }: { p: Pending; onRetry: ()
         <div class={`bubble kind-${p.kind}${p.kind === 'sticker' ? ' bare' : ''}`}>
           {p.kind === 'image' && <ImageContent previewUrl={p.previewUrl} />}
           {p.kind === 'file' && <FileContent name={p.fileName} size={p.fileSize} />}
+          {p.kind === 'video' && <VideoContent posterUrl={p.previewUrl} />}
           {p.kind === 'voice' && (
             <VoiceContent previewUrl={p.previewUrl} durationMs={Number(p.data?.durationMs ?? 0)} />
           )}

@@ -20,6 +20,8 @@ export function Modal({
     return () => window.removeEventListener('keydown', k);
   }, [onClose]);
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click on the dimmed backdrop closes the dialog; Escape does the same from the keyboard (above).
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard way out is Escape, handled on window above.
     <div class="modal-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
       <div class={`modal${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-label={title}>
         <header class="modal-head">
@@ -36,6 +38,7 @@ export function Modal({
 
 export function Field({ label, hint, children }: { label: string; hint?: string; children: ComponentChildren }) {
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the child passed in, which the rule cannot see.
     <label class="field">
       <span class="field-label">{label}</span>
       {children}

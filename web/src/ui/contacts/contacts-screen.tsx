@@ -74,6 +74,7 @@ function FindPeople({ onDone }: { onDone: () => void }) {
           aria-label="Username or mobile"
           value={q}
           onInput={(e) => setQ(e.currentTarget.value)}
+          // biome-ignore lint/a11y/noAutofocus: the first field of a dialog or sign-in form takes focus when it opens (the dialog pattern).
           autoFocus
         />
         <button type="submit" class="btn primary" disabled={searching || !q.trim()}>
@@ -144,6 +145,7 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
               placeholder={c.user.nickname}
               aria-label="Remark"
               maxLength={64}
+              // biome-ignore lint/a11y/noAutofocus: the remark field appears because the user just asked to edit it.
               autoFocus
             />
             <button type="submit" class="icon-btn" aria-label="Save remark">
@@ -151,12 +153,13 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
             </button>
           </form>
         ) : (
-          <>
+          // Tapping a contact opens the chat with them.
+          <button type="button" class="person-open" onClick={() => navigate({ name: 'chats', cid: dm(me, c.user.id) })}>
             <strong>{c.remark || c.user.nickname}</strong>
             <span class="muted">
               {c.remark ? `${c.user.nickname} · ` : ''}@{c.user.username}
             </span>
-          </>
+          </button>
         )}
       </div>
       <div class="person-actions">
@@ -172,6 +175,8 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
           <summary class="icon-btn" aria-label={`More for ${c.user.nickname}`}>
             ⋯
           </summary>
+          {/* biome-ignore lint/a11y/noStaticElementInteractions: closes the menu after any of its buttons ran (keyboard activation clicks too). */}
+          {/* biome-ignore lint/a11y/useKeyWithClickEvents: only buttons inside take input; this catches their clicks as they bubble. */}
           <div
             class="menu"
             onClick={(e) => {
@@ -282,10 +287,12 @@ export function ContactsScreen() {
         )}
         {data && data.blocked.length > 0 && (
           <section class="group-sec" aria-label="Blocked">
-            <h3>Blocked</h3>
+            <h3>
+              Blocked <span class="count">{data.blocked.length}</span>
+            </h3>
             <ul class="people">
               {data.blocked.map((u) => (
-                <li class="person" key={u.id}>
+                <li class="person" key={u.id} data-blocked={u.username}>
                   <Avatar id={u.id} name={u.nickname} media={u.avatar} size={36} />
                   <div class="person-body">
                     <strong>{u.nickname || u.username}</strong>

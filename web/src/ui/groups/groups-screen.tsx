@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { groups as api } from '../../api/endpoints.js';
 import type { Group, JoinPolicy } from '../../api/types.js';
+import { plural } from '../../format.js';
 import { navigate } from '../../router.js';
 import { app, setMyGroups } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
@@ -29,6 +30,7 @@ function CreateGroup({ onDone }: { onDone: (g: Group) => void }) {
           onInput={(e) => setName(e.currentTarget.value)}
           maxLength={64}
           required
+          // biome-ignore lint/a11y/noAutofocus: the first field of a dialog or sign-in form takes focus when it opens (the dialog pattern).
           autoFocus
           aria-label="Group name"
         />
@@ -77,6 +79,7 @@ function FindGroup({ onJoined }: { onJoined: () => void }) {
           aria-label="Group name or id"
           value={q}
           onInput={(e) => setQ(e.currentTarget.value)}
+          // biome-ignore lint/a11y/noAutofocus: the first field of a dialog or sign-in form takes focus when it opens (the dialog pattern).
           autoFocus
         />
         <button type="submit" class="btn primary" disabled={searching || !q.trim()}>
@@ -90,7 +93,7 @@ function FindGroup({ onJoined }: { onJoined: () => void }) {
           <div class="person-body">
             <strong>{g.name}</strong>
             <span class="muted">
-              {g.memberCount} members · {POLICY[g.joinPolicy]}
+              {plural(g.memberCount, 'member')} · {POLICY[g.joinPolicy]}
             </span>
           </div>
           {g.joinPolicy !== 'invite' && (
@@ -153,7 +156,8 @@ export function GroupsScreen({ selected }: { selected?: string }) {
                 <div class="person-body">
                   <strong>{g.name}</strong>
                   <span class="muted">
-                    {g.memberCount} members{g.role && g.role !== 'member' ? ` · ${g.role}` : ''}
+                    {plural(g.memberCount, 'member')}
+                    {g.role && g.role !== 'member' ? ` · ${g.role}` : ''}
                   </span>
                 </div>
               </a>
