@@ -1,5 +1,5 @@
-import type { ConversationSummary, Entry, MessageKind } from './frames.js';
-import type { AuthReply, ErrorReply, Page, RestAck } from './rest-types.js';
+import type { ConversationSummary, Entry } from './frames.js';
+import type { AuthReply, ErrorReply, Page, RequestBody, RestAck } from './rest-types.js';
 
 /** The REST prefix of API version 1. */
 export const API_PREFIX = '/api/v1';
@@ -31,23 +31,11 @@ export interface RestOptions {
   fetch?: typeof fetch;
 }
 
-export interface RegisterInput {
-  username: string;
-  password: string;
-  nickname: string;
-  mobile?: string;
-  gender?: string;
-  bio?: string;
-  /** Shown in the account's session list. */
-  device?: string;
-}
+/** `POST /auth/register`'s body, from the OpenAPI document (`device` is shown in the session list). */
+export type RegisterInput = RequestBody<'register'>;
 
-/** `login` is a username or a mobile number. */
-export interface LoginInput {
-  login: string;
-  password: string;
-  device?: string;
-}
+/** `POST /auth/login`'s body: `login` is a username or a mobile number. */
+export type LoginInput = RequestBody<'login'>;
 
 /** `GET /conversations/:cid/messages`: entries below `before` or above `after`, ascending. */
 export interface HistoryQuery {
@@ -56,16 +44,8 @@ export interface HistoryQuery {
   limit?: number;
 }
 
-/** A message sent over REST: a socket `send` without `type` and `to` (the conversation is in the path). */
-export interface RestSendInput {
-  clientId: string;
-  kind: MessageKind;
-  text?: string;
-  media?: string;
-  replyTo?: number;
-  mentions?: string[];
-  data?: Record<string, unknown>;
-}
+/** A message sent over REST (`POST /conversations/:cid/messages`' body): a socket `send` without `type` and `to`. */
+export type RestSendInput = RequestBody<'sendMessage'>;
 
 /**
  * The REST calls a client needs around the socket. Contract: every call resolves with the
