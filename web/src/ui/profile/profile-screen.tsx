@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { auth, me as meApi, media as mediaApi } from '../../api/endpoints.js';
 import type { SessionView } from '../../api/types.js';
 import { listStamp } from '../../format.js';
+import { live } from '../../net/live.js';
 import { askNotificationPermission, notificationsSupported } from '../../net/notify.js';
 import { app, setMe } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
@@ -28,6 +29,9 @@ export function ProfileScreen({ onSignedOut }: { onSignedOut: () => void }) {
     toast('Password changed. Your other sessions were signed out.');
   });
   const [logout] = useAction(async () => {
+    // Close the socket first: the revocation would otherwise reach it as a 4003 close, which the
+    // client checks with GET /me (a 401 the user asked for is not something to confirm).
+    live.stop();
     await auth.logout().catch(() => {});
     onSignedOut();
   });
