@@ -73,10 +73,21 @@ export function rememberGroups(list: Group[]) {
   });
 }
 
+/**
+ * Summaries from the server (the list, a catch-up). A summary read before entries that have
+ * since arrived live is stale: it must not take the list line, the seq or the unread count
+ * back (the refresh after one event can land after the next event's entry).
+ */
 export function setConversations(list: ConversationSummary[]) {
   app.set((s) => {
     const conversations = { ...s.conversations };
-    for (const c of list) conversations[c.id] = { ...conversations[c.id], ...c };
+    for (const c of list) {
+      const cur = conversations[c.id];
+      if (cur && c.maxSeq < cur.maxSeq) {
+        const { lastMessage: _l, maxSeq: _m, unread: _u, ...rest } = c;
+        conversations[c.id] = { ...cur, ...rest, readSeq: Math.max(cur.readSeq, c.readSeq) };
+      } else conversations[c.id] = { ...cur, ...c };
+    }
     return { ...s, conversations };
   });
 }
