@@ -15,6 +15,7 @@ const sources = [
   'web/vite.config.ts',
   'src/protocol',
   'src/domain',
+  'packages/client/src',
   'package-lock.json',
 ];
 
