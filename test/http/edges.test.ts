@@ -131,4 +131,15 @@ describe('HTTP edges over raw requests', () => {
     const at = await raw(s.url, 'GET', `${V}/users/${'x'.repeat(200)}`, json(a.token));
     expect(at.status).toBe(400);
   });
+
+  it('a query string over 4,096 characters is 414 URI_TOO_LONG, also where a redirect would echo it', async () => {
+    const a = await registerUser(s.api, 'longq');
+    for (const path of [`${V}/users?q=${'x'.repeat(4100)}`, `${V}/docs/static/index.html?x=${'x'.repeat(14_000)}`]) {
+      const r = await raw(s.url, 'GET', path, json(a.token));
+      expect(r.status, path.slice(0, 40)).toBe(414);
+      expect(r.body.error.code).toBe('URI_TOO_LONG');
+    }
+    const ok = await raw(s.url, 'GET', `${V}/users?q=${'x'.repeat(60)}`, json(a.token));
+    expect(ok.status).toBe(200);
+  });
 });
