@@ -259,7 +259,12 @@ function userDisabled(): Migration {
 
 /** All migrations by name; names sort in the order they run. Append, never edit. */
 export function migrations(ctx: Ctx): Record<string, Migration> {
-  return { '0001_initial': initial(ctx), '0002_media_usage': mediaUsage(ctx), '0003_user_disabled': userDisabled() };
+  // One line per migration, in order (a branch that adds one adds a line, which merges cleanly).
+  return {
+    '0001_initial': initial(ctx),
+    '0002_media_usage': mediaUsage(ctx),
+    '0003_user_disabled': userDisabled(),
+  };
 }
 
 export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<void> {
