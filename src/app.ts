@@ -26,6 +26,7 @@ import { createLogger } from './logger.js';
 import { type Metrics, createMetrics } from './metrics.js';
 import { contactRoutes } from './http/routes/contacts.js';
 import { groupRoutes } from './http/routes/groups.js';
+import { profileRoutes } from './http/routes/profiles.js';
 import { AccountService } from './services/accounts.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
@@ -37,6 +38,7 @@ import { MediaService } from './services/media.js';
 import { MediaUrlSigner, mediaSigner } from './services/media-urls.js';
 import type { ServiceDeps } from './services/deps.js';
 import { MessagingService } from './services/messaging.js';
+import { ProfileService } from './services/profiles.js';
 import { Notifier } from './services/notifier.js';
 import { PresenceLifecycle, presenceCircles } from './services/presence-lifecycle.js';
 import { Argon2Hasher, GatedHasher, type PasswordHasher } from './services/passwords.js';
@@ -171,6 +173,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     groups: new GroupService(deps, (userId, mediaId) => media.checkAvatar(userId, mediaId)),
     messaging: new MessagingService(deps, { metrics, media, sign }),
     media,
+    profiles: new ProfileService(deps),
   };
   // Cluster control runs on every role: the authorization cache follows the cluster topic and
   // the bus's health (messaging), and this node announces the presence changes its sweeps
@@ -210,7 +213,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const ctx: HttpContext = { services, config, metrics, ready };
   const http = await buildHttp(ctx, log, {
-    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes],
+    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, profileRoutes],
     root: [mediaFileRoutes, webRoutes],
     serveApi,
   });
