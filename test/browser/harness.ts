@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+  chromium,
+} from 'playwright-core';
 import { testDialects } from '../support/databases.js';
 import { type StartOptions, type TestServer, startServer } from '../support/server.js';
 
@@ -81,19 +88,23 @@ export class Person {
     await this.page.waitForSelector('.shell');
   }
 
-  /** `touch` makes it a phone: touch events, a mobile viewport, no hover (`(hover: none)` matches). */
+  /**
+   * `touch` makes it a phone: touch events, a mobile viewport, no hover (`(hover: none)` matches).
+   * `context` adds browser-context options (a locale, a time zone, a colour scheme).
+   */
   static async open(
     browser: Browser,
     base: string,
     nickname: string,
     viewport = DESKTOP,
-    opts: { touch?: boolean } = {},
+    opts: { touch?: boolean; context?: BrowserContextOptions } = {},
   ): Promise<Person> {
     const ctx = await browser.newContext({
       viewport,
       deviceScaleFactor: 1,
       permissions: ['microphone', 'notifications'],
       ...(opts.touch ? { hasTouch: true, isMobile: true } : {}),
+      ...opts.context,
     });
     return new Person(ctx, await ctx.newPage(), nickname, base);
   }

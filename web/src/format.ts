@@ -1,8 +1,17 @@
 /** Display helpers: times, days, sizes, durations. */
-const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
-const date = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
-const longDate = new Intl.DateTimeFormat(undefined, {
+
+/**
+ * The user's locales, in the order the browser prefers them: times and dates read as the user
+ * expects (24-hour "15:04" in de-DE, "3:04 PM" in en-US), whatever language the UI text is in.
+ */
+const locales: string[] | undefined =
+  typeof navigator !== 'undefined' && navigator.languages?.length ? [...navigator.languages] : undefined;
+// `hour: 'numeric'` lets the locale choose its own form ("3:04 PM", "15:04"); 2-digit hours would force "03:04 PM".
+const time = new Intl.DateTimeFormat(locales, { hour: 'numeric', minute: '2-digit' });
+const weekday = new Intl.DateTimeFormat(locales, { weekday: 'short' });
+const date = new Intl.DateTimeFormat(locales, { day: 'numeric', month: 'short' });
+const relativeDay = new Intl.RelativeTimeFormat(locales, { numeric: 'auto' });
+const longDate = new Intl.DateTimeFormat(locales, {
   weekday: 'long',
   day: 'numeric',
   month: 'long',
@@ -17,6 +26,11 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${plurals.select(n) === 'one' ? one : many}`;
 }
 
+/** "today" → "Today", "heute" → "Heute": a separator starts like a sentence. */
+function capitalised(s: string): string {
+  return s ? s[0]!.toLocaleUpperCase(locales) + s.slice(1) : s;
+}
+
 export function dayKey(ts: number): string {
   const d = new Date(ts);
   return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
@@ -24,8 +38,8 @@ export function dayKey(ts: number): string {
 
 /** "Today", "Yesterday" or the full date, for day separators. */
 export function dayLabel(ts: number, now = Date.now()): string {
-  if (dayKey(ts) === dayKey(now)) return 'Today';
-  if (dayKey(ts) === dayKey(now - 86_400_000)) return 'Yesterday';
+  if (dayKey(ts) === dayKey(now)) return capitalised(relativeDay.format(0, 'day'));
+  if (dayKey(ts) === dayKey(now - 86_400_000)) return capitalised(relativeDay.format(-1, 'day'));
   return longDate.format(ts);
 }
 

@@ -7,7 +7,9 @@ export type Route =
   | { name: 'chats'; cid?: string }
   | { name: 'contacts' }
   | { name: 'groups'; id?: string }
-  | { name: 'profile' };
+  | { name: 'profile' }
+  /** Someone else's profile. */
+  | { name: 'person'; id: string };
 
 export function parse(path: string): Route {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -24,6 +26,8 @@ export function parse(path: string): Route {
       return parts[1] ? { name: 'groups', id: parts[1] } : { name: 'groups' };
     case 'profile':
       return { name: 'profile' };
+    case 'people':
+      return parts[1] ? { name: 'person', id: parts[1] } : { name: 'contacts' };
     default:
       return { name: 'chats' };
   }
@@ -35,6 +39,8 @@ export function href(r: Route): string {
       return r.cid ? `/chat/${encodeURIComponent(r.cid)}` : '/';
     case 'groups':
       return r.id ? `/groups/${encodeURIComponent(r.id)}` : '/groups';
+    case 'person':
+      return `/people/${encodeURIComponent(r.id)}`;
     default:
       return `/${r.name}`;
   }

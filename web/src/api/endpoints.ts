@@ -166,3 +166,10 @@ function deviceName(): string {
             : '';
   return `${browser}${os ? ` on ${os}` : ''} (web)`;
 }
+
+/** Someone else's profile (groups in common) and the navigation badges. */
+export const profiles = {
+  mutualGroups: (userId: string, cursor?: string): Promise<Page<Group>> =>
+    get<Reply<'listMutualGroups'>>(`/users/${encodeURIComponent(userId)}/mutual-groups`, { limit: 50, cursor }),
+  badges: () => get<Reply<'getMyBadges'>>('/me/badges'),
+};

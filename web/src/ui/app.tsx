@@ -7,6 +7,8 @@ import { outbox } from '../net/outbox.js';
 import { navigate, useRoute } from '../router.js';
 import { session } from '../session.js';
 import { app, reset, setMe } from '../state/app.js';
+import { resetBadges } from '../state/badges.js';
+import { drafts } from '../state/drafts.js';
 import { useStore } from '../state/store.js';
 import { AuthScreen } from './auth/auth-screen.js';
 import { Toasts } from './common/widgets.js';
@@ -18,6 +20,7 @@ function signOutLocally() {
   live.stop();
   session.clear();
   reset();
+  resetBadges();
 }
 
 /** The root: restores the session from storage, shows the auth screens or the app. */
@@ -81,6 +84,7 @@ export function App() {
         route={route}
         onSignedOut={() => {
           outbox.forget();
+          drafts.forget();
           signOutLocally();
           setPhase('out');
           navigate('/login', true);

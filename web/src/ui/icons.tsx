@@ -212,3 +212,11 @@ export const IconWifiOff = (p: P) =>
     </>,
     p,
   );
+export const IconInfo = (p: P) =>
+  svg(
+    <>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M12 11v5M12 8h.01" />
+    </>,
+    p,
+  );

@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { type Route, navigate } from '../router.js';
 import { app } from '../state/app.js';
+import { useBadges, withCount } from '../state/badges.js';
 import { useStore } from '../state/store.js';
 import { ChatList } from './chat/chat-list.js';
 import { ChatView } from './chat/chat-view.js';
@@ -10,6 +11,7 @@ import { Empty } from './common/widgets.js';
 import { ContactsScreen } from './contacts/contacts-screen.js';
 import { GroupsScreen } from './groups/groups-screen.js';
 import { IconChat, IconGroup, IconUser, IconUsers } from './icons.js';
+import { PersonScreen } from './profile/person-screen.js';
 import { ProfileScreen } from './profile/profile-screen.js';
 
 function Tab({
@@ -18,18 +20,22 @@ function Tab({
   icon,
   to,
   badge,
+  name,
 }: {
   active: boolean;
   label: string;
   icon: JSX.Element;
   to: string;
   badge?: number;
+  /** The accessible name when it says more than the label ("Contacts, 2 requests"). */
+  name?: string;
 }) {
   return (
     <a
       class={`tab${active ? ' active' : ''}`}
       href={to}
-      aria-label={label}
+      aria-label={name ?? label}
+      title={name ?? label}
       aria-current={active ? 'page' : undefined}
       onClick={(e) => {
         e.preventDefault();
@@ -38,7 +44,11 @@ function Tab({
     >
       {icon}
       <span class="tab-label">{label}</span>
-      {badge ? <span class="badge tab-badge">{badge > 99 ? '99+' : badge}</span> : null}
+      {badge ? (
+        <span class="badge tab-badge" aria-hidden="true">
+          {badge > 99 ? '99+' : badge}
+        </span>
+      ) : null}
     </a>
   );
 }
@@ -50,8 +60,10 @@ function Tab({
 export function Shell({ route, onSignedOut }: { route: Route; onSignedOut: () => void }) {
   const me = useStore(app, (s) => s.me)!;
   const unread = useStore(app, (s) => Object.values(s.conversations).reduce((n, c) => n + (c.muted ? 0 : c.unread), 0));
-  const section = route.name === 'chats' ? 'chats' : route.name;
-  const detailOpen = (route.name === 'chats' && !!route.cid) || (route.name === 'groups' && !!route.id);
+  const badges = useBadges();
+  const section = route.name === 'chats' ? 'chats' : route.name === 'person' ? 'contacts' : route.name;
+  const detailOpen =
+    (route.name === 'chats' && !!route.cid) || (route.name === 'groups' && !!route.id) || route.name === 'person';
 
   let list: JSX.Element;
   let detail: JSX.Element;
@@ -73,6 +85,10 @@ export function Shell({ route, onSignedOut }: { route: Route; onSignedOut: () =>
           Create a group or find one to join.
         </Empty>
       );
+      break;
+    case 'person':
+      list = <ContactsScreen />;
+      detail = <PersonScreen id={route.id} key={route.id} />;
       break;
     case 'profile':
       list = <ProfileScreen onSignedOut={onSignedOut} />;
@@ -96,9 +112,30 @@ export function Shell({ route, onSignedOut }: { route: Route; onSignedOut: () =>
         <div class="rail-logo" aria-hidden="true">
           <IconChat size={22} />
         </div>
-        <Tab active={section === 'chats'} label="Chats" icon={<IconChat />} to="/" badge={unread} />
-        <Tab active={section === 'contacts'} label="Contacts" icon={<IconUsers />} to="/contacts" />
-        <Tab active={section === 'groups'} label="Groups" icon={<IconGroup />} to="/groups" />
+        <Tab
+          active={section === 'chats'}
+          label="Chats"
+          name={withCount('Chats', unread, 'unread message', 'unread messages')}
+          icon={<IconChat />}
+          to="/"
+          badge={unread}
+        />
+        <Tab
+          active={section === 'contacts'}
+          label="Contacts"
+          name={withCount('Contacts', badges.contactRequests, 'request', 'requests')}
+          icon={<IconUsers />}
+          to="/contacts"
+          badge={badges.contactRequests}
+        />
+        <Tab
+          active={section === 'groups'}
+          label="Groups"
+          name={withCount('Groups', badges.joinRequests, 'join request', 'join requests')}
+          icon={<IconGroup />}
+          to="/groups"
+          badge={badges.joinRequests}
+        />
         <Tab active={section === 'profile'} label="Me" icon={<IconUser />} to="/profile" />
         <a
           class="rail-me"
@@ -108,6 +145,7 @@ export function Shell({ route, onSignedOut }: { route: Route; onSignedOut: () =>
             navigate('/profile');
           }}
           aria-label="My profile"
+          title="My profile"
         >
           <Avatar id={me.id} name={me.nickname} media={me.avatar} size={34} />
         </a>

@@ -5,6 +5,7 @@ import type { ConversationSummary } from '../../api/types.js';
 import { listStamp } from '../../format.js';
 import { navigate } from '../../router.js';
 import { app, patchConversation } from '../../state/app.js';
+import { useDraftText } from '../../state/drafts.js';
 import { useStore } from '../../state/store.js';
 import { ensureUsers, useUser } from '../../state/users.js';
 import { Avatar } from '../common/avatar.js';
@@ -25,6 +26,7 @@ function Row({ c, active }: { c: ConversationSummary; active: boolean }) {
   );
   const typing = useStore(app, (s) => Object.values(s.typing[c.id] ?? {}).some((t) => t > Date.now()));
   const [menu, setMenu] = useState(false);
+  const draft = useDraftText(c.id);
   const last = c.lastMessage;
   const users = useStore(app, (s) => s.users);
   useEffect(() => {
@@ -74,7 +76,13 @@ function Row({ c, active }: { c: ConversationSummary; active: boolean }) {
             <span class="conv-time">{last ? listStamp(last.ts) : ''}</span>
           </div>
           <div class="conv-bottom">
-            <span class={`conv-preview${typing ? ' typing' : ''}`}>{typing ? 'typing…' : text}</span>
+            {draft && !active && !typing ? (
+              <span class="conv-preview" data-draft="true">
+                <span class="chat-draft">Draft:</span> {draft}
+              </span>
+            ) : (
+              <span class={`conv-preview${typing ? ' typing' : ''}`}>{typing ? 'typing…' : text}</span>
+            )}
             {c.unread > 0 && (
               <span class={`badge${c.muted ? ' muted' : ''}`}>
                 <span aria-hidden="true">{c.unread > 99 ? '99+' : c.unread}</span>

@@ -13,7 +13,8 @@ import { ensureUsers } from '../../state/users.js';
 import { emptyTimeline, isVisible, lastVisible } from '../../state/timeline.js';
 import { Avatar } from '../common/avatar.js';
 import { Modal, toast } from '../common/widgets.js';
-import { IconBack, IconMore } from '../icons.js';
+import { IconBack, IconInfo, IconMore } from '../icons.js';
+import { openPerson } from '../profile/person-screen.js';
 import { Composer, type ComposerMode } from './composer.js';
 import { useConversationMeta } from './conversation-meta.js';
 import { isDissolved, preview, systemText } from './describe.js';
@@ -260,6 +261,16 @@ export function ChatView({ cid }: { cid: string }) {
             {subtitle}
           </span>
         </div>
+        {meta.kind === 'dm' && meta.peerId && (
+          <button
+            type="button"
+            class="icon-btn"
+            onClick={() => openPerson(meta.peerId!)}
+            aria-label={`Profile of ${meta.title}`}
+          >
+            <IconInfo />
+          </button>
+        )}
         {inGroup && (
           <button
             type="button"

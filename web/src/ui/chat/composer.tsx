@@ -21,6 +21,7 @@ import { preview } from './describe.js';
 import { grabPoster } from './poster.js';
 import { EmojiPicker, StickerPicker } from './pickers.js';
 import { type Recording, canRecord, startRecording } from './recorder.js';
+import { useDraft } from '../../state/drafts.js';
 
 export interface ComposerMode {
   reply?: Entry;
@@ -39,7 +40,7 @@ interface Props {
 
 /** Message input: Enter sends, Shift+Enter breaks the line; emoji, stickers, files, voice. */
 export function Composer({ cid, mode, setMode, members, replyName, disabled }: Props) {
-  const [text, setText] = useState('');
+  const [text, setText] = useDraft(cid, !!mode.edit);
   const [panel, setPanel] = useState<'emoji' | 'sticker' | undefined>();
   const [mentionQuery, setMentionQuery] = useState<string | undefined>();
   const [rec, setRec] = useState<{ r: Recording; started: number } | undefined>();

@@ -107,7 +107,10 @@ export function systemText(e: Entry, user: (id: string) => UserBrief | undefined
   }
 }
 
-const untilFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const untilFmt = new Intl.DateTimeFormat(navigator.languages?.length ? [...navigator.languages] : undefined, {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+});
 const untilText = (ts: number) => untilFmt.format(ts);
 
 /** Whether the group behind this timeline or summary has been dissolved (its last word says so). */

@@ -3,6 +3,7 @@ import type { Entry, UserBrief } from '../../api/types.js';
 import { clock } from '../../format.js';
 import type { Pending } from '../../state/timeline.js';
 import { Avatar } from '../common/avatar.js';
+import { openPerson } from '../profile/person-screen.js';
 import { IconCheck, IconCheckAll, IconEdit, IconReply, IconUndo } from '../icons.js';
 import {
   EntryContent,
@@ -126,7 +127,16 @@ export function MessageItem({
     >
       {!mine && showSender && (
         <div class="msg-avatar">
-          {first && <Avatar id={e.sender ?? ''} name={sender?.nickname ?? '?'} media={sender?.avatar} size={32} />}
+          {first && (
+            <button
+              type="button"
+              class="avatar-btn"
+              aria-label={`Profile of ${sender?.nickname ?? 'the sender'}`}
+              onClick={() => e.sender && openPerson(e.sender)}
+            >
+              <Avatar id={e.sender ?? ''} name={sender?.nickname ?? '?'} media={sender?.avatar} size={32} />
+            </button>
+          )}
         </div>
       )}
       <div class="msg-col">

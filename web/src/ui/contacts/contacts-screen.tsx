@@ -129,7 +129,14 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
   });
   return (
     <li class="person" data-user={c.user.username}>
-      <Avatar id={c.user.id} name={c.remark || c.user.nickname} media={c.user.avatar} size={44} online={online} />
+      <button
+        type="button"
+        class="avatar-btn"
+        aria-label={`Profile of ${c.remark || c.user.nickname}`}
+        onClick={() => navigate({ name: 'person', id: c.user.id })}
+      >
+        <Avatar id={c.user.id} name={c.remark || c.user.nickname} media={c.user.avatar} size={44} online={online} />
+      </button>
       <div class="person-body">
         {editing ? (
           <form
