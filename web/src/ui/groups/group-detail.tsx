@@ -8,6 +8,7 @@ import { useStore } from '../../state/store.js';
 import { Avatar } from '../common/avatar.js';
 import { Field, Modal, toast, useAction } from '../common/widgets.js';
 import { IconBack, IconChat, IconPlus } from '../icons.js';
+import { refreshBadges } from '../../state/badges.js';
 
 const ROLE_LABEL = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const;
 
@@ -107,6 +108,8 @@ export function GroupDetail({ id }: { id: string }) {
     await f();
     if (msg) toast(msg);
     refresh();
+    // Answering a join request tells only the requester: my own badge asks the server again.
+    refreshBadges();
   });
   const [leave] = useAction(async () => {
     if (!confirm(myRole === 'owner' ? 'Dissolve this group for everyone?' : 'Leave this group?')) return;
