@@ -32,14 +32,17 @@ export function resetBadges() {
 }
 
 /**
- * The badge counts, kept current: fetched when the shell mounts, on every account event (a
- * friend or join request arriving, answered, withdrawn: `socialVersion`) and when the live
- * connection comes back (events missed while away are caught up, and the counts with them).
+ * The badge counts, kept current: fetched when the live connection is (again) up and on every
+ * account event (a friend or join request arriving, answered, withdrawn: `socialVersion`).
  */
 export function useBadges(): Badges {
   const version = useStore(app, (s) => s.socialVersion);
   const online = useStore(app, (s) => s.conn === 'online');
-  useEffect(() => refreshBadges(), [version, online]);
+  // Only while connected: events missed meanwhile come with the reconnect (which refetches), and
+  // a sign-out (the connection stops) must not ask with the session it just ended.
+  useEffect(() => {
+    if (online) refreshBadges();
+  }, [version, online]);
   return useStore(badges, (b) => b);
 }
 
