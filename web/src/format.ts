@@ -6,8 +6,8 @@
  */
 const locales: string[] | undefined =
   typeof navigator !== 'undefined' && navigator.languages?.length ? [...navigator.languages] : undefined;
-// `hour: 'numeric'` lets the locale choose its own form ("3:04 PM", "15:04"); 2-digit hours would force "03:04 PM".
-const time = new Intl.DateTimeFormat(locales, { hour: 'numeric', minute: '2-digit' });
+// The locale's own short time ("3:04 PM", "15:04"); fixed 2-digit hours would force "03:04 PM".
+const time = new Intl.DateTimeFormat(locales, { timeStyle: 'short' });
 const weekday = new Intl.DateTimeFormat(locales, { weekday: 'short' });
 const date = new Intl.DateTimeFormat(locales, { day: 'numeric', month: 'short' });
 const relativeDay = new Intl.RelativeTimeFormat(locales, { numeric: 'auto' });
