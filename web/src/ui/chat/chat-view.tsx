@@ -15,6 +15,7 @@ import { Avatar } from '../common/avatar.js';
 import { Modal, toast } from '../common/widgets.js';
 import { IconBack, IconMore } from '../icons.js';
 import { Composer, type ComposerMode } from './composer.js';
+import { useFileDrop } from './file-drop.js';
 import { useConversationMeta } from './conversation-meta.js';
 import { isDissolved, preview, systemText } from './describe.js';
 import { MessageItem, PendingItem } from './message-item.js';
@@ -240,8 +241,10 @@ export function ChatView({ cid }: { cid: string }) {
     : left
       ? 'You are no longer a member of this group.'
       : undefined;
+  const drop = useFileDrop(cid, !closed);
   return (
-    <div class="chat" data-cid={cid} data-dissolved={dissolved || undefined}>
+    <div class="chat" data-cid={cid} data-dissolved={dissolved || undefined} {...drop.handlers}>
+      {drop.overlay}
       <header class="chat-head">
         <button type="button" class="icon-btn back" onClick={() => navigate('/')} aria-label="Back to chats">
           <IconBack />

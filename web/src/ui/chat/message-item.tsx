@@ -5,6 +5,7 @@ import type { Pending } from '../../state/timeline.js';
 import { Avatar } from '../common/avatar.js';
 import { IconCheck, IconCheckAll, IconEdit, IconReply, IconUndo } from '../icons.js';
 import {
+  Caption,
   EntryContent,
   FileContent,
   ImageContent,
@@ -212,6 +213,7 @@ export function PendingItem({ p, onRetry, onDiscard }: { p: Pending; onRetry: ()
           {p.kind === 'image' && <ImageContent previewUrl={p.previewUrl} />}
           {p.kind === 'file' && <FileContent name={p.fileName} size={p.fileSize} />}
           {p.kind === 'video' && <VideoContent posterUrl={p.previewUrl} />}
+          {(p.kind === 'image' || p.kind === 'video') && <Caption text={p.caption} />}
           {p.kind === 'voice' && (
             <VoiceContent previewUrl={p.previewUrl} durationMs={Number(p.data?.durationMs ?? 0)} />
           )}
