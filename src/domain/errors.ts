@@ -60,6 +60,8 @@ export const ErrorCatalogue = {
   /** The request line, headers or body did not arrive within the HTTP timeouts. */
   REQUEST_TIMEOUT: { status: 408, temporary: true },
   PAYLOAD_TOO_LARGE: { status: 413 },
+  /** A picture's or video's caption over its length bound. */
+  CAPTION_TOO_LONG: { status: 413 },
   /** A path (or one of its parameters) longer than the server accepts. */
   URI_TOO_LONG: { status: 414 },
   /** The request line and headers together are over Node's header size limit. */

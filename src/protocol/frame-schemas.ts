@@ -25,6 +25,8 @@ export const MessageFields = {
   kind: Type.Union(MESSAGE_KINDS.map((k) => Type.Literal(k))),
   text: Type.Optional(Type.String({ maxLength: 100_000 })),
   media: Type.Optional(Type.String({ maxLength: 64 })),
+  // Bounded here only against abuse; the service refuses past 1,024 with CAPTION_TOO_LONG.
+  caption: Type.Optional(Type.String({ maxLength: 100_000 })),
   replyTo: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   mentions: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 50 })),
   data: Type.Optional(Type.Record(keyUpTo(64), Type.Unknown(), { additionalProperties: false })),

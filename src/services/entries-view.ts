@@ -22,6 +22,7 @@ export function toEntry(row: EntryRow, sign?: MediaSigner): Entry {
     return e;
   }
   if (body.text !== undefined) e.text = body.text;
+  if (body.caption !== undefined) e.caption = body.caption;
   if (body.media) e.media = sign ? sign(body.media) : body.media;
   if (body.replyTo !== undefined) e.replyTo = body.replyTo;
   if (body.mentions) e.mentions = body.mentions;

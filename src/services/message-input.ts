@@ -82,6 +82,24 @@ export function checkData(kind: MessageKind, data: unknown): Record<string, unkn
   return data;
 }
 
+/** Longest caption of a picture or video, in characters (code points). */
+export const CAPTION_LIMIT = 1024;
+
+/**
+ * The caption under a picture or video: only those kinds take one, non-blank, at most
+ * {@link CAPTION_LIMIT} characters (`CAPTION_TOO_LONG` past it, so a client can say why).
+ */
+export function checkCaption(kind: MessageKind, caption: unknown): string | undefined {
+  if (caption === undefined) return undefined;
+  if (kind !== 'image' && kind !== 'video')
+    throw fail('VALIDATION_FAILED', 'only image and video messages take a caption');
+  if (typeof caption !== 'string' || caption.trim().length === 0)
+    throw fail('VALIDATION_FAILED', 'caption must be a non-empty string');
+  if ([...caption].length > CAPTION_LIMIT)
+    throw fail('CAPTION_TOO_LONG', `caption is longer than ${CAPTION_LIMIT} characters`);
+  return caption;
+}
+
 /** Which media kinds each message kind accepts. */
 export const MEDIA_FOR: Partial<Record<MessageKind, MediaRef['kind'][]>> = {
   image: ['image'],

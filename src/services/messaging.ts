@@ -17,6 +17,7 @@ import type { MediaSigner } from './entries-view.js';
 import { LiveSignals } from './live-signals.js';
 import { MessageWriter, type WriterMetrics } from './message-writer.js';
 import { MEDIA_FOR, type MediaResolver, type SendInput, checkClientId, checkData, checkText } from './message-input.js';
+import { checkCaption } from './message-input.js';
 import { type SyncRequest, runSync } from './sync.js';
 import { throttle } from './throttle.js';
 
@@ -156,12 +157,14 @@ export class MessagingService {
     const kind = input.kind as MessageKind;
     const text = checkText(input.text, config.textLimit, kind === 'text');
     const data = checkData(kind, input.data);
+    const caption = checkCaption(kind, input.caption);
     const right = await this.access.canPost(userId, input.to, clock.now());
     const cid = right.ref.id;
 
     const body: Partial<Entry> = {};
     if (text !== undefined) body.text = text;
     if (data) body.data = data;
+    if (caption !== undefined) body.caption = caption;
     const accepts = MEDIA_FOR[kind];
     if (accepts) {
       if (typeof input.media !== 'string') throw fail('VALIDATION_FAILED', `a ${kind} message needs a media id`);

@@ -119,6 +119,8 @@ describe('web client, desktop: two people chatting', () => {
     await ann.page
       .locator('[data-testid="image-input"]')
       .setInputFiles({ name: 'sky.png', mimeType: 'image/png', buffer: png });
+    // Picked files wait in the composer (for a caption) until Send.
+    await ann.page.click('.composer button[aria-label="Send"]');
     const img = bob.page.locator('.msg-row[data-kind="image"] img');
     await img.waitFor();
     await bob.page.waitForFunction(() => {
@@ -139,6 +141,7 @@ describe('web client, desktop: two people chatting', () => {
     await bob.page
       .locator('[data-testid="file-input"]')
       .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('meeting notes\n'.repeat(100)) });
+    await bob.page.click('.composer button[aria-label="Send"]');
     const file = ann.page.locator('.msg-row[data-kind="file"]');
     await file.waitFor();
     expect(await file.locator('.file-name').innerText()).toBe('notes.txt');

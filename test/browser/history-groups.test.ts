@@ -109,6 +109,7 @@ describe('web client: history, stickers, presence, joining groups', () => {
     await bob.page.fill('.modal input[aria-label="Group name or id"]', 'Book club');
     await bob.page.click('.modal button:has-text("Search")');
     await bob.page.click('.modal button:has-text("Ask to join")');
+    await bob.page.click('.modal button:has-text("Send request")');
     await bob.page.locator('.toast', { hasText: 'Request sent' }).waitFor();
 
     await ann.page.reload();

@@ -64,6 +64,7 @@ describe('web client: a video message plays inline with a poster, desktop and ph
     await ann.page
       .locator('[data-testid="file-input"]')
       .setInputFiles({ name: 'clip.webm', mimeType: 'video/webm', buffer: clip });
+    await ann.page.click('.composer button[aria-label="Send"]');
     await bob.chatWith(a.username);
 
     for (const p of [ann, bob]) {

@@ -97,6 +97,7 @@ describe('the OpenAPI document', () => {
         'ts',
         'clientId',
         'text',
+        'caption',
         'media',
         'replyTo',
         'mentions',

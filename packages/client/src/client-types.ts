@@ -104,6 +104,8 @@ export type SendOptions = {
   kind: MessageKind;
   text?: string;
   media?: string;
+  /** image/video: the caption under the picture. */
+  caption?: string;
   replyTo?: number;
   mentions?: string[];
   data?: Record<string, unknown>;

@@ -38,6 +38,8 @@ export interface Entry {
   ts: number;
   clientId?: string;
   text?: string;
+  /** image/video: the caption shown under the picture (at most 1,024 characters). */
+  caption?: string;
   media?: MediaRef;
   replyTo?: number;
   mentions?: string[];
@@ -89,6 +91,8 @@ export interface SendFrame {
   to: string;
   kind: MessageKind;
   text?: string;
+  /** image/video only: a caption under the picture, at most 1,024 characters (`CAPTION_TOO_LONG`). */
+  caption?: string;
   media?: string;
   replyTo?: number;
   mentions?: string[];

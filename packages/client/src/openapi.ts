@@ -908,6 +908,8 @@ export interface components {
             ts: number;
             clientId?: string;
             text?: string;
+            /** @description image/video: the caption under the picture */
+            caption?: string;
             media?: components["schemas"]["EntryMedia"];
             /** @description The seq replied to */
             replyTo?: number;
@@ -4213,6 +4215,7 @@ export interface operations {
                     /** @description At most 4000 characters */
                     text?: string;
                     media?: string;
+                    caption?: string;
                     replyTo?: number;
                     mentions?: string[];
                     data?: {

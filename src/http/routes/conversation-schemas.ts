@@ -38,6 +38,7 @@ export const Entry = Type.Object(
     ts: Type.Number({ description: 'Epoch ms' }),
     clientId: Type.Optional(Type.String()),
     text: Type.Optional(Type.String()),
+    caption: Type.Optional(Type.String({ description: 'image/video: the caption under the picture' })),
     media: Type.Optional(ref(EntryMedia)),
     replyTo: Type.Optional(Type.Integer({ description: 'The seq replied to' })),
     mentions: Type.Optional(Type.Array(Type.String())),

@@ -9,6 +9,8 @@ import { live } from './live.js';
 interface Draft {
   kind: Pending['kind'];
   text?: string;
+  /** image/video: the caption under the picture. */
+  caption?: string;
   replyTo?: number;
   mentions?: string[];
   data?: Record<string, unknown>;
@@ -75,6 +77,7 @@ async function deliver(cid: string, clientId: string, d: Draft, mediaId?: string
       to: cid,
       kind: d.kind as never,
       text: d.text,
+      caption: d.caption,
       media: mediaId,
       replyTo: d.replyTo,
       mentions: d.mentions?.length ? d.mentions : undefined,
@@ -144,14 +147,18 @@ export const outbox = {
     saved.write([]);
   },
 
-  sendFile(cid: string, file: File, opts: { asImage: boolean; replyTo?: number }) {
+  sendFile(
+    cid: string,
+    file: File,
+    opts: { asImage: boolean; replyTo?: number; caption?: string; previewUrl?: string },
+  ) {
     const kind = opts.asImage ? 'image' : 'file';
     this.upload(
       cid,
       file,
       file.name,
-      { kind, replyTo: opts.replyTo },
-      opts.asImage ? URL.createObjectURL(file) : undefined,
+      { kind, replyTo: opts.replyTo, caption: opts.caption },
+      opts.asImage ? (opts.previewUrl ?? URL.createObjectURL(file)) : undefined,
     );
   },
 
@@ -167,12 +174,12 @@ export const outbox = {
   },
 
   /** Sends a video as kind `video`, with a poster frame grabbed in the browser when it can be. */
-  sendVideo(cid: string, file: File, poster: Blob | undefined, replyTo?: number) {
+  sendVideo(cid: string, file: File, poster: Blob | undefined, replyTo?: number, caption?: string) {
     this.upload(
       cid,
       file,
       file.name,
-      { kind: 'video', replyTo },
+      { kind: 'video', replyTo, caption },
       poster ? URL.createObjectURL(poster) : undefined,
       poster,
     );

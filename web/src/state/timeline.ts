@@ -7,6 +7,8 @@ export interface Pending {
   conversation: string;
   kind: Entry['kind'];
   text?: string;
+  /** image/video: the caption typed with it. */
+  caption?: string;
   replyTo?: number;
   mentions?: string[];
   data?: Record<string, unknown>;

@@ -16,6 +16,9 @@ import { Modal, toast } from '../common/widgets.js';
 import { IconBack, IconInfo, IconMore } from '../icons.js';
 import { openPerson } from '../profile/person-screen.js';
 import { Composer, type ComposerMode } from './composer.js';
+import { useFileDrop } from './file-drop.js';
+import { useMyMute } from './my-mute.js';
+import { untilPhrase } from '../groups/mute.js';
 import { useConversationMeta } from './conversation-meta.js';
 import { isDissolved, preview, systemText } from './describe.js';
 import { MessageItem, PendingItem } from './message-item.js';
@@ -236,13 +239,18 @@ export function ChatView({ cid }: { cid: string }) {
   }
 
   const left = meta.kind === 'group' && myGroups !== undefined && !inGroup;
+  const mutedUntil = useMyMute(tl.entries, me.id, meta.group?.mutedUntil);
   const closed = dissolved
     ? 'This group was dissolved. Nobody can send messages here any more.'
     : left
       ? 'You are no longer a member of this group.'
-      : undefined;
+      : mutedUntil && meta.kind === 'group'
+        ? `An admin muted you in this group ${untilPhrase(mutedUntil, 'you')}. You can read along but not send messages.`
+        : undefined;
+  const drop = useFileDrop(cid, !closed);
   return (
-    <div class="chat" data-cid={cid} data-dissolved={dissolved || undefined}>
+    <div class="chat" data-cid={cid} data-dissolved={dissolved || undefined} {...drop.handlers}>
+      {drop.overlay}
       <header class="chat-head">
         <button type="button" class="icon-btn back" onClick={() => navigate('/')} aria-label="Back to chats">
           <IconBack />

@@ -22,6 +22,9 @@ import { grabPoster } from './poster.js';
 import { EmojiPicker, StickerPicker } from './pickers.js';
 import { type Recording, canRecord, startRecording } from './recorder.js';
 import { useDraft } from '../../state/drafts.js';
+import { CAPTION_LIMIT, stageFiles, staged, takeStaged } from '../../state/staged.js';
+import { useStore } from '../../state/store.js';
+import { StagedTray } from './staged-tray.js';
 
 export interface ComposerMode {
   reply?: Entry;
@@ -50,6 +53,7 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
   const imageInput = useRef<HTMLInputElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const lastTyping = useRef(0);
+  const files = useStore(staged, (s) => s[cid]) ?? [];
 
   useEffect(() => {
     if (mode.edit) setText(mode.edit.text ?? '');
@@ -91,6 +95,10 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
 
   const submit = () => {
     const body = text.trim();
+    if (files.length && !mode.edit) {
+      sendStaged(body);
+      return;
+    }
     if (!body) return;
     if (mode.edit) {
       if (body !== mode.edit.text) live.edit(cid, mode.edit.seq, body).catch((e) => toast(humanReason(e), 'error'));
@@ -116,13 +124,32 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
     }
   };
 
-  const attach = (files: FileList | null, asImage: boolean) => {
-    const replyTo = mode.reply?.seq;
-    for (const f of Array.from(files ?? [])) {
-      if (f.type.startsWith('video/')) void grabPoster(f).then((poster) => outbox.sendVideo(cid, f, poster, replyTo));
-      else outbox.sendFile(cid, f, { asImage: asImage && f.type.startsWith('image/'), replyTo });
+  // Picked files wait in the tray (like pasted and dropped ones) so a caption can be typed.
+  const attach = (list: FileList | null, asImage: boolean) => {
+    stageFiles(cid, Array.from(list ?? []), asImage);
+    area.current?.focus();
+  };
+
+  /** Sends the tray: the text is the caption of the first picture or video, else a text after the files. */
+  const sendStaged = (body: string) => {
+    const captioned = files.find((f) => f.kind !== 'file');
+    if (captioned && [...body].length > CAPTION_LIMIT) {
+      toast(`A caption can be at most ${CAPTION_LIMIT.toLocaleString()} characters`, 'error');
+      return;
     }
+    const replyTo = mode.reply?.seq;
+    for (const s of takeStaged(cid)) {
+      const caption = s === captioned && body ? body : undefined;
+      if (s.kind === 'video')
+        void grabPoster(s.file).then((poster) => outbox.sendVideo(cid, s.file, poster, replyTo, caption));
+      else outbox.sendFile(cid, s.file, { asImage: s.kind === 'image', replyTo, caption, previewUrl: s.previewUrl });
+    }
+    if (body && !captioned) outbox.sendText(cid, body, { replyTo });
+    mentioned.current.clear();
+    setText('');
     setMode({});
+    setPanel(undefined);
+    lastTyping.current = 0;
   };
 
   const toggleRecord = async () => {
@@ -208,6 +235,7 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
           ))}
         </ul>
       )}
+      {files.length > 0 && !mode.edit && <StagedTray cid={cid} files={files} />}
       {rec ? (
         <div class="composer-row recording">
           <span class="rec-dot" aria-hidden="true" />
@@ -291,19 +319,19 @@ export function Composer({ cid, mode, setMode, members, replyName, disabled }: P
             ref={area}
             rows={1}
             value={text}
-            placeholder={mode.edit ? 'Edit your message' : 'Write a message'}
+            placeholder={mode.edit ? 'Edit your message' : files.length ? 'Add a caption' : 'Write a message'}
             aria-label="Message"
             onInput={(e) => onInput(e.currentTarget.value)}
             onKeyDown={onKey}
             maxLength={4000}
           />
-          {text.trim() || mode.edit || !canRecord() ? (
+          {text.trim() || mode.edit || files.length || !canRecord() ? (
             <button
               type="button"
               class="send-btn"
               onClick={submit}
               aria-label={mode.edit ? 'Save edit' : 'Send'}
-              disabled={!text.trim()}
+              disabled={!text.trim() && !(files.length && !mode.edit)}
             >
               <IconSend size={18} />
             </button>

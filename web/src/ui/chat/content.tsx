@@ -214,6 +214,16 @@ export function StickerContent({ id }: { id: string }) {
   );
 }
 
+/** The caption under a picture or video, as typed (no mentions: captions carry none). */
+export function Caption({ text }: { text?: string }) {
+  if (!text) return null;
+  return (
+    <div class="caption media-caption" data-testid="caption">
+      <RichText text={text} mentionNames={[]} />
+    </div>
+  );
+}
+
 /** The body of a message entry by kind. */
 export function EntryContent({
   e,
@@ -234,12 +244,18 @@ export function EntryContent({
               <RichText text={e.text} mentionNames={mentionNames} />
             </div>
           )}
+          <Caption text={e.caption} />
         </>
       );
     case 'voice':
       return <VoiceContent media={e.media} durationMs={Number(e.data?.durationMs ?? 0)} />;
     case 'video':
-      return <VideoContent media={e.media} />;
+      return (
+        <>
+          <VideoContent media={e.media} />
+          <Caption text={e.caption} />
+        </>
+      );
     case 'file':
       return <FileContent media={e.media} />;
     case 'sticker':

@@ -1,4 +1,5 @@
 import type { Entry, UserBrief } from '../../api/types.js';
+import { UNTIL_UNMUTED } from '../groups/mute.js';
 
 /** One line describing an entry, for the conversation list, replies and notifications. */
 export function preview(
@@ -111,7 +112,8 @@ const untilFmt = new Intl.DateTimeFormat(navigator.languages?.length ? [...navig
   dateStyle: 'medium',
   timeStyle: 'short',
 });
-const untilText = (ts: number) => untilFmt.format(ts);
+// A mute "until unmuted" carries the far-future UNTIL_UNMUTED (year 9999), not a date to print.
+const untilText = (ts: number) => (ts >= UNTIL_UNMUTED ? 'further notice' : untilFmt.format(ts));
 
 /** Whether the group behind this timeline or summary has been dissolved (its last word says so). */
 export function isDissolved(last: Entry | undefined): boolean {

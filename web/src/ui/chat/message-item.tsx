@@ -6,6 +6,7 @@ import { Avatar } from '../common/avatar.js';
 import { openPerson } from '../profile/person-screen.js';
 import { IconCheck, IconCheckAll, IconEdit, IconReply, IconUndo } from '../icons.js';
 import {
+  Caption,
   EntryContent,
   FileContent,
   ImageContent,
@@ -222,6 +223,7 @@ export function PendingItem({ p, onRetry, onDiscard }: { p: Pending; onRetry: ()
           {p.kind === 'image' && <ImageContent previewUrl={p.previewUrl} />}
           {p.kind === 'file' && <FileContent name={p.fileName} size={p.fileSize} />}
           {p.kind === 'video' && <VideoContent posterUrl={p.previewUrl} />}
+          {(p.kind === 'image' || p.kind === 'video') && <Caption text={p.caption} />}
           {p.kind === 'voice' && (
             <VoiceContent previewUrl={p.previewUrl} durationMs={Number(p.data?.durationMs ?? 0)} />
           )}

@@ -9,6 +9,9 @@ import { Avatar } from '../common/avatar.js';
 import { Field, Modal, toast, useAction } from '../common/widgets.js';
 import { IconBack, IconChat, IconPlus } from '../icons.js';
 import { refreshBadges } from '../../state/badges.js';
+import { GroupAvatarEdit } from './group-avatar-edit.js';
+import { MuteItems } from './member-mute.js';
+import { isMuted, untilPhrase } from './mute.js';
 
 const ROLE_LABEL = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const;
 
@@ -131,7 +134,7 @@ export function GroupDetail({ id }: { id: string }) {
         <button type="button" class="icon-btn back" onClick={() => navigate('/groups')} aria-label="Back to groups">
           <IconBack />
         </button>
-        <Avatar id={group.id} name={group.name} media={group.avatar} size={40} square />
+        <GroupAvatarEdit group={group} admin={admin} onChange={setGroup} />
         <div class="chat-title">
           <h2>{group.name}</h2>
           <span class="chat-sub">
@@ -239,6 +242,11 @@ export function GroupDetail({ id }: { id: string }) {
                     {m.user.id === me ? ' (you)' : ''}
                   </strong>
                   <span class="muted">@{m.user.username}</span>
+                  {isMuted(m.mutedUntil) && (
+                    <span class="muted-note" data-testid="member-muted">
+                      Muted {untilPhrase(m.mutedUntil!)}
+                    </span>
+                  )}
                 </div>
                 <span class={`role role-${m.role}`}>{ROLE_LABEL[m.role]}</span>
                 {m.user.id !== me && admin && m.role !== 'owner' && (myRole === 'owner' || m.role === 'member') && (
@@ -272,6 +280,10 @@ export function GroupDetail({ id }: { id: string }) {
                           Transfer ownership
                         </button>
                       )}
+                      <MuteItems
+                        m={m}
+                        set={(until, done) => act(() => api.setMember(id, m.user.id, { mutedUntil: until }), done)}
+                      />
                       <button
                         type="button"
                         class="danger"

@@ -9,13 +9,18 @@ import { Avatar } from '../common/avatar.js';
 import { Empty, Field, Modal, toast, useAction } from '../common/widgets.js';
 import { IconGroup, IconSearch } from '../icons.js';
 import { GroupDetail } from './group-detail.js';
+import { FriendPicker } from './friend-picker.js';
+import { JoinRequestForm } from './join-request.js';
 
 const POLICY: Record<string, string> = { open: 'Anyone can join', approval: 'Join by request', invite: 'Invite only' };
 
 function CreateGroup({ onDone }: { onDone: (g: Group) => void }) {
   const [name, setName] = useState('');
   const [policy, setPolicy] = useState<JoinPolicy>('approval');
-  const [create, busy] = useAction(async () => onDone(await api.create({ name: name.trim(), joinPolicy: policy })));
+  const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [create, busy] = useAction(async () =>
+    onDone(await api.create({ name: name.trim(), joinPolicy: policy, memberIds: [...picked] })),
+  );
   return (
     <form
       class="stack"
@@ -48,6 +53,7 @@ function CreateGroup({ onDone }: { onDone: (g: Group) => void }) {
           ))}
         </select>
       </Field>
+      <FriendPicker picked={picked} onChange={setPicked} />
       <button type="submit" class="btn primary" disabled={busy || !name.trim()}>
         Create group
       </button>
@@ -58,9 +64,10 @@ function CreateGroup({ onDone }: { onDone: (g: Group) => void }) {
 function FindGroup({ onJoined }: { onJoined: () => void }) {
   const [q, setQ] = useState('');
   const [found, setFound] = useState<Group[] | undefined>();
+  const [asking, setAsking] = useState<string>();
   const [search, searching] = useAction(async () => setFound(await api.search(q.trim())));
-  const [join] = useAction(async (g: Group) => {
-    const r = await api.join(g.id);
+  const [join, joining] = useAction(async (g: Group, message?: string) => {
+    const r = await api.join(g.id, message || undefined);
     const joined = r.status === 'joined';
     toast(joined ? `You joined ${g.name}` : `Request sent to ${g.name}'s admins`);
     onJoined();
@@ -96,13 +103,28 @@ function FindGroup({ onJoined }: { onJoined: () => void }) {
               {plural(g.memberCount, 'member')} · {POLICY[g.joinPolicy]}
             </span>
           </div>
-          {g.joinPolicy !== 'invite' && (
-            <button type="button" class="btn primary small" onClick={() => join(g)}>
+          {g.joinPolicy !== 'invite' && asking !== g.id && (
+            <button
+              type="button"
+              class="btn primary small"
+              onClick={() => (g.joinPolicy === 'open' ? join(g) : setAsking(g.id))}
+            >
               {g.joinPolicy === 'open' ? 'Join' : 'Ask to join'}
             </button>
           )}
         </div>
       ))}
+      {found
+        ?.filter((g) => g.id === asking)
+        .map((g) => (
+          <JoinRequestForm
+            key={g.id}
+            group={g}
+            busy={joining}
+            onCancel={() => setAsking(undefined)}
+            onSend={(message) => void join(g, message)}
+          />
+        ))}
     </div>
   );
 }
