@@ -661,6 +661,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the messages I may read, in one conversation or in all, newest first
+         * @description Words match by prefix (3+ letters) or whole (1–2 letters); Chinese, Japanese and Korean match by substring; case and accents are ignored. Every term must match. `QUERY_TOO_SHORT` / `QUERY_TOO_LONG` (400) for a query without a usable term or over 200 characters.
+         */
+        get: operations["searchMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/media/{id}": {
         parameters: {
             query?: never;
@@ -947,6 +967,35 @@ export interface components {
             url: string;
             /** @description Signed URL of a ~320 px WebP (images, and videos uploaded with a poster) */
             thumbUrl: string | null;
+        };
+        /** @description A snippet of a hit with the ranges to highlight */
+        SearchSnippet: {
+            /** @description Part of the message text around the matches (plain text, never markup) */
+            text: string;
+            /** @description `[start, end)` UTF-16 offsets into `text` of what matched, sorted and disjoint */
+            highlights: [
+                number,
+                number
+            ][];
+        };
+        /** @description A message that matches a search */
+        SearchHit: {
+            conversation: string;
+            seq: number;
+            id: string;
+            sender: string | null;
+            kind: string;
+            /** @description When it was sent (epoch ms) */
+            ts: number;
+            /** @description Last edit (epoch ms); hits match the latest text */
+            editedAt?: number;
+            snippet: components["schemas"]["SearchSnippet"];
+        };
+        /** @description Hits, newest first */
+        SearchPage: {
+            items: components["schemas"]["SearchHit"][];
+            /** @description Pass as `cursor` for older hits (a page may be short and still have one) */
+            next?: string;
         };
     };
     responses: never;
@@ -4626,6 +4675,92 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    searchMessages: {
+        parameters: {
+            query: {
+                /** @description The query (at most 200 characters are accepted) */
+                q: string;
+                /** @description Search only this conversation */
+                conversation?: string;
+                cursor?: string;
+                /** @description Default 20 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hits, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
