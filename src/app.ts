@@ -110,6 +110,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     sqliteSynchronous: config.sqliteSynchronous,
     sqliteWriter: config.sqliteWriter,
     poolSize: config.dbPoolSize,
+    searchIndex: config.searchIndex,
   });
   const serveWs = config.role !== 'api';
   const serveApi = config.role !== 'gateway';

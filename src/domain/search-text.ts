@@ -24,12 +24,19 @@ const WORD = /[\p{L}\p{N}]/u;
 const MARK = /\p{M}/u;
 const dropMark = (p: string) => MARK.test(p) && p !== '\u3099' && p !== '\u309a';
 
+/** Folded forms of the non-ASCII characters seen (perf: normalizing per character dominated indexing). */
+const folded = new Map<string, string>();
+
 function foldPoint(ch: string): string {
   const c = ch.charCodeAt(0);
   if (c < 0x80) return c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : ch;
+  const known = folded.get(ch);
+  if (known !== undefined) return known;
   let out = '';
   for (const p of ch.normalize('NFKD')) if (!dropMark(p)) out += p;
-  return out.normalize('NFC').toLowerCase().replace(/ß/g, 'ss');
+  out = out.normalize('NFC').toLowerCase().replace(/ß/g, 'ss');
+  if (folded.size < 20_000) folded.set(ch, out);
+  return out;
 }
 
 /** The folded form of `text`. */

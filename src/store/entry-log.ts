@@ -208,7 +208,11 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
         () => trx.insertInto('entries').values(chunk),
       );
     }
-    if (this.search) await this.search.add(trx, rows.flatMap((r) => postingsOf(r)));
+    if (this.search)
+      await this.search.add(
+        trx,
+        rows.flatMap((r) => postingsOf(r)),
+      );
     for (const cid of cids) {
       for (const it of fresh.get(cid)!) {
         if (it.effect && it.targetSeq != null) await this.applyEffect(trx, cid, it.targetSeq, it.effect, now);

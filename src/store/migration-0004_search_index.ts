@@ -24,6 +24,8 @@ export function searchIndex(ctx: Ctx): Migration {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('search_postings_pk', ['conversation_id', 'seq', 'token']);
       if (ctx.dialect === 'mysql') t = t.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin`);
+      // SQLite: the primary key is the table (no rowid copy of every posting).
+      if (ctx.dialect === 'sqlite') t = t.modifyEnd(sql`without rowid`);
       await t.execute();
       // The lookup path: one token's postings per conversation, with the time the order needs.
       await db.schema
