@@ -13,11 +13,13 @@ import { ensureUsers } from '../../state/users.js';
 import { emptyTimeline, isVisible, lastVisible } from '../../state/timeline.js';
 import { Avatar } from '../common/avatar.js';
 import { Modal, toast } from '../common/widgets.js';
-import { IconBack, IconMore } from '../icons.js';
+import { IconBack, IconMore, IconSearch } from '../icons.js';
 import { Composer, type ComposerMode } from './composer.js';
 import { useConversationMeta } from './conversation-meta.js';
 import { isDissolved, preview, systemText } from './describe.js';
 import { MessageItem, PendingItem } from './message-item.js';
+import { ChatSearch } from './search-results.js';
+import { useJumpTo } from './use-jump.js';
 
 const PAGE = 40;
 
@@ -45,6 +47,8 @@ export function ChatView({ cid }: { cid: string }) {
   const scroller = useRef<HTMLDivElement>(null);
   const anchor = useRef<{ height: number; top: number } | undefined>(undefined);
   const stick = useRef(true);
+  const [searching, setSearching] = useState(false);
+  useJumpTo(cid, tl, scroller, stick);
 
   // Latest page on open (merges with anything live frames already brought).
   useEffect(() => {
@@ -260,6 +264,15 @@ export function ChatView({ cid }: { cid: string }) {
             {subtitle}
           </span>
         </div>
+        <button
+          type="button"
+          class="icon-btn"
+          onClick={() => setSearching(!searching)}
+          aria-label="Search this chat"
+          aria-expanded={searching}
+        >
+          <IconSearch />
+        </button>
         {inGroup && (
           <button
             type="button"
@@ -271,6 +284,7 @@ export function ChatView({ cid }: { cid: string }) {
           </button>
         )}
       </header>
+      {searching && <ChatSearch cid={cid} onClose={() => setSearching(false)} />}
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages">
         <div class="history-edge">
           {loading ? (
