@@ -18,6 +18,7 @@ import { fail } from './domain/errors.js';
 import { newId } from './domain/ids.js';
 import type { HttpContext, ReadyCheck } from './http/context.js';
 import { type Gateway, attachGateway } from './gateway/gateway.js';
+import { searchRoutes } from './http/routes/search.js';
 import { conversationRoutes } from './http/routes/conversations.js';
 import { endWithError } from './transport/raw-response.js';
 import { buildHttp } from './http/server.js';
@@ -39,6 +40,7 @@ import { MediaUrlSigner, mediaSigner } from './services/media-urls.js';
 import type { ServiceDeps } from './services/deps.js';
 import { MessagingService } from './services/messaging.js';
 import { ProfileService } from './services/profiles.js';
+import { SearchService } from './services/search.js';
 import { Notifier } from './services/notifier.js';
 import { PresenceLifecycle, presenceCircles } from './services/presence-lifecycle.js';
 import { Argon2Hasher, GatedHasher, type PasswordHasher } from './services/passwords.js';
@@ -110,6 +112,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     sqliteSynchronous: config.sqliteSynchronous,
     sqliteWriter: config.sqliteWriter,
     poolSize: config.dbPoolSize,
+    searchIndex: config.searchIndex,
   });
   const serveWs = config.role !== 'api';
   const serveApi = config.role !== 'gateway';
@@ -163,6 +166,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     }),
     urls,
   });
+  const messaging = new MessagingService(deps, { metrics, media, sign });
   const services = {
     accounts: new AccountService(
       deps,
@@ -171,9 +175,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     ),
     contacts: new ContactService(deps),
     groups: new GroupService(deps, (userId, mediaId) => media.checkAvatar(userId, mediaId)),
-    messaging: new MessagingService(deps, { metrics, media, sign }),
+    messaging,
     media,
     profiles: new ProfileService(deps),
+    search: new SearchService(deps, (u, c) => messaging.readView(u, c)),
   };
   // Cluster control runs on every role: the authorization cache follows the cluster topic and
   // the bus's health (messaging), and this node announces the presence changes its sweeps
@@ -214,6 +219,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const ctx: HttpContext = { services, config, metrics, ready };
   const http = await buildHttp(ctx, log, {
     api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, profileRoutes],
+    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, searchRoutes],
     root: [mediaFileRoutes, webRoutes],
     serveApi,
   });

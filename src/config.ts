@@ -55,6 +55,12 @@ export const settings = {
     parse: oneOf('auto', 'thread', 'inline'),
     def: 'auto' as 'auto' | 'thread' | 'inline',
   }),
+  searchIndex: s({
+    env: 'PARLEY_SEARCH_INDEX',
+    doc: 'Write message search postings with every commit (`false` only to measure what indexing costs: messages sent meanwhile are never found)',
+    parse: bool,
+    def: true as boolean,
+  }),
   dbPoolSize: s({
     env: 'PARLEY_DB_POOL',
     doc: 'Connections in the PostgreSQL/MySQL pool',

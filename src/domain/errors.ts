@@ -54,6 +54,9 @@ export const ErrorCatalogue = {
   MUTED: { status: 403 },
   ROLE_REQUIRED: { status: 403 },
   CANNOT_TARGET_SELF: { status: 400 },
+  /** Search: a query with no term of 2+ characters (or one CJK character), or over 200 characters. */
+  QUERY_TOO_SHORT: { status: 400 },
+  QUERY_TOO_LONG: { status: 400 },
   GROUP_FULL: { status: 409 },
   OWNER_CANNOT_LEAVE: { status: 409 },
   RECALL_WINDOW_PASSED: { status: 403 },

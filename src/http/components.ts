@@ -3,6 +3,7 @@ import { ConversationSummary, Entry, EntryMedia, MessageAck, ReadPosition } from
 import { BlockedView, FriendView, RequestView } from './routes/contacts.js';
 import { MediaView } from './routes/media.js';
 import { Badges } from './routes/profiles.js';
+import { SearchHit, SearchPage, SearchSnippet } from './routes/search.js';
 import { GroupCard, GroupRequestView, GroupView, MemberView, UserBrief } from './routes/social-schemas.js';
 import { AuthReply, ErrorReply, Ok, PrivateUser, PublicUser, Session } from './schemas.js';
 
@@ -33,4 +34,7 @@ export const COMPONENT_SCHEMAS: readonly TSchema[] = [
   ReadPosition,
   MediaView,
   Badges,
+  SearchSnippet,
+  SearchHit,
+  SearchPage,
 ];

@@ -6,6 +6,7 @@ import type { GroupService } from '../services/groups.js';
 import type { MessagingService } from '../services/messaging.js';
 import type { MediaService } from '../services/media.js';
 import type { ProfileService } from '../services/profiles.js';
+import type { SearchService } from '../services/search.js';
 
 /** The services behind the routes; later features add theirs here. */
 export interface Services {
@@ -15,6 +16,7 @@ export interface Services {
   messaging: MessagingService;
   media: MediaService;
   profiles: ProfileService;
+  search: SearchService;
 }
 
 export interface ReadyCheck {

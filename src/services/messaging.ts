@@ -300,6 +300,11 @@ export class MessagingService {
     return { conversation: cid, readSeq };
   }
 
+  /** What the user may read of a conversation: the rules history applies (search reads them too). */
+  readView(userId: string, cid: string) {
+    return this.access.canRead(userId, cid);
+  }
+
   async history(userId: string, cid: string, q: HistoryQuery): Promise<HistoryPage> {
     return this.views.history(cid, await this.access.canRead(userId, cid), q);
   }

@@ -5,6 +5,7 @@ import { INSERT_CHUNK, chunks } from './chunks.js';
 import { isRetryable, isUniqueViolation } from './dialect.js';
 import { type EntryRow, ensureConversation } from './log.js';
 import type { Database } from './schema.js';
+import { SearchIndexWriter, postingsOf } from './search-index.js';
 import { ShapeCache } from './shape-cache.js';
 
 /** One entry to commit, with what must change atomically with it. */
@@ -82,11 +83,16 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
   private readonly ensured = new Set<string>();
   /** The dedup lookup and the multi-row insert, compiled once per size (see ShapeCache). */
   private readonly shapes = new ShapeCache();
+  /** Search postings, written in the same transaction as the entries (off: `searchIndex: false`). */
+  private readonly search?: SearchIndexWriter;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectName,
-  ) {}
+    searchIndex = true,
+  ) {
+    if (searchIndex) this.search = new SearchIndexWriter(this.shapes);
+  }
 
   async commit(items: readonly WriteItem[], now: number): Promise<WriteOutcome[]> {
     for (let attempt = 1; ; attempt++) {
@@ -202,6 +208,11 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
         () => trx.insertInto('entries').values(chunk),
       );
     }
+    if (this.search)
+      await this.search.add(
+        trx,
+        rows.flatMap((r) => postingsOf(r)),
+      );
     for (const cid of cids) {
       for (const it of fresh.get(cid)!) {
         if (it.effect && it.targetSeq != null) await this.applyEffect(trx, cid, it.targetSeq, it.effect, now);
@@ -331,11 +342,12 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
           eb.or([eb('seq', '=', target), eb.and([eb('target_seq', '=', target), eb('kind', '=', 'edit')])]),
         )
         .execute();
+      await this.search?.remove(trx, cid, target);
       return;
     }
     const row = await trx
       .selectFrom('entries')
-      .select('body')
+      .select(['body', 'kind', 'created_at', 'recalled_at'])
       .where('conversation_id', '=', cid)
       .where('seq', '=', target)
       .executeTakeFirst();
@@ -348,6 +360,11 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       .where('conversation_id', '=', cid)
       .where('seq', '=', target)
       .execute();
+    if (this.search) {
+      // Edits are searched by their latest text only.
+      await this.search.remove(trx, cid, target);
+      await this.search.add(trx, postingsOf({ ...row, conversation_id: cid, seq: target, body: JSON.stringify(body) }));
+    }
   }
 
   private async ensureMembers(trx: Transaction<Database>, cid: string, users: readonly string[], now: number) {
@@ -394,6 +411,7 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
           .where('seq', '<=', last)
           .executeTakeFirst();
         removed += Number(r.numDeletedRows ?? 0);
+        await this.search?.removeUpTo(trx, cid, last);
         await trx
           .updateTable('conversations')
           .set({ min_seq: last + 1 })

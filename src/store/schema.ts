@@ -187,6 +187,15 @@ export interface MediaUsageTable {
   bytes: number;
 }
 
+/** One search token of one message (see src/store/migration-0004_search_index.ts). */
+export interface SearchPostingsTable {
+  token: string;
+  conversation_id: string;
+  seq: number;
+  /** The entry's `created_at`: hits are ordered by it, newest first. */
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -205,4 +214,5 @@ export interface Database {
   blobs: BlobsTable;
   media_shares: MediaSharesTable;
   media_usage: MediaUsageTable;
+  search_postings: SearchPostingsTable;
 }

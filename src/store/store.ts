@@ -8,6 +8,7 @@ import { type EntryLogRepo, KyselyEntryLogRepo } from './entry-log.js';
 import { KyselyMediaRepo, type MediaRepo } from './media.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselyProfileRepo, type ProfileRepo } from './profiles.js';
+import { KyselySearchRepo, type SearchRepo } from './search.js';
 import { KyselySessionRepo, type SessionRepo } from './sessions.js';
 import { KyselyThrottleRepo, type ThrottleRepo } from './throttles.js';
 import { KyselyUserRepo, type UserRepo } from './users.js';
@@ -29,6 +30,7 @@ export interface Store {
   readonly authz: AuthzRepo;
   readonly media: MediaRepo;
   readonly profiles: ProfileRepo;
+  readonly search: SearchRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -46,8 +48,12 @@ export class KyselyStore implements Store {
   readonly authz: AuthzRepo;
   readonly media: MediaRepo;
   readonly profiles: ProfileRepo;
+  readonly search: SearchRepo;
 
-  constructor(readonly conn: Db) {
+  constructor(
+    readonly conn: Db,
+    searchIndex = true,
+  ) {
     const { db, dialect } = conn;
     this.dialect = dialect;
     this.users = new KyselyUserRepo(db);
@@ -56,10 +62,11 @@ export class KyselyStore implements Store {
     this.contacts = new KyselyContactRepo(db, dialect);
     this.groups = new KyselyGroupRepo(db, dialect);
     this.conversations = new KyselyConversationRepo(db, dialect);
-    this.entryLog = new KyselyEntryLogRepo(db, dialect);
+    this.entryLog = new KyselyEntryLogRepo(db, dialect, searchIndex);
     this.authz = new KyselyAuthzRepo(db);
     this.media = new KyselyMediaRepo(db, dialect);
     this.profiles = new KyselyProfileRepo(db);
+    this.search = new KyselySearchRepo(db);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */
@@ -85,5 +92,5 @@ export async function openStore(url: string, opts: DbOptions = {}): Promise<Kyse
     await conn.close().catch(() => {});
     throw e;
   }
-  return new KyselyStore(conn);
+  return new KyselyStore(conn, opts.searchIndex !== false);
 }

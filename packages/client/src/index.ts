@@ -14,3 +14,4 @@ export { AMEND_KINDS, type AmendKind, isAmendKind, isMessageKind } from './messa
 export * from './rest.js';
 export type * from './rest-types.js';
 export { type Measure, measureJson, withinDepth } from './value-bounds.js';
+export type * from './search-types.js';

@@ -661,32 +661,18 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/users/{id}/mutual-groups": {
+    "/api/v1/search": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Live groups both I and this user belong to, in the order I joined them */
-        get: operations["listMutualGroups"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/badges": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Counts for the navigation badges: friend requests to me, join requests to groups I administer */
-        get: operations["getMyBadges"];
+        /**
+         * Search the messages I may read, in one conversation or in all, newest first
+         * @description Words match by prefix (3+ letters) or whole (1–2 letters); Chinese, Japanese and Korean match by substring; case and accents are ignored. Every term must match. `QUERY_TOO_SHORT` / `QUERY_TOO_LONG` (400) for a query without a usable term or over 200 characters.
+         */
+        get: operations["searchMessages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -908,8 +894,6 @@ export interface components {
             ts: number;
             clientId?: string;
             text?: string;
-            /** @description image/video: the caption under the picture */
-            caption?: string;
             media?: components["schemas"]["EntryMedia"];
             /** @description The seq replied to */
             replyTo?: number;
@@ -984,11 +968,34 @@ export interface components {
             /** @description Signed URL of a ~320 px WebP (images, and videos uploaded with a poster) */
             thumbUrl: string | null;
         };
-        Badges: {
-            /** @description Pending friend requests sent to me */
-            contactRequests: number;
-            /** @description Pending join requests to live groups I own or administer (not from users I blocked) */
-            joinRequests: number;
+        /** @description A snippet of a hit with the ranges to highlight */
+        SearchSnippet: {
+            /** @description Part of the message text around the matches (plain text, never markup) */
+            text: string;
+            /** @description `[start, end)` UTF-16 offsets into `text` of what matched, sorted and disjoint */
+            highlights: [
+                number,
+                number
+            ][];
+        };
+        /** @description A message that matches a search */
+        SearchHit: {
+            conversation: string;
+            seq: number;
+            id: string;
+            sender: string | null;
+            kind: string;
+            /** @description When it was sent (epoch ms) */
+            ts: number;
+            /** @description Last edit (epoch ms); hits match the latest text */
+            editedAt?: number;
+            snippet: components["schemas"]["SearchSnippet"];
+        };
+        /** @description Hits, newest first */
+        SearchPage: {
+            items: components["schemas"]["SearchHit"][];
+            /** @description Pass as `cursor` for older hits (a page may be short and still have one) */
+            next?: string;
         };
     };
     responses: never;
@@ -4215,7 +4222,6 @@ export interface operations {
                     /** @description At most 4000 characters */
                     text?: string;
                     media?: string;
-                    caption?: string;
                     replyTo?: number;
                     mentions?: string[];
                     data?: {
@@ -4688,34 +4694,30 @@ export interface operations {
             };
         };
     };
-    listMutualGroups: {
+    searchMessages: {
         parameters: {
-            query?: {
-                /** @description The `next` of the previous page */
+            query: {
+                /** @description The query (at most 200 characters are accepted) */
+                q: string;
+                /** @description Search only this conversation */
+                conversation?: string;
                 cursor?: string;
-                /** @description Page size (default 50) */
+                /** @description Default 20 */
                 limit?: number;
             };
             header?: never;
-            path: {
-                /** @description A 26-character random id */
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Hits, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Group"][];
-                        /** @description Cursor of the next page */
-                        next?: string;
-                    };
+                    "application/json": components["schemas"]["SearchPage"];
                 };
             };
             /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
@@ -4736,6 +4738,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
             /** @description No such resource */
             404: {
                 headers: {
@@ -4745,40 +4756,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
-            503: {
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
                 headers: {
                     /** @description Seconds to wait before repeating */
                     "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-        };
-    };
-    getMyBadges: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Badges"];
-                };
-            };
-            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
-            401: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -13,6 +13,7 @@ import { Empty, toastError } from '../common/widgets.js';
 import { IconBellOff, IconChat, IconMore, IconPin } from '../icons.js';
 import { useConversationMeta } from './conversation-meta.js';
 import { preview } from './describe.js';
+import { SearchResults } from './search-results.js';
 
 function sortKey(c: ConversationSummary) {
   return c.lastMessage?.ts ?? 0;
@@ -157,6 +158,7 @@ export function ChatList({ active }: { active?: string }) {
           ))}
         </ul>
       )}
+      <SearchResults q={filter} />
     </div>
   );
 }

@@ -13,7 +13,7 @@ import { ensureUsers } from '../../state/users.js';
 import { emptyTimeline, isVisible, lastVisible } from '../../state/timeline.js';
 import { Avatar } from '../common/avatar.js';
 import { Modal, toast } from '../common/widgets.js';
-import { IconBack, IconInfo, IconMore } from '../icons.js';
+import { IconBack, IconInfo, IconMore, IconSearch } from '../icons.js';
 import { openPerson } from '../profile/person-screen.js';
 import { Composer, type ComposerMode } from './composer.js';
 import { useFileDrop } from './file-drop.js';
@@ -22,6 +22,8 @@ import { untilPhrase } from '../groups/mute.js';
 import { useConversationMeta } from './conversation-meta.js';
 import { isDissolved, preview, systemText } from './describe.js';
 import { MessageItem, PendingItem } from './message-item.js';
+import { ChatSearch } from './search-results.js';
+import { useJumpTo } from './use-jump.js';
 
 const PAGE = 40;
 
@@ -49,6 +51,8 @@ export function ChatView({ cid }: { cid: string }) {
   const scroller = useRef<HTMLDivElement>(null);
   const anchor = useRef<{ height: number; top: number } | undefined>(undefined);
   const stick = useRef(true);
+  const [searching, setSearching] = useState(false);
+  useJumpTo(cid, tl, scroller, stick);
 
   // Latest page on open (merges with anything live frames already brought).
   useEffect(() => {
@@ -279,6 +283,15 @@ export function ChatView({ cid }: { cid: string }) {
             <IconInfo />
           </button>
         )}
+        <button
+          type="button"
+          class="icon-btn"
+          onClick={() => setSearching(!searching)}
+          aria-label="Search this chat"
+          aria-expanded={searching}
+        >
+          <IconSearch />
+        </button>
         {inGroup && (
           <button
             type="button"
@@ -290,6 +303,7 @@ export function ChatView({ cid }: { cid: string }) {
           </button>
         )}
       </header>
+      {searching && <ChatSearch cid={cid} onClose={() => setSearching(false)} />}
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages">
         <div class="history-edge">
           {loading ? (
