@@ -26,6 +26,10 @@ import { createLogger } from './logger.js';
 import { type Metrics, createMetrics } from './metrics.js';
 import { contactRoutes } from './http/routes/contacts.js';
 import { groupRoutes } from './http/routes/groups.js';
+import { inviteRoutes } from './http/routes/invites.js';
+import { lastSeenRoutes } from './http/routes/last-seen.js';
+import { InviteService } from './services/invites.js';
+import { LastSeenService } from './services/last-seen.js';
 import { AccountService } from './services/accounts.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
@@ -171,6 +175,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     groups: new GroupService(deps, (userId, mediaId) => media.checkAvatar(userId, mediaId)),
     messaging: new MessagingService(deps, { metrics, media, sign }),
     media,
+    invites: new InviteService(deps),
+    lastSeen: new LastSeenService(deps),
   };
   // Cluster control runs on every role: the authorization cache follows the cluster topic and
   // the bus's health (messaging), and this node announces the presence changes its sweeps
@@ -183,6 +189,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notify,
     log,
     limit: config.connectionsPerUser,
+    lastSeen: services.lastSeen,
     ...presenceCircles(store.authz),
   });
   lifecycle.start();
@@ -210,7 +217,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const ctx: HttpContext = { services, config, metrics, ready };
   const http = await buildHttp(ctx, log, {
-    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes],
+    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, inviteRoutes, lastSeenRoutes],
     root: [mediaFileRoutes, webRoutes],
     serveApi,
   });

@@ -5,6 +5,8 @@ import type { ContactService } from '../services/contacts.js';
 import type { GroupService } from '../services/groups.js';
 import type { MessagingService } from '../services/messaging.js';
 import type { MediaService } from '../services/media.js';
+import type { InviteService } from '../services/invites.js';
+import type { LastSeenService } from '../services/last-seen.js';
 
 /** The services behind the routes; later features add theirs here. */
 export interface Services {
@@ -13,6 +15,8 @@ export interface Services {
   groups: GroupService;
   messaging: MessagingService;
   media: MediaService;
+  invites: InviteService;
+  lastSeen: LastSeenService;
 }
 
 export interface ReadyCheck {

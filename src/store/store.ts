@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { type ContactRepo, KyselyContactRepo } from './contacts.js';
 import { type Db, type DbOptions, type DialectName, type PoolStats, openDb } from './db.js';
 import { type GroupRepo, KyselyGroupRepo } from './groups.js';
+import { type InviteRepo, KyselyInviteRepo } from './invites.js';
+import { KyselyLastSeenRepo, type LastSeenRepo } from './last-seen.js';
 import { type AuthzRepo, KyselyAuthzRepo } from './authz.js';
 import { type ConversationRepo, KyselyConversationRepo } from './conversations.js';
 import { type EntryLogRepo, KyselyEntryLogRepo } from './entry-log.js';
@@ -27,6 +29,8 @@ export interface Store {
   readonly entryLog: EntryLogRepo;
   readonly authz: AuthzRepo;
   readonly media: MediaRepo;
+  readonly invites: InviteRepo;
+  readonly lastSeen: LastSeenRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +47,8 @@ export class KyselyStore implements Store {
   readonly entryLog: EntryLogRepo;
   readonly authz: AuthzRepo;
   readonly media: MediaRepo;
+  readonly invites: InviteRepo;
+  readonly lastSeen: LastSeenRepo;
 
   constructor(readonly conn: Db) {
     const { db, dialect } = conn;
@@ -56,6 +62,8 @@ export class KyselyStore implements Store {
     this.entryLog = new KyselyEntryLogRepo(db, dialect);
     this.authz = new KyselyAuthzRepo(db);
     this.media = new KyselyMediaRepo(db, dialect);
+    this.invites = new KyselyInviteRepo(db);
+    this.lastSeen = new KyselyLastSeenRepo(db);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */
