@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rate } from '../../src/config-spec.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { testDialects } from '../support/databases.js';
 import { type TestServer, startServer } from '../support/server.js';
@@ -200,7 +201,7 @@ describe.each(testDialects())('group invite links over HTTP on %s', (dialect) =>
 describe('invite look-ups are metered per user', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startServer({ config: { inviteRate: { count: 3, perSecond: 0.001 } } });
+    s = await startServer({ config: { inviteRate: rate('3/1h') } });
   });
   afterAll(async () => {
     await s?.close();

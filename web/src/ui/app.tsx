@@ -11,6 +11,7 @@ import { useStore } from '../state/store.js';
 import { AuthScreen } from './auth/auth-screen.js';
 import { Toasts } from './common/widgets.js';
 import { Shell } from './shell.js';
+import { InviteScreen, usePendingInvite } from './invite/invite-screen.js';
 
 type Phase = 'booting' | 'out' | 'in';
 
@@ -25,6 +26,7 @@ export function App() {
   const route = useRoute();
   const [phase, setPhase] = useState<Phase>(() => (session.get() ? 'booting' : 'out'));
   const me = useStore(app, (s) => s.me);
+  const [invite, clearInvite] = usePendingInvite();
 
   useEffect(() => {
     setUnauthorizedHandler(() => {
@@ -90,6 +92,7 @@ export function App() {
   return (
     <>
       {body}
+      {phase === 'in' && me && invite && <InviteScreen code={invite} onClose={clearInvite} />}
       <Toasts />
     </>
   );

@@ -8,6 +8,7 @@ import { useStore } from '../../state/store.js';
 import { Avatar } from '../common/avatar.js';
 import { Field, Modal, toast, useAction } from '../common/widgets.js';
 import { IconBack, IconChat, IconPlus } from '../icons.js';
+import { InviteLinks } from './invite-links.js';
 
 const ROLE_LABEL = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const;
 
@@ -187,6 +188,7 @@ export function GroupDetail({ id }: { id: string }) {
             </div>
           </form>
         )}
+        {admin && <InviteLinks groupId={id} />}
         {admin && requests.length > 0 && (
           <section class="card" aria-label="Join requests">
             <h3>
