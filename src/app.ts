@@ -28,6 +28,10 @@ import { type Metrics, createMetrics } from './metrics.js';
 import { contactRoutes } from './http/routes/contacts.js';
 import { groupRoutes } from './http/routes/groups.js';
 import { profileRoutes } from './http/routes/profiles.js';
+import { inviteRoutes } from './http/routes/invites.js';
+import { lastSeenRoutes } from './http/routes/last-seen.js';
+import { InviteService } from './services/invites.js';
+import { LastSeenService } from './services/last-seen.js';
 import { AccountService } from './services/accounts.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
@@ -179,6 +183,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     media,
     profiles: new ProfileService(deps),
     search: new SearchService(deps, (u, c) => messaging.readView(u, c)),
+    invites: new InviteService(deps),
+    lastSeen: new LastSeenService(deps),
   };
   // Cluster control runs on every role: the authorization cache follows the cluster topic and
   // the bus's health (messaging), and this node announces the presence changes its sweeps
@@ -191,6 +197,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notify,
     log,
     limit: config.connectionsPerUser,
+    lastSeen: services.lastSeen,
     ...presenceCircles(store.authz),
   });
   lifecycle.start();
@@ -220,6 +227,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const http = await buildHttp(ctx, log, {
     api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, profileRoutes],
     api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, searchRoutes],
+    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, inviteRoutes, lastSeenRoutes],
     root: [mediaFileRoutes, webRoutes],
     serveApi,
   });

@@ -229,6 +229,18 @@ export const settings = {
     parse: rate,
     def: rate('30/1m'),
   }),
+  inviteRate: s({
+    env: 'PARLEY_INVITE_RATE',
+    doc: 'Invite link look-ups and joins by code (`POST /invites/preview`, `POST /invites/join`) per user, and 5× that per client address: `<count>/<period>`',
+    parse: rate,
+    def: rate('20/1m'),
+  }),
+  groupInvitesMax: s({
+    env: 'PARLEY_GROUP_INVITES_MAX',
+    doc: 'Invite links a group keeps that are not revoked (expired and used-up ones count until revoked)',
+    parse: int(1, 10_000),
+    def: 100,
+  }),
   conversationWriteRate: s({
     env: 'PARLEY_CONVERSATION_WRITE_RATE',
     doc: 'Read positions and conversation flags (mute, pin) a user may write, over REST and sockets: `<count>/<period>`',
@@ -498,6 +510,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'silent',
     registerRate: roomy,
     lookupRate: roomy,
+    inviteRate: roomy,
     groupCreateRate: roomy,
     groupAddRate: roomy,
     ...overrides,

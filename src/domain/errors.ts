@@ -60,6 +60,15 @@ export const ErrorCatalogue = {
   GROUP_FULL: { status: 409 },
   OWNER_CANNOT_LEAVE: { status: 409 },
   RECALL_WINDOW_PASSED: { status: 403 },
+  /** No invite link has this code (or it was mistyped). */
+  INVITE_NOT_FOUND: { status: 404 },
+  /** An admin revoked the invite link. */
+  INVITE_REVOKED: { status: 410 },
+  INVITE_EXPIRED: { status: 410 },
+  /** The invite link was used as many times as it allows. */
+  INVITE_USED_UP: { status: 410 },
+  /** A group keeps at most PARLEY_GROUP_INVITES_MAX links that are not revoked. */
+  TOO_MANY_INVITES: { status: 409 },
   /** The request line, headers or body did not arrive within the HTTP timeouts. */
   REQUEST_TIMEOUT: { status: 408, temporary: true },
   PAYLOAD_TOO_LARGE: { status: 413 },

@@ -4,6 +4,8 @@ import { BlockedView, FriendView, RequestView } from './routes/contacts.js';
 import { MediaView } from './routes/media.js';
 import { Badges } from './routes/profiles.js';
 import { SearchHit, SearchPage, SearchSnippet } from './routes/search.js';
+import { InvitePreview, InviteView } from './routes/invites.js';
+import { LastSeenView } from './routes/last-seen.js';
 import { GroupCard, GroupRequestView, GroupView, MemberView, UserBrief } from './routes/social-schemas.js';
 import { AuthReply, ErrorReply, Ok, PrivateUser, PublicUser, Session } from './schemas.js';
 
@@ -37,4 +39,7 @@ export const COMPONENT_SCHEMAS: readonly TSchema[] = [
   SearchSnippet,
   SearchHit,
   SearchPage,
+  InviteView,
+  InvitePreview,
+  LastSeenView,
 ];

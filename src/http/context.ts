@@ -7,6 +7,8 @@ import type { MessagingService } from '../services/messaging.js';
 import type { MediaService } from '../services/media.js';
 import type { ProfileService } from '../services/profiles.js';
 import type { SearchService } from '../services/search.js';
+import type { InviteService } from '../services/invites.js';
+import type { LastSeenService } from '../services/last-seen.js';
 
 /** The services behind the routes; later features add theirs here. */
 export interface Services {
@@ -17,6 +19,8 @@ export interface Services {
   media: MediaService;
   profiles: ProfileService;
   search: SearchService;
+  invites: InviteService;
+  lastSeen: LastSeenService;
 }
 
 export interface ReadyCheck {

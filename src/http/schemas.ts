@@ -17,6 +17,11 @@ export const Gender = Type.Union([
   Type.Literal('other'),
 ]);
 export const Bio = Type.String({ maxLength: 512 });
+/** Who may see when a user was last online (docs/protocol.md, "Last seen"). */
+export const LastSeenPrivacy = Type.Union(
+  [Type.Literal('everyone'), Type.Literal('contacts'), Type.Literal('nobody')],
+  { description: 'Who may see when I was last online; `nobody` also hides everyone else’s from me' },
+);
 export const Device = Type.String({ minLength: 1, maxLength: 128 });
 
 export const ErrorReply = Type.Object(
@@ -56,6 +61,7 @@ export const PrivateUser = Type.Object(
     ...publicUserFields,
     mobile: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.Number({ description: 'Epoch ms' }),
+    lastSeen: LastSeenPrivacy,
   },
   { $id: 'PrivateUser', description: 'What a user sees of themselves' },
 );
@@ -101,6 +107,7 @@ const descriptions: Record<number, string> = {
   403: 'Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …)',
   404: 'No such resource',
   409: 'Conflicts with the current state',
+  410: 'Gone for good (`INVITE_REVOKED`, `INVITE_EXPIRED`, `INVITE_USED_UP`)',
   413: 'Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …)',
   415: 'Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`)',
   416: 'Range outside the file (`RANGE_NOT_SATISFIABLE`)',

@@ -7,6 +7,7 @@ import type { PrivateUser, PublicUser, SessionView } from '@parley/client';
 import type { SessionRow } from '../store/sessions.js';
 import type { UserPatch, UserRow } from '../store/users.js';
 import type { ServiceDeps } from './deps.js';
+import type { LastSeenPrivacy } from '../domain/last-seen-rules.js';
 import type { PasswordHasher } from './passwords.js';
 import { throttle, timesBudget } from './throttle.js';
 import { privateUser, publicUser } from './users-view.js';
@@ -21,6 +22,9 @@ export interface RegisterInput {
   bio?: string;
   device?: string;
 }
+
+/** `PATCH /me`: profile fields, and who may see my last seen time. */
+export type ProfilePatch = Omit<UserPatch, 'last_seen_privacy'> & { lastSeen?: LastSeenPrivacy };
 
 export interface ClientMeta {
   ip: string;
@@ -181,7 +185,9 @@ export class AccountService {
     return privateUser(await this.userRow(actor.userId));
   }
 
-  async updateMe(actor: Actor, patch: UserPatch): Promise<PrivateUser> {
+  async updateMe(actor: Actor, input: ProfilePatch): Promise<PrivateUser> {
+    const { lastSeen, ...fields } = input;
+    const patch: UserPatch = lastSeen === undefined ? fields : { ...fields, last_seen_privacy: lastSeen };
     if (patch.avatar) await this.avatarCheck(actor.userId, patch.avatar);
     const row = await this.deps.store.users.update(actor.userId, patch, this.deps.clock.now());
     if (PUBLIC_FIELDS.some((f) => patch[f] !== undefined)) await this.announceProfile(row);

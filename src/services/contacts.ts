@@ -6,6 +6,7 @@ import type { UserEventRow } from '../store/log.js';
 import type { Actor } from './accounts.js';
 import { userFacts } from './authz-cache.js';
 import type { ServiceDeps } from './deps.js';
+import { visibleLastSeen } from './last-seen.js';
 import {
   type ContactRequestView,
   type FriendView,
@@ -146,14 +147,18 @@ export class ContactService {
   async friends(actor: Actor, q: PageQuery): Promise<Paged<FriendView>> {
     const page = pageOf(q);
     const rows = await this.deps.store.contacts.friends(actor.userId, page);
-    const online = await this.online(
-      actor.userId,
-      rows.map((r) => r.peer_id),
-    );
+    const ids = rows.map((r) => r.peer_id);
+    const [online, seen] = await Promise.all([
+      this.online(actor.userId, ids),
+      visibleLastSeen(this.deps, actor.userId, ids),
+    ]);
     return paged(
       rows,
       page.limit,
-      (f) => friendView(f, online.has(f.peer_id), dmId(actor.userId, f.peer_id)),
+      (f) => ({
+        ...friendView(f, online.has(f.peer_id), dmId(actor.userId, f.peer_id)),
+        lastSeenAt: seen.get(f.peer_id) ?? null,
+      }),
       (f) => [f.created_at, f.peer_id],
     );
   }

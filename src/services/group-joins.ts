@@ -2,6 +2,7 @@ import { fail } from '../domain/errors.js';
 import { publiclyVisible, requireRole } from '../domain/group-rules.js';
 import { newId } from '../domain/ids.js';
 import type { GroupRow } from '../store/groups.js';
+import type { GroupTxStep } from '../store/group-writes.js';
 import type { Actor } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
 import { loadGroup, publishGroupChange } from './group-support.js';
@@ -23,6 +24,14 @@ export type JoinResult = { status: 'joined'; group: GroupView } | { status: 'pen
 
 const asMember = { role: 'member' as const, muted_until: null };
 
+/** A join through something other than the group's own door (an invite link). */
+export interface JoinVia {
+  /** Named in the `joined` system entry (`via`). */
+  kind: 'invite';
+  /** Runs in the join's transaction (takes the link's use; throws to refuse). */
+  within: GroupTxStep;
+}
+
 /**
  * Joining a group on one's own: an `open` group at once, an `approval` group through a join
  * request that an admin accepts or declines. The policy is re-checked on the locked group, so a
@@ -35,17 +44,24 @@ export class GroupJoins {
     return this.deps.clock.now();
   }
 
-  /** Open groups: joined at once. Approval groups: a pending request for the admins. */
-  async join(actor: Actor, groupId: string, message = ''): Promise<JoinResult> {
+  /**
+   * Open groups: joined at once. Approval groups: a pending request for the admins. Through an
+   * invite link (`via`): an invite-only group is joined at once too, and `via.within` (the
+   * link's use) commits or rolls back with the join.
+   */
+  async join(actor: Actor, groupId: string, message = '', via?: JoinVia): Promise<JoinResult> {
     const me = actor.userId;
     const { g, m } = await loadGroup(this.deps, groupId, me);
     if (m) throw fail('ALREADY_MEMBER', 'You are already a member');
-    if (!publiclyVisible(g)) throw fail('GROUP_NOT_FOUND', 'No such group');
+    if (!via && !publiclyVisible(g)) throw fail('GROUP_NOT_FOUND', 'No such group');
     const { groups, users } = this.deps.store;
     const visible = (s: { group: GroupRow }) => {
-      if (!publiclyVisible(s.group)) throw fail('GROUP_NOT_FOUND', 'No such group');
+      if (!via && !publiclyVisible(s.group)) throw fail('GROUP_NOT_FOUND', 'No such group');
     };
-    if (g.join_policy === 'open') {
+    const direct = (p: GroupRow['join_policy']) => p === 'open' || (via !== undefined && p === 'invite');
+    const within = via ? { within: via.within } : {};
+    const how = via ? { via: via.kind } : {};
+    if (direct(g.join_policy)) {
       const ch = await groups.write.addMembers({
         groupId,
         actorId: me,
@@ -54,11 +70,12 @@ export class GroupJoins {
         now: this.now,
         check: (s) => {
           visible(s);
-          if (s.group.join_policy !== 'open')
+          if (!direct(s.group.join_policy))
             throw fail('FORBIDDEN', 'This group no longer accepts direct joins; try again');
         },
+        ...within,
         describe: (gr) => ({
-          system: { action: 'joined', actor: me, users: [me] },
+          system: { action: 'joined', actor: me, users: [me], ...how },
           events: [{ userIds: [me], kind: 'group.added', payload: { group: groupView(gr, asMember), by: me } }],
         }),
       });
@@ -79,6 +96,7 @@ export class GroupJoins {
         visible(s);
         if (s.group.join_policy !== 'approval') throw fail('FORBIDDEN', 'This group does not take join requests now');
       },
+      ...within,
       describe: (gr, r, admins) => ({
         events: [
           {

@@ -14,6 +14,17 @@ export interface PresenceLifecycleDeps {
   log: Logger;
   /** Concurrent WebSocket connections per user, cluster-wide. */
   limit: number;
+  /** Records last seen when the user's last device goes offline (none: not recorded). */
+  lastSeen?: LastSeenHook;
+}
+
+/** Last seen, as the lifecycle needs it (services/last-seen.ts implements it). */
+export interface LastSeenHook {
+  /**
+   * Records that the user went offline now; answers the time and who of `audience` may see it
+   * (they get it in the `offline` presence frame; the rest get the frame without it).
+   */
+  offline(userId: string, audience: readonly string[]): Promise<{ at: number; shown: Set<string> }>;
 }
 
 /** What presence audiences are computed from (the store's authorization reads). */
@@ -132,10 +143,26 @@ export class PresenceLifecycle {
   private async tell(userId: string, online: boolean) {
     try {
       const to = await this.d.audience(userId);
+      if (!online && this.d.lastSeen) return await this.tellOffline(userId, to, this.d.lastSeen);
       // The notifier logs and swallows bus failures: presence is a hint.
       if (to.length) await this.d.notify.toUsers(to, { type: 'presence', userId, online });
     } catch (err) {
       this.d.log.warn({ err: (err as Error).message, userId }, 'presence announcement failed');
     }
+  }
+
+  /** The `offline` frame, with the last seen time for those allowed to see it. */
+  private async tellOffline(userId: string, to: string[], lastSeen: LastSeenHook) {
+    let seen: { at: number; shown: Set<string> } = { at: 0, shown: new Set() };
+    try {
+      seen = await lastSeen.offline(userId, to);
+    } catch (err) {
+      this.d.log.warn({ err: (err as Error).message, userId }, 'last seen not recorded');
+    }
+    const shown = to.filter((u) => seen.shown.has(u));
+    const rest = to.filter((u) => !seen.shown.has(u));
+    if (shown.length)
+      await this.d.notify.toUsers(shown, { type: 'presence', userId, online: false, lastSeenAt: seen.at });
+    if (rest.length) await this.d.notify.toUsers(rest, { type: 'presence', userId, online: false });
   }
 }

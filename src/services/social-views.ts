@@ -48,6 +48,8 @@ export function requestView(r: ContactRequestRow, users: Map<string, UserBrief>)
 export interface FriendView extends UserBrief {
   remark: string;
   online: boolean;
+  /** Friends lists only: epoch ms last online, null when hidden or unknown (services/last-seen.ts). */
+  lastSeenAt?: number | null;
   since: number;
   /** The direct conversation with this friend. */
   conversation: string;

@@ -6,5 +6,5 @@ export function publicUser(u: UserRow): PublicUser {
 }
 
 export function privateUser(u: UserRow): PrivateUser {
-  return { ...publicUser(u), mobile: u.mobile, createdAt: u.created_at };
+  return { ...publicUser(u), mobile: u.mobile, createdAt: u.created_at, lastSeen: u.last_seen_privacy };
 }

@@ -59,7 +59,12 @@ export interface GroupChangeInput {
   actorId: string;
   now: number;
   check: GroupCheck;
+  /** More writes of the same transaction, after `check` (claiming an invite link's use, say). */
+  within?: GroupTxStep;
 }
+
+/** A write run inside a group change's transaction, on the locked group; what it throws aborts the change. */
+export type GroupTxStep = (trx: Trx, s: MemberChangeState) => Promise<void>;
 
 export interface CreateGroupInput {
   id: string;
@@ -407,6 +412,7 @@ export class GroupWrites implements GroupWrite {
             : await this.memberRow(trx, group.id, targetId);
       const s: MemberChangeState = { group, ...(actor ? { actor } : {}), ...(target ? { target } : {}) };
       i.check(s);
+      if (i.within) await i.within(trx, s);
       return fn(trx, s);
     });
   }

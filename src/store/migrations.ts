@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql, type CreateTableBuilder } from 'kysely';
 import type { DialectName } from './db.js';
 import { searchIndex } from './migration-0004_search_index.js';
+import { invitesLastSeen } from './migration-0007_invites_last_seen.js';
 
 /**
  * Versioned migrations, in code so they ship with the server and run at start. Each is
@@ -266,6 +267,7 @@ export function migrations(ctx: Ctx): Record<string, Migration> {
     '0002_media_usage': mediaUsage(ctx),
     '0003_user_disabled': userDisabled(),
     '0004_search_index': searchIndex(ctx),
+    '0007_invites_last_seen': invitesLastSeen(ctx),
   };
 }
 

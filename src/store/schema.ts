@@ -6,6 +6,7 @@ import type { ColumnType } from 'kysely';
  * the portable subset of SQLite, PostgreSQL and MySQL/MariaDB.
  */
 import type { JoinPolicy, Role } from '../domain/group-rules.js';
+import type { LastSeenPrivacy } from '../domain/last-seen-rules.js';
 
 export interface UsersTable {
   id: string;
@@ -23,6 +24,25 @@ export interface UsersTable {
   updated_at: number;
   /** When an operator disabled the account (`parley user disable`); null while it may log in. */
   disabled_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When the user's last device went offline (null: not since this was recorded). */
+  last_seen_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Who may see `last_seen_at`. */
+  last_seen_privacy: ColumnType<LastSeenPrivacy, LastSeenPrivacy | undefined, LastSeenPrivacy>;
+}
+
+export type { LastSeenPrivacy };
+
+/** A group invite link; the code itself is never stored, only its SHA-256 (hex). */
+export interface GroupInvitesTable {
+  id: string;
+  group_id: string;
+  code_hash: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number | null;
+  max_uses: number | null;
+  uses: number;
+  revoked_at: number | null;
 }
 
 export interface SessionsTable {
@@ -215,4 +235,5 @@ export interface Database {
   media_shares: MediaSharesTable;
   media_usage: MediaUsageTable;
   search_postings: SearchPostingsTable;
+  group_invites: GroupInvitesTable;
 }

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { type ContactRepo, KyselyContactRepo } from './contacts.js';
 import { type Db, type DbOptions, type DialectName, type PoolStats, openDb } from './db.js';
 import { type GroupRepo, KyselyGroupRepo } from './groups.js';
+import { type InviteRepo, KyselyInviteRepo } from './invites.js';
+import { KyselyLastSeenRepo, type LastSeenRepo } from './last-seen.js';
 import { type AuthzRepo, KyselyAuthzRepo } from './authz.js';
 import { type ConversationRepo, KyselyConversationRepo } from './conversations.js';
 import { type EntryLogRepo, KyselyEntryLogRepo } from './entry-log.js';
@@ -31,6 +33,8 @@ export interface Store {
   readonly media: MediaRepo;
   readonly profiles: ProfileRepo;
   readonly search: SearchRepo;
+  readonly invites: InviteRepo;
+  readonly lastSeen: LastSeenRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -49,6 +53,8 @@ export class KyselyStore implements Store {
   readonly media: MediaRepo;
   readonly profiles: ProfileRepo;
   readonly search: SearchRepo;
+  readonly invites: InviteRepo;
+  readonly lastSeen: LastSeenRepo;
 
   constructor(
     readonly conn: Db,
@@ -67,6 +73,8 @@ export class KyselyStore implements Store {
     this.media = new KyselyMediaRepo(db, dialect);
     this.profiles = new KyselyProfileRepo(db);
     this.search = new KyselySearchRepo(db);
+    this.invites = new KyselyInviteRepo(db);
+    this.lastSeen = new KyselyLastSeenRepo(db);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */

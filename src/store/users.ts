@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { fail } from '../domain/errors.js';
 import { isUniqueViolation, violatedConstraint } from './dialect.js';
-import type { Database, UsersTable } from './schema.js';
+import type { Database, LastSeenPrivacy, UsersTable } from './schema.js';
 
 export type UserRow = Selectable<UsersTable>;
 
@@ -17,7 +17,9 @@ export interface NewUser {
   now: number;
 }
 
-export type UserPatch = Partial<Pick<UsersTable, 'nickname' | 'avatar' | 'gender' | 'bio' | 'mobile'>>;
+export type UserPatch = Partial<Pick<UsersTable, 'nickname' | 'avatar' | 'gender' | 'bio' | 'mobile'>> & {
+  last_seen_privacy?: LastSeenPrivacy;
+};
 
 /**
  * Users. Usernames are unique case-insensitively (through `username_lc`), mobiles exactly.
@@ -53,6 +55,8 @@ export class KyselyUserRepo implements UserRepo {
       created_at: u.now,
       updated_at: u.now,
       disabled_at: null,
+      last_seen_at: null,
+      last_seen_privacy: 'contacts',
     };
     try {
       await this.db.insertInto('users').values(row).execute();

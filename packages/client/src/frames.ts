@@ -199,6 +199,8 @@ export interface PresenceFrame {
   type: 'presence';
   userId: string;
   online: boolean;
+  /** On `online: false`, when the user's privacy setting lets the receiver see it: epoch ms. */
+  lastSeenAt?: number;
 }
 export interface EventFrame {
   type: 'event';

@@ -21,6 +21,8 @@ export interface PublicUser {
 export interface PrivateUser extends PublicUser {
   mobile: string | null;
   createdAt: number;
+  /** Who may see when I was last online (`PATCH /me` `lastSeen`). */
+  lastSeen: 'everyone' | 'contacts' | 'nobody';
 }
 
 /** One of my live sessions (`GET /me/sessions`); `current` marks the one asking. */

@@ -23,6 +23,11 @@ export const FriendView = Type.Composite(
     Type.Object({
       remark: Type.String({ description: 'My private alias for them' }),
       online: Type.Boolean(),
+      lastSeenAt: Type.Optional(
+        Type.Union([Type.Number(), Type.Null()], {
+          description: 'In friend lists: when last online, if they let me see it',
+        }),
+      ),
       since: Type.Number(),
       conversation: Type.String(),
     }),

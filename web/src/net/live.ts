@@ -22,6 +22,7 @@ import {
 } from '../state/app.js';
 import { ApiError } from '../api/http.js';
 import { session } from '../session.js';
+import { setLastSeen } from '../state/last-seen.js';
 import { connectSocket, type Socket } from './socket.js';
 import { notifyEntry } from './notify.js';
 
@@ -69,6 +70,7 @@ function onFrame(f: ServerFrame) {
       break;
     case 'presence':
       setPresence(f.userId, f.online);
+      if (!f.online && f.lastSeenAt !== undefined) setLastSeen(f.userId, f.lastSeenAt);
       break;
     case 'user.updated': {
       // A contact's or co-member's new nickname, avatar or bio, everywhere it is shown.
@@ -98,6 +100,7 @@ async function refreshLists(): Promise<Record<string, number>> {
     rememberUsers(friends.map((f) => f.user));
     setRemarks(Object.fromEntries(friends.filter((f) => f.remark).map((f) => [f.user.id, f.remark])));
     for (const f of friends) if (f.online !== undefined) setPresence(f.user.id, f.online);
+    for (const f of friends) if (f.lastSeenAt !== undefined) setLastSeen(f.user.id, f.lastSeenAt);
     return Object.fromEntries(convs.map((c) => [c.id, c.maxSeq]));
   } catch {
     return {};

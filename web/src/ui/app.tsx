@@ -13,6 +13,7 @@ import { useStore } from '../state/store.js';
 import { AuthScreen } from './auth/auth-screen.js';
 import { Toasts } from './common/widgets.js';
 import { Shell } from './shell.js';
+import { InviteScreen, usePendingInvite } from './invite/invite-screen.js';
 
 type Phase = 'booting' | 'out' | 'in';
 
@@ -28,6 +29,7 @@ export function App() {
   const route = useRoute();
   const [phase, setPhase] = useState<Phase>(() => (session.get() ? 'booting' : 'out'));
   const me = useStore(app, (s) => s.me);
+  const [invite, clearInvite] = usePendingInvite();
 
   useEffect(() => {
     setUnauthorizedHandler(() => {
@@ -94,6 +96,7 @@ export function App() {
   return (
     <>
       {body}
+      {phase === 'in' && me && invite && <InviteScreen code={invite} onClose={clearInvite} />}
       <Toasts />
     </>
   );

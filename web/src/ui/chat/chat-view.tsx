@@ -9,6 +9,7 @@ import { navigate } from '../../router.js';
 import { app, markComplete, receiveEntries, rememberUsers } from '../../state/app.js';
 import { useNow, useRecallWindow } from '../../state/limits.js';
 import { useStore } from '../../state/store.js';
+import { lastSeenText, useLastSeen } from '../../state/last-seen.js';
 import { ensureUsers } from '../../state/users.js';
 import { emptyTimeline, isVisible, lastVisible } from '../../state/timeline.js';
 import { Avatar } from '../common/avatar.js';
@@ -41,6 +42,7 @@ export function ChatView({ cid }: { cid: string }) {
   const peerRead = useStore(app, (s) => Math.max(s.peerRead[cid] ?? 0, s.conversations[cid]?.peerReadSeq ?? 0));
   const users = useStore(app, (s) => s.users);
   const meta = useConversationMeta(cid, summary);
+  const seen = useLastSeen(meta.kind === 'dm' ? meta.peerId : undefined);
   const [members, setMembers] = useState<Member[]>([]);
   const [mode, setMode] = useState<ComposerMode>({});
   const [image, setImage] = useState<string | undefined>();
@@ -186,7 +188,9 @@ export function ChatView({ cid }: { cid: string }) {
         ? plural(meta.group?.memberCount || members.length, 'member')
         : meta.online
           ? 'online'
-          : 'offline';
+          : seen
+            ? lastSeenText(seen)
+            : 'offline';
 
   // The typing bubble appearing at the bottom should not hide under the composer.
   useLayoutEffect(() => {

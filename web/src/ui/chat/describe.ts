@@ -72,7 +72,7 @@ export function systemText(e: Entry, user: (id: string) => UserBrief | undefined
       // An approved request: the actor is the admin who let them in.
       if (s.actor && joiners.length === 1 && joiners[0] !== s.actor)
         return `${actor} approved ${who(joiners[0], false)}’s request to join`;
-      return `${subjects(joiners)} joined the group`;
+      return `${subjects(joiners)} joined the group${s.via === 'invite' ? ' via invite link' : ''}`;
     }
     case 'added':
     case 'invited':

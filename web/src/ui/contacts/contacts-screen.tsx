@@ -4,6 +4,7 @@ import type { Contact, ContactRequest, PublicUser, UserBrief } from '../../api/t
 import { navigate } from '../../router.js';
 import { app, rememberUsers, setPresence, setRemarks } from '../../state/app.js';
 import { useStore } from '../../state/store.js';
+import { lastSeenStore, lastSeenText } from '../../state/last-seen.js';
 import { Avatar } from '../common/avatar.js';
 import { Empty, Modal, toast, useAction } from '../common/widgets.js';
 import { IconChat, IconCheck, IconSearch, IconUsers, IconX } from '../icons.js';
@@ -109,6 +110,7 @@ function FindPeople({ onDone }: { onDone: () => void }) {
 
 function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () => void }) {
   const online = useStore(app, (s) => s.presence[c.user.id] ?? c.online ?? false);
+  const seen = useStore(lastSeenStore, (s) => s[c.user.id] ?? c.lastSeenAt);
   const [editing, setEditing] = useState(false);
   const [remark, setRemark] = useState(c.remark);
   const [save] = useAction(async () => {
@@ -165,6 +167,7 @@ function FriendRow({ c, me, onChange }: { c: Contact; me: string; onChange: () =
             <strong>{c.remark || c.user.nickname}</strong>
             <span class="muted">
               {c.remark ? `${c.user.nickname} · ` : ''}@{c.user.username}
+              {!online && seen ? ` · ${lastSeenText(seen)}` : ''}
             </span>
           </button>
         )}

@@ -12,6 +12,7 @@ import { refreshBadges } from '../../state/badges.js';
 import { GroupAvatarEdit } from './group-avatar-edit.js';
 import { MuteItems } from './member-mute.js';
 import { isMuted, untilPhrase } from './mute.js';
+import { InviteLinks } from './invite-links.js';
 
 const ROLE_LABEL = { owner: 'Owner', admin: 'Admin', member: 'Member' } as const;
 
@@ -193,6 +194,7 @@ export function GroupDetail({ id }: { id: string }) {
             </div>
           </form>
         )}
+        {admin && <InviteLinks groupId={id} />}
         {admin && requests.length > 0 && (
           <section class="card" aria-label="Join requests">
             <h3>

@@ -1,3 +1,4 @@
+import { LastSeenPrivacy } from './last-seen-privacy.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { auth, me as meApi, media as mediaApi } from '../../api/endpoints.js';
 import type { SessionView } from '../../api/types.js';
@@ -126,6 +127,7 @@ export function ProfileScreen({ onSignedOut }: { onSignedOut: () => void }) {
             </button>
           </div>
         </form>
+        <LastSeenPrivacy />
         <form
           class="card stack"
           onSubmit={(e) => {
