@@ -26,6 +26,8 @@ import { createLogger } from './logger.js';
 import { type Metrics, createMetrics } from './metrics.js';
 import { contactRoutes } from './http/routes/contacts.js';
 import { groupRoutes } from './http/routes/groups.js';
+import { receiptRoutes } from './http/routes/receipts.js';
+import { forwardRoutes } from './http/routes/forward.js';
 import { AccountService } from './services/accounts.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
@@ -210,7 +212,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const ctx: HttpContext = { services, config, metrics, ready };
   const http = await buildHttp(ctx, log, {
-    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes],
+    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, receiptRoutes, forwardRoutes],
     root: [mediaFileRoutes, webRoutes],
     serveApi,
   });

@@ -57,6 +57,8 @@ export const ErrorCatalogue = {
   GROUP_FULL: { status: 409 },
   OWNER_CANNOT_LEAVE: { status: 409 },
   RECALL_WINDOW_PASSED: { status: 403 },
+  MESSAGE_RECALLED: { status: 409 },
+  NOT_FORWARDABLE: { status: 400 },
   /** The request line, headers or body did not arrive within the HTTP timeouts. */
   REQUEST_TIMEOUT: { status: 408, temporary: true },
   PAYLOAD_TOO_LARGE: { status: 413 },

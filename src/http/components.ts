@@ -1,7 +1,9 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ConversationSummary, Entry, EntryMedia, MessageAck, ReadPosition } from './routes/conversation-schemas.js';
 import { BlockedView, FriendView, RequestView } from './routes/contacts.js';
+import { ForwardResult } from './routes/forward.js';
 import { MediaView } from './routes/media.js';
+import { SeenCount, SeenPage } from './routes/receipts.js';
 import { GroupCard, GroupRequestView, GroupView, MemberView, UserBrief } from './routes/social-schemas.js';
 import { AuthReply, ErrorReply, Ok, PrivateUser, PublicUser, Session } from './schemas.js';
 
@@ -31,4 +33,7 @@ export const COMPONENT_SCHEMAS: readonly TSchema[] = [
   MessageAck,
   ReadPosition,
   MediaView,
+  SeenCount,
+  SeenPage,
+  ForwardResult,
 ];

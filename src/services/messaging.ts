@@ -17,6 +17,8 @@ import type { MediaSigner } from './entries-view.js';
 import { LiveSignals } from './live-signals.js';
 import { MessageWriter, type WriterMetrics } from './message-writer.js';
 import { MEDIA_FOR, type MediaResolver, type SendInput, checkClientId, checkData, checkText } from './message-input.js';
+import { type ForwardResult, type ForwardTarget, Forwarder } from './forwarding.js';
+import { ReceiptService } from './receipts.js';
 import { type SyncRequest, runSync } from './sync.js';
 import { throttle } from './throttle.js';
 
@@ -68,6 +70,9 @@ export class MessagingService {
   private readonly views: ConversationViews;
   private readonly live: LiveSignals;
   private readonly media?: MediaResolver;
+  /** Delivery positions and "seen by" (see {@link ReceiptService}). */
+  readonly receipts: ReceiptService;
+  private readonly forwarder: Forwarder;
   private stopSweep?: () => void;
 
   constructor(
@@ -87,6 +92,14 @@ export class MessagingService {
       opts.metrics,
     );
     this.live = new LiveSignals(deps, this.access);
+    this.receipts = new ReceiptService(deps, this.access);
+    this.forwarder = new Forwarder({
+      deps,
+      access: this.access,
+      writer: this.writer,
+      rateLimit: (u) => this.rateLimit(u),
+      counted: () => opts.metrics?.messagesIn.inc({ transport: 'rest' }),
+    });
     this.media = opts.media;
   }
 
@@ -295,6 +308,16 @@ export class MessagingService {
     const tellPeer = peer !== undefined && !(await this.access.blockedPair(userId, peer));
     await this.deps.notify.toUsers(tellPeer ? [peer, userId] : [userId], frame);
     return { conversation: cid, readSeq };
+  }
+
+  /** Forwards message `seq` of `cid` to each target (see {@link Forwarder}); one result per target, in order. */
+  forward(userId: string, cid: string, seq: number, targets: readonly ForwardTarget[]): Promise<ForwardResult[]> {
+    return this.forwarder.forward(userId, cid, seq, targets);
+  }
+
+  /** "My devices received up to seq" (the `received` frame): see {@link ReceiptService.markDelivered}. */
+  markDelivered(userId: string, cid: string, seq: number) {
+    return this.receipts.markDelivered(userId, cid, seq);
   }
 
   async history(userId: string, cid: string, q: HistoryQuery): Promise<HistoryPage> {

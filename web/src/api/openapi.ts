@@ -661,6 +661,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{cid}/seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** "Seen by N" for my messages among the listed seqs (others are left out) */
+        get: operations["seenCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{cid}/messages/{seq}/seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who saw my message, paged by user id (the sender only) */
+        get: operations["seenBy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{cid}/messages/{seq}/forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forward a message to other conversations (each target idempotent by its clientId) */
+        post: operations["forwardMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/media/{id}": {
         parameters: {
             query?: never;
@@ -888,6 +939,13 @@ export interface components {
             editedAt?: number;
             /** @description Set on a message that was later recalled */
             recalled?: boolean;
+            /** @description Set on a forwarded copy (docs/protocol.md, Forwarding) */
+            forwarded?: {
+                /** @description The original sender (only when the forwarder may see them) */
+                from?: string;
+                /** @description The original sender's nickname when it was forwarded */
+                name?: string;
+            };
             /** @description system entries: what happened */
             system?: {
                 action: string;
@@ -914,6 +972,8 @@ export interface components {
             groupId?: string;
             /** @description direct chats: the other member's read position */
             peerReadSeq?: number;
+            /** @description direct chats: how far the other member's devices received */
+            peerDeliveredSeq?: number;
         };
         /** @description A committed send (a resend answers the original) */
         MessageAck: {
@@ -947,6 +1007,32 @@ export interface components {
             url: string;
             /** @description Signed URL of a ~320 px WebP (images, and videos uploaded with a poster) */
             thumbUrl: string | null;
+        };
+        /** @description "Seen by N" of one of my messages */
+        SeenCount: {
+            seq: number;
+            /** @description Members who read it (the sender not counted) */
+            count: number;
+        };
+        /** @description A page of the members who saw one of my messages, by user id */
+        SeenPage: {
+            /** @description Members who saw the message in all */
+            count: number;
+            items: components["schemas"]["PublicUser"][];
+            /** @description Pass as `after` for the next page */
+            next?: string;
+        };
+        /** @description One target of a forward: the ack of its copy, or why it was refused */
+        ForwardResult: {
+            to: string;
+            ack?: components["schemas"]["MessageAck"];
+            error?: {
+                /** @description An error code of docs/protocol.md (NOT_FRIENDS, NOT_A_MEMBER, MUTED, …) */
+                code: string;
+                message: string;
+                /** @enum {boolean} */
+                temporary?: true;
+            };
         };
     };
     responses: never;
@@ -4626,6 +4712,279 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    seenCounts: {
+        parameters: {
+            query: {
+                /** @description Comma-separated seqs, at most 100 */
+                seqs: string;
+            };
+            header?: never;
+            path: {
+                /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
+                cid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SeenCount"][];
+                        /** @description Cursor of the next page */
+                        next?: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    seenBy: {
+        parameters: {
+            query?: {
+                /** @description A 26-character random id */
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
+                cid: string;
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the members who saw one of my messages, by user id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeenPage"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    forwardMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
+                cid: string;
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    targets: {
+                        /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
+                        to: string;
+                        clientId: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ForwardResult"][];
+                    };
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
