@@ -209,7 +209,7 @@ describe.each(testDialects())('forwarding on %s', (dialect) => {
 
   it('is rate-limited like sends: one token per target', async () => {
     const a = await registerUser(s.api, 'a');
-    const friends = [];
+    const friends: Awaited<ReturnType<typeof registerUser>>[] = [];
     for (let i = 0; i < 10; i++) {
       const f = await registerUser(s.api, `f${i}`);
       await befriend(s.app, a.user.id, f.user.id);
