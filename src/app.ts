@@ -32,6 +32,8 @@ import { inviteRoutes } from './http/routes/invites.js';
 import { lastSeenRoutes } from './http/routes/last-seen.js';
 import { InviteService } from './services/invites.js';
 import { LastSeenService } from './services/last-seen.js';
+import { receiptRoutes } from './http/routes/receipts.js';
+import { forwardRoutes } from './http/routes/forward.js';
 import { AccountService } from './services/accounts.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
@@ -228,6 +230,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, profileRoutes],
     api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, searchRoutes],
     api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, inviteRoutes, lastSeenRoutes],
+    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, receiptRoutes, forwardRoutes],
     root: [mediaFileRoutes, webRoutes],
     serveApi,
   });

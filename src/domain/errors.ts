@@ -69,6 +69,8 @@ export const ErrorCatalogue = {
   INVITE_USED_UP: { status: 410 },
   /** A group keeps at most PARLEY_GROUP_INVITES_MAX links that are not revoked. */
   TOO_MANY_INVITES: { status: 409 },
+  MESSAGE_RECALLED: { status: 409 },
+  NOT_FORWARDABLE: { status: 400 },
   /** The request line, headers or body did not arrive within the HTTP timeouts. */
   REQUEST_TIMEOUT: { status: 408, temporary: true },
   PAYLOAD_TOO_LARGE: { status: 413 },

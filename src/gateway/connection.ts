@@ -274,6 +274,9 @@ export class Connection implements HubConn {
       case 'read':
         await messaging.markRead(this.userId, f.conversation, f.seq);
         return;
+      case 'received':
+        await messaging.markDelivered(this.userId, f.conversation, f.seq);
+        return;
       case 'typing':
         await messaging.typing(this.userId, f.conversation);
         return;

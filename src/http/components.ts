@@ -1,11 +1,13 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ConversationSummary, Entry, EntryMedia, MessageAck, ReadPosition } from './routes/conversation-schemas.js';
 import { BlockedView, FriendView, RequestView } from './routes/contacts.js';
+import { ForwardResult } from './routes/forward.js';
 import { MediaView } from './routes/media.js';
 import { Badges } from './routes/profiles.js';
 import { SearchHit, SearchPage, SearchSnippet } from './routes/search.js';
 import { InvitePreview, InviteView } from './routes/invites.js';
 import { LastSeenView } from './routes/last-seen.js';
+import { SeenCount, SeenPage } from './routes/receipts.js';
 import { GroupCard, GroupRequestView, GroupView, MemberView, UserBrief } from './routes/social-schemas.js';
 import { AuthReply, ErrorReply, Ok, PrivateUser, PublicUser, Session } from './schemas.js';
 
@@ -42,4 +44,7 @@ export const COMPONENT_SCHEMAS: readonly TSchema[] = [
   InviteView,
   InvitePreview,
   LastSeenView,
+  SeenCount,
+  SeenPage,
+  ForwardResult,
 ];

@@ -40,6 +40,7 @@ export const SyncSchema = o({
   only: Type.Optional(Type.Boolean()),
 });
 export const ReadSchema = o({ type: Type.Literal('read'), conversation: Cid, seq: Seq });
+export const ReceivedSchema = o({ type: Type.Literal('received'), conversation: Cid, seq: Seq });
 export const TypingSchema = o({ type: Type.Literal('typing'), conversation: Cid });
 export const RecallSchema = o({ type: Type.Literal('recall'), clientId: ClientId, conversation: Cid, seq: Seq });
 export const EditSchema = o({
@@ -59,6 +60,7 @@ const schemas = {
   send: SendSchema,
   sync: SyncSchema,
   read: ReadSchema,
+  received: ReceivedSchema,
   typing: TypingSchema,
   recall: RecallSchema,
   edit: EditSchema,
@@ -72,6 +74,7 @@ export type _FramesMatch = Check<Exact<Static<(typeof schemas)[keyof typeof sche
   Check<Exact<Static<typeof SendSchema>, Extract<ClientFrame, { type: 'send' }>>> &
   Check<Exact<Static<typeof SyncSchema>, Extract<ClientFrame, { type: 'sync' }>>> &
   Check<Exact<Static<typeof ReadSchema>, Extract<ClientFrame, { type: 'read' }>>> &
+  Check<Exact<Static<typeof ReceivedSchema>, Extract<ClientFrame, { type: 'received' }>>> &
   Check<Exact<Static<typeof RecallSchema>, Extract<ClientFrame, { type: 'recall' }>>> &
   Check<Exact<Static<typeof EditSchema>, Extract<ClientFrame, { type: 'edit' }>>> &
   Check<Exact<Static<typeof PingSchema>, Extract<ClientFrame, { type: 'ping' }>>>;

@@ -93,7 +93,9 @@ export class ConversationViews {
         .find((u) => u !== userId);
       s.peer = peer;
       // Views built without the store's join (no member row of the caller yet) read it here.
-      s.peerReadSeq = m.peerReadSeq ?? (peer ? Number((await repo.member(m.conversationId, peer))?.read_seq ?? 0) : 0);
+      const peerRow = m.peerReadSeq === undefined && peer ? await repo.member(m.conversationId, peer) : undefined;
+      s.peerReadSeq = m.peerReadSeq ?? Number(peerRow?.read_seq ?? 0);
+      s.peerDeliveredSeq = m.peerDeliveredSeq ?? Number(peerRow?.delivered_seq ?? 0);
     } else s.groupId = m.conversationId.slice(2);
     return s;
   }

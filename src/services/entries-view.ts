@@ -28,6 +28,7 @@ export function toEntry(row: EntryRow, sign?: MediaSigner): Entry {
   if (body.mentions) e.mentions = body.mentions;
   if (body.data) e.data = body.data;
   if (body.system) e.system = body.system;
+  if (body.forwarded) e.forwarded = body.forwarded;
   if (row.edited_at != null) e.editedAt = Number(row.edited_at);
   return e;
 }

@@ -18,6 +18,8 @@ import { LiveSignals } from './live-signals.js';
 import { MessageWriter, type WriterMetrics } from './message-writer.js';
 import { MEDIA_FOR, type MediaResolver, type SendInput, checkClientId, checkData, checkText } from './message-input.js';
 import { checkCaption } from './message-input.js';
+import { type ForwardResult, type ForwardTarget, Forwarder } from './forwarding.js';
+import { ReceiptService } from './receipts.js';
 import { type SyncRequest, runSync } from './sync.js';
 import { throttle } from './throttle.js';
 
@@ -69,6 +71,9 @@ export class MessagingService {
   private readonly views: ConversationViews;
   private readonly live: LiveSignals;
   private readonly media?: MediaResolver;
+  /** Delivery positions and "seen by" (see {@link ReceiptService}). */
+  readonly receipts: ReceiptService;
+  private readonly forwarder: Forwarder;
   private stopSweep?: () => void;
 
   constructor(
@@ -88,6 +93,14 @@ export class MessagingService {
       opts.metrics,
     );
     this.live = new LiveSignals(deps, this.access);
+    this.receipts = new ReceiptService(deps, this.access);
+    this.forwarder = new Forwarder({
+      deps,
+      access: this.access,
+      writer: this.writer,
+      rateLimit: (u) => this.rateLimit(u),
+      counted: () => opts.metrics?.messagesIn.inc({ transport: 'rest' }),
+    });
     this.media = opts.media;
   }
 
@@ -303,6 +316,16 @@ export class MessagingService {
   /** What the user may read of a conversation: the rules history applies (search reads them too). */
   readView(userId: string, cid: string) {
     return this.access.canRead(userId, cid);
+  }
+
+  /** Forwards message `seq` of `cid` to each target (see {@link Forwarder}); one result per target, in order. */
+  forward(userId: string, cid: string, seq: number, targets: readonly ForwardTarget[]): Promise<ForwardResult[]> {
+    return this.forwarder.forward(userId, cid, seq, targets);
+  }
+
+  /** "My devices received up to seq" (the `received` frame): see {@link ReceiptService.markDelivered}. */
+  markDelivered(userId: string, cid: string, seq: number) {
+    return this.receipts.markDelivered(userId, cid, seq);
   }
 
   async history(userId: string, cid: string, q: HistoryQuery): Promise<HistoryPage> {

@@ -4,6 +4,7 @@ import type { ConversationRepo } from '../store/conversations.js';
 import type { ConversationAccess } from './conversation-access.js';
 import { type ConversationViews, impliedMembership } from './conversation-views.js';
 import { toUserEvent } from './entries-view.js';
+import { emitReceipts } from './sync-receipts.js';
 
 /** A client's catch-up request: its last seq per conversation and its event cursor. */
 export interface SyncRequest {
@@ -104,6 +105,9 @@ export async function runSync(
       lo = last;
     }
   }
+
+  const listedViews = [...mine.values()].filter((m) => Object.hasOwn(known, m.conversationId));
+  if (!(await emitReceipts(userId, listedViews, access, emit))) return;
 
   let events: UserEvent[] = [];
   let cursor: number;

@@ -24,6 +24,8 @@ export interface MembershipView {
    * groups, and where the view was not read by {@link ConversationRepo.memberships}.
    */
   peerReadSeq?: number;
+  /** Direct chats: the other member's delivered position (0 without a row); like `peerReadSeq`. */
+  peerDeliveredSeq?: number;
 }
 
 /**
@@ -99,6 +101,7 @@ export class KyselyConversationRepo implements ConversationRepo {
           'm.muted',
           'm.pinned',
           'p.read_seq as peer_read_seq',
+          'p.delivered_seq as peer_delivered_seq',
         ])
         .where('m.user_id', '=', userId)
         .orderBy('m.conversation_id');
@@ -117,6 +120,7 @@ export class KyselyConversationRepo implements ConversationRepo {
         pinned: Number(r.pinned) === 1,
       };
       if (r.kind === 'dm') v.peerReadSeq = Number(r.peer_read_seq ?? 0);
+      if (r.kind === 'dm') v.peerDeliveredSeq = Number(r.peer_delivered_seq ?? 0);
       return v;
     });
   }

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql, typ
 import type { DialectName } from './db.js';
 import { searchIndex } from './migration-0004_search_index.js';
 import { invitesLastSeen } from './migration-0007_invites_last_seen.js';
+import { receiptsForward } from './migration-0006_receipts_forward.js';
 
 /**
  * Versioned migrations, in code so they ship with the server and run at start. Each is
@@ -268,6 +269,7 @@ export function migrations(ctx: Ctx): Record<string, Migration> {
     '0003_user_disabled': userDisabled(),
     '0004_search_index': searchIndex(ctx),
     '0007_invites_last_seen': invitesLastSeen(ctx),
+    '0006_receipts_forward': receiptsForward(),
   };
 }
 

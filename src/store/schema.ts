@@ -146,6 +146,8 @@ export interface ConversationMembersTable {
   /** Set when the member left or was removed: nothing after it is theirs to read. */
   left_seq: number | null;
   updated_at: number;
+  /** The member's devices received entries up to here (delivery receipts; only moves forward; column default 0). */
+  delivered_seq?: number;
 }
 
 export interface EntriesTable {

@@ -11,6 +11,7 @@ import { KyselyMediaRepo, type MediaRepo } from './media.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselyProfileRepo, type ProfileRepo } from './profiles.js';
 import { KyselySearchRepo, type SearchRepo } from './search.js';
+import { KyselyReceiptRepo, type ReceiptRepo } from './receipts.js';
 import { KyselySessionRepo, type SessionRepo } from './sessions.js';
 import { KyselyThrottleRepo, type ThrottleRepo } from './throttles.js';
 import { KyselyUserRepo, type UserRepo } from './users.js';
@@ -35,6 +36,7 @@ export interface Store {
   readonly search: SearchRepo;
   readonly invites: InviteRepo;
   readonly lastSeen: LastSeenRepo;
+  readonly receipts: ReceiptRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -55,6 +57,7 @@ export class KyselyStore implements Store {
   readonly search: SearchRepo;
   readonly invites: InviteRepo;
   readonly lastSeen: LastSeenRepo;
+  readonly receipts: ReceiptRepo;
 
   constructor(
     readonly conn: Db,
@@ -75,6 +78,7 @@ export class KyselyStore implements Store {
     this.search = new KyselySearchRepo(db);
     this.invites = new KyselyInviteRepo(db);
     this.lastSeen = new KyselyLastSeenRepo(db);
+    this.receipts = new KyselyReceiptRepo(db, dialect);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */

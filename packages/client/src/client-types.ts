@@ -1,6 +1,7 @@
 import type {
   AckFrame,
   ConversationSummary,
+  DeliveredFrame,
   Entry,
   ErrorFrame,
   MessageKind,
@@ -70,6 +71,13 @@ export interface ClientOptions {
   deadLinkMs?: number;
   /** Makes client ids; default: random. */
   newClientId?: () => string;
+  /**
+   * Delivery receipts: report `received` for direct chats as others' entries reach the app,
+   * live or in catch-up (default true), at most once per `receivedDelayMs` per conversation
+   * (default 100 ms).
+   */
+  autoReceived?: boolean;
+  receivedDelayMs?: number;
 }
 
 export interface ClientEvents {
@@ -79,6 +87,8 @@ export interface ClientEvents {
   message: Entry;
   ack: AckFrame;
   receipt: ReceiptFrame;
+  /** A direct chat's peer received up to a seq (live, or from a catch-up's `receipts` frame). */
+  delivered: DeliveredFrame;
   typing: TypingOutFrame;
   presence: PresenceFrame;
   /** Someone whose profile you see changed it (live only; see UserUpdatedFrame). */

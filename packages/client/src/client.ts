@@ -1,6 +1,7 @@
 import { type AckedFrame, Outbox } from './client-outbox.js';
 import { EntryOrder } from './client-order.js';
 import { SyncController } from './client-sync.js';
+import { ReceivedReporter } from './client-received.js';
 import type { ClientEvents, ClientOptions, ClientState, SendOptions, WebSocketLike } from './client-types.js';
 import { type Codec, jsonCodec, msgpackCodec } from './codec.js';
 import {
@@ -40,7 +41,11 @@ export class ParleyClient {
   state: ClientState = 'idle';
   user?: ReadyFrame['user'];
   sessionId?: string;
-  private readonly order = new EntryOrder((e) => this.emit('message', e));
+  private readonly order = new EntryOrder((e) => {
+    this.emit('message', e);
+    this.received?.saw(e);
+  });
+  private readonly received?: ReceivedReporter;
   private readonly outbox: Outbox;
   private readonly sync: SyncController;
   private readonly pings = new Map<string, (p: PongFrame) => void>();
@@ -64,6 +69,12 @@ export class ParleyClient {
     this.codec = opts.codec === 'msgpack' ? msgpackCodec : jsonCodec;
     for (const [c, s] of Object.entries(opts.state?.conversations ?? {})) this.order.last.set(c, s);
     this.outbox = new Outbox((f) => this.raw(f), opts);
+    if (opts.autoReceived !== false)
+      this.received = new ReceivedReporter(
+        (f) => this.raw(f),
+        () => this.user?.id,
+        opts.receivedDelayMs ?? 100,
+      );
     this.sync = new SyncController(
       this.order,
       { send: (f) => this.raw(f), online: () => this.state === 'online', emit: (k, v) => this.emit(k, v) },
@@ -150,6 +161,7 @@ export class ParleyClient {
     clearTimeout(this.retryTimer);
     this.stopHeartbeat();
     this.sync.stop();
+    this.received?.stop();
     this.sync.disconnected();
     this.ws?.close(CloseCodes.NORMAL, 'bye');
     this.ws = undefined;
@@ -373,6 +385,7 @@ export class ParleyClient {
         this.emit('ready', f);
         this.settleConnecting();
         this.outbox.resendAll();
+        this.received?.flush();
         this.sync.connected();
         break;
       case 'ack':
@@ -395,6 +408,17 @@ export class ParleyClient {
         break;
       case 'receipt':
         this.emit('receipt', f);
+        break;
+      case 'delivered':
+        this.emit('delivered', f);
+        break;
+      case 'receipts':
+        // A catch-up's snapshot, handed over as the live frames it stands for.
+        for (const p of f.positions) {
+          const base = { conversation: p.conversation, userId: p.userId };
+          if (p.readSeq > 0) this.emit('receipt', { type: 'receipt', ...base, seq: p.readSeq });
+          if (p.deliveredSeq > 0) this.emit('delivered', { type: 'delivered', ...base, seq: p.deliveredSeq });
+        }
         break;
       case 'typing':
         this.emit('typing', f);

@@ -51,8 +51,19 @@ export interface Entry {
   editedAt?: number;
   /** Set on a message that was later recalled (history no longer shows its content). */
   recalled?: boolean;
+  /** A forwarded copy: `from`/`name` name the original sender when the forwarder could see them. */
+  forwarded?: ForwardMark;
   /** system entries: what happened. */
   system?: { action: string; actor?: string; users?: string[]; name?: string; [k: string]: unknown };
+}
+
+/**
+ * The mark of a forwarded message. `from` (user id) and `name` (their nickname when forwarded)
+ * are present only when the forwarder may see that user (docs/protocol.md, "Forwarding").
+ */
+export interface ForwardMark {
+  from?: string;
+  name?: string;
 }
 
 /** An account-level change (friend request, membership change), from the per-user event log. */
@@ -78,6 +89,8 @@ export interface ConversationSummary {
   groupId?: string;
   /** Direct chats only: the other user's read position (drives "read" marks on your messages). */
   peerReadSeq?: number;
+  /** Direct chats only: how far the other user's devices received (drives "delivered" marks). */
+  peerDeliveredSeq?: number;
 }
 
 // ---- client → server ----
@@ -114,6 +127,15 @@ export interface ReadFrame {
   conversation: string;
   seq: number;
 }
+/**
+ * "My devices received this conversation up to `seq`": the protocol client sends it by itself
+ * for direct chats as entries arrive live or in catch-up. The server keeps the highest.
+ */
+export interface ReceivedFrame {
+  type: 'received';
+  conversation: string;
+  seq: number;
+}
 export interface TypingFrame {
   type: 'typing';
   conversation: string;
@@ -141,6 +163,7 @@ export type ClientFrame =
   | SendFrame
   | SyncFrame
   | ReadFrame
+  | ReceivedFrame
   | TypingFrame
   | RecallFrame
   | EditFrame
@@ -189,6 +212,21 @@ export interface ReceiptFrame {
   conversation: string;
   userId: string;
   seq: number;
+}
+/** A direct chat's peer's devices received up to `seq` (live; never moves back). */
+export interface DeliveredFrame {
+  type: 'delivered';
+  conversation: string;
+  userId: string;
+  seq: number;
+}
+/**
+ * Sent during a catch-up, before `sync.done`: the peers' read and delivered positions of the
+ * direct chats the client listed, so ticks are right after a reconnect. Apply as state.
+ */
+export interface ReceiptsFrame {
+  type: 'receipts';
+  positions: { conversation: string; userId: string; readSeq: number; deliveredSeq: number }[];
 }
 export interface TypingOutFrame {
   type: 'typing';
@@ -243,6 +281,8 @@ export type ServerFrame =
   | SyncBatchFrame
   | SyncDoneFrame
   | ReceiptFrame
+  | DeliveredFrame
+  | ReceiptsFrame
   | TypingOutFrame
   | PresenceFrame
   | EventFrame

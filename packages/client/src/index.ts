@@ -7,6 +7,7 @@ export * from './client.js';
 export { Outbox, type AckedFrame, type OutboxOptions } from './client-outbox.js';
 export { EntryOrder } from './client-order.js';
 export { SyncController, type SyncHost, type SyncOptions } from './client-sync.js';
+export { ReceivedReporter } from './client-received.js';
 export * from './codec.js';
 export { FrameError } from './frame-error.js';
 export * from './frames.js';

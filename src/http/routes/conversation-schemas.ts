@@ -54,6 +54,17 @@ export const Entry = Type.Object(
     target: Type.Optional(Type.Integer({ description: 'recall/edit: the seq acted on' })),
     editedAt: Type.Optional(Type.Number({ description: 'Set on a message that was later edited' })),
     recalled: Type.Optional(Type.Boolean({ description: 'Set on a message that was later recalled' })),
+    forwarded: Type.Optional(
+      Type.Object(
+        {
+          from: Type.Optional(
+            Type.String({ description: 'The original sender (only when the forwarder may see them)' }),
+          ),
+          name: Type.Optional(Type.String({ description: "The original sender's nickname when it was forwarded" })),
+        },
+        { description: 'Set on a forwarded copy (docs/protocol.md, Forwarding)' },
+      ),
+    ),
     system: Type.Optional(
       Type.Object(
         {
@@ -86,6 +97,9 @@ export const ConversationSummary = Type.Object(
     peer: Type.Optional(Type.String({ description: 'direct chats: the other user' })),
     groupId: Type.Optional(Type.String()),
     peerReadSeq: Type.Optional(Type.Integer({ description: "direct chats: the other member's read position" })),
+    peerDeliveredSeq: Type.Optional(
+      Type.Integer({ description: "direct chats: how far the other member's devices received" }),
+    ),
   },
   { $id: 'ConversationSummary', description: 'A conversation as its list shows it' },
 );

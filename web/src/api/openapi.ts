@@ -661,86 +661,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/groups/{id}/invites": {
+    "/api/v1/conversations/{cid}/seen": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The group’s invite links, newest first (admins) */
-        get: operations["listGroupInvites"];
-        put?: never;
-        /** Create an invite link (admins); the reply is the only time its code is shown */
-        post: operations["createGroupInvite"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/groups/{id}/invites/{inviteId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
+        /** "Seen by N" for my messages among the listed seqs (others are left out) */
+        get: operations["seenCounts"];
         put?: never;
         post?: never;
-        /** Revoke an invite link (admins); idempotent */
-        delete: operations["revokeGroupInvite"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/invites/preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** The group an invite code leads to (metered per user and address) */
-        post: operations["previewInvite"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/invites/join": {
+    "/api/v1/conversations/{cid}/messages/{seq}/seen": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Join the group of an invite code, or ask to join it when it takes requests */
-        post: operations["joinByInvite"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/users/{id}/last-seen": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** When a user was last online, if their setting lets me see it */
-        get: operations["getLastSeen"];
+        /** Who saw my message, paged by user id (the sender only) */
+        get: operations["seenBy"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{cid}/messages/{seq}/forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forward a message to other conversations (each target idempotent by its clientId) */
+        post: operations["forwardMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -825,8 +790,6 @@ export interface components {
             mobile: string | null;
             /** @description Epoch ms */
             createdAt: number;
-            /** @description Who may see when I was last online; `nobody` also hides everyone else’s from me */
-            lastSeen: "everyone" | "contacts" | "nobody";
         };
         /** @description A new session and its user */
         AuthReply: {
@@ -874,8 +837,6 @@ export interface components {
             /** @description My private alias for them */
             remark: string;
             online: boolean;
-            /** @description In friend lists: when last online, if they let me see it */
-            lastSeenAt?: number | null;
             since: number;
             conversation: string;
         };
@@ -978,6 +939,13 @@ export interface components {
             editedAt?: number;
             /** @description Set on a message that was later recalled */
             recalled?: boolean;
+            /** @description Set on a forwarded copy (docs/protocol.md, Forwarding) */
+            forwarded?: {
+                /** @description The original sender (only when the forwarder may see them) */
+                from?: string;
+                /** @description The original sender's nickname when it was forwarded */
+                name?: string;
+            };
             /** @description system entries: what happened */
             system?: {
                 action: string;
@@ -1004,6 +972,8 @@ export interface components {
             groupId?: string;
             /** @description direct chats: the other member's read position */
             peerReadSeq?: number;
+            /** @description direct chats: how far the other member's devices received */
+            peerDeliveredSeq?: number;
         };
         /** @description A committed send (a resend answers the original) */
         MessageAck: {
@@ -1038,48 +1008,31 @@ export interface components {
             /** @description Signed URL of a ~320 px WebP (images, and videos uploaded with a poster) */
             thumbUrl: string | null;
         };
-        /** @description A group invite link as its admins see it (never its code) */
-        Invite: {
-            /** @description A 26-character random id */
-            id: string;
-            /** @description A 26-character random id */
-            groupId: string;
-            /** @description A 26-character random id */
-            createdBy: string;
-            createdAt: number;
-            /** @description Epoch ms; null: never */
-            expiresAt: number | null;
-            /** @description null: unlimited */
-            maxUses: number | null;
-            /** @description Joins and join requests made through the link */
-            uses: number;
-            revokedAt: number | null;
-            status: "active" | "revoked" | "expired" | "used_up";
+        /** @description "Seen by N" of one of my messages */
+        SeenCount: {
+            seq: number;
+            /** @description Members who read it (the sender not counted) */
+            count: number;
         };
-        /** @description What the holder of an invite code sees before joining */
-        InvitePreview: {
-            group: {
-                /** @description A 26-character random id */
-                id: string;
-                name: string;
-                avatar: string | null;
-                joinPolicy: "open" | "approval" | "invite";
-                memberCount: number;
-                /** @description Its first 200 characters */
-                notice: string;
+        /** @description A page of the members who saw one of my messages, by user id */
+        SeenPage: {
+            /** @description Members who saw the message in all */
+            count: number;
+            items: components["schemas"]["PublicUser"][];
+            /** @description Pass as `after` for the next page */
+            next?: string;
+        };
+        /** @description One target of a forward: the ack of its copy, or why it was refused */
+        ForwardResult: {
+            to: string;
+            ack?: components["schemas"]["MessageAck"];
+            error?: {
+                /** @description An error code of docs/protocol.md (NOT_FRIENDS, NOT_A_MEMBER, MUTED, …) */
+                code: string;
+                message: string;
+                /** @enum {boolean} */
+                temporary?: true;
             };
-            /** @description I am a member already */
-            member: boolean;
-            expiresAt: number | null;
-        };
-        /** @description When a user was last online, as far as their privacy setting lets me know */
-        LastSeen: {
-            /** @description A 26-character random id */
-            userId: string;
-            /** @description Epoch ms their last device went offline; null when hidden from me or unknown */
-            lastSeenAt: number | null;
-            /** @description Online now; null when hidden from me */
-            online: boolean | null;
         };
     };
     responses: never;
@@ -1506,8 +1459,6 @@ export interface operations {
                     bio?: string;
                     /** @description Digits, optionally with a leading + */
                     mobile?: string | null;
-                    /** @description Who may see when I was last online; `nobody` also hides everyone else’s from me */
-                    lastSeen?: "everyone" | "contacts" | "nobody";
                 };
             };
         };
@@ -4780,18 +4731,16 @@ export interface operations {
             };
         };
     };
-    listGroupInvites: {
+    seenCounts: {
         parameters: {
-            query?: {
-                /** @description The `next` of the previous page */
-                cursor?: string;
-                /** @description Page size (default 50) */
-                limit?: number;
+            query: {
+                /** @description Comma-separated seqs, at most 100 */
+                seqs: string;
             };
             header?: never;
             path: {
-                /** @description A 26-character random id */
-                id: string;
+                /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
+                cid: string;
             };
             cookie?: never;
         };
@@ -4804,7 +4753,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Invite"][];
+                        items: components["schemas"]["SeenCount"][];
                         /** @description Cursor of the next page */
                         next?: string;
                     };
@@ -4859,37 +4808,112 @@ export interface operations {
             };
         };
     };
-    createGroupInvite: {
+    seenBy: {
+        parameters: {
+            query?: {
+                /** @description A 26-character random id */
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
+                cid: string;
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the members who saw one of my messages, by user id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeenPage"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    forwardMessage: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description A 26-character random id */
-                id: string;
+                /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
+                cid: string;
+                seq: number;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description From now; absent: never expires */
-                    expiresInSeconds?: number;
-                    /** @description Absent: unlimited */
-                    maxUses?: number;
+                    targets: {
+                        /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
+                        to: string;
+                        clientId: string;
+                    }[];
                 };
             };
         };
         responses: {
             /** @description Default Response */
-            201: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        invite: components["schemas"]["Invite"];
-                        /** @description The secret of the link `/#/invite/<code>`; not kept by the server */
-                        code: string;
+                        items: components["schemas"]["ForwardResult"][];
                     };
                 };
             };
@@ -4956,374 +4980,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before repeating */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-        };
-    };
-    revokeGroupInvite: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A 26-character random id */
-                id: string;
-                /** @description A 26-character random id */
-                inviteId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A group invite link as its admins see it (never its code) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Invite"];
-                };
-            };
-            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before repeating */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-        };
-    };
-    previewInvite: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description The invite code */
-                    code: string;
-                };
-            };
-        };
-        responses: {
-            /** @description What the holder of an invite code sees before joining */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InvitePreview"];
-                };
-            };
-            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Gone for good (`INVITE_REVOKED`, `INVITE_EXPIRED`, `INVITE_USED_UP`) */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
             /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
             429: {
                 headers: {
                     /** @description Seconds to wait before repeating */
                     "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before repeating */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-        };
-    };
-    joinByInvite: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description The invite code */
-                    code: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "joined";
-                        group: components["schemas"]["Group"];
-                    };
-                };
-            };
-            /** @description Default Response */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "pending";
-                        request: components["schemas"]["GroupRequest"];
-                    };
-                };
-            };
-            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Gone for good (`INVITE_REVOKED`, `INVITE_EXPIRED`, `INVITE_USED_UP`) */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before repeating */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before repeating */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-        };
-    };
-    getLastSeen: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A 26-character random id */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description When a user was last online, as far as their privacy setting lets me know */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LastSeen"];
-                };
-            };
-            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {
