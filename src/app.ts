@@ -41,6 +41,10 @@ import { Notifier } from './services/notifier.js';
 import { PresenceLifecycle, presenceCircles } from './services/presence-lifecycle.js';
 import { Argon2Hasher, GatedHasher, type PasswordHasher } from './services/passwords.js';
 import { type KyselyStore, openStore } from './store/store.js';
+import { PushService } from './services/push.js';
+import { loadVapidKeys } from './push/vapid-keys.js';
+import { WebPushSender } from './push/web-push-sender.js';
+import { pushRoutes } from './http/routes/push.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -145,6 +149,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const urls = new MediaUrlSigner(secret, config.mediaUrlTtl);
   const sign = mediaSigner(urls, clock);
   const notify = new Notifier(bus, log, sign);
+  const vapid = loadVapidKeys({
+    dataDir: config.dataDir,
+    publicKey: config.vapidPublicKey,
+    privateKey: config.vapidPrivateKey,
+    subject: config.vapidSubject,
+  });
   const deps: ServiceDeps = { store, bus, clock, config, log, notify, presence, limiter };
 
   const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
@@ -171,7 +181,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     groups: new GroupService(deps, (userId, mediaId) => media.checkAvatar(userId, mediaId)),
     messaging: new MessagingService(deps, { metrics, media, sign }),
     media,
+    push: new PushService(deps, new WebPushSender(vapid), vapid.publicKey),
   };
+  notify.watch(services.push);
   // Cluster control runs on every role: the authorization cache follows the cluster topic and
   // the bus's health (messaging), and this node announces the presence changes its sweeps
   // report (a dead node's users may fall to an `api` node).
@@ -210,7 +222,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const ctx: HttpContext = { services, config, metrics, ready };
   const http = await buildHttp(ctx, log, {
-    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes],
+    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, pushRoutes],
     root: [mediaFileRoutes, webRoutes],
     serveApi,
   });
@@ -268,6 +280,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         // close below always run.
         await http.closeGracefully(config.shutdownGrace);
         await services.messaging.close();
+        await services.push.close();
         await presence.close();
         await connections.close();
         await limiter.close();

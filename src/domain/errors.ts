@@ -56,6 +56,8 @@ export const ErrorCatalogue = {
   CANNOT_TARGET_SELF: { status: 400 },
   GROUP_FULL: { status: 409 },
   OWNER_CANNOT_LEAVE: { status: 409 },
+  /** The user already has PARLEY_PUSH_MAX_DEVICES push subscriptions. */
+  TOO_MANY_SUBSCRIPTIONS: { status: 409 },
   RECALL_WINDOW_PASSED: { status: 403 },
   /** The request line, headers or body did not arrive within the HTTP timeouts. */
   REQUEST_TIMEOUT: { status: 408, temporary: true },

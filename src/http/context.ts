@@ -5,6 +5,7 @@ import type { ContactService } from '../services/contacts.js';
 import type { GroupService } from '../services/groups.js';
 import type { MessagingService } from '../services/messaging.js';
 import type { MediaService } from '../services/media.js';
+import type { PushService } from '../services/push.js';
 
 /** The services behind the routes; later features add theirs here. */
 export interface Services {
@@ -13,6 +14,7 @@ export interface Services {
   groups: GroupService;
   messaging: MessagingService;
   media: MediaService;
+  push: PushService;
 }
 
 export interface ReadyCheck {

@@ -187,6 +187,24 @@ export interface MediaUsageTable {
   bytes: number;
 }
 
+/** A device session's Web Push subscription (see src/store/push-subscriptions.ts). */
+export interface PushSubscriptionsTable {
+  id: string;
+  user_id: string;
+  /** The session that registered it: it is only used while that session is live. */
+  session_id: string;
+  endpoint: string;
+  /** SHA-256 hex of `endpoint`: the unique key (an endpoint belongs to one browser profile). */
+  endpoint_hash: string;
+  /** The browser's P-256 public key and auth secret (base64url), for the aes128gcm payload. */
+  p256dh: string;
+  auth: string;
+  /** 1: this device's notifications say only "New message". */
+  hide_text: number;
+  created_at: number;
+  last_sent_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -205,4 +223,5 @@ export interface Database {
   blobs: BlobsTable;
   media_shares: MediaSharesTable;
   media_usage: MediaUsageTable;
+  push_subscriptions: PushSubscriptionsTable;
 }

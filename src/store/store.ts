@@ -7,6 +7,7 @@ import { type ConversationRepo, KyselyConversationRepo } from './conversations.j
 import { type EntryLogRepo, KyselyEntryLogRepo } from './entry-log.js';
 import { KyselyMediaRepo, type MediaRepo } from './media.js';
 import { migrateToLatest } from './migrations.js';
+import { KyselyPushSubscriptionRepo, type PushSubscriptionRepo } from './push-subscriptions.js';
 import { KyselySessionRepo, type SessionRepo } from './sessions.js';
 import { KyselyThrottleRepo, type ThrottleRepo } from './throttles.js';
 import { KyselyUserRepo, type UserRepo } from './users.js';
@@ -27,6 +28,7 @@ export interface Store {
   readonly entryLog: EntryLogRepo;
   readonly authz: AuthzRepo;
   readonly media: MediaRepo;
+  readonly pushSubscriptions: PushSubscriptionRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +45,7 @@ export class KyselyStore implements Store {
   readonly entryLog: EntryLogRepo;
   readonly authz: AuthzRepo;
   readonly media: MediaRepo;
+  readonly pushSubscriptions: PushSubscriptionRepo;
 
   constructor(readonly conn: Db) {
     const { db, dialect } = conn;
@@ -56,6 +59,7 @@ export class KyselyStore implements Store {
     this.entryLog = new KyselyEntryLogRepo(db, dialect);
     this.authz = new KyselyAuthzRepo(db);
     this.media = new KyselyMediaRepo(db, dialect);
+    this.pushSubscriptions = new KyselyPushSubscriptionRepo(db, dialect);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */
