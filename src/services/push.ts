@@ -110,6 +110,8 @@ function decodedLength(s: string): number {
 function privateHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost') || h === '::1' || h === '::' || h.startsWith('fe80:')) return true;
+  // IPv4-mapped IPv6 (`[::ffff:127.0.0.1]`, which URL writes as `[::ffff:7f00:1]`) is an IPv4 host.
+  if (h.startsWith('::ffff:')) return true;
   if (/^f[cd][0-9a-f]{2}:/.test(h)) return true;
   const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h);
   if (!v4) return false;
@@ -231,6 +233,8 @@ export class PushService implements NotifierWatcher {
       // The server POSTs to whatever a user registers: never to this machine or its network.
       if (privateHost(url.hostname)) throw fail('VALIDATION_FAILED', 'endpoint must be a public push service');
     }
+    // Normalising can lengthen a URL (percent-encoding); the column holds 2,048 characters.
+    if (url.href.length > 2048) throw fail('VALIDATION_FAILED', 'endpoint must be at most 2048 characters');
     return url.href;
   }
 

@@ -87,6 +87,11 @@ describe('web client: push notifications setting', () => {
       expect(worker.script).toBe(`${server.url}/sw.js`);
       expect(worker.state).toBe('activated');
       expect(worker.scope).toBe(`${server.url}/`);
+      const sw = await fetch(`${server.url}/sw.js`);
+      expect(sw.headers.get('content-type')).toMatch(/javascript/);
+      expect(sw.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(sw.headers.get('service-worker-allowed')).toBe('/');
+      expect(sw.headers.get('cache-control')).toBe('no-cache');
 
       const serverKey = (await server.api.get('/api/v1/push/vapid-key')).body.publicKey;
       const asked = await p.page.evaluate(() => (window as unknown as { __subscribeKeys: string[] }).__subscribeKeys);

@@ -183,6 +183,37 @@ describe.each(testDialects())('web push on %s', (dialect) => {
     ]);
   });
 
+  it('pushes a join request to the group owner, and not one answered within the window', async () => {
+    const [owner, asker, quick] = await users(s.api, 'joino', 'joina', 'joinq');
+    const g = await groupWith(s.api, owner, [], { joinPolicy: 'approval' });
+    const { sub } = await subscribe(owner);
+    expect((await s.api.post(`${V}/groups/${g.id}/join`, { message: 'let me in' }, asker.token)).status).toBe(202);
+    await s.app.services.push.flush();
+    expect(pushesFor(sub).map((p) => p.payload)).toMatchObject([
+      { kind: 'request', title: 'Join request', body: `joina asks to join ${g.name}`, count: 1 },
+    ]);
+    expect(JSON.stringify(pushesFor(sub))).not.toContain('let me in');
+    // Asked and withdrawn before the window closed: nothing to tell.
+    const r = await s.api.post(`${V}/groups/${g.id}/join`, {}, quick.token);
+    expect(r.status).toBe(202);
+    expect((await s.api.delete(`${V}/groups/${g.id}/join`, quick.token)).status).toBe(200);
+    await s.app.services.push.flush();
+    expect(pushesFor(sub)).toHaveLength(1);
+  });
+
+  it('does not push what a blocked member says in a shared group', async () => {
+    const [owner, b, c] = await users(s.api, 'blko', 'blkb', 'blkc');
+    const g = await groupWith(s.api, owner, [b, c]);
+    const { sub } = await subscribe(b);
+    expect((await s.api.put(`${V}/blocks/${c.user.id}`, {}, b.token)).status).toBeLessThan(300);
+    await say(c, g.conversation, 'from the blocked one');
+    await s.app.services.push.flush();
+    expect(pushesFor(sub)).toEqual([]);
+    await say(owner, g.conversation, 'from the owner');
+    await s.app.services.push.flush();
+    expect(pushesFor(sub).map((p) => p.payload.body)).toEqual(['blko: from the owner']);
+  });
+
   it('deletes a subscription the push service says is gone (410)', async () => {
     const { a, b, cid } = await pair('gone');
     const { sub, id } = await subscribe(b);
@@ -248,6 +279,10 @@ describe.each(testDialects())('web push on %s', (dialect) => {
       ['https on this machine', { endpoint: 'https://127.0.0.1/x', keys: good.keys }],
       ['https on a private network', { endpoint: 'https://10.1.2.3/x', keys: good.keys }],
       ['https on localhost', { endpoint: 'https://localhost/x', keys: good.keys }],
+      ['IPv4-mapped loopback', { endpoint: 'https://[::ffff:127.0.0.1]/x', keys: good.keys }],
+      ['IPv6 loopback', { endpoint: 'https://[::1]/x', keys: good.keys }],
+      ['decimal loopback', { endpoint: 'https://2130706433/x', keys: good.keys }],
+      ['longer once normalised', { endpoint: `https://push.example.com/${' '.repeat(700)}x`, keys: good.keys }],
       ['credentials', { endpoint: 'https://a:b@push.example.com/x', keys: good.keys }],
       ['not a URL', { endpoint: 'nothing at all', keys: good.keys }],
       ['short p256dh', { endpoint: good.endpoint, keys: { ...good.keys, p256dh: good.keys.p256dh.slice(0, 40) } }],
