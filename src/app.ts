@@ -51,6 +51,10 @@ import { Notifier } from './services/notifier.js';
 import { PresenceLifecycle, presenceCircles } from './services/presence-lifecycle.js';
 import { Argon2Hasher, GatedHasher, type PasswordHasher } from './services/passwords.js';
 import { type KyselyStore, openStore } from './store/store.js';
+import { PushService } from './services/push.js';
+import { loadVapidKeys } from './push/vapid-keys.js';
+import { WebPushSender } from './push/web-push-sender.js';
+import { pushRoutes } from './http/routes/push.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -156,6 +160,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const urls = new MediaUrlSigner(secret, config.mediaUrlTtl);
   const sign = mediaSigner(urls, clock);
   const notify = new Notifier(bus, log, sign);
+  const vapid = loadVapidKeys({
+    dataDir: config.dataDir,
+    publicKey: config.vapidPublicKey,
+    privateKey: config.vapidPrivateKey,
+    subject: config.vapidSubject,
+  });
   const deps: ServiceDeps = { store, bus, clock, config, log, notify, presence, limiter };
 
   const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
@@ -187,7 +197,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     search: new SearchService(deps, (u, c) => messaging.readView(u, c)),
     invites: new InviteService(deps),
     lastSeen: new LastSeenService(deps),
+    push: new PushService(deps, new WebPushSender(vapid), vapid.publicKey),
   };
+  notify.watch(services.push);
   // Cluster control runs on every role: the authorization cache follows the cluster topic and
   // the bus's health (messaging), and this node announces the presence changes its sweeps
   // report (a dead node's users may fall to an `api` node).
@@ -231,6 +243,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, searchRoutes],
     api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, inviteRoutes, lastSeenRoutes],
     api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, receiptRoutes, forwardRoutes],
+    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, pushRoutes],
     root: [mediaFileRoutes, webRoutes],
     serveApi,
   });
@@ -288,6 +301,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         // close below always run.
         await http.closeGracefully(config.shutdownGrace);
         await services.messaging.close();
+        await services.push.close();
         await presence.close();
         await connections.close();
         await limiter.close();

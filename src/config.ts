@@ -440,6 +440,56 @@ export const settings = {
     parse: duration(0),
     def: 10_000,
   }),
+  vapidPublicKey: s({
+    env: 'PARLEY_VAPID_PUBLIC_KEY',
+    doc: 'Web Push VAPID public key (base64url, 65-byte P-256 point); default: generated once into `<dataDir>/vapid.json`. Set the same pair on every node',
+    parse: (r) => {
+      if (!/^[A-Za-z0-9_-]{87}$/.test(r))
+        throw new ConfigError('expected a base64url P-256 public key (87 characters)');
+      return r;
+    },
+    def: undefined as string | undefined,
+  }),
+  vapidPrivateKey: s({
+    env: 'PARLEY_VAPID_PRIVATE_KEY',
+    secret: true,
+    doc: 'Web Push VAPID private key (base64url, 32 bytes), with `PARLEY_VAPID_PUBLIC_KEY`',
+    parse: (r) => {
+      if (!/^[A-Za-z0-9_-]{43}$/.test(r))
+        throw new ConfigError('expected a base64url P-256 private key (43 characters)');
+      return r;
+    },
+    def: undefined as string | undefined,
+  }),
+  vapidSubject: s({
+    env: 'PARLEY_VAPID_SUBJECT',
+    doc: 'Contact the push services may use about this server: a `mailto:` or `https:` URL',
+    parse: (r) => {
+      if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(r) || r.length > 256)
+        throw new ConfigError('expected a mailto: address or an https: URL');
+      return r;
+    },
+    def: 'mailto:postmaster@localhost',
+  }),
+  pushDelay: s({
+    env: 'PARLEY_PUSH_DELAY',
+    doc: 'A push waits this long to collect more messages of the same conversation into one notification',
+    unit: 'ms',
+    parse: duration(0),
+    def: 5000,
+  }),
+  pushMaxDevices: s({
+    env: 'PARLEY_PUSH_MAX_DEVICES',
+    doc: 'Push subscriptions one user may have',
+    parse: int(1, 100),
+    def: 10,
+  }),
+  pushAllowLoopbackHttp: s({
+    env: 'PARLEY_PUSH_ALLOW_LOOPBACK_HTTP',
+    doc: 'Accept `http://127.0.0.1` push endpoints (for a local test push service only; never in production)',
+    parse: bool,
+    def: false,
+  }),
 };
 
 type Settings = typeof settings;

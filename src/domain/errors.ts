@@ -59,6 +59,8 @@ export const ErrorCatalogue = {
   QUERY_TOO_LONG: { status: 400 },
   GROUP_FULL: { status: 409 },
   OWNER_CANNOT_LEAVE: { status: 409 },
+  /** The user already has PARLEY_PUSH_MAX_DEVICES push subscriptions. */
+  TOO_MANY_SUBSCRIPTIONS: { status: 409 },
   RECALL_WINDOW_PASSED: { status: 403 },
   /** No invite link has this code (or it was mistyped). */
   INVITE_NOT_FOUND: { status: 404 },

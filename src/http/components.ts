@@ -8,6 +8,7 @@ import { SearchHit, SearchPage, SearchSnippet } from './routes/search.js';
 import { InvitePreview, InviteView } from './routes/invites.js';
 import { LastSeenView } from './routes/last-seen.js';
 import { SeenCount, SeenPage } from './routes/receipts.js';
+import { PushSubscriptionView, VapidKey } from './routes/push.js';
 import { GroupCard, GroupRequestView, GroupView, MemberView, UserBrief } from './routes/social-schemas.js';
 import { AuthReply, ErrorReply, Ok, PrivateUser, PublicUser, Session } from './schemas.js';
 
@@ -47,4 +48,6 @@ export const COMPONENT_SCHEMAS: readonly TSchema[] = [
   SeenCount,
   SeenPage,
   ForwardResult,
+  PushSubscriptionView,
+  VapidKey,
 ];

@@ -9,6 +9,7 @@ import type { ProfileService } from '../services/profiles.js';
 import type { SearchService } from '../services/search.js';
 import type { InviteService } from '../services/invites.js';
 import type { LastSeenService } from '../services/last-seen.js';
+import type { PushService } from '../services/push.js';
 
 /** The services behind the routes; later features add theirs here. */
 export interface Services {
@@ -21,6 +22,7 @@ export interface Services {
   search: SearchService;
   invites: InviteService;
   lastSeen: LastSeenService;
+  push: PushService;
 }
 
 export interface ReadyCheck {

@@ -174,6 +174,7 @@ export async function buildHttp(
         { name: 'groups', description: 'Groups, members, roles and join requests' },
         { name: 'conversations', description: 'Conversation lists, history, sends and read positions' },
         { name: 'media', description: 'Uploads and the bytes behind signed URLs' },
+        { name: 'push', description: 'Web Push: the VAPID key and my devices that get notifications' },
         { name: 'ops', description: 'Probes and the API description' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

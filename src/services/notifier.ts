@@ -6,6 +6,15 @@ import type { EntryRow, UserEventRow } from '../store/log.js';
 import { type MediaSigner, toEntry, toUserEvent } from './entries-view.js';
 
 /**
+ * Told of every committed entry and user event as it is published (Web Push listens). Called
+ * synchronously on the publishing path, so it must only queue work, never throw or wait.
+ */
+export interface NotifierWatcher {
+  entries?(conversationId: string, rows: readonly EntryRow[]): void;
+  userEvents?(rows: readonly UserEventRow[]): void;
+}
+
+/**
  * Live fan-out after commit. Every frame is encoded once per codec here and crosses the bus
  * already encoded; gateways only write bytes. Failures are logged, never thrown: the store
  * already holds the truth and clients catch up by sync.
@@ -18,8 +27,26 @@ export class Notifier {
     private readonly sign?: MediaSigner,
   ) {}
 
+  private readonly watchers: NotifierWatcher[] = [];
+
+  /** Adds a watcher of everything published from now on. */
+  watch(watcher: NotifierWatcher): void {
+    this.watchers.push(watcher);
+  }
+
+  private tell(fn: (w: NotifierWatcher) => void) {
+    for (const w of this.watchers) {
+      try {
+        fn(w);
+      } catch (err) {
+        this.log.warn({ err }, 'a publish watcher failed');
+      }
+    }
+  }
+
   /** Publishes new entries of one conversation to everyone in it, in seq order. */
   async entries(conversationId: string, rows: readonly EntryRow[], exceptConn?: string): Promise<void> {
+    this.tell((w) => w.entries?.(conversationId, rows));
     const topics = conversationTopics(conversationId);
     for (const row of rows) {
       await this.publish(topics, { type: 'message', entry: toEntry(row, this.sign) }, exceptConn);
@@ -28,6 +55,7 @@ export class Notifier {
 
   /** Delivers per-user event log rows as `event` frames to each user's devices. */
   async userEvents(rows: readonly UserEventRow[]): Promise<void> {
+    this.tell((w) => w.userEvents?.(rows));
     for (const row of rows) await this.publish([userTopic(row.user_id)], { type: 'event', event: toUserEvent(row) });
   }
 

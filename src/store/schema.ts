@@ -216,6 +216,22 @@ export interface SearchPostingsTable {
   seq: number;
   /** The entry's `created_at`: hits are ordered by it, newest first. */
   created_at: number;
+/** A device session's Web Push subscription (see src/store/push-subscriptions.ts). */
+export interface PushSubscriptionsTable {
+  id: string;
+  user_id: string;
+  /** The session that registered it: it is only used while that session is live. */
+  session_id: string;
+  endpoint: string;
+  /** SHA-256 hex of `endpoint`: the unique key (an endpoint belongs to one browser profile). */
+  endpoint_hash: string;
+  /** The browser's P-256 public key and auth secret (base64url), for the aes128gcm payload. */
+  p256dh: string;
+  auth: string;
+  /** 1: this device's notifications say only "New message". */
+  hide_text: number;
+  created_at: number;
+  last_sent_at: number | null;
 }
 
 export interface Database {
@@ -238,4 +254,5 @@ export interface Database {
   media_usage: MediaUsageTable;
   search_postings: SearchPostingsTable;
   group_invites: GroupInvitesTable;
+  push_subscriptions: PushSubscriptionsTable;
 }

@@ -12,6 +12,7 @@ import { migrateToLatest } from './migrations.js';
 import { KyselyProfileRepo, type ProfileRepo } from './profiles.js';
 import { KyselySearchRepo, type SearchRepo } from './search.js';
 import { KyselyReceiptRepo, type ReceiptRepo } from './receipts.js';
+import { KyselyPushSubscriptionRepo, type PushSubscriptionRepo } from './push-subscriptions.js';
 import { KyselySessionRepo, type SessionRepo } from './sessions.js';
 import { KyselyThrottleRepo, type ThrottleRepo } from './throttles.js';
 import { KyselyUserRepo, type UserRepo } from './users.js';
@@ -37,6 +38,7 @@ export interface Store {
   readonly invites: InviteRepo;
   readonly lastSeen: LastSeenRepo;
   readonly receipts: ReceiptRepo;
+  readonly pushSubscriptions: PushSubscriptionRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -58,6 +60,7 @@ export class KyselyStore implements Store {
   readonly invites: InviteRepo;
   readonly lastSeen: LastSeenRepo;
   readonly receipts: ReceiptRepo;
+  readonly pushSubscriptions: PushSubscriptionRepo;
 
   constructor(
     readonly conn: Db,
@@ -79,6 +82,7 @@ export class KyselyStore implements Store {
     this.invites = new KyselyInviteRepo(db);
     this.lastSeen = new KyselyLastSeenRepo(db);
     this.receipts = new KyselyReceiptRepo(db, dialect);
+    this.pushSubscriptions = new KyselyPushSubscriptionRepo(db, dialect);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */

@@ -71,6 +71,12 @@ export const webRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = async 
           res.header('Cache-Control', 'no-cache');
         }
         if (file.endsWith('.html')) res.header('Content-Security-Policy', WEB_CSP);
+        // The service worker (web/public/sw.js) runs under its own response's CSP, and its
+        // scope is the folder it is served from: the root, so it sees every client route.
+        if (file === path.join(root, 'sw.js')) {
+          res.header('Content-Security-Policy', WEB_CSP);
+          res.header('Service-Worker-Allowed', '/');
+        }
       },
       cacheControl: false,
     });

@@ -661,15 +661,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/conversations/{cid}/seen": {
+    "/api/v1/push/vapid-key": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** "Seen by N" for my messages among the listed seqs (others are left out) */
-        get: operations["seenCounts"];
+        /** The VAPID public key to subscribe with */
+        get: operations["getVapidKey"];
         put?: never;
         post?: never;
         delete?: never;
@@ -678,24 +678,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/conversations/{cid}/messages/{seq}/seen": {
+    "/api/v1/me/push-subscriptions": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Who saw my message, paged by user id (the sender only) */
-        get: operations["seenBy"];
+        /** My devices that receive push notifications */
+        get: operations["listPushSubscriptions"];
         put?: never;
-        post?: never;
+        /** Register this session's push subscription (replaces its previous one) */
+        post: operations["subscribePush"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/conversations/{cid}/messages/{seq}/forward": {
+    "/api/v1/me/push-subscriptions/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -704,9 +705,9 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Forward a message to other conversations (each target idempotent by its clientId) */
-        post: operations["forwardMessage"];
-        delete?: never;
+        post?: never;
+        /** Stop push notifications to one of my devices */
+        delete: operations["deletePushSubscription"];
         options?: never;
         head?: never;
         patch?: never;
@@ -939,13 +940,6 @@ export interface components {
             editedAt?: number;
             /** @description Set on a message that was later recalled */
             recalled?: boolean;
-            /** @description Set on a forwarded copy (docs/protocol.md, Forwarding) */
-            forwarded?: {
-                /** @description The original sender (only when the forwarder may see them) */
-                from?: string;
-                /** @description The original sender's nickname when it was forwarded */
-                name?: string;
-            };
             /** @description system entries: what happened */
             system?: {
                 action: string;
@@ -972,8 +966,6 @@ export interface components {
             groupId?: string;
             /** @description direct chats: the other member's read position */
             peerReadSeq?: number;
-            /** @description direct chats: how far the other member's devices received */
-            peerDeliveredSeq?: number;
         };
         /** @description A committed send (a resend answers the original) */
         MessageAck: {
@@ -1008,31 +1000,26 @@ export interface components {
             /** @description Signed URL of a ~320 px WebP (images, and videos uploaded with a poster) */
             thumbUrl: string | null;
         };
-        /** @description "Seen by N" of one of my messages */
-        SeenCount: {
-            seq: number;
-            /** @description Members who read it (the sender not counted) */
-            count: number;
+        /** @description A device that receives Web Push notifications */
+        PushSubscription: {
+            /** @description A 26-character random id */
+            id: string;
+            /** @description Host of the push service the device uses */
+            service: string;
+            /** @description The device name of the session that subscribed */
+            device: string;
+            /** @description Notifications to this device say only "New message" */
+            hideText: boolean;
+            /** @description Made by the session asking */
+            current: boolean;
+            createdAt: number;
+            /** @description Last push the service accepted */
+            lastSentAt: number | null;
         };
-        /** @description A page of the members who saw one of my messages, by user id */
-        SeenPage: {
-            /** @description Members who saw the message in all */
-            count: number;
-            items: components["schemas"]["PublicUser"][];
-            /** @description Pass as `after` for the next page */
-            next?: string;
-        };
-        /** @description One target of a forward: the ack of its copy, or why it was refused */
-        ForwardResult: {
-            to: string;
-            ack?: components["schemas"]["MessageAck"];
-            error?: {
-                /** @description An error code of docs/protocol.md (NOT_FRIENDS, NOT_A_MEMBER, MUTED, …) */
-                code: string;
-                message: string;
-                /** @enum {boolean} */
-                temporary?: true;
-            };
+        /** @description The server's VAPID public key */
+        VapidKey: {
+            /** @description The applicationServerKey for pushManager.subscribe (base64url) */
+            publicKey: string;
         };
     };
     responses: never;
@@ -4731,17 +4718,42 @@ export interface operations {
             };
         };
     };
-    seenCounts: {
+    getVapidKey: {
         parameters: {
-            query: {
-                /** @description Comma-separated seqs, at most 100 */
-                seqs: string;
-            };
+            query?: never;
             header?: never;
-            path: {
-                /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
-                cid: string;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server's VAPID public key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VapidKey"];
+                };
             };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    listPushSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -4753,41 +4765,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["SeenCount"][];
+                        items: components["schemas"]["PushSubscription"][];
                         /** @description Cursor of the next page */
                         next?: string;
                     };
                 };
             };
-            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
             /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description No such resource */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4808,113 +4793,39 @@ export interface operations {
             };
         };
     };
-    seenBy: {
-        parameters: {
-            query?: {
-                /** @description A 26-character random id */
-                after?: string;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
-                cid: string;
-                seq: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the members who saw one of my messages, by user id */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SeenPage"];
-                };
-            };
-            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before repeating */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-        };
-    };
-    forwardMessage: {
+    subscribePush: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
-                cid: string;
-                seq: number;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
                 "application/json": {
-                    targets: {
-                        /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
-                        to: string;
-                        clientId: string;
-                    }[];
+                    /** @description PushSubscription.endpoint (https) */
+                    endpoint: string;
+                    /** @description Ignored */
+                    expirationTime?: number | null;
+                    keys: {
+                        /** @description The browser's P-256 public key */
+                        p256dh: string;
+                        /** @description The 16-byte auth secret */
+                        auth: string;
+                    };
+                    /** @description Say only "New message" on this device */
+                    hideText?: boolean;
                 };
             };
         };
         responses: {
-            /** @description Default Response */
-            200: {
+            /** @description A device that receives Web Push notifications */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["ForwardResult"][];
-                    };
+                    "application/json": components["schemas"]["PushSubscription"];
                 };
             };
             /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
@@ -4928,24 +4839,6 @@ export interface operations {
             };
             /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorReply"];
-                };
-            };
-            /** @description No such resource */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4980,11 +4873,61 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"];
                 };
             };
-            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
-            429: {
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
                 headers: {
                     /** @description Seconds to wait before repeating */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    deletePushSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A 26-character random id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ok"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -10,6 +10,7 @@ import { useStore } from '../../state/store.js';
 import { Avatar } from '../common/avatar.js';
 import { Field, toast, toastError, useAction } from '../common/widgets.js';
 import { IconBell, IconCamera, IconLogout, IconShield } from '../icons.js';
+import { PushSettings } from './push-settings.js';
 
 /** My profile: picture, nickname, bio, password, notifications, log out. */
 export function ProfileScreen({ onSignedOut }: { onSignedOut: () => void }) {
@@ -187,6 +188,7 @@ export function ProfileScreen({ onSignedOut }: { onSignedOut: () => void }) {
             )}
           </div>
         )}
+        <PushSettings />
         <button type="button" class="btn danger block" onClick={() => logout()}>
           <IconLogout size={16} /> Log out
         </button>
