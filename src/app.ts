@@ -27,6 +27,8 @@ import { type Metrics, createMetrics } from './metrics.js';
 import { contactRoutes } from './http/routes/contacts.js';
 import { groupRoutes } from './http/routes/groups.js';
 import { AccountService } from './services/accounts.js';
+import { AccountDeletion } from './services/account-deletion.js';
+import { accountSecurityRoutes } from './http/routes/account-security.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
 import { FsBlobStore } from './blobs/fs-blob-store.js';
@@ -161,16 +163,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     }),
     urls,
   });
+  const hasher = new GatedHasher(opts.hasher ?? new Argon2Hasher(), config.hashConcurrency);
   const services = {
-    accounts: new AccountService(
-      deps,
-      new GatedHasher(opts.hasher ?? new Argon2Hasher(), config.hashConcurrency),
-      (userId, mediaId) => media.checkAvatar(userId, mediaId),
-    ),
+    accounts: new AccountService(deps, hasher, (userId, mediaId) => media.checkAvatar(userId, mediaId)),
     contacts: new ContactService(deps),
     groups: new GroupService(deps, (userId, mediaId) => media.checkAvatar(userId, mediaId)),
     messaging: new MessagingService(deps, { metrics, media, sign }),
     media,
+    deletion: new AccountDeletion(deps, hasher),
   };
   // Cluster control runs on every role: the authorization cache follows the cluster topic and
   // the bus's health (messaging), and this node announces the presence changes its sweeps
@@ -210,7 +210,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const ctx: HttpContext = { services, config, metrics, ready };
   const http = await buildHttp(ctx, log, {
-    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes],
+    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, accountSecurityRoutes],
     root: [mediaFileRoutes, webRoutes],
     serveApi,
   });

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountService } from '../services/accounts.js';
+import type { AccountDeletion } from '../services/account-deletion.js';
 import type { ContactService } from '../services/contacts.js';
 import type { GroupService } from '../services/groups.js';
 import type { MessagingService } from '../services/messaging.js';
@@ -13,6 +14,7 @@ export interface Services {
   groups: GroupService;
   messaging: MessagingService;
   media: MediaService;
+  deletion: AccountDeletion;
 }
 
 export interface ReadyCheck {

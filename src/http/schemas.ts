@@ -48,6 +48,7 @@ const publicUserFields = {
   avatar: Type.Union([Type.String(), Type.Null()], { description: 'A media id, or null' }),
   gender: Type.String(),
   bio: Type.String(),
+  deleted: Type.Optional(Type.Literal(true, { description: 'A deleted account (its profile is erased)' })),
 };
 export const PublicUser = Type.Object(publicUserFields, { $id: 'PublicUser', description: 'What anyone may see' });
 

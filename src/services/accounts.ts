@@ -114,8 +114,10 @@ export class AccountService {
       }
     }
     const user = await store.users.byLogin(login);
-    const ok = await this.hasher.verify(user?.password_hash ?? (await this.dummyHash), password);
-    if (!user || !ok) throw fail('INVALID_CREDENTIALS', 'Wrong login or password');
+    // A deleted account's tombstone has no usable hash: it costs the same as an unknown login.
+    const live = user?.deleted_at == null ? user : undefined;
+    const ok = await this.hasher.verify(live?.password_hash ?? (await this.dummyHash), password);
+    if (!user || !live || !ok) throw fail('INVALID_CREDENTIALS', 'Wrong login or password');
     // Told only to whoever knows the password, so it says nothing about who has an account.
     if (user.disabled_at !== null) throw fail('ACCOUNT_DISABLED', 'This account is disabled');
     await store.throttles.reset(keys[0]![0]);

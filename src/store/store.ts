@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { type AccountEraseRepo, KyselyAccountEraseRepo } from './account-erase.js';
 import { type ContactRepo, KyselyContactRepo } from './contacts.js';
 import { type Db, type DbOptions, type DialectName, type PoolStats, openDb } from './db.js';
 import { type GroupRepo, KyselyGroupRepo } from './groups.js';
@@ -27,6 +28,7 @@ export interface Store {
   readonly entryLog: EntryLogRepo;
   readonly authz: AuthzRepo;
   readonly media: MediaRepo;
+  readonly accountErase: AccountEraseRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +45,7 @@ export class KyselyStore implements Store {
   readonly entryLog: EntryLogRepo;
   readonly authz: AuthzRepo;
   readonly media: MediaRepo;
+  readonly accountErase: AccountEraseRepo;
 
   constructor(readonly conn: Db) {
     const { db, dialect } = conn;
@@ -56,6 +59,7 @@ export class KyselyStore implements Store {
     this.entryLog = new KyselyEntryLogRepo(db, dialect);
     this.authz = new KyselyAuthzRepo(db);
     this.media = new KyselyMediaRepo(db, dialect);
+    this.accountErase = new KyselyAccountEraseRepo(db, dialect);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */

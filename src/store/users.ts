@@ -53,6 +53,7 @@ export class KyselyUserRepo implements UserRepo {
       created_at: u.now,
       updated_at: u.now,
       disabled_at: null,
+      deleted_at: null,
     };
     try {
       await this.db.insertInto('users').values(row).execute();

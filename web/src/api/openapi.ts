@@ -661,6 +661,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete my account (sessions end, profile erased; messages sent stay as from "Deleted account") */
+        post: operations["deleteMe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/media/{id}": {
         parameters: {
             query?: never;
@@ -725,6 +742,11 @@ export interface components {
             avatar: string | null;
             gender: string;
             bio: string;
+            /**
+             * @description A deleted account (its profile is erased)
+             * @enum {boolean}
+             */
+            deleted?: true;
         };
         /** @description What a user sees of themselves */
         PrivateUser: {
@@ -736,6 +758,11 @@ export interface components {
             avatar: string | null;
             gender: string;
             bio: string;
+            /**
+             * @description A deleted account (its profile is erased)
+             * @enum {boolean}
+             */
+            deleted?: true;
             mobile: string | null;
             /** @description Epoch ms */
             createdAt: number;
@@ -4626,6 +4653,90 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    deleteMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ok"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
