@@ -28,6 +28,8 @@ import { contactRoutes } from './http/routes/contacts.js';
 import { groupRoutes } from './http/routes/groups.js';
 import { AccountService } from './services/accounts.js';
 import { AccountDeletion } from './services/account-deletion.js';
+import { AccountExport } from './services/account-export.js';
+import { TwoFactorService } from './services/two-factor.js';
 import { accountSecurityRoutes } from './http/routes/account-security.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
@@ -164,13 +166,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     urls,
   });
   const hasher = new GatedHasher(opts.hasher ?? new Argon2Hasher(), config.hashConcurrency);
+  const twoFactor = new TwoFactorService(deps, hasher, (user, meta) => services.accounts.startSession(user, meta));
   const services = {
-    accounts: new AccountService(deps, hasher, (userId, mediaId) => media.checkAvatar(userId, mediaId)),
+    accounts: new AccountService(
+      deps,
+      hasher,
+      (userId, mediaId) => media.checkAvatar(userId, mediaId),
+      (user) => twoFactor.challengeFor(user),
+    ),
     contacts: new ContactService(deps),
     groups: new GroupService(deps, (userId, mediaId) => media.checkAvatar(userId, mediaId)),
     messaging: new MessagingService(deps, { metrics, media, sign }),
     media,
     deletion: new AccountDeletion(deps, hasher),
+    exports: new AccountExport(deps, (sha256) => media.read(sha256)),
+    twoFactor,
   };
   // Cluster control runs on every role: the authorization cache follows the cluster topic and
   // the bus's health (messaging), and this node announces the presence changes its sweeps

@@ -28,6 +28,8 @@ export const ErrorCatalogue = {
   UNKNOWN_FRAME: { status: 400 },
   UNAUTHENTICATED: { status: 401 },
   INVALID_CREDENTIALS: { status: 401 },
+  /** A wrong, used or expired one-time code: TOTP, recovery, sign-in challenge, reset or verification. */
+  INVALID_CODE: { status: 401 },
   /** The right password for an account an operator disabled (`parley user disable`). */
   ACCOUNT_DISABLED: { status: 403 },
   FORBIDDEN: { status: 403 },
@@ -56,6 +58,11 @@ export const ErrorCatalogue = {
   CANNOT_TARGET_SELF: { status: 400 },
   GROUP_FULL: { status: 409 },
   OWNER_CANNOT_LEAVE: { status: 409 },
+  TOTP_ALREADY_ENABLED: { status: 409 },
+  TOTP_NOT_PENDING: { status: 409 },
+  TOTP_NOT_ENABLED: { status: 409 },
+  /** Self-service e-mail (verification, reset by e-mail) on a server without PARLEY_SMTP_URL. */
+  MAIL_NOT_CONFIGURED: { status: 501 },
   RECALL_WINDOW_PASSED: { status: 403 },
   /** The request line, headers or body did not arrive within the HTTP timeouts. */
   REQUEST_TIMEOUT: { status: 408, temporary: true },

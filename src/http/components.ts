@@ -3,7 +3,7 @@ import { ConversationSummary, Entry, EntryMedia, MessageAck, ReadPosition } from
 import { BlockedView, FriendView, RequestView } from './routes/contacts.js';
 import { MediaView } from './routes/media.js';
 import { GroupCard, GroupRequestView, GroupView, MemberView, UserBrief } from './routes/social-schemas.js';
-import { AuthReply, ErrorReply, Ok, PrivateUser, PublicUser, Session } from './schemas.js';
+import { AuthReply, ErrorReply, LoginChallenge, Ok, PrivateUser, PublicUser, Session } from './schemas.js';
 
 /**
  * Every named shape of the API, registered once on the server (`app.addSchema`) before any
@@ -31,4 +31,5 @@ export const COMPONENT_SCHEMAS: readonly TSchema[] = [
   MessageAck,
   ReadPosition,
   MediaView,
+  LoginChallenge,
 ];

@@ -83,6 +83,15 @@ export const AuthReply = Type.Object(
 
 export const Ok = Type.Object({ ok: Type.Literal(true) }, { $id: 'Ok' });
 
+export const LoginChallenge = Type.Object(
+  {
+    twoFactor: Type.Literal('totp'),
+    challenge: Type.String({ description: 'Send it with a code to POST /auth/login/totp' }),
+    expiresAt: Type.Number({ description: 'Epoch ms' }),
+  },
+  { $id: 'LoginChallenge', description: 'The password matched; the account needs its second factor' },
+);
+
 /** A reference to a named schema, typed as that schema. */
 export function ref<T extends TSchema>(schema: T) {
   if (!schema.$id) throw new Error('ref() needs a schema with an $id');

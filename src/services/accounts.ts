@@ -49,6 +49,12 @@ const PUBLIC_FIELDS = ['nickname', 'avatar', 'bio', 'gender'] as const;
 export type AvatarCheck = (userId: string, mediaId: string) => Promise<void>;
 
 /**
+ * Asked after a login's password matched: a challenge when the account needs a second factor
+ * (the two-factor service implements it), in which case login starts no session.
+ */
+export type SecondFactorGate = (user: UserRow) => Promise<{ challenge: string; expiresAt: number } | undefined>;
+
+/**
  * Registration, login, sessions and profile. Login throttling counts failures per account and
  * address, per account, and per address, answering the same way whether the account exists.
  */
@@ -60,6 +66,7 @@ export class AccountService {
     private readonly deps: ServiceDeps,
     private readonly hasher: PasswordHasher,
     private readonly avatarCheck: AvatarCheck,
+    private readonly secondFactor?: SecondFactorGate,
   ) {
     this.dummyHash = hasher.hash(newToken());
   }
@@ -93,7 +100,7 @@ export class AccountService {
     login: string,
     password: string,
     meta: ClientMeta,
-  ): Promise<{ user: PrivateUser; token: string; sessionId: string }> {
+  ): Promise<{ user: PrivateUser; token: string; sessionId: string } | { challenge: string; expiresAt: number }> {
     const { store, clock, config } = this.deps;
     const now = clock.now();
     const window = config.loginWindow;
@@ -122,11 +129,14 @@ export class AccountService {
     if (user.disabled_at !== null) throw fail('ACCOUNT_DISABLED', 'This account is disabled');
     await store.throttles.reset(keys[0]![0]);
     for (const [key] of keys.slice(1)) await store.throttles.release(key, window, now);
+    const second = await this.secondFactor?.(user);
+    if (second) return second;
     const { token, sessionId } = await this.startSession(user, meta);
     return { user: privateUser(user), token, sessionId };
   }
 
-  private async startSession(user: UserRow, meta: ClientMeta) {
+  /** A new session for a user whose credentials were checked (login, or its second step). */
+  async startSession(user: UserRow, meta: ClientMeta) {
     const { store, clock, config } = this.deps;
     const now = clock.now();
     const token = newToken();

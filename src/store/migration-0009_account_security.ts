@@ -4,7 +4,7 @@ import type { DialectName } from './db.js';
 /**
  * Account security (issue 17): deletion tombstones, TOTP, recovery codes, one-time account codes
  * (password reset, e-mail verification, the second sign-in step) and verified e-mail addresses.
- * Every secret a user redeems is stored as its SHA-256 only: each has at least 120 random bits,
+ * Every secret a user redeems is stored as its SHA-256 only: each has at least 80 random bits,
  * so a fast hash is as safe as a slow one and lets the row be found by its index.
  */
 type Ctx = { dialect: DialectName };

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { type AccountEraseRepo, KyselyAccountEraseRepo } from './account-erase.js';
+import { type AccountExportRepo, KyselyAccountExportRepo } from './account-export.js';
+import { KyselyTwoFactorRepo, type TwoFactorRepo } from './two-factor.js';
 import { type ContactRepo, KyselyContactRepo } from './contacts.js';
 import { type Db, type DbOptions, type DialectName, type PoolStats, openDb } from './db.js';
 import { type GroupRepo, KyselyGroupRepo } from './groups.js';
@@ -29,6 +31,8 @@ export interface Store {
   readonly authz: AuthzRepo;
   readonly media: MediaRepo;
   readonly accountErase: AccountEraseRepo;
+  readonly accountExport: AccountExportRepo;
+  readonly twoFactor: TwoFactorRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -46,6 +50,8 @@ export class KyselyStore implements Store {
   readonly authz: AuthzRepo;
   readonly media: MediaRepo;
   readonly accountErase: AccountEraseRepo;
+  readonly accountExport: AccountExportRepo;
+  readonly twoFactor: TwoFactorRepo;
 
   constructor(readonly conn: Db) {
     const { db, dialect } = conn;
@@ -60,6 +66,8 @@ export class KyselyStore implements Store {
     this.authz = new KyselyAuthzRepo(db);
     this.media = new KyselyMediaRepo(db, dialect);
     this.accountErase = new KyselyAccountEraseRepo(db, dialect);
+    this.accountExport = new KyselyAccountExportRepo(db);
+    this.twoFactor = new KyselyTwoFactorRepo(db, dialect);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */
