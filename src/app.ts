@@ -35,6 +35,10 @@ import { LastSeenService } from './services/last-seen.js';
 import { receiptRoutes } from './http/routes/receipts.js';
 import { forwardRoutes } from './http/routes/forward.js';
 import { AccountService } from './services/accounts.js';
+import { AccountDeletion } from './services/account-deletion.js';
+import { AccountExport } from './services/account-export.js';
+import { TwoFactorService } from './services/two-factor.js';
+import { accountSecurityRoutes } from './http/routes/account-security.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
 import { FsBlobStore } from './blobs/fs-blob-store.js';
@@ -183,11 +187,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     urls,
   });
   const messaging = new MessagingService(deps, { metrics, media, sign });
+  const hasher = new GatedHasher(opts.hasher ?? new Argon2Hasher(), config.hashConcurrency);
+  const twoFactor = new TwoFactorService(deps, hasher, (user, meta) => services.accounts.startSession(user, meta));
   const services = {
     accounts: new AccountService(
       deps,
-      new GatedHasher(opts.hasher ?? new Argon2Hasher(), config.hashConcurrency),
+      hasher,
       (userId, mediaId) => media.checkAvatar(userId, mediaId),
+      (user) => twoFactor.challengeFor(user),
     ),
     contacts: new ContactService(deps),
     groups: new GroupService(deps, (userId, mediaId) => media.checkAvatar(userId, mediaId)),
@@ -198,6 +205,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     invites: new InviteService(deps),
     lastSeen: new LastSeenService(deps),
     push: new PushService(deps, new WebPushSender(vapid), vapid.publicKey),
+    deletion: new AccountDeletion(deps, hasher),
+    exports: new AccountExport(deps, (sha256) => media.read(sha256)),
+    twoFactor,
   };
   notify.watch(services.push);
   // Cluster control runs on every role: the authorization cache follows the cluster topic and
@@ -244,6 +254,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, inviteRoutes, lastSeenRoutes],
     api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, receiptRoutes, forwardRoutes],
     api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, pushRoutes],
+    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, accountSecurityRoutes],
     root: [mediaFileRoutes, webRoutes],
     serveApi,
   });

@@ -28,6 +28,8 @@ export const ErrorCatalogue = {
   UNKNOWN_FRAME: { status: 400 },
   UNAUTHENTICATED: { status: 401 },
   INVALID_CREDENTIALS: { status: 401 },
+  /** A wrong, used or expired one-time code: TOTP, recovery, sign-in challenge, reset or verification. */
+  INVALID_CODE: { status: 401 },
   /** The right password for an account an operator disabled (`parley user disable`). */
   ACCOUNT_DISABLED: { status: 403 },
   FORBIDDEN: { status: 403 },
@@ -61,6 +63,11 @@ export const ErrorCatalogue = {
   OWNER_CANNOT_LEAVE: { status: 409 },
   /** The user already has PARLEY_PUSH_MAX_DEVICES push subscriptions. */
   TOO_MANY_SUBSCRIPTIONS: { status: 409 },
+  TOTP_ALREADY_ENABLED: { status: 409 },
+  TOTP_NOT_PENDING: { status: 409 },
+  TOTP_NOT_ENABLED: { status: 409 },
+  /** Self-service e-mail (verification, reset by e-mail) on a server without PARLEY_SMTP_URL. */
+  MAIL_NOT_CONFIGURED: { status: 501 },
   RECALL_WINDOW_PASSED: { status: 403 },
   /** No invite link has this code (or it was mistyped). */
   INVITE_NOT_FOUND: { status: 404 },

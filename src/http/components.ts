@@ -10,7 +10,7 @@ import { LastSeenView } from './routes/last-seen.js';
 import { SeenCount, SeenPage } from './routes/receipts.js';
 import { PushSubscriptionView, VapidKey } from './routes/push.js';
 import { GroupCard, GroupRequestView, GroupView, MemberView, UserBrief } from './routes/social-schemas.js';
-import { AuthReply, ErrorReply, Ok, PrivateUser, PublicUser, Session } from './schemas.js';
+import { AuthReply, ErrorReply, LoginChallenge, Ok, PrivateUser, PublicUser, Session } from './schemas.js';
 
 /**
  * Every named shape of the API, registered once on the server (`app.addSchema`) before any
@@ -50,4 +50,5 @@ export const COMPONENT_SCHEMAS: readonly TSchema[] = [
   ForwardResult,
   PushSubscriptionView,
   VapidKey,
+  LoginChallenge,
 ];

@@ -1,6 +1,9 @@
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountService } from '../services/accounts.js';
+import type { AccountDeletion } from '../services/account-deletion.js';
+import type { AccountExport } from '../services/account-export.js';
+import type { TwoFactorService } from '../services/two-factor.js';
 import type { ContactService } from '../services/contacts.js';
 import type { GroupService } from '../services/groups.js';
 import type { MessagingService } from '../services/messaging.js';
@@ -23,6 +26,9 @@ export interface Services {
   invites: InviteService;
   lastSeen: LastSeenService;
   push: PushService;
+  deletion: AccountDeletion;
+  exports: AccountExport;
+  twoFactor: TwoFactorService;
 }
 
 export interface ReadyCheck {

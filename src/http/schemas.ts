@@ -53,6 +53,7 @@ const publicUserFields = {
   avatar: Type.Union([Type.String(), Type.Null()], { description: 'A media id, or null' }),
   gender: Type.String(),
   bio: Type.String(),
+  deleted: Type.Optional(Type.Literal(true, { description: 'A deleted account (its profile is erased)' })),
 };
 export const PublicUser = Type.Object(publicUserFields, { $id: 'PublicUser', description: 'What anyone may see' });
 
@@ -87,6 +88,15 @@ export const AuthReply = Type.Object(
 );
 
 export const Ok = Type.Object({ ok: Type.Literal(true) }, { $id: 'Ok' });
+
+export const LoginChallenge = Type.Object(
+  {
+    twoFactor: Type.Literal('totp'),
+    challenge: Type.String({ description: 'Send it with a code to POST /auth/login/totp' }),
+    expiresAt: Type.Number({ description: 'Epoch ms' }),
+  },
+  { $id: 'LoginChallenge', description: 'The password matched; the account needs its second factor' },
+);
 
 /** A reference to a named schema, typed as that schema. */
 export function ref<T extends TSchema>(schema: T) {

@@ -53,6 +53,12 @@ const PUBLIC_FIELDS = ['nickname', 'avatar', 'bio', 'gender'] as const;
 export type AvatarCheck = (userId: string, mediaId: string) => Promise<void>;
 
 /**
+ * Asked after a login's password matched: a challenge when the account needs a second factor
+ * (the two-factor service implements it), in which case login starts no session.
+ */
+export type SecondFactorGate = (user: UserRow) => Promise<{ challenge: string; expiresAt: number } | undefined>;
+
+/**
  * Registration, login, sessions and profile. Login throttling counts failures per account and
  * address, per account, and per address, answering the same way whether the account exists.
  */
@@ -64,6 +70,7 @@ export class AccountService {
     private readonly deps: ServiceDeps,
     private readonly hasher: PasswordHasher,
     private readonly avatarCheck: AvatarCheck,
+    private readonly secondFactor?: SecondFactorGate,
   ) {
     this.dummyHash = hasher.hash(newToken());
   }
@@ -97,7 +104,7 @@ export class AccountService {
     login: string,
     password: string,
     meta: ClientMeta,
-  ): Promise<{ user: PrivateUser; token: string; sessionId: string }> {
+  ): Promise<{ user: PrivateUser; token: string; sessionId: string } | { challenge: string; expiresAt: number }> {
     const { store, clock, config } = this.deps;
     const now = clock.now();
     const window = config.loginWindow;
@@ -118,17 +125,22 @@ export class AccountService {
       }
     }
     const user = await store.users.byLogin(login);
-    const ok = await this.hasher.verify(user?.password_hash ?? (await this.dummyHash), password);
-    if (!user || !ok) throw fail('INVALID_CREDENTIALS', 'Wrong login or password');
+    // A deleted account's tombstone has no usable hash: it costs the same as an unknown login.
+    const live = user?.deleted_at == null ? user : undefined;
+    const ok = await this.hasher.verify(live?.password_hash ?? (await this.dummyHash), password);
+    if (!user || !live || !ok) throw fail('INVALID_CREDENTIALS', 'Wrong login or password');
     // Told only to whoever knows the password, so it says nothing about who has an account.
     if (user.disabled_at !== null) throw fail('ACCOUNT_DISABLED', 'This account is disabled');
     await store.throttles.reset(keys[0]![0]);
     for (const [key] of keys.slice(1)) await store.throttles.release(key, window, now);
+    const second = await this.secondFactor?.(user);
+    if (second) return second;
     const { token, sessionId } = await this.startSession(user, meta);
     return { user: privateUser(user), token, sessionId };
   }
 
-  private async startSession(user: UserRow, meta: ClientMeta) {
+  /** A new session for a user whose credentials were checked (login, or its second step). */
+  async startSession(user: UserRow, meta: ClientMeta) {
     const { store, clock, config } = this.deps;
     const now = clock.now();
     const token = newToken();

@@ -4,6 +4,7 @@ import { searchIndex } from './migration-0004_search_index.js';
 import { invitesLastSeen } from './migration-0007_invites_last_seen.js';
 import { receiptsForward } from './migration-0006_receipts_forward.js';
 import { pushSubscriptions } from './migration-push-subscriptions.js';
+import { accountSecurity } from './migration-0009_account_security.js';
 
 /**
  * Versioned migrations, in code so they ship with the server and run at start. Each is
@@ -272,6 +273,7 @@ export function migrations(ctx: Ctx): Record<string, Migration> {
     '0007_invites_last_seen': invitesLastSeen(ctx),
     '0006_receipts_forward': receiptsForward(),
     '0008_push_subscriptions': pushSubscriptions(ctx),
+    '0009_account_security': accountSecurity(ctx),
   };
 }
 

@@ -43,6 +43,8 @@ export interface GroupInvitesTable {
   max_uses: number | null;
   uses: number;
   revoked_at: number | null;
+  /** When the account was deleted: the row is then a tombstone (erased profile, no login). */
+  deleted_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface SessionsTable {
@@ -232,6 +234,44 @@ export interface PushSubscriptionsTable {
   hide_text: number;
   created_at: number;
   last_sent_at: number | null;
+/** A user's TOTP secret; two-factor sign-in is on once `enabled_at` is set (enrolment confirmed). */
+export interface UserTotpTable {
+  user_id: string;
+  /** Base32 secret (the authenticator app holds the same). */
+  secret: string;
+  enabled_at: number | null;
+  /** The last time step whose code was accepted: a code of that step or earlier is a replay. */
+  last_step: number;
+  created_at: number;
+}
+
+/** Single-use recovery codes for two-factor sign-in, stored as SHA-256 hex. */
+export interface RecoveryCodesTable {
+  code_hash: string;
+  user_id: string;
+  used_at: number | null;
+  created_at: number;
+}
+
+/** One-time codes (SHA-256 hex): password reset, e-mail verification, the sign-in second step. */
+export interface AccountCodesTable {
+  code_hash: string;
+  user_id: string;
+  purpose: 'reset' | 'verify-email' | 'login';
+  /** For `verify-email`: the address the code verifies. */
+  email: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** A user's e-mail address for self-service recovery; usable once `verified_at` is set. */
+export interface UserEmailsTable {
+  user_id: string;
+  email: string;
+  email_lc: string;
+  verified_at: number | null;
+  updated_at: number;
 }
 
 export interface Database {
@@ -255,4 +295,8 @@ export interface Database {
   search_postings: SearchPostingsTable;
   group_invites: GroupInvitesTable;
   push_subscriptions: PushSubscriptionsTable;
+  user_totp: UserTotpTable;
+  recovery_codes: RecoveryCodesTable;
+  account_codes: AccountCodesTable;
+  user_emails: UserEmailsTable;
 }

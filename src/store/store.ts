@@ -1,4 +1,7 @@
 import { sql } from 'kysely';
+import { type AccountEraseRepo, KyselyAccountEraseRepo } from './account-erase.js';
+import { type AccountExportRepo, KyselyAccountExportRepo } from './account-export.js';
+import { KyselyTwoFactorRepo, type TwoFactorRepo } from './two-factor.js';
 import { type ContactRepo, KyselyContactRepo } from './contacts.js';
 import { type Db, type DbOptions, type DialectName, type PoolStats, openDb } from './db.js';
 import { type GroupRepo, KyselyGroupRepo } from './groups.js';
@@ -39,6 +42,9 @@ export interface Store {
   readonly lastSeen: LastSeenRepo;
   readonly receipts: ReceiptRepo;
   readonly pushSubscriptions: PushSubscriptionRepo;
+  readonly accountErase: AccountEraseRepo;
+  readonly accountExport: AccountExportRepo;
+  readonly twoFactor: TwoFactorRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +67,9 @@ export class KyselyStore implements Store {
   readonly lastSeen: LastSeenRepo;
   readonly receipts: ReceiptRepo;
   readonly pushSubscriptions: PushSubscriptionRepo;
+  readonly accountErase: AccountEraseRepo;
+  readonly accountExport: AccountExportRepo;
+  readonly twoFactor: TwoFactorRepo;
 
   constructor(
     readonly conn: Db,
@@ -83,6 +92,9 @@ export class KyselyStore implements Store {
     this.lastSeen = new KyselyLastSeenRepo(db);
     this.receipts = new KyselyReceiptRepo(db, dialect);
     this.pushSubscriptions = new KyselyPushSubscriptionRepo(db, dialect);
+    this.accountErase = new KyselyAccountEraseRepo(db, dialect);
+    this.accountExport = new KyselyAccountExportRepo(db);
+    this.twoFactor = new KyselyTwoFactorRepo(db, dialect);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */

@@ -57,6 +57,7 @@ export class KyselyUserRepo implements UserRepo {
       disabled_at: null,
       last_seen_at: null,
       last_seen_privacy: 'contacts',
+      deleted_at: null,
     };
     try {
       await this.db.insertInto('users').values(row).execute();

@@ -15,6 +15,8 @@ export interface PublicUser {
   avatar: string | null;
   gender: string;
   bio: string;
+  /** Set on a deleted account: its profile is erased and its name shows as "Deleted account". */
+  deleted?: true;
 }
 
 /** What a user sees of themselves. */

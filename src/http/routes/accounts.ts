@@ -8,6 +8,7 @@ import {
   Device,
   Gender,
   Id,
+  LoginChallenge,
   Mobile,
   LastSeenPrivacy,
   Nickname,
@@ -78,15 +79,17 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = as
           },
           { additionalProperties: false },
         ),
-        response: { 200: ref(AuthReply), ...errors(400, 401, 429) },
+        response: { 200: ref(AuthReply), 202: ref(LoginChallenge), ...errors(400, 401, 429) },
       },
     },
-    async (req) => {
-      const { user, token } = await accounts.login(req.body.login, req.body.password, {
+    async (req, reply) => {
+      const r = await accounts.login(req.body.login, req.body.password, {
         ip: req.ip,
         device: req.body.device ?? req.headers['user-agent'],
       });
-      return { user, token };
+      // Two-factor accounts: no session yet; POST /auth/login/totp completes the sign-in.
+      if ('challenge' in r) return reply.status(202).send({ twoFactor: 'totp' as const, ...r });
+      return { user: r.user, token: r.token };
     },
   );
 
