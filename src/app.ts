@@ -249,12 +249,20 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   const ctx: HttpContext = { services, config, metrics, ready };
   const http = await buildHttp(ctx, log, {
-    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, profileRoutes],
-    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, searchRoutes],
-    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, inviteRoutes, lastSeenRoutes],
-    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, receiptRoutes, forwardRoutes],
-    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, pushRoutes],
-    api: [contactRoutes, groupRoutes, conversationRoutes, mediaApiRoutes, accountSecurityRoutes],
+    api: [
+      contactRoutes,
+      groupRoutes,
+      conversationRoutes,
+      mediaApiRoutes,
+      profileRoutes,
+      searchRoutes,
+      inviteRoutes,
+      lastSeenRoutes,
+      receiptRoutes,
+      forwardRoutes,
+      pushRoutes,
+      accountSecurityRoutes,
+    ],
     root: [mediaFileRoutes, webRoutes],
     serveApi,
   });

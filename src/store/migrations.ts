@@ -270,8 +270,8 @@ export function migrations(ctx: Ctx): Record<string, Migration> {
     '0002_media_usage': mediaUsage(ctx),
     '0003_user_disabled': userDisabled(),
     '0004_search_index': searchIndex(ctx),
-    '0007_invites_last_seen': invitesLastSeen(ctx),
     '0006_receipts_forward': receiptsForward(),
+    '0007_invites_last_seen': invitesLastSeen(ctx),
     '0008_push_subscriptions': pushSubscriptions(ctx),
     '0009_account_security': accountSecurity(ctx),
   };

@@ -28,6 +28,8 @@ export interface UsersTable {
   last_seen_at: ColumnType<number | null, number | null | undefined, number | null>;
   /** Who may see `last_seen_at`. */
   last_seen_privacy: ColumnType<LastSeenPrivacy, LastSeenPrivacy | undefined, LastSeenPrivacy>;
+  /** When the account was deleted: the row is then a tombstone (erased profile, no login). */
+  deleted_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type { LastSeenPrivacy };
@@ -43,8 +45,6 @@ export interface GroupInvitesTable {
   max_uses: number | null;
   uses: number;
   revoked_at: number | null;
-  /** When the account was deleted: the row is then a tombstone (erased profile, no login). */
-  deleted_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface SessionsTable {
@@ -218,6 +218,8 @@ export interface SearchPostingsTable {
   seq: number;
   /** The entry's `created_at`: hits are ordered by it, newest first. */
   created_at: number;
+}
+
 /** A device session's Web Push subscription (see src/store/push-subscriptions.ts). */
 export interface PushSubscriptionsTable {
   id: string;
@@ -234,6 +236,8 @@ export interface PushSubscriptionsTable {
   hide_text: number;
   created_at: number;
   last_sent_at: number | null;
+}
+
 /** A user's TOTP secret; two-factor sign-in is on once `enabled_at` is set (enrolment confirmed). */
 export interface UserTotpTable {
   user_id: string;
