@@ -188,7 +188,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   const messaging = new MessagingService(deps, { metrics, media, sign });
   const hasher = new GatedHasher(opts.hasher ?? new Argon2Hasher(), config.hashConcurrency);
-  const twoFactor = new TwoFactorService(deps, hasher, (user, meta) => services.accounts.startSession(user, meta));
+  // The session starter is looked up late: the account service is built below and needs `twoFactor`.
+  const twoFactor = new TwoFactorService(
+    deps,
+    hasher,
+    (user, meta): ReturnType<AccountService['startSession']> => services.accounts.startSession(user, meta),
+  );
   const services = {
     accounts: new AccountService(
       deps,

@@ -1,5 +1,8 @@
 import fs from 'node:fs';
-import { CHROMIUM } from './harness.js';
+
+// Not imported from harness.ts: vitest loads global setup outside the source-condition resolver,
+// and the harness pulls in the server, which needs `@parley/client` resolved to its source.
+const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Refuses to run without the browser (the npm script explains skips before getting here). */
 export default function setup() {
