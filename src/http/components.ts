@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ConversationSummary, Entry, EntryMedia, MessageAck, ReadPosition } from './routes/conversation-schemas.js';
 import { BlockedView, FriendView, RequestView } from './routes/contacts.js';
 import { MediaView } from './routes/media.js';
+import { MARK_SCHEMAS } from './routes/mark-schemas.js';
 import { GroupCard, GroupRequestView, GroupView, MemberView, UserBrief } from './routes/social-schemas.js';
 import { AuthReply, ErrorReply, Ok, PrivateUser, PublicUser, Session } from './schemas.js';
 
@@ -31,4 +32,5 @@ export const COMPONENT_SCHEMAS: readonly TSchema[] = [
   MessageAck,
   ReadPosition,
   MediaView,
+  ...MARK_SCHEMAS,
 ];

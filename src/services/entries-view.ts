@@ -27,6 +27,8 @@ export function toEntry(row: EntryRow, sign?: MediaSigner): Entry {
   if (body.mentions) e.mentions = body.mentions;
   if (body.data) e.data = body.data;
   if (body.system) e.system = body.system;
+  if (body.emoji !== undefined) e.emoji = body.emoji;
+  if (body.reactions) e.reactions = body.reactions;
   if (row.edited_at != null) e.editedAt = Number(row.edited_at);
   return e;
 }

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql, type CreateTableBuilder } from 'kysely';
 import type { DialectName } from './db.js';
+import { reactionsPins } from './migration-0005_reactions_pins.js';
 
 /**
  * Versioned migrations, in code so they ship with the server and run at start. Each is
@@ -264,6 +265,7 @@ export function migrations(ctx: Ctx): Record<string, Migration> {
     '0001_initial': initial(ctx),
     '0002_media_usage': mediaUsage(ctx),
     '0003_user_disabled': userDisabled(),
+    '0005_reactions_pins': reactionsPins(ctx),
   };
 }
 

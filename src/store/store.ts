@@ -6,6 +6,7 @@ import { type AuthzRepo, KyselyAuthzRepo } from './authz.js';
 import { type ConversationRepo, KyselyConversationRepo } from './conversations.js';
 import { type EntryLogRepo, KyselyEntryLogRepo } from './entry-log.js';
 import { KyselyMediaRepo, type MediaRepo } from './media.js';
+import { KyselyMarksRepo, type MarksRepo } from './marks.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselySessionRepo, type SessionRepo } from './sessions.js';
 import { KyselyThrottleRepo, type ThrottleRepo } from './throttles.js';
@@ -27,6 +28,8 @@ export interface Store {
   readonly entryLog: EntryLogRepo;
   readonly authz: AuthzRepo;
   readonly media: MediaRepo;
+  /** Reactions and pinned messages (read side; the entry log writes them). */
+  readonly marks: MarksRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +46,7 @@ export class KyselyStore implements Store {
   readonly entryLog: EntryLogRepo;
   readonly authz: AuthzRepo;
   readonly media: MediaRepo;
+  readonly marks: MarksRepo;
 
   constructor(readonly conn: Db) {
     const { db, dialect } = conn;
@@ -56,6 +60,7 @@ export class KyselyStore implements Store {
     this.entryLog = new KyselyEntryLogRepo(db, dialect);
     this.authz = new KyselyAuthzRepo(db);
     this.media = new KyselyMediaRepo(db, dialect);
+    this.marks = new KyselyMarksRepo(db);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */
