@@ -18,6 +18,9 @@ import { Composer, type ComposerMode } from './composer.js';
 import { useConversationMeta } from './conversation-meta.js';
 import { isDissolved, preview, systemText } from './describe.js';
 import { MessageItem, PendingItem } from './message-item.js';
+import { PinnedBar } from './pinned-bar.js';
+import { WhoReacted } from './reactions.js';
+import { pinText } from './describe.js';
 
 const PAGE = 40;
 
@@ -39,6 +42,7 @@ export function ChatView({ cid }: { cid: string }) {
   const [mode, setMode] = useState<ComposerMode>({});
   const [image, setImage] = useState<string | undefined>();
   const [recalling, setRecalling] = useState<Entry | undefined>();
+  const [whoReacted, setWhoReacted] = useState<number | undefined>();
   const [loading, setLoading] = useState(false);
   const [atBottom, setAtBottom] = useState(true);
   const [, tick] = useState(0);
@@ -164,7 +168,15 @@ export function ChatView({ cid }: { cid: string }) {
     recall: (e: Entry) => setRecalling(e),
     openImage: (url: string) => setImage(url),
     jumpTo,
+    react: (e: Entry, emoji: string, remove: boolean) => live.react(cid, e.seq, emoji, remove).catch(chatError),
+    whoReacted: (e: Entry) => setWhoReacted(e.seq),
+    pin: (e: Entry, remove: boolean) => live.pin(cid, e.seq, remove).catch(chatError),
   };
+  // The pinned bar reads the list again when a pin, unpin or recall arrives.
+  const pinVersion = tl.entries
+    .filter((e) => e.kind === 'pin' || e.kind === 'unpin' || e.kind === 'recall')
+    .map((e) => e.seq)
+    .join(',');
 
   const typers = Object.entries(typingMap ?? {})
     .filter(([, until]) => until > Date.now())
@@ -197,7 +209,19 @@ export function ChatView({ cid }: { cid: string }) {
           <span>{dayLabel(e.ts)}</span>
         </div>,
       );
-    if (e.kind === 'system') {
+    if (e.kind === 'pin' || e.kind === 'unpin') {
+      rows.push(
+        <button
+          type="button"
+          class="system-msg pin-line"
+          key={e.seq}
+          data-seq={e.seq}
+          onClick={() => e.target !== undefined && jumpTo(e.target)}
+        >
+          {pinText(e, (id) => users[id], me.id)}
+        </button>,
+      );
+    } else if (e.kind === 'system') {
       rows.push(
         <div class="system-msg" key={e.seq} data-seq={e.seq}>
           {systemText(e, (id) => users[id], me.id)}
@@ -227,6 +251,7 @@ export function ChatView({ cid }: { cid: string }) {
           read={meta.kind === 'dm' && mine ? peerRead >= e.seq : undefined}
           canRecall={isAdmin || (mine && changeable(e))}
           canEdit={mine && e.kind === 'text' && changeable(e)}
+          canPin={!dissolved && (meta.kind !== 'group' || isAdmin)}
           actions={actions}
         />,
       );
@@ -271,6 +296,7 @@ export function ChatView({ cid }: { cid: string }) {
           </button>
         )}
       </header>
+      <PinnedBar cid={cid} version={pinVersion} jumpTo={jumpTo} />
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages">
         <div class="history-edge">
           {loading ? (
@@ -329,6 +355,7 @@ export function ChatView({ cid }: { cid: string }) {
           </div>
         </Modal>
       )}
+      {whoReacted !== undefined && <WhoReacted cid={cid} seq={whoReacted} onClose={() => setWhoReacted(undefined)} />}
       {image && (
         <Modal title="Picture" onClose={() => setImage(undefined)} wide>
           <img class="lightbox-img" src={image} alt="Full size" />
