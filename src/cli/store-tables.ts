@@ -22,6 +22,9 @@ export const STORE_TABLES: readonly { name: string; key: readonly string[] }[] =
   { name: 'media_shares', key: ['media_id', 'conversation_id'] },
   { name: 'media_usage', key: ['user_id'] },
   { name: 'group_invites', key: ['id'] },
+  { name: 'reactions', key: ['conversation_id', 'seq', 'emoji', 'user_id'] },
+  { name: 'reaction_counts', key: ['conversation_id', 'seq', 'emoji'] },
+  { name: 'message_pins', key: ['conversation_id', 'seq'] },
 ];
 
 /** Kysely's own bookkeeping tables, which each database keeps for itself. */

@@ -80,6 +80,10 @@ export const ErrorCatalogue = {
   TOO_MANY_INVITES: { status: 409 },
   MESSAGE_RECALLED: { status: 409 },
   NOT_FORWARDABLE: { status: 400 },
+  /** A new emoji on a message that already has MAX_EMOJI_PER_MESSAGE different ones. */
+  TOO_MANY_REACTIONS: { status: 409 },
+  /** Pinning in a conversation that already has MAX_PINS_PER_CONVERSATION pinned messages. */
+  TOO_MANY_PINS: { status: 409 },
   /** The request line, headers or body did not arrive within the HTTP timeouts. */
   REQUEST_TIMEOUT: { status: 408, temporary: true },
   PAYLOAD_TOO_LARGE: { status: 413 },

@@ -271,6 +271,12 @@ export class Connection implements HubConn {
       case 'edit':
         this.send({ type: 'ack', ...(await messaging.edit(this.userId, f)) });
         return;
+      case 'react':
+        this.send({ type: 'ack', ...(await messaging.marks.react(this.userId, f)) });
+        return;
+      case 'pin':
+        this.send({ type: 'ack', ...(await messaging.marks.pin(this.userId, f)) });
+        return;
       case 'read':
         await messaging.markRead(this.userId, f.conversation, f.seq);
         return;

@@ -9,6 +9,7 @@ import { InvitePreview, InviteView } from './routes/invites.js';
 import { LastSeenView } from './routes/last-seen.js';
 import { SeenCount, SeenPage } from './routes/receipts.js';
 import { PushSubscriptionView, VapidKey } from './routes/push.js';
+import { MARK_SCHEMAS } from './routes/mark-schemas.js';
 import { GroupCard, GroupRequestView, GroupView, MemberView, UserBrief } from './routes/social-schemas.js';
 import { AuthReply, ErrorReply, LoginChallenge, Ok, PrivateUser, PublicUser, Session } from './schemas.js';
 
@@ -51,4 +52,5 @@ export const COMPONENT_SCHEMAS: readonly TSchema[] = [
   PushSubscriptionView,
   VapidKey,
   LoginChallenge,
+  ...MARK_SCHEMAS,
 ];

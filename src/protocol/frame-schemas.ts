@@ -50,6 +50,22 @@ export const EditSchema = o({
   seq: Seq,
   text: Type.String({ maxLength: 100_000 }),
 });
+export const ReactSchema = o({
+  type: Type.Literal('react'),
+  clientId: ClientId,
+  conversation: Cid,
+  seq: Seq,
+  // One emoji grapheme; the service checks it is one (src/domain/marks.ts).
+  emoji: Type.String({ minLength: 1, maxLength: 32 }),
+  remove: Type.Optional(Type.Boolean()),
+});
+export const PinSchema = o({
+  type: Type.Literal('pin'),
+  clientId: ClientId,
+  conversation: Cid,
+  seq: Seq,
+  remove: Type.Optional(Type.Boolean()),
+});
 export const PingSchema = o({
   type: Type.Literal('ping'),
   id: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Number()])),
@@ -64,6 +80,8 @@ const schemas = {
   typing: TypingSchema,
   recall: RecallSchema,
   edit: EditSchema,
+  react: ReactSchema,
+  pin: PinSchema,
   ping: PingSchema,
 } as const;
 
@@ -77,6 +95,8 @@ export type _FramesMatch = Check<Exact<Static<(typeof schemas)[keyof typeof sche
   Check<Exact<Static<typeof ReceivedSchema>, Extract<ClientFrame, { type: 'received' }>>> &
   Check<Exact<Static<typeof RecallSchema>, Extract<ClientFrame, { type: 'recall' }>>> &
   Check<Exact<Static<typeof EditSchema>, Extract<ClientFrame, { type: 'edit' }>>> &
+  Check<Exact<Static<typeof ReactSchema>, Extract<ClientFrame, { type: 'react' }>>> &
+  Check<Exact<Static<typeof PinSchema>, Extract<ClientFrame, { type: 'pin' }>>> &
   Check<Exact<Static<typeof PingSchema>, Extract<ClientFrame, { type: 'ping' }>>>;
 
 const compiled = Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, TypeCompiler.Compile(s)])) as {

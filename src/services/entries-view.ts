@@ -29,6 +29,8 @@ export function toEntry(row: EntryRow, sign?: MediaSigner): Entry {
   if (body.data) e.data = body.data;
   if (body.system) e.system = body.system;
   if (body.forwarded) e.forwarded = body.forwarded;
+  if (body.emoji !== undefined) e.emoji = body.emoji;
+  if (body.reactions) e.reactions = body.reactions;
   if (row.edited_at != null) e.editedAt = Number(row.edited_at);
   return e;
 }

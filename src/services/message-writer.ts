@@ -91,7 +91,7 @@ export class MessageWriter {
         batch.forEach((p, i) => {
           const o = out[i]!;
           // A recall/edit whose target changed first was not written: only this item fails.
-          if (o.conflict) p.reject(fail('CONFLICT', o.conflict));
+          if (o.conflict) p.reject(fail(o.conflictCode ?? 'CONFLICT', o.conflict));
           else p.resolve(o);
         });
       } catch (err) {

@@ -15,6 +15,7 @@ import { type HistoryPage, type HistoryQuery, ConversationViews, impliedMembersh
 import type { ServiceDeps } from './deps.js';
 import type { MediaSigner } from './entries-view.js';
 import { LiveSignals } from './live-signals.js';
+import { MarkService } from './marks.js';
 import { MessageWriter, type WriterMetrics } from './message-writer.js';
 import { MEDIA_FOR, type MediaResolver, type SendInput, checkClientId, checkData, checkText } from './message-input.js';
 import { checkCaption } from './message-input.js';
@@ -74,6 +75,8 @@ export class MessagingService {
   /** Delivery positions and "seen by" (see {@link ReceiptService}). */
   readonly receipts: ReceiptService;
   private readonly forwarder: Forwarder;
+  /** Reactions and pinned messages (entries through the same writer). */
+  readonly marks: MarkService;
   private stopSweep?: () => void;
 
   constructor(
@@ -102,6 +105,7 @@ export class MessagingService {
       counted: () => opts.metrics?.messagesIn.inc({ transport: 'rest' }),
     });
     this.media = opts.media;
+    this.marks = new MarkService(deps, this.access, this.writer, this.views);
   }
 
   /**
@@ -329,7 +333,7 @@ export class MessagingService {
   }
 
   async history(userId: string, cid: string, q: HistoryQuery): Promise<HistoryPage> {
-    return this.views.history(cid, await this.access.canRead(userId, cid), q);
+    return this.marks.decorate(userId, cid, await this.views.history(cid, await this.access.canRead(userId, cid), q));
   }
 
   /** The user's conversations (DMs and current groups), pinned first, then latest first. */

@@ -4,6 +4,7 @@ import type { DialectName } from './db.js';
 import { INSERT_CHUNK, chunks } from './chunks.js';
 import { isRetryable, isUniqueViolation } from './dialect.js';
 import { type EntryRow, ensureConversation } from './log.js';
+import { MarkState, type MarkEffect, type MarkRefusal, applyMark, clearMarks, isMarkEffect } from './entry-marks.js';
 import type { Database } from './schema.js';
 import { SearchIndexWriter, postingsOf } from './search-index.js';
 import { ShapeCache } from './shape-cache.js';
@@ -26,7 +27,7 @@ export interface WriteItem {
    * (edits): the target's `edited_at` as the caller saw it; an edit committed since then makes
    * this one a conflict (left out: never checked).
    */
-  effect?: { type: 'recall' } | { type: 'edit'; text: string; seenEditedAt?: number | null };
+  effect?: { type: 'recall' } | { type: 'edit'; text: string; seenEditedAt?: number | null } | MarkEffect;
 }
 
 export interface WriteOutcome {
@@ -39,6 +40,8 @@ export interface WriteOutcome {
    * same batch or another transaction. `row` is then the target as it stands.
    */
   conflict?: string;
+  /** With `conflict`: the code to answer when it is not CONFLICT (a reaction or pin bound). */
+  conflictCode?: MarkRefusal;
 }
 
 /**
@@ -154,7 +157,9 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       fresh.set(it.conversationId, list);
     }
 
-    const conflicts = await this.checkTargets(trx, fresh, key);
+    // Reactions and pins: the entry body is the state after the change (see MarkState).
+    const bodies = new Map<string, unknown>();
+    const conflicts = await this.checkTargets(trx, fresh, key, bodies, now);
     for (const [cid, list] of fresh) {
       const kept = list.filter((it) => !conflicts.has(key(it.senderId, it.clientId)));
       if (kept.length) fresh.set(cid, kept);
@@ -189,7 +194,7 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
           sender_id: it.senderId,
           client_id: it.clientId,
           kind: it.kind,
-          body: JSON.stringify(it.body ?? {}),
+          body: JSON.stringify(bodies.get(key(it.senderId, it.clientId)) ?? it.body ?? {}),
           target_seq: it.targetSeq ?? null,
           created_at: now,
           edited_at: null,
@@ -215,7 +220,9 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       );
     for (const cid of cids) {
       for (const it of fresh.get(cid)!) {
-        if (it.effect && it.targetSeq != null) await this.applyEffect(trx, cid, it.targetSeq, it.effect, now);
+        if (isMarkEffect(it.effect) && it.targetSeq != null)
+          await applyMark(trx, cid, it.targetSeq, it.effect, it.senderId, now);
+        else if (it.effect && it.targetSeq != null) await this.applyEffect(trx, cid, it.targetSeq, it.effect, now);
         for (const m of it.mediaIds ?? []) await this.share(trx, m, cid);
       }
     }
@@ -231,7 +238,13 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       const old = existing.get(k);
       if (old) return { row: old, duplicate: true };
       const refused = conflicts.get(k);
-      if (refused) return { row: refused.row, duplicate: false, conflict: refused.reason };
+      if (refused)
+        return {
+          row: refused.row,
+          duplicate: false,
+          conflict: refused.reason,
+          ...(refused.code ? { conflictCode: refused.code } : {}),
+        };
       return { row: written.get(k)!, duplicate: firstOf.get(k) !== it };
     });
   }
@@ -249,8 +262,10 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
     trx: Transaction<Database>,
     fresh: Map<string, WriteItem[]>,
     keyOf: typeof key,
-  ): Promise<Map<string, { row: EntryRow; reason: string }>> {
-    const out = new Map<string, { row: EntryRow; reason: string }>();
+    bodies: Map<string, unknown>,
+    now: number,
+  ): Promise<Map<string, { row: EntryRow; reason: string; code?: MarkRefusal }>> {
+    const out = new Map<string, { row: EntryRow; reason: string; code?: MarkRefusal }>();
     const amended = [...fresh].filter(([, list]) => list.some((it) => it.effect && it.targetSeq != null));
     if (amended.length === 0) return out;
     if (this.dialect !== 'sqlite') {
@@ -277,12 +292,20 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
           { row: r, recalled: r.recalled_at != null, editedAt: r.edited_at == null ? null : Number(r.edited_at) },
         ]),
       );
+      const marks = list.some((it) => isMarkEffect(it.effect)) ? await MarkState.load(trx, cid, list, now) : undefined;
       for (const it of list) {
         const t = it.targetSeq == null ? undefined : state.get(it.targetSeq);
         if (!it.effect || !t) continue;
         let reason: string | undefined;
         if (t.recalled) reason = 'The message was already recalled';
-        else if (it.effect.type === 'recall') t.recalled = true;
+        else if (isMarkEffect(it.effect)) {
+          const got = marks!.check(it.senderId, it.targetSeq!, it.effect);
+          if ('body' in got) bodies.set(keyOf(it.senderId, it.clientId), got.body);
+          else {
+            out.set(keyOf(it.senderId, it.clientId), { row: t.row, ...got });
+            continue;
+          }
+        } else if (it.effect.type === 'recall') t.recalled = true;
         else if (it.effect.seenEditedAt !== undefined && !Object.is(it.effect.seenEditedAt, t.editedAt))
           reason = 'The message was edited meanwhile';
         else t.editedAt = Number.NaN;
@@ -332,7 +355,10 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
     effect: NonNullable<WriteItem['effect']>,
     now: number,
   ) {
+    if (isMarkEffect(effect)) return;
     if (effect.type === 'recall') {
+      // Its reactions and pin go with its content.
+      await clearMarks(trx, cid, target);
       // Earlier edits of the recalled message lose their text too.
       await trx
         .updateTable('entries')
@@ -412,6 +438,7 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
           .executeTakeFirst();
         removed += Number(r.numDeletedRows ?? 0);
         await this.search?.removeUpTo(trx, cid, last);
+        await clearMarks(trx, cid, last, true);
         await trx
           .updateTable('conversations')
           .set({ min_seq: last + 1 })

@@ -5,6 +5,7 @@ import { invitesLastSeen } from './migration-0007_invites_last_seen.js';
 import { receiptsForward } from './migration-0006_receipts_forward.js';
 import { pushSubscriptions } from './migration-push-subscriptions.js';
 import { accountSecurity } from './migration-0009_account_security.js';
+import { reactionsPins } from './migration-0005_reactions_pins.js';
 
 /**
  * Versioned migrations, in code so they ship with the server and run at start. Each is
@@ -270,6 +271,7 @@ export function migrations(ctx: Ctx): Record<string, Migration> {
     '0002_media_usage': mediaUsage(ctx),
     '0003_user_disabled': userDisabled(),
     '0004_search_index': searchIndex(ctx),
+    '0005_reactions_pins': reactionsPins(ctx),
     '0006_receipts_forward': receiptsForward(),
     '0007_invites_last_seen': invitesLastSeen(ctx),
     '0008_push_subscriptions': pushSubscriptions(ctx),

@@ -278,6 +278,34 @@ export interface UserEmailsTable {
   updated_at: number;
 }
 
+/** Who reacted to a message with which emoji: one row per (message, emoji, user). */
+export interface ReactionsTable {
+  conversation_id: string;
+  /** The message reacted to. */
+  seq: number;
+  emoji: string;
+  user_id: string;
+  created_at: number;
+}
+
+/** How many reacted to a message with one emoji (rows with count 0 are deleted). */
+export interface ReactionCountsTable {
+  conversation_id: string;
+  seq: number;
+  emoji: string;
+  count: number;
+  /** When the emoji was first added to the message: chips keep this order. */
+  first_at: number;
+}
+
+/** A pinned message of a conversation. */
+export interface MessagePinsTable {
+  conversation_id: string;
+  seq: number;
+  pinned_by: string;
+  pinned_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -303,4 +331,7 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   account_codes: AccountCodesTable;
   user_emails: UserEmailsTable;
+  reactions: ReactionsTable;
+  reaction_counts: ReactionCountsTable;
+  message_pins: MessagePinsTable;
 }

@@ -11,6 +11,7 @@ import { type AuthzRepo, KyselyAuthzRepo } from './authz.js';
 import { type ConversationRepo, KyselyConversationRepo } from './conversations.js';
 import { type EntryLogRepo, KyselyEntryLogRepo } from './entry-log.js';
 import { KyselyMediaRepo, type MediaRepo } from './media.js';
+import { KyselyMarksRepo, type MarksRepo } from './marks.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselyProfileRepo, type ProfileRepo } from './profiles.js';
 import { KyselySearchRepo, type SearchRepo } from './search.js';
@@ -45,6 +46,8 @@ export interface Store {
   readonly accountErase: AccountEraseRepo;
   readonly accountExport: AccountExportRepo;
   readonly twoFactor: TwoFactorRepo;
+  /** Reactions and pinned messages (read side; the entry log writes them). */
+  readonly marks: MarksRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -70,6 +73,7 @@ export class KyselyStore implements Store {
   readonly accountErase: AccountEraseRepo;
   readonly accountExport: AccountExportRepo;
   readonly twoFactor: TwoFactorRepo;
+  readonly marks: MarksRepo;
 
   constructor(
     readonly conn: Db,
@@ -95,6 +99,7 @@ export class KyselyStore implements Store {
     this.accountErase = new KyselyAccountEraseRepo(db, dialect);
     this.accountExport = new KyselyAccountExportRepo(db);
     this.twoFactor = new KyselyTwoFactorRepo(db, dialect);
+    this.marks = new KyselyMarksRepo(db);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */

@@ -249,11 +249,43 @@ describe.each(testDialects())('socket authorization matrix on %s', (dialect) => 
       frame: () => ({ type: 'edit', clientId: cid(), conversation: gid, seq: memberSeq, text: 'pwned' }),
       codes: ['FORBIDDEN'],
     },
+    // react and pin
+    ...(['react', 'pin'] as const).flatMap((type): Row[] => {
+      const f = (conversation: string, seq: number): ClientFrame =>
+        type === 'react'
+          ? { type, clientId: cid(), conversation, seq, emoji: '👍' }
+          : { type, clientId: cid(), conversation, seq };
+      return [
+        { who: 'stranger', action: type, actor: () => g.stranger, frame: () => f(dm, 1), codes: ['FORBIDDEN'] },
+        {
+          who: 'kicked member',
+          action: type,
+          actor: () => g.kicked,
+          frame: () => f(gid, ownerSeq),
+          codes: ['NOT_A_MEMBER'],
+        },
+        {
+          who: 'blocked',
+          action: type,
+          actor: () => blocked,
+          frame: () => f(dmId(blocked.user.id, b.user.id), 1),
+          codes: ['BLOCKED'],
+        },
+        { who: 'muted member', action: type, actor: () => muted, frame: () => f(gid, ownerSeq), codes: ['MUTED'] },
+      ];
+    }),
+    {
+      who: 'plain member pinning',
+      action: 'pin',
+      actor: () => g.member,
+      frame: () => ({ type: 'pin', clientId: cid(), conversation: gid, seq: ownerSeq }),
+      codes: ['ROLE_REQUIRED'],
+    },
   ];
 
   it('covers every conversation action of the protocol', () => {
     const actions = new Set(rows().map((r) => r.action));
-    expect([...actions].sort()).toEqual(['edit', 'read', 'recall', 'send', 'sync', 'typing']);
+    expect([...actions].sort()).toEqual(['edit', 'pin', 'react', 'read', 'recall', 'send', 'sync', 'typing']);
     expect(new Set(rows().map((r) => r.who))).toEqual(
       new Set([
         'stranger',
@@ -264,6 +296,7 @@ describe.each(testDialects())('socket authorization matrix on %s', (dialect) => 
         "non-admin recalling another's message",
         "peer recalling the other side's message",
         "admin editing another's message",
+        'plain member pinning',
       ]),
     );
   });

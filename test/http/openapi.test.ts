@@ -106,6 +106,9 @@ describe('the OpenAPI document', () => {
         'editedAt',
         'recalled',
         'system',
+        'emoji',
+        'reactions',
+        'pinned',
       ].sort(),
     );
     const json = (o: Operation, status: string) => o.responses[status].content['application/json'].schema;

@@ -221,6 +221,22 @@ export class ParleyClient {
     return this.request({ type: 'edit', clientId, conversation, seq, text });
   }
 
+  /** Adds (or with `remove` takes back) an emoji reaction on a message; resolves with the ack. */
+  react(
+    conversation: string,
+    seq: number,
+    emoji: string,
+    remove = false,
+    clientId = (this.opts.newClientId ?? randomId)(),
+  ): Promise<AckFrame> {
+    return this.request({ type: 'react', clientId, conversation, seq, emoji, ...(remove ? { remove } : {}) });
+  }
+
+  /** Pins (or with `remove` unpins) a message; resolves with the ack. */
+  pin(conversation: string, seq: number, remove = false, clientId = (this.opts.newClientId ?? randomId)()) {
+    return this.request({ type: 'pin', clientId, conversation, seq, ...(remove ? { remove } : {}) });
+  }
+
   /** Read position; fire-and-forget (the server keeps the highest). */
   read(conversation: string, seq: number) {
     this.raw({ type: 'read', conversation, seq });

@@ -55,6 +55,24 @@ export interface Entry {
   forwarded?: ForwardMark;
   /** system entries: what happened. */
   system?: { action: string; actor?: string; users?: string[]; name?: string; [k: string]: unknown };
+  /** react/unreact entries: the emoji added or removed by `sender`. */
+  emoji?: string;
+  /**
+   * Messages (history pages): the reactions, per emoji in the order first added, with `me` when
+   * the reader is among them. react/unreact entries: the target's counts right after the change
+   * (no `me`: the sender's own state follows from the entry's kind).
+   */
+  reactions?: ReactionCount[];
+  /** Messages in history pages: set while the message is pinned. */
+  pinned?: boolean;
+}
+
+/** How many reacted to a message with one emoji. */
+export interface ReactionCount {
+  emoji: string;
+  count: number;
+  /** Set (true) when the user reading it is one of them. */
+  me?: boolean;
 }
 
 /**
@@ -153,6 +171,23 @@ export interface EditFrame {
   seq: number;
   text: string;
 }
+/** Adds (or, with `remove`, takes back) the user's `emoji` reaction on message `seq`. */
+export interface ReactFrame {
+  type: 'react';
+  clientId: string;
+  conversation: string;
+  seq: number;
+  emoji: string;
+  remove?: boolean;
+}
+/** Pins (or, with `remove`, unpins) message `seq` of the conversation. */
+export interface PinFrame {
+  type: 'pin';
+  clientId: string;
+  conversation: string;
+  seq: number;
+  remove?: boolean;
+}
 export interface PingFrame {
   type: 'ping';
   id?: string | number;
@@ -167,6 +202,8 @@ export type ClientFrame =
   | TypingFrame
   | RecallFrame
   | EditFrame
+  | ReactFrame
+  | PinFrame
   | PingFrame;
 
 // ---- server → client ----

@@ -12,6 +12,14 @@ export * from './codec.js';
 export { FrameError } from './frame-error.js';
 export * from './frames.js';
 export { AMEND_KINDS, type AmendKind, isAmendKind, isMessageKind } from './message-kinds.js';
+export {
+  PIN_KINDS,
+  type PinKind,
+  REACTION_KINDS,
+  type ReactionKind,
+  isPinKind,
+  isReactionKind,
+} from './message-kinds.js';
 export * from './rest.js';
 export type * from './rest-types.js';
 export { type Measure, measureJson, withinDepth } from './value-bounds.js';

@@ -17,14 +17,22 @@ export const MESSAGE_KINDS = [
   'custom',
 ] as const;
 
-/** Kinds that change an earlier message (named by the entry's `target`) instead of adding one. */
-export const AMEND_KINDS = ['recall', 'edit'] as const;
+/** A reaction added to / removed from the target message (folded into it: its chips change). */
+export const REACTION_KINDS = ['react', 'unreact'] as const;
 
-/** Every kind the server writes: messages, amendments, and `system` notes about the conversation. */
-export const ENTRY_KINDS = [...MESSAGE_KINDS, ...AMEND_KINDS, 'system'] as const;
+/** Kinds that change an earlier message (named by the entry's `target`) instead of adding one. */
+export const AMEND_KINDS = ['recall', 'edit', ...REACTION_KINDS] as const;
+
+/** The target message was pinned / unpinned: shown as a timeline line ("Ann pinned a message"). */
+export const PIN_KINDS = ['pin', 'unpin'] as const;
+
+/** Every kind the server writes: messages, amendments, pins, and `system` notes about the conversation. */
+export const ENTRY_KINDS = [...MESSAGE_KINDS, ...AMEND_KINDS, ...PIN_KINDS, 'system'] as const;
 
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export type AmendKind = (typeof AMEND_KINDS)[number];
+export type ReactionKind = (typeof REACTION_KINDS)[number];
+export type PinKind = (typeof PIN_KINDS)[number];
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 const MESSAGE = new Set<string>(MESSAGE_KINDS);
@@ -35,7 +43,20 @@ export function isMessageKind(kind: string): kind is MessageKind {
   return MESSAGE.has(kind);
 }
 
-/** A recall or edit: folded into its target, never shown as an entry of its own. */
+/** A recall, edit or reaction change: folded into its target, never shown as an entry of its own. */
 export function isAmendKind(kind: string): kind is AmendKind {
   return AMEND.has(kind);
+}
+
+const REACTION = new Set<string>(REACTION_KINDS);
+const PIN = new Set<string>(PIN_KINDS);
+
+/** `react`/`unreact`: the entry's `emoji` and `reactions` (the target's counts after it) apply to its target. */
+export function isReactionKind(kind: string): kind is ReactionKind {
+  return REACTION.has(kind);
+}
+
+/** `pin`/`unpin` of the entry's target. */
+export function isPinKind(kind: string): kind is PinKind {
+  return PIN.has(kind);
 }

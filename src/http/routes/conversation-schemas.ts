@@ -4,6 +4,7 @@ import {
   type MediaRef,
   type ConversationSummary as SummaryType,
   type Entry as EntryType,
+  type ReactionCount as ReactionCountType,
 } from '@parley/client';
 import { ref } from '../schemas.js';
 
@@ -26,6 +27,15 @@ export const EntryMedia = Type.Object(
     poster: Type.Optional(Type.Boolean({ description: 'A video uploaded with a poster frame: thumbUrl shows it' })),
   },
   { $id: 'EntryMedia', description: 'A media object as carried in an entry, with URLs signed for the reader' },
+);
+
+export const ReactionCount = Type.Object(
+  {
+    emoji: Type.String(),
+    count: Type.Integer({ minimum: 1 }),
+    me: Type.Optional(Type.Boolean({ description: 'Set when the reader is one of them (history pages)' })),
+  },
+  { $id: 'ReactionCount', description: 'How many reacted to a message with one emoji' },
 );
 
 export const Entry = Type.Object(
@@ -76,6 +86,14 @@ export const Entry = Type.Object(
         { additionalProperties: true, description: 'system entries: what happened' },
       ),
     ),
+    emoji: Type.Optional(Type.String({ description: 'react/unreact: the emoji added or removed by the sender' })),
+    reactions: Type.Optional(
+      Type.Array(ref(ReactionCount), {
+        description:
+          'Messages in history: reactions per emoji (first added first). react/unreact: the target’s counts after the change',
+      }),
+    ),
+    pinned: Type.Optional(Type.Boolean({ description: 'Messages in history: set while pinned' })),
   },
   {
     $id: 'Entry',
@@ -125,4 +143,5 @@ type Check<T extends true> = T;
 /** Every field of the protocol's types is in its schema and no other: a drift fails to compile. */
 export type _FramesMatch = Check<SameKeys<Static<typeof Entry>, EntryType>> &
   Check<SameKeys<Static<typeof EntryMedia>, MediaRef>> &
+  Check<SameKeys<Static<typeof ReactionCount>, ReactionCountType>> &
   Check<SameKeys<Static<typeof ConversationSummary>, SummaryType>>;

@@ -7,6 +7,7 @@ import { actor, requireAuth } from '../auth.js';
 import type { HttpContext } from '../context.js';
 import { Page, errors, ref } from '../schemas.js';
 import { ConversationSummary, Entry, MessageAck, ReadPosition } from './conversation-schemas.js';
+import { markRoutes } from './marks.js';
 
 const Cid = Type.String({
   minLength: 1,
@@ -29,6 +30,8 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }>
   const { messaging } = ctx.services;
   const auth = requireAuth(ctx.services.accounts);
   const { textLimit } = ctx.config;
+  // Reactions and pins live under /conversations/:cid as well.
+  await app.register(markRoutes, { ctx });
 
   app.get(
     '/conversations',

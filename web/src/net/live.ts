@@ -190,6 +190,12 @@ export const live = {
   async edit(cid: string, seq: number, text: string) {
     await (await socketNow()).edit(cid, seq, text);
   },
+  async react(cid: string, seq: number, emoji: string, remove = false) {
+    await (await socketNow()).react(cid, seq, emoji, remove);
+  },
+  async pin(cid: string, seq: number, remove = false) {
+    await (await socketNow()).pin(cid, seq, remove);
+  },
   read(cid: string, seq: number) {
     markReadLocally(cid, seq);
     socket?.read(cid, seq);

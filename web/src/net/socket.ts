@@ -14,6 +14,8 @@ export interface Socket {
   send(frame: Omit<SendFrame, 'type'>): Promise<AckFrame>;
   recall(cid: string, seq: number): Promise<AckFrame>;
   edit(cid: string, seq: number, text: string): Promise<AckFrame>;
+  react(cid: string, seq: number, emoji: string, remove: boolean): Promise<AckFrame>;
+  pin(cid: string, seq: number, remove: boolean): Promise<AckFrame>;
   read(cid: string, seq: number): void;
   typing(cid: string): void;
   /** Connects again after the client stopped (a refused connection, an unconfirmed sign-out). */
@@ -92,6 +94,8 @@ export function connectSocket(
     },
     recall: (cid, seq) => client.recall(cid, seq),
     edit: (cid, seq, text) => client.edit(cid, seq, text),
+    react: (cid, seq, emoji, remove) => client.react(cid, seq, emoji, remove),
+    pin: (cid, seq, remove) => client.pin(cid, seq, remove),
     read: (cid, seq) => client.read(cid, seq),
     typing: (cid) => client.typing(cid),
     reconnect: () => void client.connect().catch(() => {}),

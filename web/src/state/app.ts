@@ -107,7 +107,7 @@ export function patchConversation(cid: string, patch: Partial<ConversationSummar
 export function receiveEntries(cid: string, entries: Entry[], opts: { history?: boolean } = {}) {
   if (!entries.length) return;
   app.set((s) => {
-    const tl = addEntries(s.timelines[cid] ?? emptyTimeline, entries);
+    const tl = addEntries(s.timelines[cid] ?? emptyTimeline, entries, s.me?.id);
     const mine = new Set(entries.filter((e) => e.sender === s.me?.id && e.clientId).map((e) => e.clientId));
     const pending = s.pending[cid]?.filter((p) => !mine.has(p.clientId));
     const prev = s.conversations[cid];

@@ -1,4 +1,4 @@
-import { isAmendKind } from '@parley/client';
+import { isAmendKind, isPinKind, isReactionKind } from '@parley/client';
 import type { Entry } from '../api/types.js';
 
 /** A message we sent that has no seq yet (waiting for its ack), or that failed. */
@@ -40,7 +40,33 @@ export const emptyTimeline: Timeline = { entries: [], oldest: Infinity, complete
 /** Kinds that are shown as bubbles; the others change an existing entry. */
 export const isVisible = (e: Entry) => !isAmendKind(e.kind);
 
-function fold(entries: Entry[], e: Entry): Entry[] {
+/**
+ * A reaction entry carries the target's counts after it; my own state changes only with my own
+ * entries, so the other emoji keep the `me` they had.
+ */
+function foldReaction(t: Entry, e: Entry, me?: string): Entry {
+  const mine = new Set((t.reactions ?? []).filter((r) => r.me).map((r) => r.emoji));
+  if (me !== undefined && e.sender === me && e.emoji) {
+    if (e.kind === 'react') mine.add(e.emoji);
+    else mine.delete(e.emoji);
+  }
+  const reactions = (e.reactions ?? []).map((r) => ({
+    emoji: r.emoji,
+    count: r.count,
+    ...(mine.has(r.emoji) ? { me: true } : {}),
+  }));
+  return { ...t, reactions };
+}
+
+function fold(entries: Entry[], e: Entry, me?: string): Entry[] {
+  if ((isReactionKind(e.kind) || isPinKind(e.kind)) && e.target !== undefined) {
+    const i = entries.findIndex((x) => x.seq === e.target);
+    if (i < 0 || entries[i]!.recalled) return entries;
+    const t = entries[i]!;
+    const out = entries.slice();
+    out[i] = isPinKind(e.kind) ? { ...t, pinned: e.kind === 'pin' } : foldReaction(t, e, me);
+    return out;
+  }
   if (isAmendKind(e.kind) && e.target !== undefined) {
     const i = entries.findIndex((x) => x.seq === e.target);
     if (i < 0) return entries;
@@ -65,7 +91,7 @@ function fold(entries: Entry[], e: Entry): Entry[] {
 }
 
 /** Adds entries (any order, duplicates allowed) and returns a new timeline. */
-export function addEntries(tl: Timeline, incoming: Entry[]): Timeline {
+export function addEntries(tl: Timeline, incoming: Entry[], me?: string): Timeline {
   if (incoming.length === 0) return tl;
   const bySeq = new Map(tl.entries.map((e) => [e.seq, e]));
   let added = false;
@@ -78,7 +104,7 @@ export function addEntries(tl: Timeline, incoming: Entry[]): Timeline {
   if (!added) return tl;
   let entries = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
   // Apply every recall/edit we hold onto its target, whichever arrived first.
-  for (const e of entries) if (isAmendKind(e.kind)) entries = fold(entries, e);
+  for (const e of entries) if (isAmendKind(e.kind) || isPinKind(e.kind)) entries = fold(entries, e, me);
   // Shown history is the gap-free run ending at the newest entry; older pages extend it.
   let i = entries.length - 1;
   while (i > 0 && entries[i - 1]!.seq === entries[i]!.seq - 1) i--;

@@ -25,6 +25,9 @@ import { isDissolved, preview, systemText } from './describe.js';
 import { MessageItem, PendingItem } from './message-item.js';
 import { ChatSearch } from './search-results.js';
 import { useJumpTo } from './use-jump.js';
+import { PinnedBar } from './pinned-bar.js';
+import { WhoReacted } from './reactions.js';
+import { pinText } from './describe.js';
 
 const PAGE = 40;
 
@@ -47,6 +50,7 @@ export function ChatView({ cid }: { cid: string }) {
   const [mode, setMode] = useState<ComposerMode>({});
   const [image, setImage] = useState<string | undefined>();
   const [recalling, setRecalling] = useState<Entry | undefined>();
+  const [whoReacted, setWhoReacted] = useState<number | undefined>();
   const [loading, setLoading] = useState(false);
   const [atBottom, setAtBottom] = useState(true);
   const [, tick] = useState(0);
@@ -174,7 +178,15 @@ export function ChatView({ cid }: { cid: string }) {
     recall: (e: Entry) => setRecalling(e),
     openImage: (url: string) => setImage(url),
     jumpTo,
+    react: (e: Entry, emoji: string, remove: boolean) => live.react(cid, e.seq, emoji, remove).catch(chatError),
+    whoReacted: (e: Entry) => setWhoReacted(e.seq),
+    pin: (e: Entry, remove: boolean) => live.pin(cid, e.seq, remove).catch(chatError),
   };
+  // The pinned bar reads the list again when a pin, unpin or recall arrives.
+  const pinVersion = tl.entries
+    .filter((e) => e.kind === 'pin' || e.kind === 'unpin' || e.kind === 'recall')
+    .map((e) => e.seq)
+    .join(',');
 
   const typers = Object.entries(typingMap ?? {})
     .filter(([, until]) => until > Date.now())
@@ -209,7 +221,19 @@ export function ChatView({ cid }: { cid: string }) {
           <span>{dayLabel(e.ts)}</span>
         </div>,
       );
-    if (e.kind === 'system') {
+    if (e.kind === 'pin' || e.kind === 'unpin') {
+      rows.push(
+        <button
+          type="button"
+          class="system-msg pin-line"
+          key={e.seq}
+          data-seq={e.seq}
+          onClick={() => e.target !== undefined && jumpTo(e.target)}
+        >
+          {pinText(e, (id) => users[id], me.id)}
+        </button>,
+      );
+    } else if (e.kind === 'system') {
       rows.push(
         <div class="system-msg" key={e.seq} data-seq={e.seq}>
           {systemText(e, (id) => users[id], me.id)}
@@ -239,6 +263,7 @@ export function ChatView({ cid }: { cid: string }) {
           read={meta.kind === 'dm' && mine ? peerRead >= e.seq : undefined}
           canRecall={isAdmin || (mine && changeable(e))}
           canEdit={mine && e.kind === 'text' && changeable(e)}
+          canPin={!dissolved && (meta.kind !== 'group' || isAdmin)}
           actions={actions}
         />,
       );
@@ -308,6 +333,7 @@ export function ChatView({ cid }: { cid: string }) {
         )}
       </header>
       {searching && <ChatSearch cid={cid} onClose={() => setSearching(false)} />}
+      <PinnedBar cid={cid} version={pinVersion} jumpTo={jumpTo} />
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" aria-label="Messages">
         <div class="history-edge">
           {loading ? (
@@ -366,6 +392,7 @@ export function ChatView({ cid }: { cid: string }) {
           </div>
         </Modal>
       )}
+      {whoReacted !== undefined && <WhoReacted cid={cid} seq={whoReacted} onClose={() => setWhoReacted(undefined)} />}
       {image && (
         <Modal title="Picture" onClose={() => setImage(undefined)} wide>
           <img class="lightbox-img" src={image} alt="Full size" />

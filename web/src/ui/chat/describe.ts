@@ -28,9 +28,20 @@ export function preview(
       return 'Contact card';
     case 'system':
       return systemText(e, user, me);
+    case 'pin':
+    case 'unpin':
+      return pinText(e, user, me);
+    case 'react':
+      return `${e.sender === me ? 'You' : (e.sender && user(e.sender)?.nickname) || 'Someone'} reacted ${e.emoji ?? ''}`;
     default:
       return e.text ?? 'Message';
   }
+}
+
+/** "Ann pinned a message", "You unpinned a message". */
+export function pinText(e: Entry, user: (id: string) => UserBrief | undefined, me?: string): string {
+  const who = e.sender === me ? 'You' : (e.sender && user(e.sender)?.nickname) || 'Someone';
+  return `${who} ${e.kind === 'pin' ? 'pinned' : 'unpinned'} a message`;
 }
 
 const POLICY: Record<string, string> = {

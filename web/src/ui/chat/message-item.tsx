@@ -4,7 +4,7 @@ import { clock } from '../../format.js';
 import type { Pending } from '../../state/timeline.js';
 import { Avatar } from '../common/avatar.js';
 import { openPerson } from '../profile/person-screen.js';
-import { IconCheck, IconCheckAll, IconEdit, IconReply, IconUndo } from '../icons.js';
+import { IconCheck, IconCheckAll, IconEdit, IconPin, IconReply, IconUndo } from '../icons.js';
 import {
   Caption,
   EntryContent,
@@ -17,6 +17,7 @@ import {
   emojiOnly,
 } from './content.js';
 import { preview } from './describe.js';
+import { ReactButton, ReactionChips } from './reactions.js';
 
 export interface MessageActions {
   reply(e: Entry): void;
@@ -24,6 +25,11 @@ export interface MessageActions {
   recall(e: Entry): void;
   openImage(url: string): void;
   jumpTo(seq: number): void;
+  /** Adds (or with `remove` takes back) my reaction. */
+  react?(e: Entry, emoji: string, remove: boolean): void;
+  whoReacted?(e: Entry): void;
+  /** Pins (or with `remove` unpins) the message. */
+  pin?(e: Entry, remove: boolean): void;
 }
 
 interface Props {
@@ -41,6 +47,8 @@ interface Props {
   canRecall: boolean;
   /** Whether the sender may still edit it (own text inside the recall window). */
   canEdit: boolean;
+  /** Whether I may pin it (group owner/admin, either person of a direct chat). */
+  canPin?: boolean;
   actions: MessageActions;
 }
 
@@ -104,6 +112,7 @@ export function MessageItem({
   read,
   canRecall,
   canEdit,
+  canPin,
   actions,
 }: Props) {
   const menu = usePressMenu();
@@ -121,7 +130,7 @@ export function MessageItem({
   return (
     <div
       ref={menu.row}
-      class={`msg-row ${mine ? 'mine' : 'theirs'}${first ? ' first' : ''}${mentionsMe ? ' mentioned' : ''}${menu.open ? ' open' : ''}`}
+      class={`msg-row ${mine ? 'mine' : 'theirs'}${first ? ' first' : ''}${mentionsMe ? ' mentioned' : ''}${menu.open ? ' open' : ''}${e.pinned ? ' pinned' : ''}`}
       data-seq={e.seq}
       data-kind={e.kind}
       data-sender={e.sender ?? ''}
@@ -171,8 +180,18 @@ export function MessageItem({
               ))}
           </span>
         </div>
+        {actions.react && (
+          <ReactionChips
+            e={e}
+            onToggle={(emoji, remove) => actions.react?.(e, emoji, remove)}
+            onWho={() => actions.whoReacted?.(e)}
+          />
+        )}
       </div>
       <div class="msg-actions" role="toolbar" aria-label="Message actions">
+        {actions.react && (
+          <ReactButton e={e} onPick={(emoji, remove) => pick(menu.close, () => actions.react?.(e, emoji, remove))()} />
+        )}
         <button
           type="button"
           class="icon-btn"
@@ -202,6 +221,17 @@ export function MessageItem({
             title="Recall"
           >
             <IconUndo size={16} />
+          </button>
+        )}
+        {canPin && actions.pin && (
+          <button
+            type="button"
+            class="icon-btn"
+            onClick={pick(menu.close, () => actions.pin?.(e, !!e.pinned))}
+            aria-label={e.pinned ? 'Unpin' : 'Pin'}
+            title={e.pinned ? 'Unpin' : 'Pin'}
+          >
+            <IconPin size={16} />
           </button>
         )}
       </div>
