@@ -26,6 +26,7 @@ import { SearchService } from '../../src/services/search.js';
 import { postingsOf } from '../../src/store/search-index.js';
 import { openStore } from '../../src/store/store.js';
 import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
@@ -178,6 +179,15 @@ async function main() {
     raw.exec('analyze');
     raw.close();
     store = await openStore(`sqlite:${file}`, { sqliteWriter: 'inline' });
+  }
+  // (Also after a fill that was cut short: the user's rows are made whenever they are missing.)
+  const member = await store.conn.db
+    .selectFrom('conversation_members')
+    .select('user_id')
+    .where('user_id', '=', user)
+    .executeTakeFirst();
+  if (!member) {
+    const at = Date.now();
     // The user: the three largest conversations and random others; a few joined late, two left.
     const mine = new Set(cids.slice(0, 3));
     while (mine.size < MEMBER_OF) mine.add(pick(cids));
@@ -193,6 +203,7 @@ async function main() {
     }));
     await store.conn.db.deleteFrom('conversation_members').where('user_id', '=', user).execute();
     await store.conn.db.insertInto('conversation_members').values(rows).execute();
+    await sql`analyze`.execute(store.conn.db);
   }
 
   const access = new ConversationAccess(new AuthzCache(store.authz), store.conversations);

@@ -39,8 +39,11 @@ function foldPoint(ch: string): string {
   return out;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** The folded form of `text`. */
 export function fold(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase();
   let out = '';
   for (const ch of text) out += foldPoint(ch);
   return out;
@@ -72,14 +75,33 @@ export interface Run {
   at: number;
 }
 
+/** 0: separator, 1: word character, 2: CJK; per non-ASCII character seen (perf: property regexes are slow). */
+const classes = new Map<string, number>();
+
+function classOf(ch: string): number {
+  const c = ch.charCodeAt(0);
+  if (c < 0x80) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) ? 1 : 0;
+  let k = classes.get(ch);
+  if (k === undefined) {
+    k = CJK.test(ch) ? 2 : WORD.test(ch) ? 1 : 0;
+    if (classes.size < 20_000) classes.set(ch, k);
+  }
+  return k;
+}
+
 /** Splits folded text into word runs and CJK runs; everything else separates. */
 export function runs(folded: string): Run[] {
+  if (ASCII.test(folded)) {
+    // perf: most messages are ASCII; one regex pass instead of a walk per character.
+    return Array.from(folded.matchAll(/[a-zA-Z0-9]+/g), (m) => ({ cjk: false, text: m[0], at: m.index }));
+  }
   const out: Run[] = [];
   let cur: Run | undefined;
   let i = 0;
   for (const ch of folded) {
-    const cjk = CJK.test(ch);
-    const word = !cjk && WORD.test(ch);
+    const k = classOf(ch);
+    const cjk = k === 2;
+    const word = k === 1;
     if (!cjk && !word) cur = undefined;
     else if (cur && cur.cjk === cjk) cur.text += ch;
     else {
