@@ -18,6 +18,8 @@ import { Composer, type ComposerMode } from './composer.js';
 import { useConversationMeta } from './conversation-meta.js';
 import { isDissolved, preview, systemText } from './describe.js';
 import { MessageItem, PendingItem } from './message-item.js';
+import { ForwardDialog } from './forward-dialog.js';
+import { SeenBy, Ticks, useSeenCounts, useTickState } from './ticks.js';
 
 const PAGE = 40;
 
@@ -39,6 +41,8 @@ export function ChatView({ cid }: { cid: string }) {
   const [mode, setMode] = useState<ComposerMode>({});
   const [image, setImage] = useState<string | undefined>();
   const [recalling, setRecalling] = useState<Entry | undefined>();
+  const [forwarding, setForwarding] = useState<Entry | undefined>();
+  const tickOf = useTickState(cid);
   const [loading, setLoading] = useState(false);
   const [atBottom, setAtBottom] = useState(true);
   const [, tick] = useState(0);
@@ -164,7 +168,13 @@ export function ChatView({ cid }: { cid: string }) {
     recall: (e: Entry) => setRecalling(e),
     openImage: (url: string) => setImage(url),
     jumpTo,
+    forward: (e: Entry) => setForwarding(e),
   };
+  const seenCounts = useSeenCounts(
+    cid,
+    tl.entries.filter((e) => e.sender === me.id && !e.recalled && e.kind !== 'system').map((e) => e.seq),
+    meta.kind === 'group' && inGroup,
+  );
 
   const typers = Object.entries(typingMap ?? {})
     .filter(([, until]) => until > Date.now())
@@ -225,6 +235,13 @@ export function ChatView({ cid }: { cid: string }) {
           mentionNames={mentionNames}
           mentionsMe={!!e.mentions?.includes(me.id)}
           read={meta.kind === 'dm' && mine ? peerRead >= e.seq : undefined}
+          status={
+            mine && meta.kind === 'dm' ? (
+              <Ticks state={tickOf(e.seq)} />
+            ) : mine && (seenCounts[e.seq] ?? 0) > 0 ? (
+              <SeenBy cid={cid} seq={e.seq} count={seenCounts[e.seq]!} />
+            ) : undefined
+          }
           canRecall={isAdmin || (mine && changeable(e))}
           canEdit={mine && e.kind === 'text' && changeable(e)}
           actions={actions}
@@ -306,6 +323,7 @@ export function ChatView({ cid }: { cid: string }) {
         }
         disabled={closed}
       />
+      {forwarding && <ForwardDialog cid={cid} entry={forwarding} onClose={() => setForwarding(undefined)} />}
       {recalling && (
         <Modal title="Recall this message?" onClose={() => setRecalling(undefined)}>
           <p class="confirm-text">

@@ -15,6 +15,7 @@ import {
   emojiOnly,
 } from './content.js';
 import { preview } from './describe.js';
+import { FORWARDABLE, ForwardedLine, IconForward } from './forward-dialog.js';
 
 export interface MessageActions {
   reply(e: Entry): void;
@@ -22,6 +23,8 @@ export interface MessageActions {
   recall(e: Entry): void;
   openImage(url: string): void;
   jumpTo(seq: number): void;
+  /** Opens the forward picker (absent: no Forward action). */
+  forward?(e: Entry): void;
 }
 
 interface Props {
@@ -36,6 +39,8 @@ interface Props {
   mentionNames: string[];
   mentionsMe: boolean;
   read?: boolean;
+  /** Replaces the read ticks: delivery ticks or "Seen by N" (ticks.tsx). */
+  status?: preact.ComponentChildren;
   canRecall: boolean;
   /** Whether the sender may still edit it (own text inside the recall window). */
   canEdit: boolean;
@@ -100,6 +105,7 @@ export function MessageItem({
   mentionNames,
   mentionsMe,
   read,
+  status,
   canRecall,
   canEdit,
   actions,
@@ -143,11 +149,14 @@ export function MessageItem({
               <span class="quote-text">{quoted ? preview(quoted) : 'Original message'}</span>
             </button>
           )}
+          <ForwardedLine e={e} />
           <EntryContent e={e} mentionNames={mentionNames} onOpenImage={actions.openImage} />
           <span class="msg-meta">
             {e.editedAt && <span class="edited">edited</span>}
             <time dateTime={new Date(e.ts).toISOString()}>{clock(e.ts)}</time>
+            {status}
             {mine &&
+              status === undefined &&
               read !== undefined &&
               (read ? (
                 <span class="ticks read" title="Read" data-receipt="read">
@@ -171,6 +180,17 @@ export function MessageItem({
         >
           <IconReply size={16} />
         </button>
+        {actions.forward && FORWARDABLE.has(e.kind) && (
+          <button
+            type="button"
+            class="icon-btn"
+            onClick={pick(menu.close, () => actions.forward!(e))}
+            aria-label="Forward"
+            title="Forward"
+          >
+            <IconForward size={16} />
+          </button>
+        )}
         {canEdit && (
           <button
             type="button"
