@@ -16,6 +16,7 @@ import {
   setMe,
   setMyGroups,
   setRemarks,
+  setPeerDelivered,
   setPeerRead,
   setPresence,
   setTyping,
@@ -64,6 +65,9 @@ function onFrame(f: ServerFrame) {
     case 'receipt':
       if (f.userId !== app.get().me?.id) setPeerRead(f.conversation, f.seq);
       else markReadLocally(f.conversation, f.seq);
+      break;
+    case 'delivered':
+      if (f.userId !== app.get().me?.id) setPeerDelivered(f.conversation, f.seq);
       break;
     case 'typing':
       if (f.userId !== app.get().me?.id) setTyping(f.conversation, f.userId, Date.now() + TYPING_SHOWN_MS);

@@ -77,6 +77,7 @@ export function connectSocket(
   client.on('state', (s) => h.onState(s === 'idle' ? 'connecting' : s));
   client.on('message', h.onEntry);
   client.on('receipt', h.onFrame);
+  client.on('delivered', h.onFrame);
   client.on('typing', h.onFrame);
   client.on('presence', h.onFrame);
   client.on('user.updated', h.onFrame);

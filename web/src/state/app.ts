@@ -21,6 +21,8 @@ export interface AppState {
   presence: Record<string, boolean>;
   /** Direct chats: the peer's read position, for read receipts. */
   peerRead: Record<string, number>;
+  /** Direct chats: how far the peer's devices received, for delivery ticks. */
+  peerDelivered: Record<string, number>;
   users: Record<string, UserBrief>;
   /** My private names for my contacts. */
   remarks: Record<string, string>;
@@ -40,6 +42,7 @@ export const initialState: AppState = {
   typing: {},
   presence: {},
   peerRead: {},
+  peerDelivered: {},
   users: {},
   remarks: {},
   groups: {},
@@ -208,6 +211,12 @@ export function setPresence(userId: string, online: boolean) {
 
 export function setPeerRead(cid: string, seq: number) {
   app.set((s) => ((s.peerRead[cid] ?? 0) >= seq ? s : { ...s, peerRead: { ...s.peerRead, [cid]: seq } }));
+}
+
+export function setPeerDelivered(cid: string, seq: number) {
+  app.set((s) =>
+    (s.peerDelivered[cid] ?? 0) >= seq ? s : { ...s, peerDelivered: { ...s.peerDelivered, [cid]: seq } },
+  );
 }
 
 export function markReadLocally(cid: string, seq: number) {

@@ -28,6 +28,8 @@ import { useJumpTo } from './use-jump.js';
 import { PinnedBar } from './pinned-bar.js';
 import { WhoReacted } from './reactions.js';
 import { pinText } from './describe.js';
+import { ForwardDialog } from './forward-dialog.js';
+import { SeenBy, Ticks, useSeenCounts, useTickState } from './ticks.js';
 
 const PAGE = 40;
 
@@ -51,6 +53,8 @@ export function ChatView({ cid }: { cid: string }) {
   const [image, setImage] = useState<string | undefined>();
   const [recalling, setRecalling] = useState<Entry | undefined>();
   const [whoReacted, setWhoReacted] = useState<number | undefined>();
+  const [forwarding, setForwarding] = useState<Entry | undefined>();
+  const tickOf = useTickState(cid);
   const [loading, setLoading] = useState(false);
   const [atBottom, setAtBottom] = useState(true);
   const [, tick] = useState(0);
@@ -181,12 +185,18 @@ export function ChatView({ cid }: { cid: string }) {
     react: (e: Entry, emoji: string, remove: boolean) => live.react(cid, e.seq, emoji, remove).catch(chatError),
     whoReacted: (e: Entry) => setWhoReacted(e.seq),
     pin: (e: Entry, remove: boolean) => live.pin(cid, e.seq, remove).catch(chatError),
+    forward: (e: Entry) => setForwarding(e),
   };
   // The pinned bar reads the list again when a pin, unpin or recall arrives.
   const pinVersion = tl.entries
     .filter((e) => e.kind === 'pin' || e.kind === 'unpin' || e.kind === 'recall')
     .map((e) => e.seq)
     .join(',');
+  const seenCounts = useSeenCounts(
+    cid,
+    tl.entries.filter((e) => e.sender === me.id && !e.recalled && e.kind !== 'system').map((e) => e.seq),
+    meta.kind === 'group' && inGroup,
+  );
 
   const typers = Object.entries(typingMap ?? {})
     .filter(([, until]) => until > Date.now())
@@ -261,6 +271,13 @@ export function ChatView({ cid }: { cid: string }) {
           mentionNames={mentionNames}
           mentionsMe={!!e.mentions?.includes(me.id)}
           read={meta.kind === 'dm' && mine ? peerRead >= e.seq : undefined}
+          status={
+            mine && meta.kind === 'dm' ? (
+              <Ticks state={tickOf(e.seq)} />
+            ) : mine && (seenCounts[e.seq] ?? 0) > 0 ? (
+              <SeenBy cid={cid} seq={e.seq} count={seenCounts[e.seq]!} />
+            ) : undefined
+          }
           canRecall={isAdmin || (mine && changeable(e))}
           canEdit={mine && e.kind === 'text' && changeable(e)}
           canPin={!dissolved && (meta.kind !== 'group' || isAdmin)}
@@ -369,6 +386,7 @@ export function ChatView({ cid }: { cid: string }) {
         }
         disabled={closed}
       />
+      {forwarding && <ForwardDialog cid={cid} entry={forwarding} onClose={() => setForwarding(undefined)} />}
       {recalling && (
         <Modal title="Recall this message?" onClose={() => setRecalling(undefined)}>
           <p class="confirm-text">

@@ -18,6 +18,7 @@ import {
 } from './content.js';
 import { preview } from './describe.js';
 import { ReactButton, ReactionChips } from './reactions.js';
+import { FORWARDABLE, ForwardedLine, IconForward } from './forward-dialog.js';
 
 export interface MessageActions {
   reply(e: Entry): void;
@@ -30,6 +31,8 @@ export interface MessageActions {
   whoReacted?(e: Entry): void;
   /** Pins (or with `remove` unpins) the message. */
   pin?(e: Entry, remove: boolean): void;
+  /** Opens the forward picker (absent: no Forward action). */
+  forward?(e: Entry): void;
 }
 
 interface Props {
@@ -44,6 +47,8 @@ interface Props {
   mentionNames: string[];
   mentionsMe: boolean;
   read?: boolean;
+  /** Replaces the read ticks: delivery ticks or "Seen by N" (ticks.tsx). */
+  status?: preact.ComponentChildren;
   canRecall: boolean;
   /** Whether the sender may still edit it (own text inside the recall window). */
   canEdit: boolean;
@@ -110,6 +115,7 @@ export function MessageItem({
   mentionNames,
   mentionsMe,
   read,
+  status,
   canRecall,
   canEdit,
   canPin,
@@ -163,11 +169,14 @@ export function MessageItem({
               <span class="quote-text">{quoted ? preview(quoted) : 'Original message'}</span>
             </button>
           )}
+          <ForwardedLine e={e} />
           <EntryContent e={e} mentionNames={mentionNames} onOpenImage={actions.openImage} />
           <span class="msg-meta">
             {e.editedAt && <span class="edited">edited</span>}
             <time dateTime={new Date(e.ts).toISOString()}>{clock(e.ts)}</time>
+            {status}
             {mine &&
+              status === undefined &&
               read !== undefined &&
               (read ? (
                 <span class="ticks read" title="Read" data-receipt="read">
@@ -201,6 +210,17 @@ export function MessageItem({
         >
           <IconReply size={16} />
         </button>
+        {actions.forward && FORWARDABLE.has(e.kind) && (
+          <button
+            type="button"
+            class="icon-btn"
+            onClick={pick(menu.close, () => actions.forward!(e))}
+            aria-label="Forward"
+            title="Forward"
+          >
+            <IconForward size={16} />
+          </button>
+        )}
         {canEdit && (
           <button
             type="button"
