@@ -21,6 +21,7 @@ export const STORE_TABLES: readonly { name: string; key: readonly string[] }[] =
   { name: 'blobs', key: ['sha256'] },
   { name: 'media_shares', key: ['media_id', 'conversation_id'] },
   { name: 'media_usage', key: ['user_id'] },
+  { name: 'push_subscriptions', key: ['id'] },
 ];
 
 /** Kysely's own bookkeeping tables, which each database keeps for itself. */

@@ -4736,6 +4736,15 @@ export interface operations {
                     "application/json": components["schemas"]["VapidKey"];
                 };
             };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
             /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
             503: {
                 headers: {
