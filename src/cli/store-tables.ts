@@ -25,6 +25,7 @@ export const STORE_TABLES: readonly { name: string; key: readonly string[] }[] =
   { name: 'reactions', key: ['conversation_id', 'seq', 'emoji', 'user_id'] },
   { name: 'reaction_counts', key: ['conversation_id', 'seq', 'emoji'] },
   { name: 'message_pins', key: ['conversation_id', 'seq'] },
+  { name: 'push_subscriptions', key: ['id'] },
 ];
 
 /** Kysely's own bookkeeping tables, which each database keeps for itself. */

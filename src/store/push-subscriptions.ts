@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { fail } from '../domain/errors.js';
 import type { DialectName } from './db.js';
+import { isUniqueViolation } from './dialect.js';
 import type { Database, PushSubscriptionsTable } from './schema.js';
 import { lockUsers, runTx } from './social-tx.js';
 
@@ -49,6 +50,16 @@ export class KyselyPushSubscriptionRepo implements PushSubscriptionRepo {
   ) {}
 
   async save(row: PushSubscriptionRow, cap: number, now: number) {
+    try {
+      await this.saveTx(row, cap, now);
+    } catch (e) {
+      // Two accounts registering one endpoint at the same instant: one wins, the other is told.
+      if (isUniqueViolation(e)) throw fail('CONFLICT', 'This push endpoint was registered at the same time; try again');
+      throw e;
+    }
+  }
+
+  private async saveTx(row: PushSubscriptionRow, cap: number, now: number) {
     await runTx(this.db, this.dialect, async (trx) => {
       await lockUsers(trx, [row.user_id]);
       await trx

@@ -18,15 +18,24 @@ async function subscribed(w: World, u: User): Promise<string> {
   return r.body.id;
 }
 
-/** Web Push: the public key is public; subscriptions are the caller's own, per session. */
+/** Web Push: the key for any signed-in user; subscriptions are the caller's own, per session. */
 export const entries: MatrixEntry[] = [
   {
     route: 'GET /api/v1/push/vapid-key',
-    public: true,
-    setup: async () => ({
-      path: `${V}/push/vapid-key`,
-      cases: [{ who: 'anyone', expect: 200, check: (b) => expect(b.publicKey).toMatch(/^[A-Za-z0-9_-]{87}$/) }],
-    }),
+    setup: async (w) => {
+      const u = await w.user('pkey');
+      return {
+        path: `${V}/push/vapid-key`,
+        cases: [
+          {
+            who: 'any user',
+            token: u.token,
+            expect: 200,
+            check: (b) => expect(b.publicKey).toMatch(/^[A-Za-z0-9_-]{87}$/),
+          },
+        ],
+      };
+    },
   },
   {
     route: 'POST /api/v1/me/push-subscriptions',

@@ -93,11 +93,11 @@ describe('web client: push notifications setting', () => {
       expect(sw.headers.get('service-worker-allowed')).toBe('/');
       expect(sw.headers.get('cache-control')).toBe('no-cache');
 
-      const serverKey = (await server.api.get('/api/v1/push/vapid-key')).body.publicKey;
+      const token = await p.page.evaluate(() => JSON.parse(localStorage.getItem('parley.session')!).token as string);
+      const serverKey = (await server.api.get('/api/v1/push/vapid-key', token)).body.publicKey;
       const asked = await p.page.evaluate(() => (window as unknown as { __subscribeKeys: string[] }).__subscribeKeys);
       expect(asked).toEqual([serverKey]);
 
-      const token = await p.page.evaluate(() => JSON.parse(localStorage.getItem('parley.session')!).token as string);
       const listed = (await server.api.get('/api/v1/me/push-subscriptions', token)).body.items;
       const failures = await p.page.evaluate(
         () => (window as unknown as { __subscribeErrors: string[] }).__subscribeErrors,

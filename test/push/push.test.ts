@@ -30,7 +30,9 @@ describe.each(testDialects())('web push on %s', (dialect) => {
         messageBurst: 10_000,
       },
     });
-    const key = await s.api.get(`${V}/push/vapid-key`);
+    const [u] = await users(s.api, 'keyreader');
+    expect((await s.api.get(`${V}/push/vapid-key`)).status).toBe(401);
+    const key = await s.api.get(`${V}/push/vapid-key`, u.token);
     expect(key.status).toBe(200);
     ps = await LocalPushService.start(key.body.publicKey);
   });
@@ -74,7 +76,8 @@ describe.each(testDialects())('web push on %s', (dialect) => {
   it('serves one VAPID public key, kept in the data dir with mode 0600', async () => {
     const file = path.join(s.dataDir, 'vapid.json');
     const kept = JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect((await s.api.get(`${V}/push/vapid-key`)).body.publicKey).toBe(kept.publicKey);
+    const [u] = await users(s.api, 'key');
+    expect((await s.api.get(`${V}/push/vapid-key`, u.token)).body.publicKey).toBe(kept.publicKey);
     expect(Buffer.from(kept.publicKey, 'base64url')).toHaveLength(65);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import webpush from 'web-push';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadVapidKeys } from '../../src/push/vapid-keys.js';
-import { startServer } from '../support/server.js';
+import { registerUser, startServer } from '../support/server.js';
 
 /** Where the VAPID pair comes from: configuration wins; otherwise one pair, made once, kept. */
 describe('VAPID keys', () => {
@@ -34,7 +34,8 @@ describe('VAPID keys', () => {
       config: { vapidPublicKey: keys.publicKey, vapidPrivateKey: keys.privateKey },
     });
     try {
-      expect((await s.api.get('/api/v1/push/vapid-key')).body).toEqual({ publicKey: keys.publicKey });
+      const u = await registerUser(s.api, 'vk');
+      expect((await s.api.get('/api/v1/push/vapid-key', u.token)).body).toEqual({ publicKey: keys.publicKey });
       expect(fs.existsSync(path.join(dataDir, 'vapid.json'))).toBe(false);
     } finally {
       await s.close();

@@ -33,12 +33,12 @@ export const pushRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = async
   app.get(
     '/push/vapid-key',
     {
+      onRequest: auth,
       schema: {
         tags: ['push'],
-        security: [],
         operationId: 'getVapidKey',
         summary: 'The VAPID public key to subscribe with',
-        response: { 200: ref(VapidKey) },
+        response: { 200: ref(VapidKey), ...errors(401) },
       },
     },
     async () => ({ publicKey: push.publicKey }),

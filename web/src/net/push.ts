@@ -70,7 +70,7 @@ export async function enablePush(hideText: boolean): Promise<void> {
   const perm = await Notification.requestPermission();
   if (perm !== 'granted') throw new Error('Notifications are blocked for this site in the browser settings.');
   const reg = await registerWorker();
-  const { publicKey } = await api<{ publicKey: string }>('GET', '/push/vapid-key', { auth: false });
+  const { publicKey } = await api<{ publicKey: string }>('GET', '/push/vapid-key');
   let sub = await reg.pushManager.getSubscription();
   // A subscription made with another key (the server's keys changed) cannot be used.
   const key = sub?.options.applicationServerKey;
