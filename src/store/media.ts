@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
-import { parseConversationId } from '../domain/conversation-id.js';
 import type { DialectName } from './db.js';
+import { chunks } from './chunks.js';
 import { isUniqueViolation } from './dialect.js';
 import type { Database, MediaTable } from './schema.js';
 import { insertIgnore, runTx } from './social-tx.js';
@@ -121,39 +121,34 @@ export class KyselyMediaRepo implements MediaRepo {
   }
 
   async sharedWith(mediaId: string, userId: string) {
-    const shares = await this.db
-      .selectFrom('media_shares')
-      .select('conversation_id')
-      .where('media_id', '=', mediaId)
-      .limit(1000)
-      .execute();
-    if (shares.length === 0) return false;
-    const cids = shares.map((s) => s.conversation_id);
+    // Both checks start from the user's side (their member rows, their groups), so a media
+    // shared into any number of conversations (forwarded widely) is answered the same way.
     const member = await this.db
-      .selectFrom('conversation_members')
-      .select('user_id')
-      .where('conversation_id', 'in', cids)
-      .where('user_id', '=', userId)
-      .where('left_seq', 'is', null)
+      .selectFrom('media_shares as s')
+      .innerJoin('conversation_members as m', 'm.conversation_id', 's.conversation_id')
+      .select('m.user_id')
+      .where('s.media_id', '=', mediaId)
+      .where('m.user_id', '=', userId)
+      .where('m.left_seq', 'is', null)
+      .limit(1)
       .executeTakeFirst();
     if (member) return true;
-    const groupIds: string[] = [];
-    for (const cid of cids) {
-      try {
-        const ref = parseConversationId(cid);
-        if (ref.kind === 'group') groupIds.push(ref.groupId);
-      } catch {
-        // An id this code cannot parse grants nothing.
-      }
+    // A group member without a member row yet (see ConversationAccess.canRead) sees the group.
+    const groups = await this.db.selectFrom('group_members').select('group_id').where('user_id', '=', userId).execute();
+    for (const chunk of chunks(
+      groups.map((g) => `g:${g.group_id}`),
+      500,
+    )) {
+      const hit = await this.db
+        .selectFrom('media_shares')
+        .select('conversation_id')
+        .where('media_id', '=', mediaId)
+        .where('conversation_id', 'in', chunk)
+        .limit(1)
+        .executeTakeFirst();
+      if (hit) return true;
     }
-    if (groupIds.length === 0) return false;
-    const gm = await this.db
-      .selectFrom('group_members')
-      .select('user_id')
-      .where('group_id', 'in', groupIds)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return Boolean(gm);
+    return false;
   }
 
   async isAvatar(mediaId: string, ownerId: string) {

@@ -207,6 +207,30 @@ describe.each(testDialects())('forwarding on %s', (dialect) => {
     expect(second).toMatchObject({ text: 'from a', forwarded: { from: a.user.id, name: 'a' } });
   });
 
+  it('keeps forwarded media visible to each target however widely it was shared', async () => {
+    const a = await registerUser(s.api, 'a');
+    const b = await registerUser(s.api, 'b');
+    const c = await registerUser(s.api, 'c');
+    await befriend(s.app, a.user.id, b.user.id);
+    await befriend(s.app, a.user.id, c.user.id);
+    const up = await uploadOne(s, a.token, await solidPng(6, 6), 'wide.png');
+    const src = dmId(a.user.id, b.user.id);
+    const seq = await send(a.token, src, { kind: 'image', media: up.body.id });
+    // 1,200 other shares that sort before the target's (as if forwarded everywhere).
+    const rows = Array.from({ length: 1200 }, (_, i) => ({ media_id: up.body.id, conversation_id: `a:${i}` }));
+    for (let i = 0; i < rows.length; i += 200)
+      await dbOf(s)
+        .insertInto('media_shares')
+        .values(rows.slice(i, i + 200))
+        .execute();
+    const toC = dmId(a.user.id, c.user.id);
+    const r = await forward(a.token, src, seq, [{ to: toC, clientId: cid() }]);
+    expect(r.body.items[0].ack).toBeDefined();
+    expect((await s.api.get(`/api/v1/media/${up.body.id}`, c.token)).status).toBe(200);
+    const stranger = await registerUser(s.api, 'nobody');
+    expect((await s.api.get(`/api/v1/media/${up.body.id}`, stranger.token)).status).toBe(404);
+  });
+
   it('is rate-limited like sends: one token per target', async () => {
     const a = await registerUser(s.api, 'a');
     const friends: Awaited<ReturnType<typeof registerUser>>[] = [];
