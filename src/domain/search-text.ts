@@ -39,7 +39,7 @@ function foldPoint(ch: string): string {
   return out;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^\p{ASCII}*$/u;
 
 /** The folded form of `text`. */
 export function fold(text: string): string {

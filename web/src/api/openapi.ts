@@ -558,6 +558,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{cid}/messages/{seq}/reactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who reacted to a message (one emoji, or all), oldest first */
+        get: operations["listReactions"];
+        put?: never;
+        /** Add (or with `remove` take back) my emoji reaction on a message */
+        post: operations["reactToMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{cid}/pins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The pinned messages of a conversation, latest pin first */
+        get: operations["listPins"];
+        put?: never;
+        /** Pin (or with `remove` unpin) a message: group owner/admins, or either person of a direct chat */
+        post: operations["pinMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations": {
         parameters: {
             query?: never;
@@ -661,6 +697,197 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{id}/mutual-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live groups both I and this user belong to, in the order I joined them */
+        get: operations["listMutualGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/badges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts for the navigation badges: friend requests to me, join requests to groups I administer */
+        get: operations["getMyBadges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the messages I may read, in one conversation or in all, newest first
+         * @description Words match by prefix (3+ letters) or whole (1–2 letters); Chinese, Japanese and Korean match by substring; case and accents are ignored. Every term must match. `QUERY_TOO_SHORT` / `QUERY_TOO_LONG` (400) for a query without a usable term or over 200 characters.
+         */
+        get: operations["searchMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/groups/{id}/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group’s invite links, newest first (admins) */
+        get: operations["listGroupInvites"];
+        put?: never;
+        /** Create an invite link (admins); the reply is the only time its code is shown */
+        post: operations["createGroupInvite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/groups/{id}/invites/{inviteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an invite link (admins); idempotent */
+        delete: operations["revokeGroupInvite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invites/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The group an invite code leads to (metered per user and address) */
+        post: operations["previewInvite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invites/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join the group of an invite code, or ask to join it when it takes requests */
+        post: operations["joinByInvite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/last-seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When a user was last online, if their setting lets me see it */
+        get: operations["getLastSeen"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{cid}/seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** "Seen by N" for my messages among the listed seqs (others are left out) */
+        get: operations["seenCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{cid}/messages/{seq}/seen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who saw my message, paged by user id (the sender only) */
+        get: operations["seenBy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{cid}/messages/{seq}/forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forward a message to other conversations (each target idempotent by its clientId) */
+        post: operations["forwardMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/push/vapid-key": {
         parameters: {
             query?: never;
@@ -708,6 +935,128 @@ export interface paths {
         post?: never;
         /** Stop push notifications to one of my devices */
         delete: operations["deletePushSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete my account (sessions end, profile erased; messages sent stay as from "Deleted account") */
+        post: operations["deleteMe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download my data: one ZIP of my profile, contacts, groups, the messages I sent and my uploads
+         * @description Streamed as it is written. One export per user every ten minutes and one at a time (429 RATE_LIMITED with Retry-After). Authenticated by the bearer header only: a browser fetches it and saves the Blob.
+         */
+        get: operations["exportMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether two-factor sign-in is on, and how many recovery codes are left */
+        get: operations["getTwoFactor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/2fa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start TOTP enrolment: a new secret, its otpauth:// URI and a QR code (on only once confirmed) */
+        post: operations["startTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/2fa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn TOTP on with a current code; answers the 10 single-use recovery codes (shown once) */
+        post: operations["confirmTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/2fa/totp/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn TOTP off (password and a code or recovery code); the recovery codes go too */
+        post: operations["disableTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Second sign-in step: the challenge from a 202 login plus a TOTP or recovery code */
+        post: operations["loginTotp"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -777,6 +1126,11 @@ export interface components {
             avatar: string | null;
             gender: string;
             bio: string;
+            /**
+             * @description A deleted account (its profile is erased)
+             * @enum {boolean}
+             */
+            deleted?: true;
         };
         /** @description What a user sees of themselves */
         PrivateUser: {
@@ -788,9 +1142,16 @@ export interface components {
             avatar: string | null;
             gender: string;
             bio: string;
+            /**
+             * @description A deleted account (its profile is erased)
+             * @enum {boolean}
+             */
+            deleted?: true;
             mobile: string | null;
             /** @description Epoch ms */
             createdAt: number;
+            /** @description Who may see when I was last online; `nobody` also hides everyone else’s from me */
+            lastSeen: "everyone" | "contacts" | "nobody";
         };
         /** @description A new session and its user */
         AuthReply: {
@@ -838,6 +1199,8 @@ export interface components {
             /** @description My private alias for them */
             remark: string;
             online: boolean;
+            /** @description In friend lists: when last online, if they let me see it */
+            lastSeenAt?: number | null;
             since: number;
             conversation: string;
         };
@@ -921,11 +1284,13 @@ export interface components {
             seq: number;
             /** @description null for system entries */
             sender: string | null;
-            kind: "text" | "image" | "voice" | "video" | "file" | "sticker" | "link" | "contact" | "custom" | "recall" | "edit" | "system";
+            kind: "text" | "image" | "voice" | "video" | "file" | "sticker" | "link" | "contact" | "custom" | "recall" | "edit" | "react" | "unreact" | "pin" | "unpin" | "system";
             /** @description Epoch ms */
             ts: number;
             clientId?: string;
             text?: string;
+            /** @description image/video: the caption under the picture */
+            caption?: string;
             media?: components["schemas"]["EntryMedia"];
             /** @description The seq replied to */
             replyTo?: number;
@@ -940,6 +1305,13 @@ export interface components {
             editedAt?: number;
             /** @description Set on a message that was later recalled */
             recalled?: boolean;
+            /** @description Set on a forwarded copy (docs/protocol.md, Forwarding) */
+            forwarded?: {
+                /** @description The original sender (only when the forwarder may see them) */
+                from?: string;
+                /** @description The original sender's nickname when it was forwarded */
+                name?: string;
+            };
             /** @description system entries: what happened */
             system?: {
                 action: string;
@@ -949,6 +1321,12 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @description react/unreact: the emoji added or removed by the sender */
+            emoji?: string;
+            /** @description Messages in history: reactions per emoji (first added first). react/unreact: the target’s counts after the change */
+            reactions?: components["schemas"]["ReactionCount"][];
+            /** @description Messages in history: set while pinned */
+            pinned?: boolean;
         };
         /** @description A conversation as its list shows it */
         ConversationSummary: {
@@ -966,6 +1344,8 @@ export interface components {
             groupId?: string;
             /** @description direct chats: the other member's read position */
             peerReadSeq?: number;
+            /** @description direct chats: how far the other member's devices received */
+            peerDeliveredSeq?: number;
         };
         /** @description A committed send (a resend answers the original) */
         MessageAck: {
@@ -1000,6 +1380,110 @@ export interface components {
             /** @description Signed URL of a ~320 px WebP (images, and videos uploaded with a poster) */
             thumbUrl: string | null;
         };
+        Badges: {
+            /** @description Pending friend requests sent to me */
+            contactRequests: number;
+            /** @description Pending join requests to live groups I own or administer (not from users I blocked) */
+            joinRequests: number;
+        };
+        /** @description A snippet of a hit with the ranges to highlight */
+        SearchSnippet: {
+            /** @description Part of the message text around the matches (plain text, never markup) */
+            text: string;
+            /** @description `[start, end)` UTF-16 offsets into `text` of what matched, sorted and disjoint */
+            highlights: [
+                number,
+                number
+            ][];
+        };
+        /** @description A message that matches a search */
+        SearchHit: {
+            conversation: string;
+            seq: number;
+            id: string;
+            sender: string | null;
+            kind: string;
+            /** @description When it was sent (epoch ms) */
+            ts: number;
+            /** @description Last edit (epoch ms); hits match the latest text */
+            editedAt?: number;
+            snippet: components["schemas"]["SearchSnippet"];
+        };
+        /** @description Hits, newest first */
+        SearchPage: {
+            items: components["schemas"]["SearchHit"][];
+            /** @description Pass as `cursor` for older hits (a page may be short and still have one) */
+            next?: string;
+        };
+        /** @description A group invite link as its admins see it (never its code) */
+        Invite: {
+            /** @description A 26-character random id */
+            id: string;
+            /** @description A 26-character random id */
+            groupId: string;
+            /** @description A 26-character random id */
+            createdBy: string;
+            createdAt: number;
+            /** @description Epoch ms; null: never */
+            expiresAt: number | null;
+            /** @description null: unlimited */
+            maxUses: number | null;
+            /** @description Joins and join requests made through the link */
+            uses: number;
+            revokedAt: number | null;
+            status: "active" | "revoked" | "expired" | "used_up";
+        };
+        /** @description What the holder of an invite code sees before joining */
+        InvitePreview: {
+            group: {
+                /** @description A 26-character random id */
+                id: string;
+                name: string;
+                avatar: string | null;
+                joinPolicy: "open" | "approval" | "invite";
+                memberCount: number;
+                /** @description Its first 200 characters */
+                notice: string;
+            };
+            /** @description I am a member already */
+            member: boolean;
+            expiresAt: number | null;
+        };
+        /** @description When a user was last online, as far as their privacy setting lets me know */
+        LastSeen: {
+            /** @description A 26-character random id */
+            userId: string;
+            /** @description Epoch ms their last device went offline; null when hidden from me or unknown */
+            lastSeenAt: number | null;
+            /** @description Online now; null when hidden from me */
+            online: boolean | null;
+        };
+        /** @description "Seen by N" of one of my messages */
+        SeenCount: {
+            seq: number;
+            /** @description Members who read it (the sender not counted) */
+            count: number;
+        };
+        /** @description A page of the members who saw one of my messages, by user id */
+        SeenPage: {
+            /** @description Members who saw the message in all */
+            count: number;
+            items: components["schemas"]["PublicUser"][];
+            /** @description Pass as `after` for the next page */
+            next?: string;
+        };
+        /** @description One target of a forward: the ack of its copy, or why it was refused */
+        ForwardResult: {
+            to: string;
+            ack?: components["schemas"]["MessageAck"];
+            error?: {
+                /** @description An error code of docs/protocol.md (NOT_FRIENDS, NOT_A_MEMBER, MUTED, …) */
+                code: string;
+                message: string;
+                /** @enum {boolean} */
+                temporary?: true;
+            };
+        };
         /** @description A device that receives Web Push notifications */
         PushSubscription: {
             /** @description A 26-character random id */
@@ -1020,6 +1504,38 @@ export interface components {
         VapidKey: {
             /** @description The applicationServerKey for pushManager.subscribe (base64url) */
             publicKey: string;
+        };
+        /** @description The password matched; the account needs its second factor */
+        LoginChallenge: {
+            /** @enum {string} */
+            twoFactor: "totp";
+            /** @description Send it with a code to POST /auth/login/totp */
+            challenge: string;
+            /** @description Epoch ms */
+            expiresAt: number;
+        };
+        /** @description How many reacted to a message with one emoji */
+        ReactionCount: {
+            emoji: string;
+            count: number;
+            /** @description Set when the reader is one of them (history pages) */
+            me?: boolean;
+        };
+        /** @description One reaction to a message: who, with what, when */
+        Reactor: {
+            user: components["schemas"]["PublicUser"];
+            emoji: string;
+            /** @description When they reacted (epoch ms) */
+            ts: number;
+        };
+        /** @description A pinned message of a conversation */
+        PinnedMessage: {
+            seq: number;
+            /** @description The user who pinned it */
+            pinnedBy: string;
+            /** @description Epoch ms */
+            pinnedAt: number;
+            entry: components["schemas"]["Entry"];
         };
     };
     responses: never;
@@ -1271,6 +1787,15 @@ export interface operations {
                     "application/json": components["schemas"]["AuthReply"];
                 };
             };
+            /** @description The password matched; the account needs its second factor */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginChallenge"];
+                };
+            };
             /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
             400: {
                 headers: {
@@ -1446,6 +1971,8 @@ export interface operations {
                     bio?: string;
                     /** @description Digits, optionally with a leading + */
                     mobile?: string | null;
+                    /** @description Who may see when I was last online; `nobody` also hides everyone else’s from me */
+                    lastSeen?: "everyone" | "contacts" | "nobody";
                 };
             };
         };
@@ -4104,6 +4631,393 @@ export interface operations {
             };
         };
     };
+    listReactions: {
+        parameters: {
+            query?: {
+                /** @description Exactly one emoji (one grapheme: ZWJ sequences, flags and skin tones count as one) */
+                emoji?: string;
+                /** @description The `next` of the previous page */
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `dm:<userA>:<userB>` (ids sorted) or `g:<groupId>` */
+                cid: string;
+                /** @description The message */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Reactor"][];
+                        /** @description Cursor of the next page */
+                        next?: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    reactToMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `dm:<userA>:<userB>` (ids sorted) or `g:<groupId>` */
+                cid: string;
+                /** @description The message */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Idempotency key (as for sends) */
+                    clientId: string;
+                    /** @description Exactly one emoji (one grapheme: ZWJ sequences, flags and skin tones count as one) */
+                    emoji: string;
+                    /** @description true: take it back instead */
+                    remove?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description A committed send (a resend answers the original) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageAck"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    listPins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `dm:<userA>:<userB>` (ids sorted) or `g:<groupId>` */
+                cid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PinnedMessage"][];
+                        /** @description Cursor of the next page */
+                        next?: string;
+                    };
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    pinMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `dm:<userA>:<userB>` (ids sorted) or `g:<groupId>` */
+                cid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Idempotency key (as for sends) */
+                    clientId: string;
+                    /** @description The message */
+                    seq: number;
+                    /** @description true: take it back instead */
+                    remove?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description A committed send (a resend answers the original) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageAck"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
     listConversations: {
         parameters: {
             query?: never;
@@ -4246,6 +5160,7 @@ export interface operations {
                     /** @description At most 4000 characters */
                     text?: string;
                     media?: string;
+                    caption?: string;
                     replyTo?: number;
                     mentions?: string[];
                     data?: {
@@ -4718,6 +5633,1038 @@ export interface operations {
             };
         };
     };
+    listMutualGroups: {
+        parameters: {
+            query?: {
+                /** @description The `next` of the previous page */
+                cursor?: string;
+                /** @description Page size (default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A 26-character random id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Group"][];
+                        /** @description Cursor of the next page */
+                        next?: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    getMyBadges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Badges"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    searchMessages: {
+        parameters: {
+            query: {
+                /** @description The query (at most 200 characters are accepted) */
+                q: string;
+                /** @description Search only this conversation */
+                conversation?: string;
+                cursor?: string;
+                /** @description Default 20 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Hits, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    listGroupInvites: {
+        parameters: {
+            query?: {
+                /** @description The `next` of the previous page */
+                cursor?: string;
+                /** @description Page size (default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A 26-character random id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Invite"][];
+                        /** @description Cursor of the next page */
+                        next?: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    createGroupInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A 26-character random id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description From now; absent: never expires */
+                    expiresInSeconds?: number;
+                    /** @description Absent: unlimited */
+                    maxUses?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        invite: components["schemas"]["Invite"];
+                        /** @description The secret of the link `/#/invite/<code>`; not kept by the server */
+                        code: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    revokeGroupInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A 26-character random id */
+                id: string;
+                /** @description A 26-character random id */
+                inviteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A group invite link as its admins see it (never its code) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invite"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    previewInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The invite code */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What the holder of an invite code sees before joining */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitePreview"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Gone for good (`INVITE_REVOKED`, `INVITE_EXPIRED`, `INVITE_USED_UP`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    joinByInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The invite code */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "joined";
+                        group: components["schemas"]["Group"];
+                    };
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "pending";
+                        request: components["schemas"]["GroupRequest"];
+                    };
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Gone for good (`INVITE_REVOKED`, `INVITE_EXPIRED`, `INVITE_USED_UP`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    getLastSeen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A 26-character random id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description When a user was last online, as far as their privacy setting lets me know */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LastSeen"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    seenCounts: {
+        parameters: {
+            query: {
+                /** @description Comma-separated seqs, at most 100 */
+                seqs: string;
+            };
+            header?: never;
+            path: {
+                /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
+                cid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SeenCount"][];
+                        /** @description Cursor of the next page */
+                        next?: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    seenBy: {
+        parameters: {
+            query?: {
+                /** @description A 26-character random id */
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
+                cid: string;
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the members who saw one of my messages, by user id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeenPage"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    forwardMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
+                cid: string;
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    targets: {
+                        /** @description `dm:<userA>:<userB>` or `g:<groupId>` */
+                        to: string;
+                        clientId: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ForwardResult"][];
+                    };
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
     getVapidKey: {
         parameters: {
             query?: never;
@@ -4937,6 +6884,570 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    deleteMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ok"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    exportMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive (application/zip) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    getTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        totp: boolean;
+                        recoveryCodesLeft: number;
+                    };
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    startTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Base32, for typing in by hand */
+                        secret: string;
+                        /** @description otpauth://totp/... (what the QR code holds) */
+                        uri: string;
+                        /** @description The QR code as an SVG data URL */
+                        qr: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    confirmTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recoveryCodes: string[];
+                    };
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    disableTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                    /** @description A 6-digit TOTP code, or a recovery code (abcd-efgh-jkmn-pqrs) */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ok"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Temporarily unavailable (`UNAVAILABLE`: database or bus outage, or the node is shutting down) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    loginTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    challenge: string;
+                    /** @description A 6-digit TOTP code, or a recovery code (abcd-efgh-jkmn-pqrs) */
+                    code: string;
+                    device?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A new session and its user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthReply"];
+                };
+            };
+            /** @description Malformed or invalid request (`VALIDATION_FAILED`, `INVALID_JSON`, `BAD_REQUEST`, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No session, or a dead one (`UNAUTHENTICATED`), or wrong credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed (`FORBIDDEN`, `NOT_A_MEMBER`, `BLOCKED`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Body, text or file over its limit (`PAYLOAD_TOO_LARGE`, `QUOTA_EXCEEDED`, …) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Unsupported Content-Type or file type (`UNSUPPORTED_MEDIA_TYPE`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests (`RATE_LIMITED`, `TOO_MANY_ATTEMPTS`): wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before repeating */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
