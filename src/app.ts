@@ -30,6 +30,7 @@ import { AccountService } from './services/accounts.js';
 import { AccountDeletion } from './services/account-deletion.js';
 import { AccountExport } from './services/account-export.js';
 import { TwoFactorService } from './services/two-factor.js';
+import { AccountRecovery } from './services/account-recovery.js';
 import { accountSecurityRoutes } from './http/routes/account-security.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
@@ -181,6 +182,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     deletion: new AccountDeletion(deps, hasher),
     exports: new AccountExport(deps, (sha256) => media.read(sha256)),
     twoFactor,
+    recovery: new AccountRecovery(deps, hasher),
   };
   // Cluster control runs on every role: the authorization cache follows the cluster topic and
   // the bus's health (messaging), and this node announces the presence changes its sweeps

@@ -130,4 +130,24 @@ export const entries: MatrixEntry[] = [
       };
     },
   },
+  {
+    route: 'POST /api/v1/auth/reset',
+    public: true,
+    setup: async (w) => {
+      const u = await w.user('rst');
+      const { code } = await w.s.app.services.recovery.issueReset(u.username);
+      return {
+        path: `${V}/auth/reset`,
+        cases: [
+          {
+            who: 'anyone, made-up code',
+            body: { code: 'aaaa-bbbb-cccc-dddd', password: 'a new long password' },
+            expect: 401,
+            code: 'INVALID_CODE',
+          },
+          { who: 'the holder of the code', body: { code, password: 'a new long password' }, expect: 200 },
+        ],
+      };
+    },
+  },
 ];

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { actor, requireAuth } from '../auth.js';
 import type { HttpContext } from '../context.js';
-import { AuthReply, Device, Ok, errors, ref } from '../schemas.js';
+import { AuthReply, Device, Ok, Password, errors, ref } from '../schemas.js';
 
 const CurrentPassword = Type.String({ minLength: 1, maxLength: 128 });
 const Code = Type.String({
@@ -13,7 +13,7 @@ const Code = Type.String({
 
 /** Account deletion, data export, two-factor sign-in and recovery (issue 17). */
 export const accountSecurityRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = async (app, { ctx }) => {
-  const { accounts, deletion, exports, twoFactor } = ctx.services;
+  const { accounts, deletion, exports, twoFactor, recovery } = ctx.services;
   const auth = requireAuth(accounts);
 
   app.post(
@@ -160,6 +160,27 @@ export const accountSecurityRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext
         device: req.body.device ?? req.headers['user-agent'],
       });
       return { user, token };
+    },
+  );
+
+  app.post(
+    '/auth/reset',
+    {
+      schema: {
+        tags: ['accounts'],
+        security: [],
+        operationId: 'resetPassword',
+        summary: 'Set a new password with a one-time reset code (from an operator or a reset e-mail); all sessions end',
+        body: Type.Object(
+          { code: Type.String({ minLength: 1, maxLength: 64 }), password: Password },
+          { additionalProperties: false },
+        ),
+        response: { 200: ref(Ok), ...errors(400, 401, 429) },
+      },
+    },
+    async (req) => {
+      await recovery.redeemReset(req.body.code, req.body.password, { ip: req.ip });
+      return { ok: true as const };
     },
   );
 };
