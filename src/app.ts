@@ -31,6 +31,8 @@ import { AccountDeletion } from './services/account-deletion.js';
 import { AccountExport } from './services/account-export.js';
 import { TwoFactorService } from './services/two-factor.js';
 import { AccountRecovery } from './services/account-recovery.js';
+import { AccountEmail } from './services/account-email.js';
+import { smtpMailer } from './mail/smtp-mailer.js';
 import { accountSecurityRoutes } from './http/routes/account-security.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
@@ -167,7 +169,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     urls,
   });
   const hasher = new GatedHasher(opts.hasher ?? new Argon2Hasher(), config.hashConcurrency);
-  const twoFactor = new TwoFactorService(deps, hasher, (user, meta) => services.accounts.startSession(user, meta));
+  const recovery = new AccountRecovery(deps, hasher);
+  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined;
+  const twoFactor: TwoFactorService = new TwoFactorService(
+    deps,
+    hasher,
+    (user, meta): Promise<{ token: string; sessionId: string }> => services.accounts.startSession(user, meta),
+  );
   const services = {
     accounts: new AccountService(
       deps,
@@ -182,7 +190,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     deletion: new AccountDeletion(deps, hasher),
     exports: new AccountExport(deps, (sha256) => media.read(sha256)),
     twoFactor,
-    recovery: new AccountRecovery(deps, hasher),
+    recovery,
+    email: new AccountEmail(deps, recovery, mailer),
   };
   // Cluster control runs on every role: the authorization cache follows the cluster topic and
   // the bus's health (messaging), and this node announces the presence changes its sweeps
@@ -280,6 +289,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         // close below always run.
         await http.closeGracefully(config.shutdownGrace);
         await services.messaging.close();
+        mailer?.close();
         await presence.close();
         await connections.close();
         await limiter.close();

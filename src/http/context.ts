@@ -5,6 +5,7 @@ import type { AccountDeletion } from '../services/account-deletion.js';
 import type { AccountExport } from '../services/account-export.js';
 import type { TwoFactorService } from '../services/two-factor.js';
 import type { AccountRecovery } from '../services/account-recovery.js';
+import type { AccountEmail } from '../services/account-email.js';
 import type { ContactService } from '../services/contacts.js';
 import type { GroupService } from '../services/groups.js';
 import type { MessagingService } from '../services/messaging.js';
@@ -21,6 +22,7 @@ export interface Services {
   exports: AccountExport;
   twoFactor: TwoFactorService;
   recovery: AccountRecovery;
+  email: AccountEmail;
 }
 
 export interface ReadyCheck {

@@ -25,8 +25,15 @@ export class AccountRecovery {
 
   /** Operator action: a fresh reset code for the account (earlier ones stop working). */
   async issueReset(login: string): Promise<{ userId: string; username: string; code: string; expiresAt: number }> {
+    const user = await this.deps.store.users.byLogin(login);
+    if (!user || user.deleted_at != null) throw fail('USER_NOT_FOUND', 'No such user');
+    return this.issueResetFor(user.id);
+  }
+
+  /** A fresh reset code for the account with this id (the e-mail reset uses it). */
+  async issueResetFor(userId: string): Promise<{ userId: string; username: string; code: string; expiresAt: number }> {
     const { store, clock } = this.deps;
-    const user = await store.users.byLogin(login);
+    const user = await store.users.byId(userId);
     if (!user || user.deleted_at != null) throw fail('USER_NOT_FOUND', 'No such user');
     const now = clock.now();
     await store.twoFactor.revokeCodes(user.id, 'reset', now);

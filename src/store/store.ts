@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { type AccountEraseRepo, KyselyAccountEraseRepo } from './account-erase.js';
 import { type AccountExportRepo, KyselyAccountExportRepo } from './account-export.js';
 import { KyselyTwoFactorRepo, type TwoFactorRepo } from './two-factor.js';
+import { KyselyUserEmailRepo, type UserEmailRepo } from './user-emails.js';
 import { type ContactRepo, KyselyContactRepo } from './contacts.js';
 import { type Db, type DbOptions, type DialectName, type PoolStats, openDb } from './db.js';
 import { type GroupRepo, KyselyGroupRepo } from './groups.js';
@@ -33,6 +34,7 @@ export interface Store {
   readonly accountErase: AccountEraseRepo;
   readonly accountExport: AccountExportRepo;
   readonly twoFactor: TwoFactorRepo;
+  readonly userEmails: UserEmailRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +54,7 @@ export class KyselyStore implements Store {
   readonly accountErase: AccountEraseRepo;
   readonly accountExport: AccountExportRepo;
   readonly twoFactor: TwoFactorRepo;
+  readonly userEmails: UserEmailRepo;
 
   constructor(readonly conn: Db) {
     const { db, dialect } = conn;
@@ -68,6 +71,7 @@ export class KyselyStore implements Store {
     this.accountErase = new KyselyAccountEraseRepo(db, dialect);
     this.accountExport = new KyselyAccountExportRepo(db);
     this.twoFactor = new KyselyTwoFactorRepo(db, dialect);
+    this.userEmails = new KyselyUserEmailRepo(db);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */

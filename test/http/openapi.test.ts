@@ -63,6 +63,8 @@ describe('the OpenAPI document', () => {
         'getMediaThumb',
         'loginTotp',
         'resetPassword',
+        'verifyEmail',
+        'requestResetEmail',
       ].sort(),
     );
     expect(doc.security).toEqual([{ bearer: [] }]);
