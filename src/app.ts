@@ -38,6 +38,9 @@ import { AccountService } from './services/accounts.js';
 import { AccountDeletion } from './services/account-deletion.js';
 import { AccountExport } from './services/account-export.js';
 import { TwoFactorService } from './services/two-factor.js';
+import { AccountRecovery } from './services/account-recovery.js';
+import { AccountEmail } from './services/account-email.js';
+import { smtpMailer } from './mail/smtp-mailer.js';
 import { accountSecurityRoutes } from './http/routes/account-security.js';
 import { ContactService } from './services/contacts.js';
 import { GroupService } from './services/groups.js';
@@ -188,11 +191,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   const messaging = new MessagingService(deps, { metrics, media, sign });
   const hasher = new GatedHasher(opts.hasher ?? new Argon2Hasher(), config.hashConcurrency);
-  // The session starter is looked up late: the account service is built below and needs `twoFactor`.
-  const twoFactor = new TwoFactorService(
+  const recovery = new AccountRecovery(deps, hasher);
+  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined;
+  const twoFactor: TwoFactorService = new TwoFactorService(
     deps,
     hasher,
-    (user, meta): ReturnType<AccountService['startSession']> => services.accounts.startSession(user, meta),
+    (user, meta): Promise<{ token: string; sessionId: string }> => services.accounts.startSession(user, meta),
   );
   const services = {
     accounts: new AccountService(
@@ -213,6 +217,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     deletion: new AccountDeletion(deps, hasher),
     exports: new AccountExport(deps, (sha256) => media.read(sha256)),
     twoFactor,
+    recovery,
+    email: new AccountEmail(deps, recovery, mailer),
   };
   notify.watch(services.push);
   // Cluster control runs on every role: the authorization cache follows the cluster topic and
@@ -326,6 +332,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         await http.closeGracefully(config.shutdownGrace);
         await services.messaging.close();
         await services.push.close();
+        mailer?.close();
         await presence.close();
         await connections.close();
         await limiter.close();

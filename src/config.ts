@@ -128,6 +128,25 @@ export const settings = {
     parse: bool,
     def: false,
   }),
+  smtpUrl: s({
+    env: 'PARLEY_SMTP_URL',
+    secret: true,
+    doc: 'SMTP server for e-mail verification and password reset by e-mail (smtp://user:pass@host:587); unset = no e-mail',
+    parse: str,
+    def: undefined as string | undefined,
+  }),
+  mailFrom: s({
+    env: 'PARLEY_MAIL_FROM',
+    doc: 'Sender address of the e-mails Parley sends',
+    parse: str,
+    def: 'Parley <parley@localhost>',
+  }),
+  publicUrl: s({
+    env: 'PARLEY_PUBLIC_URL',
+    doc: 'The web client address put in e-mailed links (never taken from a request Host header)',
+    parse: (r) => r.replace(/\/+$/, ''),
+    def: 'http://localhost:8080',
+  }),
   secret: s({
     env: 'PARLEY_SECRET',
     secret: true,

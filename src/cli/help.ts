@@ -8,6 +8,8 @@ Commands:
   user create <username>      Create an account (password from --password or PARLEY_USER_PASSWORD)
                               [--nickname <name>] [--mobile <number>]
   user disable <username>     Disable an account: login is refused and every session ends
+  user reset-password <username>
+                              Print a one-time code the user redeems to set a new password
   backup <file>               Online backup of the SQLite database (safe while the server runs)
   copy-store --from <url> --to <url> [--force] [--batch <rows>]
                               Copy a whole Parley store (say sqlite:… to postgres://… or

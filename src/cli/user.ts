@@ -62,5 +62,15 @@ export async function userCommand(config: Config, words: string[], opts: Opts): 
     process.stdout.write(`disabled user ${username} (${r.userId}); ${r.sessionsEnded} session(s) ended\n`);
     return;
   }
-  throw new UsageError(`user: expected create or disable, got ${JSON.stringify(action ?? '')}`);
+  if (action === 'reset-password') {
+    if (!username) throw new UsageError('user reset-password: expected a username');
+    // A one-time code for the user to redeem on the reset screen: no password on a command line.
+    const r = await withServices(config, (app) => app.services.recovery.issueReset(username));
+    process.stdout.write(
+      `reset code for ${r.username} (${r.userId}): ${r.code}\n` +
+        `valid until ${new Date(r.expiresAt).toISOString()}, once; the user enters it at /#/reset\n`,
+    );
+    return;
+  }
+  throw new UsageError(`user: expected create, disable or reset-password, got ${JSON.stringify(action ?? '')}`);
 }

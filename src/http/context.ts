@@ -4,6 +4,8 @@ import type { AccountService } from '../services/accounts.js';
 import type { AccountDeletion } from '../services/account-deletion.js';
 import type { AccountExport } from '../services/account-export.js';
 import type { TwoFactorService } from '../services/two-factor.js';
+import type { AccountRecovery } from '../services/account-recovery.js';
+import type { AccountEmail } from '../services/account-email.js';
 import type { ContactService } from '../services/contacts.js';
 import type { GroupService } from '../services/groups.js';
 import type { MessagingService } from '../services/messaging.js';
@@ -29,6 +31,8 @@ export interface Services {
   deletion: AccountDeletion;
   exports: AccountExport;
   twoFactor: TwoFactorService;
+  recovery: AccountRecovery;
+  email: AccountEmail;
 }
 
 export interface ReadyCheck {

@@ -24,7 +24,7 @@ export const sha256Hex = (s: string) => createHash('sha256').update(s).digest('h
 
 const B32 = 'abcdefghijkmnpqrstuvwxyz23456789';
 /** A recovery code: 80 random bits as 16 characters in four groups (`abcd-efgh-jkmn-pqrs`). */
-function recoveryCode(): string {
+export function recoveryCode(): string {
   const bytes = randomBytes(10);
   let bits = 0;
   let acc = 0;
@@ -39,7 +39,7 @@ function recoveryCode(): string {
   }
   return out.match(/.{4}/g)!.join('-');
 }
-const normalizeRecovery = (code: string) => code.toLowerCase().replace(/[^a-z0-9]/g, '');
+export const normalizeRecovery = (code: string) => code.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 export interface Enrolment {
   /** Base32 secret, for typing into an authenticator by hand. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { type AccountEraseRepo, KyselyAccountEraseRepo } from './account-erase.js';
 import { type AccountExportRepo, KyselyAccountExportRepo } from './account-export.js';
 import { KyselyTwoFactorRepo, type TwoFactorRepo } from './two-factor.js';
+import { KyselyUserEmailRepo, type UserEmailRepo } from './user-emails.js';
 import { type ContactRepo, KyselyContactRepo } from './contacts.js';
 import { type Db, type DbOptions, type DialectName, type PoolStats, openDb } from './db.js';
 import { type GroupRepo, KyselyGroupRepo } from './groups.js';
@@ -48,6 +49,7 @@ export interface Store {
   readonly twoFactor: TwoFactorRepo;
   /** Reactions and pinned messages (read side; the entry log writes them). */
   readonly marks: MarksRepo;
+  readonly userEmails: UserEmailRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -74,6 +76,7 @@ export class KyselyStore implements Store {
   readonly accountExport: AccountExportRepo;
   readonly twoFactor: TwoFactorRepo;
   readonly marks: MarksRepo;
+  readonly userEmails: UserEmailRepo;
 
   constructor(
     readonly conn: Db,
@@ -100,6 +103,7 @@ export class KyselyStore implements Store {
     this.accountExport = new KyselyAccountExportRepo(db);
     this.twoFactor = new KyselyTwoFactorRepo(db, dialect);
     this.marks = new KyselyMarksRepo(db);
+    this.userEmails = new KyselyUserEmailRepo(db);
   }
 
   /** How busy the database connections are (see {@link PoolStats}). */

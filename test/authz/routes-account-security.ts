@@ -130,4 +130,82 @@ export const entries: MatrixEntry[] = [
       };
     },
   },
+  {
+    route: 'POST /api/v1/auth/reset',
+    public: true,
+    setup: async (w) => {
+      const u = await w.user('rst');
+      const { code } = await w.s.app.services.recovery.issueReset(u.username);
+      return {
+        path: `${V}/auth/reset`,
+        cases: [
+          {
+            who: 'anyone, made-up code',
+            body: { code: 'aaaa-bbbb-cccc-dddd', password: 'a new long password' },
+            expect: 401,
+            code: 'INVALID_CODE',
+          },
+          { who: 'the holder of the code', body: { code, password: 'a new long password' }, expect: 200 },
+        ],
+      };
+    },
+  },
+  // The matrix server has no SMTP: the e-mail routes answer 501 there (test/account/email-reset.test.ts
+  // runs them against a local SMTP server); reading one's own state works everywhere.
+  {
+    route: 'GET /api/v1/me/email',
+    setup: async (w) => {
+      const u = await w.user('eml');
+      return {
+        path: `${V}/me/email`,
+        cases: [{ who: 'the user', token: u.token, expect: 200, check: (b) => expect(b.email).toBeNull() }],
+      };
+    },
+  },
+  {
+    route: 'PUT /api/v1/me/email',
+    setup: async (w) => {
+      const u = await w.user('eml');
+      return {
+        path: `${V}/me/email`,
+        cases: [
+          {
+            who: 'the user, no SMTP',
+            token: u.token,
+            body: { email: 'someone@example.test' },
+            expect: 501,
+            code: 'MAIL_NOT_CONFIGURED',
+          },
+          { who: 'the user, reading it back', method: 'GET', token: u.token, expect: 200 },
+        ],
+      };
+    },
+  },
+  {
+    route: 'POST /api/v1/auth/verify-email',
+    public: true,
+    setup: async () => ({
+      path: `${V}/auth/verify-email`,
+      cases: [
+        { who: 'anyone, made-up code', body: { code: 'made-up-code' }, expect: 401, code: 'INVALID_CODE' },
+        { who: 'anyone, the API docs', method: 'GET', path: `${V}/docs/json`, expect: 200 },
+      ],
+    }),
+  },
+  {
+    route: 'POST /api/v1/auth/reset/email',
+    public: true,
+    setup: async () => ({
+      path: `${V}/auth/reset/email`,
+      cases: [
+        {
+          who: 'anyone, no SMTP',
+          body: { email: 'someone@example.test' },
+          expect: 501,
+          code: 'MAIL_NOT_CONFIGURED',
+        },
+        { who: 'anyone, the API docs', method: 'GET', path: `${V}/docs/json`, expect: 200 },
+      ],
+    }),
+  },
 ];

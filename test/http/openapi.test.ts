@@ -53,7 +53,19 @@ describe('the OpenAPI document', () => {
       .filter((o) => Array.isArray(o.op.security) && o.op.security.length === 0)
       .map((o) => o.op.operationId);
     expect(open.sort()).toEqual(
-      ['register', 'login', 'health', 'ready', 'getOpenApi', 'getMediaFile', 'getMediaThumb', 'loginTotp'].sort(),
+      [
+        'register',
+        'login',
+        'health',
+        'ready',
+        'getOpenApi',
+        'getMediaFile',
+        'getMediaThumb',
+        'loginTotp',
+        'resetPassword',
+        'verifyEmail',
+        'requestResetEmail',
+      ].sort(),
     );
     expect(doc.security).toEqual([{ bearer: [] }]);
     // Every other operation inherits the bearer requirement.

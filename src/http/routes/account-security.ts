@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { actor, requireAuth } from '../auth.js';
 import type { HttpContext } from '../context.js';
-import { AuthReply, Device, Ok, errors, ref } from '../schemas.js';
+import { AuthReply, Device, Ok, Password, errors, ref } from '../schemas.js';
 
 const CurrentPassword = Type.String({ minLength: 1, maxLength: 128 });
 const Code = Type.String({
@@ -13,7 +13,7 @@ const Code = Type.String({
 
 /** Account deletion, data export, two-factor sign-in and recovery (issue 17). */
 export const accountSecurityRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext }> = async (app, { ctx }) => {
-  const { accounts, deletion, exports, twoFactor } = ctx.services;
+  const { accounts, deletion, exports, twoFactor, recovery, email } = ctx.services;
   const auth = requireAuth(accounts);
 
   app.post(
@@ -56,11 +56,14 @@ export const accountSecurityRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext
     },
     async (req, reply) => {
       const { filename, stream } = await exports.open(actor(req));
-      return reply
-        .header('content-type', 'application/zip')
-        .header('content-disposition', `attachment; filename="${filename}"`)
-        .header('cache-control', 'no-store')
-        .send(stream);
+      return (
+        reply
+          .header('content-type', 'application/zip')
+          .header('content-disposition', `attachment; filename="${filename}"`)
+          .header('cache-control', 'no-store')
+          // The 200 body is bytes from a stream; the typed reply only knows JSON shapes.
+          .send(stream as unknown as string)
+      );
     },
   );
 
@@ -160,6 +163,101 @@ export const accountSecurityRoutes: FastifyPluginAsyncTypebox<{ ctx: HttpContext
         device: req.body.device ?? req.headers['user-agent'],
       });
       return { user, token };
+    },
+  );
+
+  app.post(
+    '/auth/reset',
+    {
+      schema: {
+        tags: ['accounts'],
+        security: [],
+        operationId: 'resetPassword',
+        summary: 'Set a new password with a one-time reset code (from an operator or a reset e-mail); all sessions end',
+        body: Type.Object(
+          { code: Type.String({ minLength: 1, maxLength: 64 }), password: Password },
+          { additionalProperties: false },
+        ),
+        response: { 200: ref(Ok), ...errors(400, 401, 429) },
+      },
+    },
+    async (req) => {
+      await recovery.redeemReset(req.body.code, req.body.password, { ip: req.ip });
+      return { ok: true as const };
+    },
+  );
+
+  const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' });
+  const EmailState = Type.Object({
+    email: Type.Union([Type.String(), Type.Null()]),
+    verified: Type.Boolean(),
+  });
+
+  app.get(
+    '/me/email',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['accounts'],
+        operationId: 'getMyEmail',
+        summary: 'My recovery e-mail address and whether it is verified',
+        response: { 200: EmailState, ...errors(401) },
+      },
+    },
+    async (req) => email.get(actor(req)),
+  );
+
+  app.put(
+    '/me/email',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['accounts'],
+        operationId: 'setMyEmail',
+        summary: 'Set my recovery e-mail address; a verification link is mailed to it',
+        body: Type.Object({ email: Email }, { additionalProperties: false }),
+        response: { 200: ref(Ok), ...errors(400, 401, 429, 501) },
+      },
+    },
+    async (req) => {
+      await email.set(actor(req), req.body.email);
+      return { ok: true as const };
+    },
+  );
+
+  app.post(
+    '/auth/verify-email',
+    {
+      schema: {
+        tags: ['accounts'],
+        security: [],
+        operationId: 'verifyEmail',
+        summary: 'Verify an e-mail address with the code of its link (/#/verify-email/<code>)',
+        body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+        response: { 200: ref(Ok), ...errors(400, 401) },
+      },
+    },
+    async (req) => {
+      await email.verify(req.body.code);
+      return { ok: true as const };
+    },
+  );
+
+  app.post(
+    '/auth/reset/email',
+    {
+      schema: {
+        tags: ['accounts'],
+        security: [],
+        operationId: 'requestResetEmail',
+        summary: 'Mail a reset link to a verified address (the same answer whether or not any account has it)',
+        body: Type.Object({ email: Email }, { additionalProperties: false }),
+        response: { 202: ref(Ok), ...errors(400, 429, 501) },
+      },
+    },
+    async (req, reply) => {
+      await email.requestReset(req.body.email, { ip: req.ip });
+      return reply.status(202).send({ ok: true as const });
     },
   );
 };
