@@ -1,5 +1,5 @@
 import type { RefObject } from 'preact';
-import { type MutableRef, useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { conversations as convApi } from '../../api/endpoints.js';
 import { humanReason } from '../../api/error-text.js';
 import { app, markComplete, receiveEntries } from '../../state/app.js';
@@ -17,7 +17,12 @@ const MAX_PAGES = 50;
  * Serves a {@link jump} request for this conversation: loads history back to the requested
  * seq (the page around it included), then scrolls that message into view and highlights it.
  */
-export function useJumpTo(cid: string, tl: Timeline, scroller: RefObject<HTMLDivElement>, stick: MutableRef<boolean>) {
+export function useJumpTo(
+  cid: string,
+  tl: Timeline,
+  scroller: RefObject<HTMLDivElement | null>,
+  stick: { current: boolean },
+) {
   const req = useStore(jump, (j) => (j?.cid === cid ? j : undefined));
   const busy = useRef(false);
   const pages = useRef(0);
