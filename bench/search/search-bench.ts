@@ -55,7 +55,7 @@ const COMMON =
 const syll = 'ka ri mo ne ta sol ven dor mi lu pa ra zen tor bel fin gra ost qui vel'.split(' ');
 // A vocabulary of ~5,000 made-up words plus real ones the queries use.
 const VOCAB: string[] = ['coffee', 'meeting', 'tomorrow', 'project', 'deadline', 'weekend', 'birthday', 'football'];
-for (let i = 0; VOCAB.length < 5000; i++) VOCAB.push(pick(syll) + pick(syll) + (rand() < 0.5 ? pick(syll) : ''));
+while (VOCAB.length < 5000) VOCAB.push(pick(syll) + pick(syll) + (rand() < 0.5 ? pick(syll) : ''));
 const ACCENTED = [
   'Café',
   'crème',
@@ -116,7 +116,11 @@ async function main() {
   const weights = cids.map((_, i) => 1 / (i + 10));
   const total = weights.reduce((a, b) => a + b, 0);
   const cum: number[] = [];
-  weights.reduce((acc, w, i) => ((cum[i] = acc + w / total), acc + w / total), 0);
+  let acc = 0;
+  for (const w of weights) {
+    acc += w / total;
+    cum.push(acc);
+  }
   const conversationAt = (x: number) => {
     let lo = 0;
     let hi = cum.length - 1;

@@ -39,6 +39,7 @@ function foldPoint(ch: string): string {
   return out;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range is the point.
 const ASCII = /^[\x00-\x7f]*$/;
 
 /** The folded form of `text`. */
