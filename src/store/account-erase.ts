@@ -131,8 +131,17 @@ export class KyselyAccountEraseRepo implements AccountEraseRepo {
           canceled.push({ ...p, status: 'canceled', pending_key: null, updated_at: now });
       }
 
-      for (const t of ['user_totp', 'recovery_codes', 'account_codes', 'user_emails'] as const)
+      for (const t of ['user_totp', 'recovery_codes', 'account_codes', 'user_emails', 'push_subscriptions'] as const)
         await trx.deleteFrom(t).where('user_id', '=', userId).execute();
+      // Links an admin made stop working with them; their reactions and pins stay with the
+      // messages, shown as from "Deleted account" like the messages themselves.
+      await trx
+        .updateTable('group_invites')
+        .set({ revoked_at: now })
+        .where('created_by', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      await trx.updateTable('users').set({ last_seen_at: null }).where('id', '=', userId).execute();
 
       const unshared = await trx
         .selectFrom('media')

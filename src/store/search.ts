@@ -17,6 +17,11 @@ export interface SearchKey {
   seq: number;
 }
 
+/** A prefix with at most this many distinct tokens is looked up as those tokens (equality seeks). */
+const EXPAND_MAX = 16;
+/** One lookup as the query runs it: a list of exact tokens, or (a prefix with many) a token range. */
+type Lookup = { tokens: string[] } | { from: string; to: string };
+
 /** Conversations per query: keeps the bound parameters far under every dialect's limit. */
 const WINDOWS_PER_QUERY = 400;
 /** Above this the token bounds of a prefix lookup: a character greater than any that occurs. */
@@ -64,9 +69,15 @@ export class KyselySearchRepo implements SearchRepo {
   ): Promise<EntryRow[]> {
     const open = windows.filter((w) => w.ceil > w.floor);
     if (open.length === 0 || conds.length === 0) return [];
+    const lookups: Lookup[] = [];
+    for (const c of conds) {
+      const l = c.prefix ? await this.expand(c.token) : { tokens: [c.token] };
+      if ('tokens' in l && l.tokens.length === 0) return [];
+      lookups.push(l);
+    }
     const keys: SearchKey[] = [];
     for (let i = 0; i < open.length; i += WINDOWS_PER_QUERY) {
-      keys.push(...(await this.keys(open.slice(i, i + WINDOWS_PER_QUERY), conds, after, limit)));
+      keys.push(...(await this.keys(open.slice(i, i + WINDOWS_PER_QUERY), lookups, after, limit)));
     }
     keys.sort((a, b) => (keyBefore(a, b) ? -1 : 1));
     const top = keys.slice(0, limit);
@@ -81,17 +92,50 @@ export class KyselySearchRepo implements SearchRepo {
     return top.flatMap((k) => byKey.get(`${k.cid}\u0000${k.seq}`) ?? []);
   }
 
+  /**
+   * The distinct tokens starting with `prefix`, found by stepping through the token index (one
+   * seek each), when there are at most {@link EXPAND_MAX}; otherwise the range. Exact tokens let
+   * every dialect seek (token, conversation) pairs instead of scanning a range (see BENCHMARKS.md).
+   */
+  private async expand(prefix: string): Promise<Lookup> {
+    const to = prefix + TOP;
+    const tokens: string[] = [];
+    let from = prefix;
+    let inclusive = true;
+    while (tokens.length <= EXPAND_MAX) {
+      const f = from;
+      const row = await this.db
+        .selectFrom('search_postings')
+        .select((eb) => eb.fn.min('token').as('t'))
+        .where('token', inclusive ? '>=' : '>', f)
+        .where('token', '<', to)
+        .executeTakeFirst();
+      const t = row?.t as string | null | undefined;
+      if (t == null) return { tokens };
+      tokens.push(t);
+      from = t;
+      inclusive = false;
+    }
+    return { from: prefix, to };
+  }
+
   private async keys(
     windows: readonly SearchWindow[],
-    conds: readonly TokenCond[],
+    lookups: readonly Lookup[],
     after: SearchKey | undefined,
     limit: number,
   ): Promise<SearchKey[]> {
-    const [drive, ...rest] = conds;
-    const tokenIs = (col: 'p.token' | 'q.token', c: TokenCond): Expression<SqlBool> =>
-      c.prefix
-        ? sql<SqlBool>`(${sql.ref(col)} >= ${c.token} and ${sql.ref(col)} < ${c.token + TOP})`
-        : sql<SqlBool>`${sql.ref(col)} = ${c.token}`;
+    // The shortest token list drives; a range only when every lookup is one.
+    const order = [...lookups].sort(
+      (a, b) => ('tokens' in a ? a.tokens.length : 1e9) - ('tokens' in b ? b.tokens.length : 1e9),
+    );
+    const [drive, ...rest] = order;
+    const tokenIs = (col: 'p.token' | 'q.token', l: Lookup): Expression<SqlBool> =>
+      'tokens' in l
+        ? l.tokens.length === 1
+          ? sql<SqlBool>`${sql.ref(col)} = ${l.tokens[0]}`
+          : sql<SqlBool>`${sql.ref(col)} in (${sql.join(l.tokens)})`
+        : sql<SqlBool>`(${sql.ref(col)} >= ${l.from} and ${sql.ref(col)} < ${l.to})`;
     // The window test is a CASE, not an OR of ranges, so no planner turns it into per-range
     // scans of every token of those conversations: the token index drives, windows filter.
     const inWindow = sql<SqlBool>`case p.conversation_id ${sql.join(

@@ -154,6 +154,43 @@ describe.each(testDialects())('account deletion on %s', (dialect) => {
     expect(members.body.items.map((m: any) => m.id).sort()).toEqual([first.user.id, second.user.id].sort());
   });
 
+  it("an admin's invite links stop working with the account; their reactions stay on the message", async () => {
+    const { api } = s;
+    const [own, adm, out] = await users(api, 'iown', 'iadm', 'iout');
+    await befriend(api, own, adm);
+    const g = await groupWith(api, own, [adm]);
+    expect((await api.patch(`${V}/groups/${g.id}/members/${adm.user.id}`, { role: 'admin' }, own.token)).status).toBe(
+      200,
+    );
+    const link = await api.post(`${V}/groups/${g.id}/invites`, {}, adm.token);
+    expect(link.status, JSON.stringify(link.body)).toBe(201);
+    const cid = `g:${g.id}`;
+    const sent = await api.post(
+      `${V}/conversations/${cid}/messages`,
+      { clientId: 'r1', kind: 'text', text: 'hi' },
+      own.token,
+    );
+    expect(sent.status).toBe(201);
+    const seq = sent.body.seq ?? sent.body.entry?.seq;
+    const react = await api.post(
+      `${V}/conversations/${cid}/messages/${seq}/reactions`,
+      { clientId: 'x1', emoji: '👍' },
+      adm.token,
+    );
+    expect(react.status, JSON.stringify(react.body)).toBeLessThan(300);
+
+    expect((await api.post(`${V}/me/delete`, { password: adm.password }, adm.token)).status).toBe(200);
+    const p = await api.post(`${V}/invites/preview`, { code: link.body.code }, out.token);
+    expect(p.status).toBe(410);
+    expect(p.body.error.code).toBe('INVITE_REVOKED');
+    const counts = await db(s)
+      .selectFrom('reaction_counts')
+      .select(['emoji', 'count'])
+      .where('conversation_id', '=', cid)
+      .execute();
+    expect(counts.map((c) => [c.emoji, Number(c.count)])).toEqual([['👍', 1]]);
+  });
+
   it('refuses without a token and after deletion', async () => {
     const u = await registerUser(s.api, 'gone');
     expect((await s.api.post(`${V}/me/delete`, { password: u.password })).status).toBe(401);

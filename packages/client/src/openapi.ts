@@ -1460,10 +1460,7 @@ export interface components {
             /** @description Part of the message text around the matches (plain text, never markup) */
             text: string;
             /** @description `[start, end)` UTF-16 offsets into `text` of what matched, sorted and disjoint */
-            highlights: [
-                number,
-                number
-            ][];
+            highlights: number[][];
         };
         /** @description A message that matches a search */
         SearchHit: {

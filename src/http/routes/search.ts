@@ -7,7 +7,7 @@ import { errors, ref } from '../schemas.js';
 export const SearchSnippet = Type.Object(
   {
     text: Type.String({ description: 'Part of the message text around the matches (plain text, never markup)' }),
-    highlights: Type.Array(Type.Tuple([Type.Integer({ minimum: 0 }), Type.Integer({ minimum: 0 })]), {
+    highlights: Type.Array(Type.Array(Type.Integer({ minimum: 0 }), { minItems: 2, maxItems: 2 }), {
       description: '`[start, end)` UTF-16 offsets into `text` of what matched, sorted and disjoint',
     }),
   },

@@ -58,7 +58,7 @@ function useMessageSearch(q: string, conversation?: string) {
 export function Highlighted({ text, highlights }: SearchHit['snippet']) {
   const parts: preact.JSX.Element[] = [];
   let at = 0;
-  for (const [s, e] of highlights) {
+  for (const [s = 0, e = 0] of highlights) {
     if (s < at || e > text.length || e <= s) continue;
     if (s > at) parts.push(<span key={`t${at}`}>{text.slice(at, s)}</span>);
     parts.push(<mark key={`m${s}`}>{text.slice(s, e)}</mark>);
