@@ -26,6 +26,11 @@ export const STORE_TABLES: readonly { name: string; key: readonly string[] }[] =
   { name: 'reaction_counts', key: ['conversation_id', 'seq', 'emoji'] },
   { name: 'message_pins', key: ['conversation_id', 'seq'] },
   { name: 'push_subscriptions', key: ['id'] },
+  { name: 'search_postings', key: ['conversation_id', 'seq', 'token'] },
+  { name: 'user_totp', key: ['user_id'] },
+  { name: 'recovery_codes', key: ['code_hash'] },
+  { name: 'account_codes', key: ['code_hash'] },
+  { name: 'user_emails', key: ['user_id'] },
 ];
 
 /** Kysely's own bookkeeping tables, which each database keeps for itself. */

@@ -227,7 +227,11 @@ describe.each(testDialects())('REST fuzzing on %s', (dialect) => {
           const headers: Record<string, string> = { 'content-type': 'application/json' };
           if (token !== undefined) headers.authorization = `Bearer ${token}`;
           const r = await send(s.url, q.method, q.path, headers, q.raw);
-          expect(r.status, `${q.what} → ${r.status} ${JSON.stringify(r.body)?.slice(0, 300)}`).toBeLessThan(500);
+          // The one 5xx that is an answer, not a failure: this server has no SMTP configured (a
+          // capability it states by code), which the e-mail routes say whatever the input.
+          const noMail = r.status === 501 && r.body?.error?.code === 'MAIL_NOT_CONFIGURED';
+          if (!noMail)
+            expect(r.status, `${q.what} → ${r.status} ${JSON.stringify(r.body)?.slice(0, 300)}`).toBeLessThan(500);
           if (r.status >= 400) expectCodedError(r.body, q.what);
           expectTooMany(r, q.what);
           if (q.token === 'me') await afterSuccess(route, r, q.raw);

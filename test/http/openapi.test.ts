@@ -121,6 +121,7 @@ describe('the OpenAPI document', () => {
         'emoji',
         'reactions',
         'pinned',
+        'forwarded',
       ].sort(),
     );
     const json = (o: Operation, status: string) => o.responses[status].content['application/json'].schema;
