@@ -4,6 +4,7 @@ import { ApiError } from '../../api/http.js';
 import type { AuthReply } from '../../api/types.js';
 import { navigate } from '../../router.js';
 import { Field } from '../common/widgets.js';
+import { ForgotPassword, SecondStep } from './second-step.js';
 import { IconChat } from '../icons.js';
 
 const MESSAGES: Record<string, string> = {
@@ -11,9 +12,10 @@ const MESSAGES: Record<string, string> = {
   USERNAME_TAKEN: 'That username is taken. Try another one.',
   MOBILE_TAKEN: 'That mobile number already has an account.',
   TOO_MANY_ATTEMPTS: 'Too many attempts. Wait a few minutes and try again.',
+  INVALID_CODE: 'That code is not right. Check the time on your phone, or use a recovery code.',
 };
 
-function explain(e: unknown): string {
+export function explain(e: unknown): string {
   if (e instanceof ApiError) {
     if (MESSAGES[e.code]) return MESSAGES[e.code]!;
     if (e.code === 'VALIDATION_FAILED') {
@@ -34,6 +36,8 @@ export function AuthScreen({ mode, onAuthed }: { mode: 'login' | 'register'; onA
   const [mobile, setMobile] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [challenge, setChallenge] = useState<string>();
+  const [forgot, setForgot] = useState(false);
   const isRegister = mode === 'register';
 
   const submit = async (e: Event) => {
@@ -49,7 +53,8 @@ export function AuthScreen({ mode, onAuthed }: { mode: 'login' | 'register'; onA
             ...(mobile.trim() ? { mobile: mobile.trim() } : {}),
           })
         : await auth.login(login.trim(), password);
-      onAuthed(r);
+      if ('challenge' in r) setChallenge(r.challenge);
+      else onAuthed(r);
     } catch (err) {
       setError(explain(err));
     } finally {
@@ -66,77 +71,97 @@ export function AuthScreen({ mode, onAuthed }: { mode: 'login' | 'register'; onA
         <h1>Parley</h1>
         <p>Messages that arrive once, in order, on every device.</p>
       </div>
-      <form class="auth-card" onSubmit={submit} aria-label={isRegister ? 'Create account' : 'Log in'}>
-        <h2>{isRegister ? 'Create your account' : 'Welcome back'}</h2>
-        <p class="muted">
-          {isRegister ? 'Pick a username people can find you by.' : 'Log in with your username or mobile number.'}
-        </p>
-        <Field label={isRegister ? 'Username' : 'Username or mobile'}>
-          <input
-            name="login"
-            autoComplete="username"
-            value={login}
-            onInput={(e) => setLogin(e.currentTarget.value)}
-            required
-            // biome-ignore lint/a11y/noAutofocus: the first field of a dialog or sign-in form takes focus when it opens (the dialog pattern).
-            autoFocus
-          />
-        </Field>
-        {isRegister && (
-          <>
-            <Field label="Display name" hint="Shown to your contacts; you can change it later.">
-              <input
-                name="nickname"
-                autoComplete="nickname"
-                value={nickname}
-                onInput={(e) => setNickname(e.currentTarget.value)}
-                maxLength={64}
-              />
-            </Field>
-            <Field label="Mobile (optional)">
-              <input
-                name="mobile"
-                type="tel"
-                autoComplete="tel"
-                value={mobile}
-                onInput={(e) => setMobile(e.currentTarget.value)}
-              />
-            </Field>
-          </>
-        )}
-        <Field label="Password" hint={isRegister ? 'At least 8 characters.' : undefined}>
-          <input
-            name="password"
-            type="password"
-            autoComplete={isRegister ? 'new-password' : 'current-password'}
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-            required
-            minLength={isRegister ? 8 : 1}
-          />
-        </Field>
-        {error && (
-          <div class="form-error" role="alert">
-            {error}
-          </div>
-        )}
-        <button class="btn primary block" type="submit" disabled={busy}>
-          {busy ? 'Please wait…' : isRegister ? 'Create account' : 'Log in'}
-        </button>
-        <p class="switch">
-          {isRegister ? 'Already have an account? ' : 'New to Parley? '}
-          <a
-            href={isRegister ? '/login' : '/register'}
-            onClick={(e) => {
-              e.preventDefault();
-              setError('');
-              navigate(isRegister ? '/login' : '/register');
-            }}
-          >
-            {isRegister ? 'Log in' : 'Create an account'}
-          </a>
-        </p>
-      </form>
+      {!isRegister && challenge ? (
+        <SecondStep
+          challenge={challenge}
+          onAuthed={onAuthed}
+          onBack={() => {
+            setChallenge(undefined);
+            setPassword('');
+          }}
+        />
+      ) : !isRegister && forgot ? (
+        <ForgotPassword onBack={() => setForgot(false)} />
+      ) : (
+        <form class="auth-card" onSubmit={submit} aria-label={isRegister ? 'Create account' : 'Log in'}>
+          <h2>{isRegister ? 'Create your account' : 'Welcome back'}</h2>
+          <p class="muted">
+            {isRegister ? 'Pick a username people can find you by.' : 'Log in with your username or mobile number.'}
+          </p>
+          <Field label={isRegister ? 'Username' : 'Username or mobile'}>
+            <input
+              name="login"
+              autoComplete="username"
+              value={login}
+              onInput={(e) => setLogin(e.currentTarget.value)}
+              required
+              // biome-ignore lint/a11y/noAutofocus: the first field of a dialog or sign-in form takes focus when it opens (the dialog pattern).
+              autoFocus
+            />
+          </Field>
+          {isRegister && (
+            <>
+              <Field label="Display name" hint="Shown to your contacts; you can change it later.">
+                <input
+                  name="nickname"
+                  autoComplete="nickname"
+                  value={nickname}
+                  onInput={(e) => setNickname(e.currentTarget.value)}
+                  maxLength={64}
+                />
+              </Field>
+              <Field label="Mobile (optional)">
+                <input
+                  name="mobile"
+                  type="tel"
+                  autoComplete="tel"
+                  value={mobile}
+                  onInput={(e) => setMobile(e.currentTarget.value)}
+                />
+              </Field>
+            </>
+          )}
+          <Field label="Password" hint={isRegister ? 'At least 8 characters.' : undefined}>
+            <input
+              name="password"
+              type="password"
+              autoComplete={isRegister ? 'new-password' : 'current-password'}
+              value={password}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+              required
+              minLength={isRegister ? 8 : 1}
+            />
+          </Field>
+          {error && (
+            <div class="form-error" role="alert">
+              {error}
+            </div>
+          )}
+          <button class="btn primary block" type="submit" disabled={busy}>
+            {busy ? 'Please wait…' : isRegister ? 'Create account' : 'Log in'}
+          </button>
+          <p class="switch">
+            {isRegister ? 'Already have an account? ' : 'New to Parley? '}
+            <a
+              href={isRegister ? '/login' : '/register'}
+              onClick={(e) => {
+                e.preventDefault();
+                setError('');
+                navigate(isRegister ? '/login' : '/register');
+              }}
+            >
+              {isRegister ? 'Log in' : 'Create an account'}
+            </a>
+          </p>
+          {!isRegister && (
+            <p class="switch">
+              <button type="button" class="link-btn" onClick={() => setForgot(true)}>
+                Forgot password?
+              </button>
+            </p>
+          )}
+        </form>
+      )}
     </div>
   );
 }
