@@ -66,3 +66,20 @@ export function useRoute(): Route {
   }, []);
   return route;
 }
+
+/** A one-time link's code carried in the fragment (`#/reset/<code>`, `#/verify-email/<code>`). */
+export interface FragmentLink {
+  kind: 'reset' | 'verify-email';
+  code: string;
+}
+
+/**
+ * Reads a reset or verification link from the address and removes it from the address bar (and so
+ * from history) at once: the code is a password-equivalent that must not linger on screen.
+ */
+export function takeFragmentLink(): FragmentLink | undefined {
+  const m = /^#\/(reset|verify-email)(?:\/([^/?#]{0,64}))?\/?$/.exec(location.hash);
+  if (!m) return undefined;
+  history.replaceState(history.state, '', location.pathname + location.search);
+  return { kind: m[1] as FragmentLink['kind'], code: m[2] ?? '' };
+}

@@ -12,6 +12,7 @@ import type {
   GroupMember,
   GroupRequest,
   GroupRole,
+  LoginChallenge,
   Media,
   Member,
   Page,
@@ -52,7 +53,9 @@ async function everyPage<T>(path: string, q: Record<string, string> = {}): Promi
 
 export const auth = {
   register: (b: Omit<Body<'register'>, 'device'>) => post<AuthReply>('/auth/register', { ...b, device: deviceName() }),
-  login: (login: string, password: string) => post<AuthReply>('/auth/login', { login, password, device: deviceName() }),
+  /** 200 a session, or 202 a challenge when the account has two-factor sign-in on. */
+  login: (login: string, password: string) =>
+    post<AuthReply | LoginChallenge>('/auth/login', { login, password, device: deviceName() }),
   logout: () => post<Reply<'logout'>>('/auth/logout'),
 };
 
@@ -142,7 +145,7 @@ export const media = {
   get: (id: string) => get<Media>(`/media/${encodeURIComponent(id)}`),
 };
 
-function deviceName(): string {
+export function deviceName(): string {
   const ua = navigator.userAgent;
   const browser = /Edg\//.test(ua)
     ? 'Edge'

@@ -75,8 +75,17 @@ export async function api<T>(
   }
   const data = await parse(res);
   if (!res.ok) {
-    if (res.status === 401 && token && opts.auth !== false) onUnauthorized();
-    throw toError(res.status, data);
+    const err = toError(res.status, data);
+    // Only a refused session ends it: a wrong current password or code (INVALID_CREDENTIALS,
+    // INVALID_CODE) is a 401 too, but the session stays.
+    if (
+      res.status === 401 &&
+      token &&
+      opts.auth !== false &&
+      (err.code === 'UNAUTHENTICATED' || err.code === 'HTTP_401')
+    )
+      onUnauthorized();
+    throw err;
   }
   return data as T;
 }

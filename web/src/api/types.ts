@@ -8,6 +8,7 @@ export type PublicUser = Schemas['PublicUser'];
 export type PrivateUser = Schemas['PrivateUser'];
 export type UserBrief = Schemas['UserBrief'];
 export type AuthReply = Schemas['AuthReply'];
+export type LoginChallenge = Schemas['LoginChallenge'];
 export type SessionView = Schemas['Session'];
 export type ContactRequest = Schemas['ContactRequest'];
 export type Friend = Schemas['Friend'];

@@ -4,13 +4,14 @@ import { ApiError, setUnauthorizedHandler } from '../api/http.js';
 import type { AuthReply } from '../api/types.js';
 import { live } from '../net/live.js';
 import { outbox } from '../net/outbox.js';
-import { navigate, useRoute } from '../router.js';
+import { navigate, takeFragmentLink, useRoute } from '../router.js';
 import { session } from '../session.js';
 import { app, reset, setMe } from '../state/app.js';
 import { resetBadges } from '../state/badges.js';
 import { drafts } from '../state/drafts.js';
 import { useStore } from '../state/store.js';
 import { AuthScreen } from './auth/auth-screen.js';
+import { ResetScreen, VerifyEmailScreen } from './auth/reset-screen.js';
 import { Toasts } from './common/widgets.js';
 import { Shell } from './shell.js';
 import { InviteScreen, usePendingInvite } from './invite/invite-screen.js';
@@ -30,6 +31,8 @@ export function App() {
   const [phase, setPhase] = useState<Phase>(() => (session.get() ? 'booting' : 'out'));
   const me = useStore(app, (s) => s.me);
   const [invite, clearInvite] = usePendingInvite();
+  // A reset or verification link, read once from the fragment (which is then cleared).
+  const [link, setLink] = useState(takeFragmentLink);
 
   useEffect(() => {
     setUnauthorizedHandler(() => {
@@ -72,7 +75,24 @@ export function App() {
   };
 
   let body: preact.JSX.Element;
-  if (phase === 'booting')
+  if (link?.kind === 'reset')
+    body = (
+      <ResetScreen
+        link={link}
+        onDone={(changed) => {
+          setLink(undefined);
+          if (!changed) return;
+          // A reset ends every session, this one included.
+          if (phase !== 'out') {
+            signOutLocally();
+            setPhase('out');
+          }
+          navigate('/login', true);
+        }}
+      />
+    );
+  else if (link?.kind === 'verify-email') body = <VerifyEmailScreen link={link} onDone={() => setLink(undefined)} />;
+  else if (phase === 'booting')
     body = (
       <div class="boot">
         <div class="spinner" role="status" aria-label="Loading" />

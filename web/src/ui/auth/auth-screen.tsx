@@ -4,6 +4,7 @@ import { ApiError } from '../../api/http.js';
 import type { AuthReply } from '../../api/types.js';
 import { navigate } from '../../router.js';
 import { Field } from '../common/widgets.js';
+import { ForgotPassword, SecondStep } from './second-step.js';
 import { IconChat } from '../icons.js';
 
 const MESSAGES: Record<string, string> = {
@@ -11,9 +12,10 @@ const MESSAGES: Record<string, string> = {
   USERNAME_TAKEN: 'That username is taken. Try another one.',
   MOBILE_TAKEN: 'That mobile number already has an account.',
   TOO_MANY_ATTEMPTS: 'Too many attempts. Wait a few minutes and try again.',
+  INVALID_CODE: 'That code is not right. Check the time on your phone, or use a recovery code.',
 };
 
-function explain(e: unknown): string {
+export function explain(e: unknown): string {
   if (e instanceof ApiError) {
     if (MESSAGES[e.code]) return MESSAGES[e.code]!;
     if (e.code === 'VALIDATION_FAILED') {
@@ -34,6 +36,8 @@ export function AuthScreen({ mode, onAuthed }: { mode: 'login' | 'register'; onA
   const [mobile, setMobile] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [challenge, setChallenge] = useState<string>();
+  const [forgot, setForgot] = useState(false);
   const isRegister = mode === 'register';
 
   const submit = async (e: Event) => {
@@ -49,13 +53,39 @@ export function AuthScreen({ mode, onAuthed }: { mode: 'login' | 'register'; onA
             ...(mobile.trim() ? { mobile: mobile.trim() } : {}),
           })
         : await auth.login(login.trim(), password);
-      onAuthed(r);
+      if ('challenge' in r) setChallenge(r.challenge);
+      else onAuthed(r);
     } catch (err) {
       setError(explain(err));
     } finally {
       setBusy(false);
     }
   };
+
+  // The second sign-in step and "Forgot password?" take the card's place (see second-step.tsx).
+  if (!isRegister && (challenge || forgot))
+    return (
+      <div class="auth">
+        <div class="auth-brand">
+          <div class="logo">
+            <IconChat size={28} />
+          </div>
+          <h1>Parley</h1>
+        </div>
+        {challenge ? (
+          <SecondStep
+            challenge={challenge}
+            onAuthed={onAuthed}
+            onBack={() => {
+              setChallenge(undefined);
+              setPassword('');
+            }}
+          />
+        ) : (
+          <ForgotPassword onBack={() => setForgot(false)} />
+        )}
+      </div>
+    );
 
   return (
     <div class="auth">
@@ -136,6 +166,13 @@ export function AuthScreen({ mode, onAuthed }: { mode: 'login' | 'register'; onA
             {isRegister ? 'Log in' : 'Create an account'}
           </a>
         </p>
+        {!isRegister && (
+          <p class="switch">
+            <button type="button" class="link-btn" onClick={() => setForgot(true)}>
+              Forgot password?
+            </button>
+          </p>
+        )}
       </form>
     </div>
   );

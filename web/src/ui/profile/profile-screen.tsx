@@ -11,6 +11,7 @@ import { Avatar } from '../common/avatar.js';
 import { Field, toast, toastError, useAction } from '../common/widgets.js';
 import { IconBell, IconCamera, IconLogout, IconShield } from '../icons.js';
 import { PushSettings } from './push-settings.js';
+import { SecuritySettings } from './security-settings.js';
 
 /** My profile: picture, nickname, bio, password, notifications, log out. */
 export function ProfileScreen({ onSignedOut }: { onSignedOut: () => void }) {
@@ -189,6 +190,7 @@ export function ProfileScreen({ onSignedOut }: { onSignedOut: () => void }) {
           </div>
         )}
         <PushSettings />
+        <SecuritySettings onDeleted={onSignedOut} />
         <button type="button" class="btn danger block" onClick={() => logout()}>
           <IconLogout size={16} /> Log out
         </button>
