@@ -135,8 +135,10 @@ describe.each(testDialects())('data export on %s', (dialect) => {
     clearInterval(timer);
     expect(got.status).toBe(200);
     expect(got.size).toBeGreaterThan(36 << 20);
-    // Buffering the archive would add at least its size; streaming keeps a few chunks in flight.
-    expect(peak - base).toBeLessThan(got.size! / 2);
+    // Buffering the archive would hold all of it at once (at least its size). Streaming keeps a few
+    // chunks in flight, but server and client share this process and the chunks they drop are
+    // collected when the GC gets to them: 0.5–0.66× was measured on PostgreSQL and MariaDB under load.
+    expect(peak - base).toBeLessThan(got.size! * 0.9);
 
     const zip = await yauzl.openPromise(got.file!);
     const seen = new Map<string, string>();
