@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { recovery, twoFactor } from '../../api/account-security.js';
 import type { AuthReply } from '../../api/types.js';
 import { Field } from '../common/widgets.js';
-import { explain } from './auth-screen.js';
+import { explain } from './explain.js';
 import { recoveryReason } from './reset-screen.js';
 
 /** The sign-in's second step for a two-factor account: a 6-digit code or one of the recovery codes. */
