@@ -54,6 +54,7 @@ import type { ServiceDeps } from './services/deps.js';
 import { MessagingService } from './services/messaging.js';
 import { ProfileService } from './services/profiles.js';
 import { SearchService } from './services/search.js';
+import { SearchIndexer } from './services/search-indexer.js';
 import { Notifier } from './services/notifier.js';
 import { PresenceLifecycle, presenceCircles } from './services/presence-lifecycle.js';
 import { Argon2Hasher, GatedHasher, type PasswordHasher } from './services/passwords.js';
@@ -90,6 +91,8 @@ export interface App {
   log: Logger;
   metrics: Metrics;
   services: HttpContext['services'];
+  /** The search index's background writer; absent when `PARLEY_SEARCH_INDEX=false`. */
+  indexer?: SearchIndexer;
   /** Listens on the configured host and port; resolves with the base URL. */
   listen(): Promise<string>;
   /** Graceful stop: refuse new work, finish in-flight work, flush, close the store. Idempotent. */
@@ -129,7 +132,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     sqliteSynchronous: config.sqliteSynchronous,
     sqliteWriter: config.sqliteWriter,
     poolSize: config.dbPoolSize,
-    searchIndex: config.searchIndex,
   });
   const serveWs = config.role !== 'api';
   const serveApi = config.role !== 'gateway';
@@ -189,7 +191,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     }),
     urls,
   });
-  const messaging = new MessagingService(deps, { metrics, media, sign });
+  const indexer = config.searchIndex ? new SearchIndexer(store.searchIndex, log) : undefined;
+  const messaging = new MessagingService(deps, {
+    metrics,
+    media,
+    sign,
+    committed: indexer && ((cids) => indexer.note(cids)),
+  });
   const hasher = new GatedHasher(opts.hasher ?? new Argon2Hasher(), config.hashConcurrency);
   const recovery = new AccountRecovery(deps, hasher);
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined;
@@ -210,7 +218,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     messaging,
     media,
     profiles: new ProfileService(deps),
-    search: new SearchService(deps, (u, c) => messaging.readView(u, c)),
+    search: new SearchService(deps, (u, c) => messaging.readView(u, c), indexer),
     invites: new InviteService(deps),
     lastSeen: new LastSeenService(deps),
     push: new PushService(deps, new WebPushSender(vapid), vapid.publicKey),
@@ -225,6 +233,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // the bus's health (messaging), and this node announces the presence changes its sweeps
   // report (a dead node's users may fall to an `api` node).
   await services.messaging.start();
+  indexer?.start();
   media.sweeper.start();
   const lifecycle = new PresenceLifecycle({
     presence,
@@ -316,6 +325,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     metrics,
     services,
+    indexer,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const addr = http.server.address();
@@ -331,6 +341,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         // close below always run.
         await http.closeGracefully(config.shutdownGrace);
         await services.messaging.close();
+        await indexer?.close();
         await services.push.close();
         mailer?.close();
         await presence.close();

@@ -57,7 +57,7 @@ export const settings = {
   }),
   searchIndex: s({
     env: 'PARLEY_SEARCH_INDEX',
-    doc: 'Write message search postings with every commit (`false` only to measure what indexing costs: messages sent meanwhile are never found)',
+    doc: 'Index messages for search in the background, behind the group commit (`false` only to measure what indexing costs: messages sent meanwhile are found only after indexing is back on)',
     parse: bool,
     def: true as boolean,
   }),

@@ -27,6 +27,7 @@ export const STORE_TABLES: readonly { name: string; key: readonly string[] }[] =
   { name: 'message_pins', key: ['conversation_id', 'seq'] },
   { name: 'push_subscriptions', key: ['id'] },
   { name: 'search_postings', key: ['conversation_id', 'seq', 'token'] },
+  { name: 'search_progress', key: ['conversation_id'] },
   { name: 'user_totp', key: ['user_id'] },
   { name: 'recovery_codes', key: ['code_hash'] },
   { name: 'account_codes', key: ['code_hash'] },

@@ -14,6 +14,8 @@ export interface WriterOptions {
   commitWindow: number;
   /** Most items in one transaction; a full batch commits at once. */
   commitBatch: number;
+  /** Told the conversations of every committed batch (the search indexer follows them). */
+  committed?: (conversationIds: Set<string>) => void;
 }
 
 interface Pending {
@@ -43,6 +45,11 @@ export class MessageWriter {
     private readonly logger: Logger,
     private readonly metrics?: WriterMetrics,
   ) {}
+
+  /** True while a commit runs or items wait for one (the search indexer gives way meanwhile). */
+  get busy(): boolean {
+    return this.running !== undefined || this.queue.length > 0;
+  }
 
   append(item: WriteItem): Promise<WriteOutcome> {
     if (this.closed) return Promise.reject(fail('UNAVAILABLE', 'The server is shutting down; try again'));
@@ -87,6 +94,7 @@ export class MessageWriter {
           this.clock.now(),
         );
         this.metrics?.commitBatch.observe(batch.length);
+        this.opts.committed?.(new Set(batch.map((p) => p.item.conversationId)));
         this.metrics?.commitSeconds.observe((performance.now() - started) / 1000);
         batch.forEach((p, i) => {
           const o = out[i]!;

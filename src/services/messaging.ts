@@ -43,6 +43,8 @@ export interface MessagingOptions {
   media?: MediaResolver;
   /** Signs media URLs in history, summaries and sync (the notifier's signer). */
   sign?: MediaSigner;
+  /** Told the conversations of every committed batch (the search indexer). */
+  committed?: (conversationIds: Set<string>) => void;
 }
 
 /** Per-user budgets for the non-message calls that still cost database work. */
@@ -91,7 +93,7 @@ export class MessagingService {
     this.writer = new MessageWriter(
       store.entryLog,
       clock,
-      { commitWindow: config.commitWindow, commitBatch: config.commitBatch },
+      { commitWindow: config.commitWindow, commitBatch: config.commitBatch, committed: opts.committed },
       log,
       opts.metrics,
     );

@@ -3,6 +3,7 @@ import { fail } from '../domain/errors.js';
 import { type ParsedQuery, matchRanges, parseQuery, snippet } from '../domain/search-text.js';
 import type { ReadView } from './conversation-access.js';
 import type { ServiceDeps } from './deps.js';
+import type { SearchIndexer } from './search-indexer.js';
 import { type SearchKey, type SearchWindow, keyOf } from '../store/search.js';
 import { searchableText } from '../store/search-index.js';
 import { throttle } from './throttle.js';
@@ -57,12 +58,16 @@ export function checkQuery(q: string): ParsedQuery {
  * uses) or in all of them (every member row: after joining, before leaving). Recalled messages
  * are never found; edited ones by their latest text. Hits come newest first, with a snippet and
  * the ranges that matched. The index gives candidates; each is checked against its folded text.
+ * The index is written behind the commit (see {@link SearchIndexer}); a search first indexes
+ * what its conversations hold past their watermarks.
  */
 export class SearchService {
   constructor(
     private readonly deps: ServiceDeps,
     /** What the user may read of one conversation (the rules history applies). */
     private readonly canRead: (userId: string, cid: string) => Promise<ReadView>,
+    /** Brings the index of these conversations up to date first (absent: indexing is off). */
+    private readonly indexer?: Pick<SearchIndexer, 'flush'>,
   ) {}
 
   async search(userId: string, query: SearchQuery): Promise<SearchPage> {
@@ -71,6 +76,10 @@ export class SearchService {
     const limit = Math.min(Math.max(query.limit ?? 20, 1), 50);
     await throttle(this.deps.limiter, `search:${userId}`, BUDGET, 'Too many searches; slow down');
     const windows = await this.windows(userId, query.conversation);
+    // Read-your-writes: whatever was committed before this search is found by it.
+    await this.indexer?.flush(
+      windows.filter((w) => w.ceil > w.floor).map((w) => ({ cid: w.conversationId, upTo: w.ceil })),
+    );
 
     const items: SearchHit[] = [];
     const batch = Math.min(200, limit * 2 + 10);

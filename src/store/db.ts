@@ -19,8 +19,6 @@ export interface DbOptions {
   /** `auto` (default): a writer thread when the process may run on two or more CPUs. */
   sqliteWriter?: 'auto' | 'thread' | 'inline';
   poolSize?: number;
-  /** Write message search postings with every commit (default true; off only to measure its cost). */
-  searchIndex?: boolean;
 }
 
 /**

@@ -6,7 +6,7 @@ import { isRetryable, isUniqueViolation } from './dialect.js';
 import { type EntryRow, ensureConversation } from './log.js';
 import { MarkState, type MarkEffect, type MarkRefusal, applyMark, clearMarks, isMarkEffect } from './entry-marks.js';
 import type { Database } from './schema.js';
-import { SearchIndexWriter, postingsOf } from './search-index.js';
+import { removePostingsUpTo } from './search-index.js';
 import { ShapeCache } from './shape-cache.js';
 
 /** One entry to commit, with what must change atomically with it. */
@@ -86,16 +86,12 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
   private readonly ensured = new Set<string>();
   /** The dedup lookup and the multi-row insert, compiled once per size (see ShapeCache). */
   private readonly shapes = new ShapeCache();
-  /** Search postings, written in the same transaction as the entries (off: `searchIndex: false`). */
-  private readonly search?: SearchIndexWriter;
 
+  // Search postings are not written here: the background indexer tails the log (search-index.ts).
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectName,
-    searchIndex = true,
-  ) {
-    if (searchIndex) this.search = new SearchIndexWriter(this.shapes);
-  }
+  ) {}
 
   async commit(items: readonly WriteItem[], now: number): Promise<WriteOutcome[]> {
     for (let attempt = 1; ; attempt++) {
@@ -213,11 +209,6 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
         () => trx.insertInto('entries').values(chunk),
       );
     }
-    if (this.search)
-      await this.search.add(
-        trx,
-        rows.flatMap((r) => postingsOf(r)),
-      );
     for (const cid of cids) {
       for (const it of fresh.get(cid)!) {
         if (isMarkEffect(it.effect) && it.targetSeq != null)
@@ -368,12 +359,11 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
           eb.or([eb('seq', '=', target), eb.and([eb('target_seq', '=', target), eb('kind', '=', 'edit')])]),
         )
         .execute();
-      await this.search?.remove(trx, cid, target);
       return;
     }
     const row = await trx
       .selectFrom('entries')
-      .select(['body', 'kind', 'created_at', 'recalled_at'])
+      .select(['body'])
       .where('conversation_id', '=', cid)
       .where('seq', '=', target)
       .executeTakeFirst();
@@ -386,11 +376,6 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       .where('conversation_id', '=', cid)
       .where('seq', '=', target)
       .execute();
-    if (this.search) {
-      // Edits are searched by their latest text only.
-      await this.search.remove(trx, cid, target);
-      await this.search.add(trx, postingsOf({ ...row, conversation_id: cid, seq: target, body: JSON.stringify(body) }));
-    }
   }
 
   private async ensureMembers(trx: Transaction<Database>, cid: string, users: readonly string[], now: number) {
@@ -437,7 +422,7 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
           .where('seq', '<=', last)
           .executeTakeFirst();
         removed += Number(r.numDeletedRows ?? 0);
-        await this.search?.removeUpTo(trx, cid, last);
+        await removePostingsUpTo(trx, cid, last);
         await clearMarks(trx, cid, last, true);
         await trx
           .updateTable('conversations')

@@ -220,6 +220,12 @@ export interface SearchPostingsTable {
   created_at: number;
 }
 
+/** How far the search indexer has read a conversation: entries with `seq <= indexed_seq` are indexed. */
+export interface SearchProgressTable {
+  conversation_id: string;
+  indexed_seq: number;
+}
+
 /** A device session's Web Push subscription (see src/store/push-subscriptions.ts). */
 export interface PushSubscriptionsTable {
   id: string;
@@ -325,6 +331,7 @@ export interface Database {
   media_shares: MediaSharesTable;
   media_usage: MediaUsageTable;
   search_postings: SearchPostingsTable;
+  search_progress: SearchProgressTable;
   group_invites: GroupInvitesTable;
   push_subscriptions: PushSubscriptionsTable;
   user_totp: UserTotpTable;

@@ -28,7 +28,7 @@ const WINDOWS_PER_QUERY = 400;
 const TOP = '\u{10ffff}';
 
 /**
- * Reads of the message search index (written by the entry log's commit, see search-index.ts).
+ * Reads of the message search index (written behind the commit by the indexer, see search-index.ts).
  */
 export interface SearchRepo {
   /**

@@ -16,6 +16,7 @@ import { KyselyMarksRepo, type MarksRepo } from './marks.js';
 import { migrateToLatest } from './migrations.js';
 import { KyselyProfileRepo, type ProfileRepo } from './profiles.js';
 import { KyselySearchRepo, type SearchRepo } from './search.js';
+import { KyselySearchIndexRepo, type SearchIndexRepo } from './search-index.js';
 import { KyselyReceiptRepo, type ReceiptRepo } from './receipts.js';
 import { KyselyPushSubscriptionRepo, type PushSubscriptionRepo } from './push-subscriptions.js';
 import { KyselySessionRepo, type SessionRepo } from './sessions.js';
@@ -40,6 +41,8 @@ export interface Store {
   readonly media: MediaRepo;
   readonly profiles: ProfileRepo;
   readonly search: SearchRepo;
+  /** The search index's background writer (see services/search-indexer.ts). */
+  readonly searchIndex: SearchIndexRepo;
   readonly invites: InviteRepo;
   readonly lastSeen: LastSeenRepo;
   readonly receipts: ReceiptRepo;
@@ -68,6 +71,7 @@ export class KyselyStore implements Store {
   readonly media: MediaRepo;
   readonly profiles: ProfileRepo;
   readonly search: SearchRepo;
+  readonly searchIndex: SearchIndexRepo;
   readonly invites: InviteRepo;
   readonly lastSeen: LastSeenRepo;
   readonly receipts: ReceiptRepo;
@@ -78,10 +82,7 @@ export class KyselyStore implements Store {
   readonly marks: MarksRepo;
   readonly userEmails: UserEmailRepo;
 
-  constructor(
-    readonly conn: Db,
-    searchIndex = true,
-  ) {
+  constructor(readonly conn: Db) {
     const { db, dialect } = conn;
     this.dialect = dialect;
     this.users = new KyselyUserRepo(db);
@@ -90,11 +91,12 @@ export class KyselyStore implements Store {
     this.contacts = new KyselyContactRepo(db, dialect);
     this.groups = new KyselyGroupRepo(db, dialect);
     this.conversations = new KyselyConversationRepo(db, dialect);
-    this.entryLog = new KyselyEntryLogRepo(db, dialect, searchIndex);
+    this.entryLog = new KyselyEntryLogRepo(db, dialect);
     this.authz = new KyselyAuthzRepo(db);
     this.media = new KyselyMediaRepo(db, dialect);
     this.profiles = new KyselyProfileRepo(db);
     this.search = new KyselySearchRepo(db);
+    this.searchIndex = new KyselySearchIndexRepo(db, dialect);
     this.invites = new KyselyInviteRepo(db);
     this.lastSeen = new KyselyLastSeenRepo(db);
     this.receipts = new KyselyReceiptRepo(db, dialect);
@@ -129,5 +131,5 @@ export async function openStore(url: string, opts: DbOptions = {}): Promise<Kyse
     await conn.close().catch(() => {});
     throw e;
   }
-  return new KyselyStore(conn, opts.searchIndex !== false);
+  return new KyselyStore(conn);
 }

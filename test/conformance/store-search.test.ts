@@ -6,6 +6,8 @@ import { AuthzCache } from '../../src/services/authz-cache.js';
 import { ConversationAccess } from '../../src/services/conversation-access.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { SearchService } from '../../src/services/search.js';
+import { SearchIndexer } from '../../src/services/search-indexer.js';
+import { silentLogger } from '../../src/domain/logger.js';
 import type { WriteItem } from '../../src/store/entry-log.js';
 import type { KyselyStore } from '../../src/store/store.js';
 import { testDialects } from '../support/databases.js';
@@ -121,9 +123,11 @@ describe.each(testDialects())('Store search on %s', (dialect) => {
     await commit({ ...dmText(w, ''), kind: 'image', body: { media: { id: newId() } } }); // dm 3: no text
 
     const access = new ConversationAccess(new AuthzCache(store.authz), store.conversations);
+    // Nothing told this indexer about the commits above: searches index what they need first.
     service = new SearchService(
       { store, limiter: new MemoryRateLimiter(clock), clock } as unknown as ServiceDeps,
       (user, cid) => access.canRead(user, cid),
+      new SearchIndexer(store.searchIndex, silentLogger),
     );
   });
 
