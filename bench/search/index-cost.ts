@@ -45,6 +45,8 @@ interface Run {
   maxLag: number;
   /** From the last commit until the indexer had indexed everything, ms. */
   drainMs: number;
+  passes: number;
+  longestPassMs: number;
 }
 
 const pct = (xs: number[], p: number) =>
@@ -122,6 +124,8 @@ async function once(index: boolean, pace?: number): Promise<Run> {
       ackP99: pct(lat, 0.99),
       maxLag,
       drainMs: performance.now() - d,
+      passes: indexer?.stats.passes ?? 0,
+      longestPassMs: indexer?.stats.longestPassMs ?? 0,
     };
   } finally {
     await w.close();
@@ -135,7 +139,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const show = (label: string, runs: Run[]) => {
   const m = (f: (r: Run) => number) => median(runs.map(f));
   console.log(
-    `| ${label} | ${Math.round(m((r) => r.msgsPerSec))} | ${m((r) => r.ackP50).toFixed(1)} | ${m((r) => r.ackP99).toFixed(1)} | ${Math.round(m((r) => r.maxLag))} | ${Math.round(m((r) => r.drainMs))} | ${runs.map((r) => Math.round(r.msgsPerSec)).join(', ')} |`,
+    `| ${label} | ${Math.round(m((r) => r.msgsPerSec))} | ${m((r) => r.ackP50).toFixed(1)} | ${m((r) => r.ackP99).toFixed(1)} | ${Math.round(m((r) => r.maxLag))} | ${Math.round(m((r) => r.drainMs))} | ${Math.round(m((r) => r.passes))} | ${m((r) => r.longestPassMs).toFixed(1)} | ${runs.map((r) => Math.round(r.msgsPerSec)).join(', ')} |`,
   );
 };
 // The writer's and the indexer's timers are unref'd (a server's sockets keep it alive); this does here.
@@ -155,9 +159,9 @@ console.log(
   `batch ${BATCH}, ${BATCHES} batches, ${ROUNDS} rounds (alternating), synchronous FULL, writer: auto, pass budget: ${BUDGET ?? 'default'}`,
 );
 console.log(
-  '| load, indexer | msgs/s (median) | ack p50 ms | ack p99 ms | max lag (entries) | drain ms | runs msgs/s |',
+  '| load, indexer | msgs/s (median) | ack p50 ms | ack p99 ms | max lag (entries) | drain ms | passes | longest pass ms | runs msgs/s |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 show('saturated, off', sat.off);
 show('saturated, on', sat.on);
 show(`paced at ${Math.round(half)}/s, off`, paced.off);

@@ -7,7 +7,7 @@ export interface IndexerOptions {
   window: number;
   /** Entries per pass (one short write transaction). */
   budget: number;
-  /** Conversations per pass. */
+  /** Conversations per pass (default: a quarter of the budget, so each gets a share of at least 4). */
   perPass: number;
   /** How often to look for conversations no node has indexed (a node stopped mid-way), ms. */
   sweepEvery: number;
@@ -24,8 +24,8 @@ export interface IndexerOptions {
 
 const DEFAULTS: IndexerOptions = {
   window: 50,
-  budget: 200,
-  perPass: 200,
+  budget: 64,
+  perPass: 16,
   sweepEvery: 60_000,
   flushTimeout: 2_000,
   maxDefer: 250,
@@ -48,7 +48,7 @@ export class SearchIndexer {
   private running: Promise<void> | undefined;
   private closed = false;
   /** Passes run and entries indexed since start (for tests and the benchmark). */
-  readonly stats = { passes: 0, entries: 0, races: 0 };
+  readonly stats = { passes: 0, entries: 0, races: 0, longestPassMs: 0 };
 
   constructor(
     private readonly repo: SearchIndexRepo,
@@ -56,6 +56,8 @@ export class SearchIndexer {
     opts: Partial<IndexerOptions> = {},
   ) {
     this.opts = { ...DEFAULTS, ...opts };
+    if (opts.budget !== undefined && opts.perPass === undefined)
+      this.opts.perPass = Math.max(1, Math.floor(opts.budget / 4));
   }
 
   start() {
@@ -140,7 +142,9 @@ export class SearchIndexer {
       }
       for (const c of cids) this.dirty.delete(c);
       try {
+        const started = performance.now();
         const pass = await this.repo.index(cids, this.opts.budget);
+        this.stats.longestPassMs = Math.max(this.stats.longestPassMs, performance.now() - started);
         this.count(pass.entries);
         for (const c of pass.more) this.dirty.add(c);
       } catch (err) {

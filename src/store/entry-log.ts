@@ -1,5 +1,5 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
-import { newId as newEntryId } from '../domain/ids.js';
+import { newEntryId } from '../domain/ids.js';
 import type { DialectName } from './db.js';
 import { INSERT_CHUNK, chunks } from './chunks.js';
 import { isRetryable, isUniqueViolation } from './dialect.js';
@@ -186,7 +186,7 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
         const row: EntryRow = {
           conversation_id: cid,
           seq: seq++,
-          id: newEntryId(),
+          id: newEntryId(now),
           sender_id: it.senderId,
           client_id: it.clientId,
           kind: it.kind,

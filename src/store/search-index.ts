@@ -81,7 +81,7 @@ export class IndexRaceError extends Error {
 export interface SearchIndexRepo {
   /**
    * Indexes the entries of `cids` past their watermarks, about `budget` entries in all (each
-   * conversation gets a share, at least 16). Throws {@link IndexRaceError} when another
+   * conversation gets an equal share, at least 4). Throws {@link IndexRaceError} when another
    * indexer moved one of those watermarks first (nothing was written).
    */
   index(cids: readonly string[], budget: number): Promise<IndexPass>;
@@ -121,7 +121,7 @@ export class KyselySearchIndexRepo implements SearchIndexRepo {
     const pass: IndexPass = { caughtUp: [], more: [], entries: 0, postings: 0 };
     const unique = [...new Set(cids)].sort();
     if (unique.length === 0) return pass;
-    const span = Math.max(16, Math.floor(budget / unique.length));
+    const span = Math.max(4, Math.floor(budget / unique.length));
     const marks: Mark[] = [];
     for (const part of chunks(unique, CIDS_PER_QUERY)) {
       const rows = await this.db

@@ -81,6 +81,11 @@ describe('web client, desktop: two people chatting', () => {
     await mine.hover();
     await mine.locator('button[aria-label="Edit"]').click();
     const editBox = ann.page.locator('.composer textarea');
+    // The box shows the text to edit first (as the user sees it); filling before that render
+    // landed would type into the old text.
+    await ann.page.waitForFunction(
+      () => document.querySelector<HTMLTextAreaElement>('.composer textarea')?.value === 'Lunch at noon?',
+    );
     await editBox.fill('Lunch at one?');
     await editBox.press('Enter');
     await bob.message('Lunch at one?').locator('.edited').waitFor();

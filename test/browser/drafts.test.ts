@@ -74,7 +74,10 @@ describe('web client: drafts', () => {
     const msg = ann.message('half a thought for Bob');
     await msg.hover();
     await msg.getByRole('button', { name: 'Edit' }).click();
-    expect(await box(ann).inputValue()).toBe('half a thought for Bob');
+    // The box takes the message's text (a render after the click), in place of the draft.
+    await ann.page.waitForFunction(
+      () => document.querySelector<HTMLTextAreaElement>('.composer textarea')?.value === 'half a thought for Bob',
+    );
     await box(ann).fill('a whole thought for Bob');
     await box(ann).press('Enter');
     await ann.message('a whole thought for Bob').waitFor();
