@@ -29,6 +29,8 @@ export async function connectParley(wsUrl: string, user: BenchUser, opts: Connec
     codec: opts.codec ?? 'json',
     backoffInitialMs: 60_000,
     backoffMaxMs: 60_000,
+    // PARLEY_BENCH_RECEIVED=false: clients do not report delivery (to measure what it costs).
+    autoReceived: process.env.PARLEY_BENCH_RECEIVED !== 'false',
   });
   const ignore = () => {};
   const conn: BenchConn = {

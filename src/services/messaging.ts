@@ -129,6 +129,7 @@ export class MessagingService {
   async close() {
     this.stopSweep?.();
     await this.writer.close();
+    await this.receipts.close();
     await this.invalidations.stop();
   }
 

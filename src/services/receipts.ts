@@ -5,6 +5,7 @@ import { fail } from '../domain/errors.js';
 import type { ReaderRow } from '../store/receipts.js';
 import type { ConversationAccess } from './conversation-access.js';
 import type { ServiceDeps } from './deps.js';
+import { DeliveryWriter } from './delivery-writer.js';
 import { throttle, timesBudget } from './throttle.js';
 import { publicUser } from './users-view.js';
 
@@ -30,10 +31,19 @@ const MESSAGE = new Set<string>(MESSAGE_KINDS);
  * (`joined_seq < seq`, not left before it), minus members who blocked the sender.
  */
 export class ReceiptService {
+  private readonly delivered: DeliveryWriter;
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly access: ConversationAccess,
-  ) {}
+  ) {
+    this.delivered = new DeliveryWriter(deps.store.receipts, deps.clock, Math.max(2, deps.config.commitWindow));
+  }
+
+  /** Writes the delivered positions still queued. */
+  close(): Promise<void> {
+    return this.delivered.close();
+  }
 
   async markDelivered(
     userId: string,
@@ -41,7 +51,7 @@ export class ReceiptService {
     seq: number,
   ): Promise<{ conversation: string; deliveredSeq: number }> {
     if (!Number.isSafeInteger(seq) || seq < 0) throw fail('VALIDATION_FAILED', 'seq must be a non-negative integer');
-    const { limiter, config, store, clock, notify } = this.deps;
+    const { limiter, config, notify } = this.deps;
     // Every chat's catch-up may report at once: a wider budget than read positions, its own bucket.
     await throttle(
       limiter,
@@ -52,7 +62,7 @@ export class ReceiptService {
     const view = await this.access.canRead(userId, cid);
     const peer = dmPeer(view.ref, userId);
     if (peer === undefined) return { conversation: cid, deliveredSeq: 0 };
-    const out = await store.receipts.markDelivered(cid, userId, Math.min(seq, view.ceil), clock.now());
+    const out = await this.delivered.mark({ conversationId: cid, userId, seq: Math.min(seq, view.ceil) });
     if (out.moved && !(await this.access.blockedPair(userId, peer))) {
       await notify.toUsers([peer], { type: 'delivered', conversation: cid, userId, seq: out.seq });
     }

@@ -1,7 +1,18 @@
-import { type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { chunks } from './chunks.js';
 import type { DialectName } from './db.js';
 import type { EntryRow } from './log.js';
 import type { Database } from './schema.js';
+
+/** A delivered position to move forward: "`userId`'s devices received `conversationId` up to `seq`". */
+export interface DeliveredMark {
+  conversationId: string;
+  userId: string;
+  seq: number;
+}
+
+/** Pairs per statement: keeps bound parameters far under every dialect's limit. */
+const MARKS_PER_QUERY = 100;
 
 /** One member's positions, as the seen computations read them. */
 export interface ReaderRow {
@@ -17,15 +28,12 @@ export interface ReaderRow {
  */
 export interface ReceiptRepo {
   /**
-   * Moves the member's delivered position forward to `seq` (never back), creating the member
-   * row when missing. Returns the stored position and whether this call moved it.
+   * Moves each member's delivered position forward to its `seq` (never back), creating member
+   * rows that are missing, all in one transaction (the delivery writer batches the reports of
+   * many sockets). Returns, per item in order, the stored position and whether it moved.
+   * Items should name distinct (conversation, user) pairs.
    */
-  markDelivered(
-    conversationId: string,
-    userId: string,
-    seq: number,
-    now: number,
-  ): Promise<{ seq: number; moved: boolean }>;
+  markDelivered(items: readonly DeliveredMark[], now: number): Promise<{ seq: number; moved: boolean }[]>;
   /**
    * Members other than `exclude` whose read position reached `atLeast` (`read_seq >= atLeast`),
    * with their join/leave bounds, at most `limit`, ordered by user id after `afterUser`.
@@ -47,38 +55,68 @@ export class KyselyReceiptRepo implements ReceiptRepo {
     private readonly dialect: DialectName,
   ) {}
 
-  async markDelivered(conversationId: string, userId: string, seq: number, now: number) {
-    const insert = this.db.insertInto('conversation_members').values({
-      conversation_id: conversationId,
-      user_id: userId,
-      read_seq: 0,
-      muted: 0,
-      pinned: 0,
-      joined_seq: 0,
-      left_seq: null,
-      updated_at: now,
+  async markDelivered(items: readonly DeliveredMark[], now: number) {
+    if (items.length === 0) return [];
+    const key = (cid: string, user: string) => `${cid}\u0000${user}`;
+    const before = new Map<string, number>();
+    await this.db.transaction().execute(async (trx) => {
+      for (const part of chunks(items, MARKS_PER_QUERY)) {
+        const insert = trx.insertInto('conversation_members').values(
+          part.map((m) => ({
+            conversation_id: m.conversationId,
+            user_id: m.userId,
+            read_seq: 0,
+            muted: 0,
+            pinned: 0,
+            joined_seq: 0,
+            left_seq: null,
+            updated_at: now,
+          })),
+        );
+        await (this.dialect === 'mysql'
+          ? insert.onDuplicateKeyUpdate({ user_id: sql`user_id` })
+          : insert.onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
+        ).execute();
+        const pairs = (eb: ExpressionBuilder<Database, 'conversation_members'>) =>
+          eb.or(part.map((m) => eb.and([eb('conversation_id', '=', m.conversationId), eb('user_id', '=', m.userId)])));
+        // Locked (PostgreSQL, MySQL) so "moved" is exact when another node reports the same pair.
+        let read = trx
+          .selectFrom('conversation_members')
+          .select(['conversation_id', 'user_id', 'delivered_seq'])
+          .where(pairs);
+        if (this.dialect !== 'sqlite') read = read.forUpdate();
+        for (const r of await read.execute()) before.set(key(r.conversation_id, r.user_id), Number(r.delivered_seq));
+        const moving = part.filter((m) => m.seq > (before.get(key(m.conversationId, m.userId)) ?? 0));
+        if (moving.length === 0) continue;
+        // The conditional update is the monotonic rule: a late or replayed report changes nothing.
+        await trx
+          .updateTable('conversation_members')
+          .set({
+            delivered_seq: sql<number>`case ${sql.join(
+              moving.map(
+                (m) => sql`when conversation_id = ${m.conversationId} and user_id = ${m.userId} then ${sql.lit(m.seq)}`,
+              ),
+              sql` `,
+            )} else delivered_seq end`,
+          })
+          .where((eb) =>
+            eb.or(
+              moving.map((m) =>
+                eb.and([
+                  eb('conversation_id', '=', m.conversationId),
+                  eb('user_id', '=', m.userId),
+                  eb('delivered_seq', '<', m.seq),
+                ]),
+              ),
+            ),
+          )
+          .execute();
+      }
     });
-    await (this.dialect === 'mysql'
-      ? insert.onDuplicateKeyUpdate({ user_id: sql`user_id` })
-      : insert.onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
-    ).execute();
-    // The conditional update is the monotonic rule: a late or replayed report changes nothing.
-    const r = await this.db
-      .updateTable('conversation_members')
-      .set({ delivered_seq: seq })
-      .where('conversation_id', '=', conversationId)
-      .where('user_id', '=', userId)
-      .where('delivered_seq', '<', seq)
-      .executeTakeFirst();
-    const moved = Number(r.numUpdatedRows ?? 0) > 0;
-    if (moved) return { seq, moved };
-    const row = await this.db
-      .selectFrom('conversation_members')
-      .select('delivered_seq')
-      .where('conversation_id', '=', conversationId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return { seq: Number(row?.delivered_seq ?? 0), moved: false };
+    return items.map((m) => {
+      const was = before.get(key(m.conversationId, m.userId)) ?? 0;
+      return m.seq > was ? { seq: m.seq, moved: true } : { seq: was, moved: false };
+    });
   }
 
   async readers(

@@ -73,7 +73,7 @@ export class ParleyClient {
       this.received = new ReceivedReporter(
         (f) => this.raw(f),
         () => this.user?.id,
-        opts.receivedDelayMs ?? 100,
+        opts.receivedDelayMs ?? 500,
       );
     this.sync = new SyncController(
       this.order,
