@@ -83,6 +83,26 @@ describe('web client: pinned messages', () => {
     bob.assertClean();
   });
 
+  it('desktop: the pinned bar jumps to a message older than what the chat has loaded', async () => {
+    const a = await registerUser(server.api, 'Ada');
+    const b = await registerUser(server.api, 'Ben');
+    // 60 from two senders: past the first page (40), within each sender's burst.
+    const texts = Array.from({ length: 60 }, (_, i) => (i === 0 ? 'Wifi password: hunter2' : `chatter ${i}`));
+    await chatWithMessages(server, a, b, texts);
+    const r = await server.api.post(`${V}/conversations/${dm(a, b)}/pins`, { clientId: 'pin-far', seq: 1 }, a.token);
+    expect(r.status).toBe(201);
+    await bob.signIn(b);
+    await bob.openChat('Ada');
+    const target = bob.message('Wifi password: hunter2');
+    expect(await target.count()).toBe(0); // not in the first page of history
+    const bar = bob.page.getByTestId('pinned-bar');
+    await expect.poll(() => bar.innerText().catch(() => '')).toContain('Wifi password: hunter2');
+    await bar.click();
+    await expect.poll(() => target.evaluate((el) => el.classList.contains('flash')).catch(() => false)).toBe(true);
+    await expect.poll(() => target.isVisible()).toBe(true);
+    bob.assertClean();
+  });
+
   it('phone: long-press offers Pin; the bar fits the header width and a tap on it jumps', async () => {
     const p = await registerUser(server.api, 'Pat');
     const q = await registerUser(server.api, 'Quinn');

@@ -25,6 +25,7 @@ import { isDissolved, preview, systemText } from './describe.js';
 import { MessageItem, PendingItem } from './message-item.js';
 import { ChatSearch } from './search-results.js';
 import { useJumpTo } from './use-jump.js';
+import { requestJump } from '../../state/jump.js';
 import { PinnedBar } from './pinned-bar.js';
 import { WhoReacted } from './reactions.js';
 import { pinText } from './describe.js';
@@ -167,14 +168,8 @@ export function ChatView({ cid }: { cid: string }) {
   const myRole = members.find((m) => m.user.id === me.id)?.role;
   const isAdmin = myRole === 'owner' || myRole === 'admin';
   const mentionNames = members.map((m) => m.user.nickname);
-  const jumpTo = (seq: number) => {
-    const el = scroller.current?.querySelector(`[data-seq="${seq}"]`);
-    if (el) {
-      el.scrollIntoView({ block: 'center', behavior: 'smooth' });
-      el.classList.add('flash');
-      setTimeout(() => el.classList.remove('flash'), 1200);
-    }
-  };
+  // Quote taps and the pinned bar jump like a search hit: history loads back to the message.
+  const jumpTo = (seq: number) => requestJump(cid, seq);
   const actions = {
     reply: (e: Entry) => setMode({ reply: e }),
     edit: (e: Entry) => setMode({ edit: e }),

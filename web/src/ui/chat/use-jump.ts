@@ -14,8 +14,9 @@ const PAGE = 200;
 const MAX_PAGES = 50;
 
 /**
- * Serves a {@link jump} request for this conversation: loads history back to the requested
- * seq (the page around it included), then scrolls that message into view and highlights it.
+ * Serves a {@link jump} request for this conversation (a search hit, the pinned bar, a tap on a
+ * quoted reply): loads history back to the requested seq (the page around it included), then
+ * scrolls that message into view and highlights it.
  */
 export function useJumpTo(
   cid: string,
