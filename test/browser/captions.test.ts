@@ -60,6 +60,10 @@ describe('web client: a picture carries a caption typed in the composer, desktop
     }
     // Sent once, as one message: no separate text message with the caption.
     expect(await bob.page.locator('.msg-row[data-seq]').count()).toBe(1);
+    // The chat list says what the photo is about.
+    await expect
+      .poll(() => bob.page.locator('.conv .conv-preview').first().innerText())
+      .toContain('Photo: Sunset at the pier');
 
     // The phone user (touch) captions too; a staged picture can be taken out again.
     await bob.page.locator('[data-testid="image-input"]').setInputFiles([

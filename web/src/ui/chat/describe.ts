@@ -13,11 +13,11 @@ export function preview(
     case 'text':
       return e.text ?? '';
     case 'image':
-      return 'Photo';
+      return e.caption ? `Photo: ${e.caption}` : 'Photo';
     case 'voice':
       return 'Voice message';
     case 'video':
-      return 'Video';
+      return e.caption ? `Video: ${e.caption}` : 'Video';
     case 'file':
       return `File: ${e.media?.name ?? 'attachment'}`;
     case 'sticker':
