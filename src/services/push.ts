@@ -73,8 +73,30 @@ const KIND_LABEL: Record<string, string> = {
 interface Item {
   sender: string | null;
   kind: string;
-  text?: string;
+  /** The entry's stored body, read only if this item is shown (most never are: their readers are online). */
+  body: string;
   mentions?: readonly string[];
+}
+
+/** The text of an item's body, for the preview. */
+function textOf(i: Item): string | undefined {
+  try {
+    const t = (JSON.parse(i.body) as { text?: unknown }).text;
+    return typeof t === 'string' ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An entry's mentions; the body is parsed only when it has any (perf: this runs for every message). */
+function mentionsOf(body: string): string[] | undefined {
+  if (!body.includes('"mentions"')) return undefined;
+  try {
+    const m = (JSON.parse(body) as { mentions?: unknown }).mentions;
+    return Array.isArray(m) && m.length ? m.filter((x): x is string => typeof x === 'string') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface ConversationBucket {
@@ -245,12 +267,7 @@ export class PushService implements NotifierWatcher {
     for (const row of rows) {
       if (!isMessageKind(row.kind) || row.recalled_at != null || this.seen.has(row.id)) continue;
       this.remember(row.id);
-      let body: { text?: string; mentions?: string[] } = {};
-      try {
-        body = typeof row.body === 'string' ? JSON.parse(row.body) : (row.body as object);
-      } catch {
-        /* an unreadable body still counts as a message */
-      }
+      const raw = typeof row.body === 'string' ? row.body : JSON.stringify(row.body ?? {});
       let bucket = this.conversations.get(conversationId);
       if (!bucket) {
         if (!this.room()) return;
@@ -259,13 +276,9 @@ export class PushService implements NotifierWatcher {
         this.later(`c:${conversationId}`, () => this.flushConversation(conversationId), this.windowFor(conversationId));
       }
       bucket.bySender.set(row.sender_id, (bucket.bySender.get(row.sender_id) ?? 0) + 1);
-      if (bucket.items.length < MAX_ITEMS || body.mentions?.length) {
-        bucket.items.push({
-          sender: row.sender_id,
-          kind: row.kind,
-          text: typeof body.text === 'string' ? body.text.slice(0, PREVIEW_CHARS * 2) : undefined,
-          mentions: Array.isArray(body.mentions) ? body.mentions : undefined,
-        });
+      const mentions = mentionsOf(raw);
+      if (bucket.items.length < MAX_ITEMS || mentions) {
+        bucket.items.push({ sender: row.sender_id, kind: row.kind, body: raw, mentions });
         if (bucket.items.length > MAX_ITEMS * 2) bucket.items.splice(0, bucket.items.length - MAX_ITEMS);
       }
     }
@@ -390,12 +403,11 @@ export class PushService implements NotifierWatcher {
       const shown = mention ?? last;
       const who = names.get(shown.sender ?? '') ?? 'Someone';
       const where = group?.name ?? who;
-      const preview = (i: Item) =>
-        i.text !== undefined && i.text !== ''
-          ? i.text.length > PREVIEW_CHARS
-            ? `${i.text.slice(0, PREVIEW_CHARS - 1)}…`
-            : i.text
-          : (KIND_LABEL[i.kind] ?? 'Message');
+      const preview = (i: Item) => {
+        const text = textOf(i);
+        if (text === undefined || text === '') return KIND_LABEL[i.kind] ?? 'Message';
+        return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
+      };
       let body: string;
       if (count > 1) body = `${count} new messages in ${where}`;
       else if (mention) body = `${who} mentioned you: ${preview(shown)}`;
