@@ -321,17 +321,29 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
     for (let i = 0; i < counts.length; i += 500) {
       const chunk = counts.slice(i, i + 500);
       const ids = chunk.map(([cid]) => cid);
-      // Counts are integers made here, inlined as literals so every dialect types the CASE as a number.
+      // One SQL text per chunk size (compiled once, and a statement-cache hit on SQLite): the
+      // counts are parameters, typed as numbers by the CASE's `else 0` on every dialect. Inlined
+      // literals made every commit's SQL new (BENCHMARKS.md, "pages per commit and receipts").
       const inc = sql<number>`case id ${sql.join(
-        chunk.map(([cid, n]) => sql`when ${cid} then ${sql.lit(n)}`),
+        chunk.map(([cid, n]) => sql`when ${cid} then ${n}`),
         sql` `,
-      )} end`;
-      await trx
-        .updateTable('conversations')
-        .set({ max_seq: sql<number>`max_seq + ${inc}`, last_at: now })
-        .where('id', 'in', ids)
-        .execute();
-      const got = await trx.selectFrom('conversations').select(['id', 'max_seq']).where('id', 'in', ids).execute();
+      )} else 0 end`;
+      await this.shapes.execute(
+        trx,
+        `reserve:${chunk.length}`,
+        [...chunk.flatMap(([cid, n]) => [cid, n]), now, ...ids],
+        () =>
+          trx
+            .updateTable('conversations')
+            .set({ max_seq: sql<number>`max_seq + ${inc}`, last_at: now })
+            .where('id', 'in', ids),
+      );
+      const { rows: got } = await this.shapes.execute<{ id: string; max_seq: number }>(
+        trx,
+        `reserved:${chunk.length}`,
+        ids,
+        () => trx.selectFrom('conversations').select(['id', 'max_seq']).where('id', 'in', ids),
+      );
       const n = new Map(chunk);
       for (const r of got) first.set(r.id, Number(r.max_seq) - n.get(r.id)! + 1);
     }

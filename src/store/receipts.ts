@@ -94,7 +94,7 @@ export class KyselyReceiptRepo implements ReceiptRepo {
           .set({
             delivered_seq: sql<number>`case ${sql.join(
               moving.map(
-                (m) => sql`when conversation_id = ${m.conversationId} and user_id = ${m.userId} then ${sql.lit(m.seq)}`,
+                (m) => sql`when conversation_id = ${m.conversationId} and user_id = ${m.userId} then ${m.seq}`,
               ),
               sql` `,
             )} else delivered_seq end`,

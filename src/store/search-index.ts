@@ -206,9 +206,9 @@ export class KyselySearchIndexRepo implements SearchIndexRepo {
     const moved = marks.filter((m) => m.from !== null);
     for (const part of chunks(moved, CIDS_PER_QUERY)) {
       const set = sql<number>`case conversation_id ${sql.join(
-        part.map((m) => sql`when ${m.cid} then ${sql.lit(m.to)}`),
+        part.map((m) => sql`when ${m.cid} then ${m.to}`),
         sql` `,
-      )} end`;
+      )} else indexed_seq end`;
       const guard = sql<SqlBool>`case conversation_id ${sql.join(
         part.map((m) => sql`when ${m.cid} then indexed_seq = ${m.from}`),
         sql` `,
