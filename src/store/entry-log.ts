@@ -331,7 +331,7 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
       await this.shapes.execute(
         trx,
         `reserve:${chunk.length}`,
-        [...chunk.flatMap(([cid, n]) => [cid, n]), now, ...ids],
+        [...chunk.flat(), now, ...ids],
         () =>
           trx
             .updateTable('conversations')
