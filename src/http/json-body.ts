@@ -1,5 +1,6 @@
 import { OptionalKind } from '@sinclair/typebox';
 import type { FastifyInstance, preValidationHookHandler } from 'fastify';
+import { refuseNulInJson } from './no-nul.js';
 
 /**
  * JSON bodies, parsed by Fastify's own parser (prototype-poisoning keys refused), except that an
@@ -19,6 +20,11 @@ export function installJsonBody(app: FastifyInstance) {
     // parseAs 'string' hands over a string; the type covers the buffer variant too.
     const text = String(body);
     if (text === '') return done(null, undefined);
+    try {
+      refuseNulInJson(text);
+    } catch (e) {
+      return done(e as Error, undefined);
+    }
     return parse(req, text, done);
   });
   app.addHook('onRoute', (route) => {

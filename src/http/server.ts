@@ -14,6 +14,7 @@ import { installErrorHandling } from './errors.js';
 import { installDrain } from './drain.js';
 import { installJsonBody } from './json-body.js';
 import { installPathLimit, MAX_PATH_SEGMENT } from './path-limit.js';
+import { installNoNul } from './no-nul.js';
 import { accountRoutes } from './routes/accounts.js';
 import { opsRoutes } from './routes/ops.js';
 import { COMPONENT_SCHEMAS } from './components.js';
@@ -137,6 +138,7 @@ export async function buildHttp(
   installDrain(app, refused);
   installRequestId(app);
   installPathLimit(app);
+  installNoNul(app);
   await installCors(app, config.origins);
   for (const schema of COMPONENT_SCHEMAS) app.addSchema(schema);
   app.addHook('onRoute', documentRefusals);

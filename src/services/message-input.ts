@@ -34,6 +34,8 @@ export function checkText(text: unknown, limit: number, required: boolean): stri
   if (typeof text !== 'string' || text.trim().length === 0)
     throw fail('VALIDATION_FAILED', 'text must be a non-empty string');
   if ([...text].length > limit) throw fail('PAYLOAD_TOO_LARGE', `text is longer than ${limit} characters`);
+  // The same rule as every REST input (http/no-nul.ts), so both transports refuse alike.
+  if (text.includes('\u0000')) throw fail('VALIDATION_FAILED', 'Text must not contain the NUL character (U+0000)');
   return text;
 }
 
