@@ -59,8 +59,14 @@ export class KyselyReceiptRepo implements ReceiptRepo {
     if (items.length === 0) return [];
     const key = (cid: string, user: string) => `${cid}\u0000${user}`;
     const before = new Map<string, number>();
+    // In key order, so two nodes locking the same rows lock them in the same order (no deadlock).
+    const sorted = [...items].sort((a, b) => {
+      const x = key(a.conversationId, a.userId);
+      const y = key(b.conversationId, b.userId);
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
     await this.db.transaction().execute(async (trx) => {
-      for (const part of chunks(items, MARKS_PER_QUERY)) {
+      for (const part of chunks(sorted, MARKS_PER_QUERY)) {
         const insert = trx.insertInto('conversation_members').values(
           part.map((m) => ({
             conversation_id: m.conversationId,
