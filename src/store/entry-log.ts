@@ -328,15 +328,11 @@ export class KyselyEntryLogRepo implements EntryLogRepo {
         chunk.map(([cid, n]) => sql`when ${cid} then ${n}`),
         sql` `,
       )} else 0 end`;
-      await this.shapes.execute(
-        trx,
-        `reserve:${chunk.length}`,
-        [...chunk.flat(), now, ...ids],
-        () =>
-          trx
-            .updateTable('conversations')
-            .set({ max_seq: sql<number>`max_seq + ${inc}`, last_at: now })
-            .where('id', 'in', ids),
+      await this.shapes.execute(trx, `reserve:${chunk.length}`, [...chunk.flat(), now, ...ids], () =>
+        trx
+          .updateTable('conversations')
+          .set({ max_seq: sql<number>`max_seq + ${inc}`, last_at: now })
+          .where('id', 'in', ids),
       );
       const { rows: got } = await this.shapes.execute<{ id: string; max_seq: number }>(
         trx,
