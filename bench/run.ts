@@ -22,7 +22,7 @@ const USAGE = `usage: npm run bench -- <scenario> [options]
 scenarios:
 ${SCENARIOS.map((s) => `  ${s.name.padEnd(9)} ${s.about} (targets: ${s.defaultTargets.join(',')})`).join('\n')}
 common options:
-  --targets a,b      bare | socketio | parley[:msgpack][:sqlite|postgres|mysql] | driver:<dialect>
+  --targets a,b      bare | socketio | parley[:msgpack][:sqlite|postgres|mysql] | driver:<dialect> | append:<dialect>
   --runs N           repetitions of every target (default 3); tables show medians
   --out DIR          where the JSON goes (default bench/results)
   --cpu-prof         run servers under node --cpu-prof (profiles in <out>/profiles)

@@ -39,12 +39,15 @@ export function medians(records: RunRecord[]): Medians {
   return out;
 }
 
-/** Which labels a subject is compared with: persist compares with the driver on its dialect. */
+/**
+ * Which labels a subject is compared with: persist compares with the driver on its dialect
+ * (same rows into `entries`, and the same bytes appended to a table with no index).
+ */
 export function baselinesFor(label: string, labels: string[]): string[] {
-  if (label.startsWith('driver') || label === 'bare' || label === 'socketio') return [];
+  if (label.startsWith('driver') || label.startsWith('append') || label === 'bare' || label === 'socketio') return [];
   if (label.startsWith('parley:') && ['sqlite', 'postgres', 'mysql'].some((d) => label.endsWith(d))) {
     const d = label.split(':').pop();
-    return labels.filter((l) => l === `driver:${d}`);
+    return labels.filter((l) => l === `driver:${d}` || l === `append:${d}`);
   }
   return labels.filter(
     (l) => l === 'bare' || l === 'socketio' || (label.startsWith('parley2') && l.startsWith('parley:')),

@@ -1,4 +1,5 @@
-import { num, nums } from '../lib/args.js';
+import { num, nums, str } from '../lib/args.js';
+import { stampIn } from '../lib/frame-scan.js';
 import { clientIdFor, closeAll, connectAll, settle, stamp, stampOf, stampOfClientId } from '../lib/clients.js';
 import { Step } from '../lib/measure.js';
 import { openLoop, sleep } from '../lib/pace.js';
@@ -10,6 +11,10 @@ import type { Row, Scenario } from './scenario.js';
  * loop, at rising `--rates`. Every other member should receive every message. The step ends
  * the climb when p99 passes `--slo` ms or messages are lost; the `best` row is the highest
  * deliveries/s whose p99 stayed under the SLO.
+ *
+ * Receivers read through the light frame reader (`--light true`, the default; see
+ * bench/lib/frame-scan.ts) so the generator's core is not what limits the climb; `--light
+ * false` keeps every receiver on its full client (the protocol client for Parley) for an A/B.
  */
 export const fanout: Scenario = {
   name: 'fanout',
@@ -52,13 +57,25 @@ export const fanout: Scenario = {
       if (r.failures) throw new Error(`${r.failures} connections failed`);
       await settle(conns);
       const sender = conns[0]!;
+      // Each step's handler; the light readers call whichever is current.
+      let onPayload: (buf: Buffer, start: number, end: number) => void = () => {};
+      const light = str(ctx.opts, 'light', 'true') !== 'false';
+      if (light) for (const c of conns.slice(1)) c.lighten?.((buf, start, end) => onPayload(buf, start, end));
       const rows: Row[] = [];
       let best: Row = { step: 'best', deliveriesPerSec: 0, rate: 0, p99: 0 };
       let tag = 0;
       for (const [k, rate] of [rates[0]!, ...rates].entries()) {
         const warm = k === 0;
         const step = new Step([target.server.pid]);
-        const mine = `s${++tag}`;
+        // Fixed width, so the light readers can compare it at a known offset.
+        const mine = `s${String(++tag).padStart(3, '0')}`;
+        const mineBytes = Buffer.from(mine);
+        onPayload = (buf, start, end) => {
+          const at = stampIn(buf, start, end, pad.length, mineBytes);
+          if (Number.isNaN(at)) return;
+          step.delivered++;
+          step.delivery.since(at);
+        };
         for (const c of conns) {
           c.onMessage = (text) => {
             if (!text.endsWith(mine)) return;

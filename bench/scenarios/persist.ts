@@ -26,7 +26,9 @@ export async function commitStats(url: string): Promise<{ sum: number; count: nu
  * Persisted throughput: `--conns` connections in friend pairs each keep `--window` sends in
  * flight (closed loop: the next send leaves when an ack arrives), so the server runs at its
  * saturation point; acked messages per second over `--seconds`. `driver:<dialect>` runs the
- * same driver inserting the same rows in batches of the mean commit size Parley just reported.
+ * same driver inserting the same rows in batches of the mean commit size Parley just reported;
+ * `append:<dialect>` appends the same bytes to a table with no index at all (what storage can
+ * do when nothing but the rows is written).
  */
 export const persist: Scenario = {
   name: 'persist',
@@ -34,10 +36,13 @@ export const persist: Scenario = {
   defaultTargets: [
     'parley:sqlite',
     'driver:sqlite',
+    'append:sqlite',
     'parley:postgres',
     'driver:postgres',
+    'append:postgres',
     'parley:mysql',
     'driver:mysql',
+    'append:mysql',
   ],
   ratios: [{ metric: 'perSec', better: 'higher' }],
   columns: ['perSec', 'batch', 'ackP50', 'ackP99', 'errors', 'serverCpu', 'genCpu'],
@@ -46,17 +51,18 @@ export const persist: Scenario = {
     const seconds = num(ctx.opts, 'seconds', 4);
     const size = num(ctx.opts, 'size', 64);
     const pairs = num(ctx.opts, 'conns', 200) >> 1;
-    if (ctx.spec.name === 'driver') {
+    if (ctx.spec.name === 'driver' || ctx.spec.name === 'append') {
       const batch = Math.max(1, Math.round(lastBatch.get(dialect) ?? num(ctx.opts, 'batch', 64)));
       const db = await freshDatabase(dialect);
       try {
-        ctx.progress(`driver inserts, batch ${batch}`);
+        ctx.progress(`${ctx.spec.name} inserts, batch ${batch}`);
         const r = await driverInserts(db, {
           batch,
           seconds,
           conversations: pairs,
           textSize: size,
           sqliteSync: str(ctx.opts, 'sync', 'FULL'),
+          into: ctx.spec.name === 'append' ? 'append' : 'entries',
         });
         return [{ step: dialect, perSec: r.perSec, batch, rows: r.rows }];
       } finally {

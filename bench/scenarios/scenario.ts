@@ -6,7 +6,7 @@ import type { Target, TargetName } from '../targets/target.js';
 export interface TargetSpec {
   /** Row label: `bare`, `socketio`, `parley`, `parley:msgpack`, `parley:postgres`… */
   label: string;
-  name: TargetName | 'driver' | 'parley2';
+  name: TargetName | 'driver' | 'append' | 'parley2';
   codec?: 'json' | 'msgpack';
   dialect?: 'sqlite' | 'postgres' | 'mysql';
 }
@@ -45,7 +45,7 @@ export function parseTargetSpec(label: string): TargetSpec {
     else if (m === 'sqlite' || m === 'postgres' || m === 'mysql') spec.dialect = m;
     else throw new Error(`unknown target modifier ${m} in ${label}`);
   }
-  if (!['bare', 'socketio', 'parley', 'parley2', 'driver'].includes(spec.name))
+  if (!['bare', 'socketio', 'parley', 'parley2', 'driver', 'append'].includes(spec.name))
     throw new Error(`unknown target ${name}`);
   return spec;
 }

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { rawSocket, scanFrames } from '../lib/frame-scan.js';
 import { type SpawnOptions, spawnServer } from '../lib/spawn-server.js';
 import {
   type BenchConn,
@@ -36,6 +37,7 @@ export async function bareTarget(spawn: Partial<SpawnOptions> = {}): Promise<Tar
           sendGroup(groupId, text) {
             ws.send(`g:${groupId}\n${text}`);
           },
+          lighten: (onPayload) => scanFrames(rawSocket(ws), onPayload),
           close: () => ws.terminate(),
         };
         ws.on('message', (data: Buffer) => {

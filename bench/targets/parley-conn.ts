@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { dmId, groupConversationId } from '../../src/domain/conversation-id.js';
 import { ParleyClient, type WebSocketCtor } from '@parley/client';
+import { rawSocket, scanFrames } from '../lib/frame-scan.js';
 import type { BenchConn, BenchUser, ConnectOptions } from './target.js';
 
 /**
@@ -8,10 +9,11 @@ import type { BenchConn, BenchUser, ConnectOptions } from './target.js';
  * WebSocket constructor of (url, protocols), so the generator's socket options ride on a
  * subclass rather than on a second client implementation.
  */
-function socketFrom(localAddress: string): WebSocketCtor {
+function socketFrom(localAddress: string, opened: (ws: WebSocket) => void): WebSocketCtor {
   return class extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
       super(url, protocols, { localAddress, perMessageDeflate: false, skipUTF8Validation: true });
+      opened(this);
     }
   } as unknown as WebSocketCtor;
 }
@@ -22,10 +24,13 @@ function socketFrom(localAddress: string): WebSocketCtor {
  * effectively off (a dropped socket is an error to report, not something to hide).
  */
 export async function connectParley(wsUrl: string, user: BenchUser, opts: ConnectOptions): Promise<BenchConn> {
+  let socket: WebSocket | undefined;
   const client = new ParleyClient({
     urls: [wsUrl],
     token: user.token!,
-    WebSocket: socketFrom(opts.localAddress),
+    WebSocket: socketFrom(opts.localAddress, (ws) => {
+      socket = ws;
+    }),
     codec: opts.codec ?? 'json',
     backoffInitialMs: 60_000,
     backoffMaxMs: 60_000,
@@ -40,6 +45,7 @@ export async function connectParley(wsUrl: string, user: BenchUser, opts: Connec
     sendGroup: (groupId, text, clientId) =>
       void client.send({ to: groupConversationId(groupId), kind: 'text', text, clientId }).catch(ignore),
     settled: () => client.synced(),
+    lighten: (onPayload) => scanFrames(rawSocket(socket), onPayload),
     close: () => client.close(),
   };
   client.on('message', (e) => {

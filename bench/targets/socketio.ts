@@ -1,4 +1,5 @@
 import { io } from 'socket.io-client';
+import { clientFrame, rawSocket, scanFrames } from '../lib/frame-scan.js';
 import { type SpawnOptions, spawnServer } from '../lib/spawn-server.js';
 import {
   type BenchConn,
@@ -36,6 +37,15 @@ export async function socketioTarget(spawn: Partial<SpawnOptions> = {}): Promise
           },
           sendGroup(groupId, text, clientId) {
             socket.emit('send', { to: `g:${groupId}`, text }, () => conn.onAck?.(clientId));
+          },
+          // Engine.IO's heartbeat is a text frame "2" the client answers with "3".
+          lighten: (onPayload) => {
+            const tcp = rawSocket((socket.io.engine as unknown as { transport: { ws?: unknown } }).transport.ws);
+            const pong = clientFrame(0x1, Buffer.from('3'));
+            scanFrames(tcp, (buf, start, end) => {
+              if (end - start === 1 && buf[start] === 0x32) tcp.write(pong);
+              else onPayload(buf, start, end);
+            });
           },
           close: () => socket.disconnect(),
         };

@@ -51,6 +51,11 @@ export interface BenchConn {
   /** The server acknowledged a send (targets without acks never call it). */
   onAck?: (clientId: string) => void;
   onError?: (what: string) => void;
+  /**
+   * Hands the socket's reads to the light frame reader (bench/lib/frame-scan.ts): from then on
+   * every frame's payload goes to `onPayload` undecoded, and `onMessage` no longer fires.
+   */
+  lighten?(onPayload: (buf: Buffer, start: number, end: number) => void): void;
   /** Resolves when the connection's start-up work is done (Parley: the initial sync). */
   settled?(): Promise<void>;
   close(): void;

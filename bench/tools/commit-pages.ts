@@ -9,7 +9,9 @@
  * table with no secondary index (what storage can do), so the layout's share is visible.
  *
  *   node --conditions=@parley/source --import tsx bench/tools/commit-pages.ts \
- *     [--prefill 500000] [--pairs 500] [--batch 256] [--batches 40] [--sync FULL|NORMAL]
+ *     [--prefill 500000] [--pairs 500] [--batch 256] [--batches 40] [--sync FULL|NORMAL] [--page-size 4096]
+ *     [--drop entries_client,entries_created]   (A/B: what one index costs the commit; the
+ *                                                dedup lookup then scans, so use with a small --prefill)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,6 +31,8 @@ const BATCH = num('batch', 256);
 const BATCHES = num('batches', 40);
 const TEXT = 'x'.repeat(num('text', 40));
 const SYNC = (args.get('sync') ?? 'FULL') as 'FULL' | 'NORMAL';
+const PAGE = num('page-size', 4096);
+const DROP = (args.get('drop') ?? '').split(',').filter(Boolean);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-commit-pages-'));
 const file = path.join(dir, 'p.db');
@@ -60,6 +64,11 @@ const walPages = (f: string, pageSize: number) => {
 
 async function parley() {
   // Migrations and the pre-fill through the driver (fast); the measured commits through the entry log.
+  // The page size is fixed when the file is created (before WAL mode is switched on).
+  const created = new SQLite(file);
+  created.pragma(`page_size = ${PAGE}`);
+  created.pragma('journal_mode = WAL');
+  created.close();
   (await openStore(`sqlite:${file}`, { sqliteWriter: 'inline' })).close();
   const raw = new SQLite(file);
   raw.pragma('journal_mode = WAL');
@@ -85,6 +94,7 @@ async function parley() {
       for (const m of p.members) member.run(p.cid, m);
     }
   })();
+  for (const index of DROP) raw.exec(`drop index ${index}`);
   raw.pragma('wal_checkpoint(TRUNCATE)');
   raw.close();
 
@@ -103,12 +113,12 @@ async function parley() {
   const ms: number[] = [];
   let n = BATCH;
   for (let b = 0; b < BATCHES; b++) {
-    const before = walPages(file, 4096);
+    const before = walPages(file, PAGE);
     const items = Array.from({ length: BATCH }, () => item(n++));
     const t = performance.now();
     await store.entryLog.commit(items, Date.now());
     ms.push(performance.now() - t);
-    pages.push(walPages(file, 4096) - before);
+    pages.push(walPages(file, PAGE) - before);
   }
   await store.close();
   return { pages, ms };
@@ -117,6 +127,7 @@ async function parley() {
 function appendOnly() {
   const f = path.join(dir, 'append.db');
   const raw = new SQLite(f);
+  raw.pragma(`page_size = ${PAGE}`);
   raw.pragma('journal_mode = WAL');
   raw.pragma(`synchronous = ${SYNC}`);
   raw.exec(
@@ -134,11 +145,11 @@ function appendOnly() {
   const pages: number[] = [];
   const ms: number[] = [];
   for (let b = 0; b < BATCHES; b++) {
-    const before = walPages(f, 4096);
+    const before = walPages(f, PAGE);
     const t = performance.now();
     batch(BATCH);
     ms.push(performance.now() - t);
-    pages.push(walPages(f, 4096) - before);
+    pages.push(walPages(f, PAGE) - before);
   }
   raw.close();
   return { pages, ms };
@@ -149,7 +160,7 @@ try {
   const p = await parley();
   const a = appendOnly();
   console.log(
-    `prefill ${PREFILL} messages over ${PAIRS} DMs; ${BATCHES} commits of ${BATCH}; 4 KiB pages; synchronous ${SYNC}`,
+    `prefill ${PREFILL} messages over ${PAIRS} DMs; ${BATCHES} commits of ${BATCH}; ${PAGE}-byte pages;${DROP.length ? ` dropped ${DROP.join(', ')};` : ''} synchronous ${SYNC}`,
   );
   console.log(
     '| writes | pages per commit (median) | pages per message | WAL bytes per message | commit ms (median) |',
@@ -161,7 +172,7 @@ try {
   ] as const) {
     const pg = median(r.pages);
     console.log(
-      `| ${label} | ${pg} | ${(pg / BATCH).toFixed(2)} | ${Math.round((pg * 4120) / BATCH)} | ${median(r.ms).toFixed(2)} |`,
+      `| ${label} | ${pg} | ${(pg / BATCH).toFixed(2)} | ${Math.round((pg * (PAGE + 24)) / BATCH)} | ${median(r.ms).toFixed(2)} |`,
     );
   }
 } finally {

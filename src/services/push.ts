@@ -9,6 +9,7 @@ import type { Actor } from './accounts.js';
 import type { ServiceDeps } from './deps.js';
 import type { NotifierWatcher } from './notifier.js';
 import type { PushOptions, PushTransport } from './push-transport.js';
+import { RecentIds } from '../domain/recent-ids.js';
 
 /** What a browser's `PushSubscription.toJSON()` holds, plus this device's text preference. */
 export interface SubscribeInput {
@@ -167,7 +168,7 @@ export class PushService implements NotifierWatcher {
   private readonly conversations = new Map<string, ConversationBucket>();
   private readonly requests = new Map<string, RequestBucket>();
   private readonly timers = new Map<string, () => void>();
-  private readonly seen = new Set<string>();
+  private readonly seen = new RecentIds(SEEN_IDS);
   /** Per conversation: how far its window has grown, and when it last closed. */
   private readonly streaks = new Map<string, { level: number; at: number }>();
   private inflight = 0;
@@ -266,7 +267,7 @@ export class PushService implements NotifierWatcher {
     if (this.closed) return;
     for (const row of rows) {
       if (!isMessageKind(row.kind) || row.recalled_at != null || this.seen.has(row.id)) continue;
-      this.remember(row.id);
+      this.seen.add(row.id);
       const raw = typeof row.body === 'string' ? row.body : JSON.stringify(row.body ?? {});
       let bucket = this.conversations.get(conversationId);
       if (!bucket) {
@@ -316,14 +317,6 @@ export class PushService implements NotifierWatcher {
         this.requests.set(key, { userId: row.user_id, items: [item] });
         this.later(key, () => this.flushRequests(key));
       }
-    }
-  }
-
-  private remember(id: string) {
-    this.seen.add(id);
-    if (this.seen.size > SEEN_IDS) {
-      const oldest = this.seen.values().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
     }
   }
 
