@@ -72,4 +72,48 @@ describe('bench smoke', () => {
       fs.rmSync(out, { recursive: true, force: true });
     }
   }, 120_000);
+  it('counts every fan-out delivery through the light frame readers, JSON, MessagePack and Socket.IO', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-smoke-'));
+    try {
+      await run(
+        process.execPath,
+        [
+          '--conditions=@parley/source',
+          '--import',
+          'tsx',
+          'bench/run.ts',
+          'fanout',
+          '--targets',
+          'bare,socketio,parley,parley:msgpack',
+          '--runs',
+          '1',
+          '--members',
+          '30',
+          '--rates',
+          '20',
+          '--seconds',
+          '1',
+          '--out',
+          out,
+        ],
+        { cwd: root, timeout: 90_000 },
+      );
+      const files = fs.readdirSync(out).filter((f) => f.startsWith('fanout-') && f.endsWith('.json'));
+      const result = JSON.parse(fs.readFileSync(path.join(out, files[0]!), 'utf8'));
+      expect(result.records).toHaveLength(4);
+      for (const rec of result.records) {
+        expect(rec.error).toBeUndefined();
+        const row = rec.rows.find((r: { step: string }) => r.step === 'rate=20');
+        // 20 sends, each to the 29 other members; every one found, timed and nothing else counted.
+        expect(row.sent).toBe(20);
+        expect(row.delivered).toBe(20 * 29);
+        expect(row.lost).toBe(0);
+        expect(row.errors).toBe(0);
+        expect(row.p50).toBeGreaterThan(0);
+        expect(row.max).toBeLessThan(3000);
+      }
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
