@@ -92,6 +92,75 @@ describe.each(impls)('RateLimiter conformance: $name', (impl) => {
       expect(okOnB).toBe(impl.shared ? 3 : 6);
     },
   );
+
+  it('honours a large burst exactly on one node (where the Redis limiter leases tokens)', async () => {
+    const clock = new ManualClock();
+    const [a] = impl.make(clock);
+    const k = key();
+    for (let i = 0; i < 80; i++) expect((await a.take(k, 10, 80)).ok).toBe(true);
+    expect(await a.take(k, 10, 80)).toEqual({ ok: false, retryAfterMs: 100 });
+    clock.advance(1000); // 10 tokens back
+    let ok = 0;
+    for (let i = 0; i < 20; i++) if ((await a.take(k, 10, 80)).ok) ok++;
+    expect(ok).toBe(10);
+  });
+});
+
+describe.skipIf(!withRedis)('RedisRateLimiter leases', () => {
+  it('never admits more than the burst across nodes; a lease is held for a second at most', async () => {
+    const clock = new ManualClock();
+    const a = new RedisRateLimiter({ client: clients[0]!, prefix, clock });
+    const b = new RedisRateLimiter({ client: clients[1]!, prefix, clock });
+    const k = key();
+    // Burst 80, rate 10: a lease is 10 tokens. A's first take leases 9 more.
+    expect((await a.take(k, 10, 80)).ok).toBe(true);
+    let onB = 0;
+    for (let i = 0; i < 100; i++) if ((await b.take(k, 10, 80)).ok) onB++;
+    expect(onB).toBe(70);
+    let onA = 0;
+    for (let i = 0; i < 100; i++) if ((await a.take(k, 10, 80)).ok) onA++;
+    expect(onA).toBe(9); // its lease, and nothing beyond the shared budget
+    // A lease not used within a second is gone: after 1 s B gets what the bucket refilled.
+    expect((await a.take(k, 10, 80)).ok).toBe(false);
+    clock.advance(1000);
+    let again = 0;
+    for (let i = 0; i < 20; i++) if ((await b.take(k, 10, 80)).ok) again++;
+    expect(again).toBe(10);
+    expect((await a.take(k, 10, 80)).ok).toBe(false);
+  });
+
+  it('makes one round trip per lease, not per take', async () => {
+    const [client] = clients;
+    const limiter = new RedisRateLimiter({ client: client!, prefix });
+    const k = key();
+    let calls = 0;
+    const send = client!.sendCommand.bind(client);
+    client!.sendCommand = ((cmd: { name: string }, ...rest: unknown[]) => {
+      if (cmd.name === 'evalsha' || cmd.name === 'eval') calls++;
+      return (send as (...x: unknown[]) => unknown)(cmd, ...rest);
+    }) as typeof send;
+    try {
+      for (let i = 0; i < 40; i++) expect((await limiter.take(k, 20, 40)).ok).toBe(true);
+    } finally {
+      client!.sendCommand = send;
+    }
+    expect(calls).toBe(8); // leases of 5 (burst 40 / 8)
+  });
+
+  it('takes arriving together share one lease instead of each draining the bucket', async () => {
+    const [client, other] = clients;
+    const a = new RedisRateLimiter({ client: client!, prefix });
+    const b = new RedisRateLimiter({ client: other!, prefix });
+    const k = key();
+    // 30 takes in one tick on A (burst 80, leases of 10): three leases, nothing held back beyond.
+    const got = await Promise.all(Array.from({ length: 30 }, () => a.take(k, 10, 80)));
+    expect(got.every((r) => r.ok)).toBe(true);
+    let onB = 0;
+    for (let i = 0; i < 100; i++) if ((await b.take(k, 10, 80)).ok) onB++;
+    // 50 left for B, give or take the token or two refilled while this test ran.
+    expect(onB).toBeGreaterThanOrEqual(50);
+    expect(onB).toBeLessThanOrEqual(52);
+  });
 });
 
 describe.skipIf(!withRedis)('RedisRateLimiter on Redis time', () => {
