@@ -10,7 +10,8 @@
  *
  *   node --conditions=@parley/source --import tsx bench/tools/commit-pages.ts \
  *     [--prefill 500000] [--pairs 500] [--batch 256] [--batches 40] [--sync FULL|NORMAL] [--page-size 4096]
- *     [--drop entries_client,entries_created]   (A/B: what one index costs the commit; the
+ *     [--client-ids random|ordered] [--dedup-index client-first|sender-first]
+ *     [--drop entries_created]   (A/B: what one index costs the commit; the
  *                                                dedup lookup then scans, so use with a small --prefill)
  */
 import fs from 'node:fs';
@@ -33,6 +34,15 @@ const TEXT = 'x'.repeat(num('text', 40));
 const SYNC = (args.get('sync') ?? 'FULL') as 'FULL' | 'NORMAL';
 const PAGE = num('page-size', 4096);
 const DROP = (args.get('drop') ?? '').split(',').filter(Boolean);
+/** `ordered`: client ids that start with the time, as the protocol client makes them. */
+const ORDERED = args.get('client-ids') === 'ordered';
+/** `sender-first`: the dedup index as before migration 0011, (sender_id, client_id). */
+const DEDUP = args.get('dedup-index') ?? 'client-first';
+let clientSeq = 0;
+const clientId = () =>
+  ORDERED
+    ? `${Date.now().toString(36).padStart(9, '0')}${(clientSeq++).toString(36).padStart(6, '0')}${newId().slice(0, 10)}`
+    : newId();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-commit-pages-'));
 const file = path.join(dir, 'p.db');
@@ -48,7 +58,7 @@ const item = (n: number): WriteItem => {
     conversationKind: 'dm',
     members: p.members,
     senderId: p.x,
-    clientId: newId(),
+    clientId: clientId(),
     kind: 'text',
     body: { text: TEXT },
   };
@@ -87,7 +97,7 @@ async function parley() {
     for (let n = 0; n < PREFILL; n++) {
       const p = pairs[n % PAIRS]!;
       const seq = ++seqs[n % PAIRS]!;
-      ins.run(p.cid, seq, newId(), p.x, newId(), 'text', body, n);
+      ins.run(p.cid, seq, newId(), p.x, clientId(), 'text', body, n);
     }
     for (const [i, p] of pairs.entries()) {
       conv.run(p.cid, seqs[i]);
@@ -95,6 +105,8 @@ async function parley() {
     }
   })();
   for (const index of DROP) raw.exec(`drop index ${index}`);
+  if (DEDUP === 'sender-first')
+    raw.exec('drop index entries_dedup; create unique index entries_client on entries (sender_id, client_id)');
   raw.pragma('wal_checkpoint(TRUNCATE)');
   raw.close();
 

@@ -50,7 +50,7 @@ export interface WriteOutcome {
  * original row), then appends the rest with gap-free seqs, per conversation in id order (so
  * concurrent writers lock conversations in the same order and cannot deadlock each other).
  * When another node commits the same (sender, clientId) concurrently, the unique index
- * `entries_client` aborts the transaction; it is retried whole, and the retry finds the row.
+ * `entries_dedup` aborts the transaction; it is retried whole, and the retry finds the row.
  * Either everything in the batch commits or nothing does.
  */
 export interface EntryLogRepo {

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql, typ
 import type { DialectName } from './db.js';
 import { searchIndex } from './migration-0004_search_index.js';
 import { searchProgress } from './migration-0010_search_progress.js';
+import { dedupClientFirst } from './migration-0011_dedup_client_first.js';
 import { invitesLastSeen } from './migration-0007_invites_last_seen.js';
 import { receiptsForward } from './migration-0006_receipts_forward.js';
 import { pushSubscriptions } from './migration-push-subscriptions.js';
@@ -278,6 +279,7 @@ export function migrations(ctx: Ctx): Record<string, Migration> {
     '0008_push_subscriptions': pushSubscriptions(ctx),
     '0009_account_security': accountSecurity(ctx),
     '0010_search_progress': searchProgress(ctx),
+    '0011_dedup_client_first': dedupClientFirst(ctx),
   };
 }
 

@@ -69,7 +69,7 @@ export interface ClientOptions {
    * client reconnects; unacknowledged sends are resent there with their clientId.
    */
   deadLinkMs?: number;
-  /** Makes client ids; default: random. */
+  /** Makes client ids; default: {@link newClientId} (time first, then random). */
   newClientId?: () => string;
   /**
    * Delivery receipts: report `received` for direct chats as others' entries reach the app,

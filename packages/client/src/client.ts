@@ -1,3 +1,4 @@
+import { newClientId } from './client-id.js';
 import { type AckedFrame, Outbox } from './client-outbox.js';
 import { EntryOrder } from './client-order.js';
 import { SyncController } from './client-sync.js';
@@ -204,11 +205,11 @@ export class ParleyClient {
 
   /** Sends a message; resolves with its ack (after commit), surviving reconnects. */
   send(input: SendOptions): Promise<AckFrame> {
-    const { clientId = (this.opts.newClientId ?? randomId)(), ...rest } = input;
+    const { clientId = (this.opts.newClientId ?? newClientId)(), ...rest } = input;
     return this.request({ type: 'send', clientId, ...rest });
   }
 
-  recall(conversation: string, seq: number, clientId = (this.opts.newClientId ?? randomId)()): Promise<AckFrame> {
+  recall(conversation: string, seq: number, clientId = (this.opts.newClientId ?? newClientId)()): Promise<AckFrame> {
     return this.request({ type: 'recall', clientId, conversation, seq });
   }
 
@@ -216,7 +217,7 @@ export class ParleyClient {
     conversation: string,
     seq: number,
     text: string,
-    clientId = (this.opts.newClientId ?? randomId)(),
+    clientId = (this.opts.newClientId ?? newClientId)(),
   ): Promise<AckFrame> {
     return this.request({ type: 'edit', clientId, conversation, seq, text });
   }
@@ -227,13 +228,13 @@ export class ParleyClient {
     seq: number,
     emoji: string,
     remove = false,
-    clientId = (this.opts.newClientId ?? randomId)(),
+    clientId = (this.opts.newClientId ?? newClientId)(),
   ): Promise<AckFrame> {
     return this.request({ type: 'react', clientId, conversation, seq, emoji, ...(remove ? { remove } : {}) });
   }
 
   /** Pins (or with `remove` unpins) a message; resolves with the ack. */
-  pin(conversation: string, seq: number, remove = false, clientId = (this.opts.newClientId ?? randomId)()) {
+  pin(conversation: string, seq: number, remove = false, clientId = (this.opts.newClientId ?? newClientId)()) {
     return this.request({ type: 'pin', clientId, conversation, seq, ...(remove ? { remove } : {}) });
   }
 

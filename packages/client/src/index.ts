@@ -4,6 +4,7 @@
  * needs before and beside the socket ({@link createRest}). Isomorphic: no Node-only import.
  */
 export * from './client.js';
+export { newClientId } from './client-id.js';
 export { Outbox, type AckedFrame, type OutboxOptions } from './client-outbox.js';
 export { EntryOrder } from './client-order.js';
 export { SyncController, type SyncHost, type SyncOptions } from './client-sync.js';
