@@ -1,7 +1,7 @@
 import type { Bus, BusMessage } from '../bus/bus.js';
 import type { Logger } from '../domain/logger.js';
 import { CLUSTER_TOPIC, conversationTopics, userTopic } from '../domain/topics.js';
-import { encodeBoth, type ServerFrame } from '@parley/client';
+import { msgpackCodec, type ServerFrame } from '@parley/client';
 import type { EntryRow, UserEventRow } from '../store/log.js';
 import { type MediaSigner, toEntry, toUserEvent } from './entries-view.js';
 
@@ -98,13 +98,19 @@ export class Notifier {
     exceptUser?: string,
     exceptUsers?: readonly string[],
   ) {
-    const enc = encodeBoth(frame);
     // One message object for every topic: the Redis bus packs each object once (a DM goes to
-    // two user topics with one encoding). It is never mutated after publishing.
+    // two user topics with one encoding). It is never mutated after publishing. The MessagePack
+    // encoding is made on first read: by the Redis bus, or by the hub for the first MessagePack
+    // socket; a node whose recipients all speak JSON never makes it (2–3% of the one-to-one
+    // profile, BENCHMARKS.md). Frames are not changed after they are published.
+    let packed: Uint8Array | undefined;
     const msg: BusMessage = {
       type: 'frames',
-      json: enc.json,
-      msgpack: enc.msgpack,
+      json: JSON.stringify(frame),
+      get msgpack() {
+        packed ??= msgpackCodec.encode(frame) as Uint8Array;
+        return packed;
+      },
       ...(exceptConn ? { exceptConn } : {}),
       ...(exceptUser ? { exceptUser } : {}),
       ...(exceptUsers?.length ? { exceptUsers: [...exceptUsers] } : {}),

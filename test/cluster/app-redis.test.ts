@@ -8,6 +8,9 @@ import { testDialects } from '../support/databases.js';
 import { RedisServer } from '../support/redis-server.js';
 import { until } from '../support/redis.js';
 import { type TestServer, registerUser, startServer } from '../support/server.js';
+import { befriend } from '../support/social-fixtures.js';
+import { connectClient } from '../support/ws-clients.js';
+import { dmId } from '../../src/domain/conversation-id.js';
 
 /** The composition root with PARLEY_REDIS: two nodes on one database and a private Redis. */
 describe.each(testDialects())('app with Redis (%s)', (dialect) => {
@@ -74,6 +77,39 @@ describe.each(testDialects())('app with Redis (%s)', (dialect) => {
     expect(await b.app.connections.acquire(u.user.id, 'cb', 1)).toBe(false);
     await a.app.connections.release(u.user.id, 'ca');
     expect(await b.app.connections.acquire(u.user.id, 'cb', 1)).toBe(true);
+  });
+
+  it('carries a live message across nodes to JSON and MessagePack sockets alike', async () => {
+    const x = await registerUser(a.api, 'mixa');
+    const y = await registerUser(a.api, 'mixb');
+    await befriend(a.app, x.user.id, y.user.id);
+    const onA = await connectClient(a.url, x.token, 'json');
+    const onB = await connectClient(b.url, y.token, 'msgpack');
+    const onB2 = await connectClient(b.url, y.token, 'json');
+    try {
+      const seen: string[] = [];
+      for (const [who, c] of [
+        ['b:msgpack', onB],
+        ['b:json', onB2],
+        ['a:json', onA],
+      ] as const)
+        c.on('message', (e) => seen.push(`${who} ${e.text}`));
+      await onA.send({ to: dmId(x.user.id, y.user.id), kind: 'text', text: 'über 🚀' });
+      await onB.send({ to: dmId(x.user.id, y.user.id), kind: 'text', text: 'back' });
+      await until(() => seen.length === 6, 'both messages on all three sockets');
+      expect(seen.sort()).toEqual(
+        [
+          'a:json back',
+          'a:json über 🚀',
+          'b:json back',
+          'b:json über 🚀',
+          'b:msgpack back',
+          'b:msgpack über 🚀',
+        ].sort(),
+      );
+    } finally {
+      for (const c of [onA, onB, onB2]) c.close();
+    }
   });
 
   it('keeps deployments with different prefixes apart on one Redis', async () => {
