@@ -1,5 +1,5 @@
 import { isMessageKind } from '@parley/client';
-import { type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
 import { indexTokens } from '../domain/search-text.js';
 import { chunks } from './chunks.js';
 import { type DialectName, isUniqueViolation } from './dialect.js';
@@ -10,6 +10,9 @@ type Tx = Transaction<Database> | Kysely<Database>;
 const POSTING_COLUMNS = ['token', 'conversation_id', 'seq', 'created_at'] as const;
 /** 4 columns × 500 rows: 2,000 parameters per insert, far under every dialect's bound. */
 const POSTINGS_CHUNK = 500;
+/** PostgreSQL: postings as one array per column; one already there is kept (see `insert`). */
+const PG_POSTINGS =
+  'insert into search_postings (token, conversation_id, seq, created_at) select * from unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::bigint[]) on conflict do nothing';
 /** Conversations per read: keeps each statement's bound parameters far under every limit. */
 const CIDS_PER_QUERY = 100;
 
@@ -239,6 +242,17 @@ export class KyselySearchIndexRepo implements SearchIndexRepo {
   }
 
   private async insert(trx: Transaction<Database>, postings: readonly SearchPostingsTable[]) {
+    if (this.dialect === 'postgres') {
+      // One array per column (as the entries of a group commit): 4 parameters for any count.
+      if (postings.length)
+        await trx.executeQuery(
+          CompiledQuery.raw(
+            PG_POSTINGS,
+            POSTING_COLUMNS.map((c) => postings.map((p) => p[c])),
+          ),
+        );
+      return;
+    }
     for (const chunk of chunks(postings, POSTINGS_CHUNK)) {
       await this.shapes.execute(
         trx,
