@@ -170,7 +170,8 @@ function appendOnly() {
   return { pages, ms };
 }
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 const median = (xs: number[]) => quantile(xs, 0.5);
 try {
   const p = await parley();
