@@ -85,7 +85,8 @@ const LEASE_SHARE = 8;
  * what a lease costs is that another node may be refused while this one holds up to
  * `burst / 8 - 1` unused tokens for at most a second. Bursts under 16 lease nothing (every
  * take is exact). With the defaults (20/s, burst 40) a busy sender costs one `EVALSHA` per 5
- * messages instead of one per message (BENCHMARKS.md, scaleout).
+ * messages instead of one per message (BENCHMARKS.md, scaleout). While the Redis connection
+ * is not ready no lease is used, so every take is refused with `UNAVAILABLE` as before.
  */
 export class RedisRateLimiter implements RateLimiter {
   private readonly client: WithTake;
@@ -105,7 +106,8 @@ export class RedisRateLimiter implements RateLimiter {
     for (;;) {
       const local = this.opts.clock?.now() ?? Date.now();
       const held = this.leases.get(key);
-      if (held && held.until > local && held.tokens >= cost) {
+      // No lease while the connection is down: a take is then refused, as without leases.
+      if (held && held.until > local && held.tokens >= cost && this.client.status === 'ready') {
         held.tokens -= cost;
         return { ok: true, retryAfterMs: 0 };
       }

@@ -147,6 +147,19 @@ describe.skipIf(!withRedis)('RedisRateLimiter leases', () => {
     expect(calls).toBe(8); // leases of 5 (burst 40 / 8)
   });
 
+  it('uses no lease while the connection is down: the take is refused as UNAVAILABLE', async () => {
+    const own = openRedis({ url: TEST_REDIS_URL, prefix }, 'rl-down');
+    await new Promise((r) => (own.status === 'ready' ? r(null) : own.once('ready', r)));
+    const limiter = new RedisRateLimiter({ client: own, prefix });
+    const k = key();
+    expect((await limiter.take(k, 10, 80)).ok).toBe(true); // and 9 more leased
+    const ended = new Promise((r) => own.once('end', r));
+    own.disconnect();
+    await ended;
+    await expect(limiter.take(k, 10, 80)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await closeRedis(own);
+  });
+
   it('takes arriving together share one lease instead of each draining the bucket', async () => {
     const [client, other] = clients;
     const a = new RedisRateLimiter({ client: client!, prefix });
