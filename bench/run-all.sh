@@ -13,10 +13,10 @@ run() {
 }
 # Most important first (the targets), so a cut-short run still has them.
 run direct --rates 2000,5000,10000,20000 --seconds 3
-run fanout --rates 50,100,150,200,300 --seconds 1.5
+run fanout --rates 100,200,400,600,800,1000 --seconds 1.5
 run idle --conns 10000,18000 --hold 1
 run persist --seconds 3
 run scaleout --rates 1000,2000 --seconds 3
 run storm --conns 5000
-node --import tsx bench/tools/summary.ts "$OUT" > bench/results/summary.md
+node --conditions=@parley/source --import tsx bench/tools/summary.ts "$OUT" > bench/results/summary.md
 echo "summary: bench/results/summary.md" >&2
