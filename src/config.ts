@@ -417,6 +417,13 @@ export const settings = {
     parse: int(1, 10_000),
     def: 256,
   }),
+  receiptWindow: s({
+    env: 'PARLEY_RECEIPT_WINDOW',
+    doc: "How long delivered positions (`received` frames) gather before one transaction; a sender's delivered tick waits up to this",
+    unit: 'ms',
+    parse: duration(1),
+    def: 20,
+  }),
   presenceTtl: s({
     env: 'PARLEY_PRESENCE_TTL',
     doc: 'A node that stops refreshing presence has its users offline after this',

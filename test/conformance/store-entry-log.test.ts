@@ -175,6 +175,31 @@ describe.each(testDialects())('Store entry log on %s', (dialect) => {
     });
   });
 
+  describe('batches of every size', () => {
+    // Group commits come in any size, over many conversations at once (the multi-row insert is
+    // chunked, the seq reservation is one statement per 500 conversations): every message is
+    // numbered, stored and deduplicated exactly once.
+    it.each([7, 37, 129, 300])(
+      'stores %i messages over 5 conversations gap-free and dedups their resend',
+      async (n) => {
+        const dms = Array.from({ length: 5 }, () => newDm());
+        const items = Array.from({ length: n }, (_, i) => {
+          const dm = dms[i % 5]!;
+          return dmText(dm, dm.users[i % 2]!, `m${i}`);
+        });
+        const out = await stores.a().entryLog.commit(items, NOW);
+        expect(out.filter((o) => o.duplicate)).toHaveLength(0);
+        for (const [k, dm] of dms.entries()) {
+          const count = Math.floor(n / 5) + (k < n % 5 ? 1 : 0);
+          expect(await seqsOf(stores.a(), dm.cid)).toEqual({ seqs: oneTo(count), maxSeq: count });
+        }
+        const again = await stores.b().entryLog.commit(items, NOW + 1);
+        expect(again.every((o) => o.duplicate)).toBe(true);
+        expect(again.map((o) => o.row.id)).toEqual(out.map((o) => o.row.id));
+      },
+    );
+  });
+
   describe('whole-batch rollback', () => {
     it('commits nothing of a batch in which one item fails', async () => {
       const kept = newDm(),
