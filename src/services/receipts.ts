@@ -38,8 +38,8 @@ export class ReceiptService {
     private readonly access: ConversationAccess,
   ) {
     // perf (BENCHMARKS.md, "Third round", 18): its own window, longer than the messages' one:
-    // a delivered tick 20 ms later is invisible, and at 2,000 msgs/s the 2 ms one spent 6% of
-    // the core on commits of a few marks each.
+    // a delivered tick 20 ms later is invisible, and at 2,000 msgs/s the 2 ms one spent 3–6
+    // points of the core on commits of a few marks each.
     this.delivered = new DeliveryWriter(deps.store.receipts, deps.clock, deps.config.receiptWindow);
   }
 
